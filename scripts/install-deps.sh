@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cgrpc needs to build, test, run the demo and
+# benchmark, but only those that are missing. Usage: scripts/install-deps.sh
+# [build|test|bench|all] (default: test, which includes build).
+set -euo pipefail
+profile=${1:-test}
+
+build_pkgs=(build-essential cmake pkg-config protobuf-compiler libprotobuf-dev
+            libnghttp2-dev libssl-dev zlib1g-dev)
+test_pkgs=(clang libclang-rt-14-dev llvm valgrind grpc-proto python3-protobuf
+           python3-grpcio python3-grpc-tools python3-h2 nghttp2-client libsqlite3-dev
+           nodejs npm)
+bench_pkgs=(libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
+            libgrpc++-dev protobuf-compiler-grpc)
+
+case "$profile" in
+  build) want=("${build_pkgs[@]}") ;;
+  test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+# nodejs may come from elsewhere than Debian; a working node and npm will do.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=()
+  for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+  missing=("${filtered[@]}")
+fi
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "cgrpc: installing missing Debian packages: ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    SUDO=sudo
+  else
+    echo "cgrpc: these packages are missing and installing them needs root. Run:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
