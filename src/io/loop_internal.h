@@ -1,0 +1,89 @@
+/* io/loop_internal.h — the loop's state, shared by the files that implement
+ * it (loop.c: epoll and iterations; timer.c: the timer heap; post.c: the
+ * cross-thread queue). Nothing outside src/io/loop*.c, timer.c and post.c
+ * includes this. */
+#ifndef CGRPC_SRC_IO_LOOP_INTERNAL_H
+#define CGRPC_SRC_IO_LOOP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "io/loop.h"
+
+/* One posted call. */
+typedef struct {
+  cgrpc_loop_fn fn;
+  void *arg;
+} cgrpc_post_entry_t;
+
+/* A growable array of posted calls. */
+typedef struct {
+  cgrpc_post_entry_t *items;
+  size_t count;
+  size_t cap;
+} cgrpc_post_vec_t;
+
+/* The only state of a loop other threads touch, all under `mu`. Posters
+ * append to `pending`; the loop swaps it with its empty `running` array and
+ * runs that outside the lock, so posting never waits for a posted function
+ * and steady-state posting allocates nothing. */
+typedef struct {
+  pthread_mutex_t mu;
+  cgrpc_post_vec_t pending;
+  bool wake_pending;        /* eventfd written and not yet consumed by the loop */
+  cgrpc_post_vec_t running; /* loop thread only */
+} cgrpc_post_queue_t;
+
+/* A watch slot. Watch ids are (generation << 32 | slot index); epoll hands
+ * the id back with each event and the generation check drops events of a
+ * watch removed earlier in the same batch. */
+typedef struct {
+  cgrpc_watch_fn fn;
+  void *arg;
+  int fd;
+  unsigned interest;
+  uint32_t gen;       /* bumped on removal; never 0 */
+  uint32_t next_free; /* free-list link while unused */
+  bool used;
+} cgrpc_watch_slot_t;
+
+struct cgrpc_loop {
+  int epfd;
+  int wakefd; /* eventfd: posts and stop write to it */
+  int64_t now;
+  atomic_bool stop_requested;
+  atomic_bool closing;
+
+  cgrpc_watch_slot_t *slots;
+  uint32_t nslots;
+  uint32_t free_slot; /* head of the free list, UINT32_MAX if none */
+
+  cgrpc_timer_t **heap; /* min-heap on (deadline, seq) */
+  size_t heap_count;
+  size_t heap_cap;
+  uint64_t timer_seq;
+
+  cgrpc_loop_task_t tasks; /* sentinel of the circular list of deferred tasks */
+
+  cgrpc_post_queue_t posts;
+};
+
+/* timer.c */
+/* Deadline of the earliest pending timer, or CGRPC_TIME_INFINITE. */
+int64_t cgrpc_timers_next_deadline(const cgrpc_loop_t *loop);
+/* Fires the timers due at loop->now that were started before this call. */
+void cgrpc_timers_run(cgrpc_loop_t *loop);
+/* Marks every pending timer idle and frees the heap. */
+void cgrpc_timers_clear(cgrpc_loop_t *loop);
+
+/* post.c */
+int cgrpc_post_queue_init(cgrpc_post_queue_t *q);
+/* Runs everything posted so far; returns how many ran. Loop thread. */
+size_t cgrpc_post_queue_run(cgrpc_loop_t *loop);
+void cgrpc_post_queue_destroy(cgrpc_post_queue_t *q);
+
+/* loop.c */
+/* Makes the loop's epoll_wait return: writes the eventfd. */
+void cgrpc_loop_wake(cgrpc_loop_t *loop);
+
+#endif /* CGRPC_SRC_IO_LOOP_INTERNAL_H */

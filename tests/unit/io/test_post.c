@@ -1,0 +1,146 @@
+/* Cross-thread posting: exactly-once delivery in per-thread order from many
+ * threads, FIFO from one, batching, and what happens to posts when the loop
+ * is freed. */
+#include <pthread.h>
+#include <stdint.h>
+
+#include "base/time.h"
+#include "io/loop.h"
+#include "test.h"
+
+#define THREADS 4
+#define POSTS_PER_THREAD 20000
+
+typedef struct {
+  cgrpc_loop_t *loop;
+  uint32_t next[THREADS]; /* next sequence number expected per thread */
+  long total;
+  long out_of_order;
+  long off_thread; /* posted functions that ran off the loop thread */
+  int post_errors; /* written by poster threads, read after join */
+} post_state_t;
+
+static post_state_t ps;
+
+/* The argument packs (thread, sequence): no allocation per post. */
+static void on_post(void *arg) {
+  uintptr_t v = (uintptr_t)arg;
+  unsigned thread = (unsigned)(v >> 24), seq = (unsigned)(v & 0xffffff);
+  if (seq != ps.next[thread]) ps.out_of_order++;
+  ps.next[thread] = seq + 1;
+  ps.total++;
+  if (!cgrpc_loop_in_thread(ps.loop)) ps.off_thread++;
+}
+
+static void *poster(void *arg) {
+  uintptr_t thread = (uintptr_t)arg;
+  int errors = 0;
+  for (uintptr_t i = 0; i < POSTS_PER_THREAD; i++) {
+    if (cgrpc_loop_post(ps.loop, on_post, (void *)(thread << 24 | i)) != 0) errors++;
+  }
+  __atomic_add_fetch(&ps.post_errors, errors, __ATOMIC_RELAXED);
+  return NULL;
+}
+
+static void test_posts_from_many_threads_run_once_in_order(void) {
+  ps = (post_state_t){.total = 0};
+  CHECK_EQ_INT(cgrpc_loop_new(&ps.loop), 0);
+  pthread_t th[THREADS];
+  for (uintptr_t i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, poster, (void *)i);
+  int64_t give_up = cgrpc_now_ns() + 20 * CGRPC_NS_PER_SEC;
+  while (ps.total < THREADS * POSTS_PER_THREAD && cgrpc_now_ns() < give_up) {
+    cgrpc_loop_run_once(ps.loop, 100 * CGRPC_NS_PER_MS);
+  }
+  for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+  /* Nothing may run twice: a few more iterations find no extra posts. */
+  for (int i = 0; i < 3; i++) cgrpc_loop_run_once(ps.loop, 0);
+  CHECK_EQ_INT(ps.post_errors, 0);
+  CHECK_EQ_INT(ps.total, THREADS * POSTS_PER_THREAD);
+  CHECK_EQ_INT(ps.out_of_order, 0);
+  CHECK_EQ_INT(ps.off_thread, 0);
+  for (int i = 0; i < THREADS; i++) CHECK_EQ_UINT(ps.next[i], POSTS_PER_THREAD);
+  cgrpc_loop_free(ps.loop);
+}
+
+/* ---- Ordering and batching on one thread -------------------------------- */
+
+typedef struct {
+  cgrpc_loop_t *loop;
+  int order[64];
+  int count;
+  int reposts; /* how many more times on_repost re-posts itself */
+} seq_t;
+
+static seq_t sq;
+
+static void on_seq(void *arg) { sq.order[sq.count++] = (int)(intptr_t)arg; }
+
+static void on_repost(void *arg) {
+  on_seq(arg);
+  if (sq.reposts-- > 0) cgrpc_loop_post(sq.loop, on_repost, (void *)((intptr_t)arg + 1));
+}
+
+static void test_fifo_and_one_batch_per_iteration(void) {
+  sq = (seq_t){.count = 0};
+  CHECK_EQ_INT(cgrpc_loop_new(&sq.loop), 0);
+  for (intptr_t i = 0; i < 10; i++) cgrpc_loop_post(sq.loop, on_seq, (void *)i);
+  CHECK_EQ_INT(sq.count, 0); /* never inline */
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 10); /* all ten in one wakeup */
+  for (int i = 0; i < 10; i++) CHECK_EQ_INT(sq.order[i], i);
+  /* A function that re-posts itself runs once per iteration, no more. */
+  sq.count = 0;
+  sq.reposts = 100;
+  cgrpc_loop_post(sq.loop, on_repost, (void *)(intptr_t)0);
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 1);
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 2);
+  CHECK_EQ_INT(sq.order[1], 1);
+  sq.reposts = 0;
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  cgrpc_loop_free(sq.loop);
+}
+
+/* ---- Posts and loop teardown -------------------------------------------- */
+
+typedef struct {
+  cgrpc_loop_t *loop;
+  int ran;
+  int ran_closing;
+  int follow_ups;
+} teardown_t;
+
+static teardown_t td;
+
+static void on_follow_up(void *arg) {
+  td.ran++;
+  td.ran_closing += cgrpc_loop_is_closing(td.loop);
+}
+
+static void on_teardown_post(void *arg) {
+  td.ran++;
+  td.ran_closing += cgrpc_loop_is_closing(td.loop);
+  if (td.follow_ups-- > 0) {
+    CHECK_EQ_INT(cgrpc_loop_post(td.loop, on_follow_up, NULL), 0);
+  }
+}
+
+/* Posts queued on a loop that never runs again are run by cgrpc_loop_free,
+ * and so are the posts they make: nothing is dropped. */
+static void test_free_runs_queued_posts(void) {
+  td = (teardown_t){.follow_ups = 2};
+  CHECK_EQ_INT(cgrpc_loop_new(&td.loop), 0);
+  for (int i = 0; i < 5; i++) cgrpc_loop_post(td.loop, on_teardown_post, NULL);
+  CHECK(!cgrpc_loop_is_closing(td.loop));
+  cgrpc_loop_free(td.loop);
+  CHECK_EQ_INT(td.ran, 7);
+  CHECK_EQ_INT(td.ran_closing, 7);
+}
+
+int main(void) {
+  TEST_RUN(test_posts_from_many_threads_run_once_in_order);
+  TEST_RUN(test_fifo_and_one_batch_per_iteration);
+  TEST_RUN(test_free_runs_queued_posts);
+  return TEST_DONE();
+}
