@@ -39,21 +39,29 @@ typedef enum cgrpc_pb_code {
 
 /* Details of a failure. `table` and `field_number` say where (the message
  * being decoded and the field, 0 when the error is not about one field);
- * `offset` is the byte position in the input (decode) at which it was found. */
+ * `offset` is the byte position in the input (decode) at which it was found,
+ * or CGRPC_PB_NO_OFFSET for errors that have no input position (encoding).
+ * `detail` is NULL or a static phrase that narrows the code down, such as
+ * "varint longer than 10 bytes" for CGRPC_PB_ERR_MALFORMED. */
 typedef struct cgrpc_pb_error {
   int code;
   uint32_t field_number;
   const cgrpc_pb_msg_table_t *table;
   size_t offset;
+  const char *detail;
 } cgrpc_pb_error_t;
+
+#define CGRPC_PB_NO_OFFSET SIZE_MAX
 
 /* A short English description of a code, e.g. "truncated input". */
 const char *cgrpc_pb_strerror(int code);
 
 /* Writes a full sentence such as
  *   "bench.Person.name (field 2): string is not valid UTF-8 (at byte 17)"
+ *   "bench.Person (field 6): malformed input: varint longer than 10 bytes (at byte 40)"
  * into buf (always NUL-terminated when size > 0). Returns the length the full
- * sentence needs, like snprintf. */
+ * sentence needs, like snprintf. The message is named by table->full_name and
+ * the field by table->field_names, when the error has them. */
 size_t cgrpc_pb_error_format(const cgrpc_pb_error_t *err, char *buf, size_t size);
 
 /* ---- Decoding ---------------------------------------------------------- */
@@ -81,9 +89,22 @@ void *cgrpc_pb_msg_new(const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena);
 
 /* Decodes `len` bytes of binary protobuf into `msg`, which must already be
  * initialised. Fields are merged the protobuf way: scalars overwrite,
- * repeated fields append, sub-messages merge. On failure `msg` may hold part
- * of the input but is always safe to read and to encode. Returns CGRPC_PB_OK
- * or a negative cgrpc_pb_code_t; `err` may be NULL. */
+ * repeated fields append, sub-messages merge, a oneof member replaces the
+ * previous one, and of several map entries with the same key the last one
+ * wins. Fields the table does not know, and known fields arriving with a
+ * wire type that does not fit them, are kept byte for byte in `_unknown`
+ * (unless DISCARD_UNKNOWN). Values of a closed enum that it does not define
+ * go to `_unknown` as varint fields.
+ *
+ * Nesting deeper than the limit (the top-level message is level 0; default
+ * CGRPC_PB_DEFAULT_MAX_DEPTH levels below it) fails with TOO_DEEP. Required
+ * fields are checked once the whole input is merged. All memory comes from
+ * `arena`; the function never reads outside buf[0..len).
+ *
+ * On failure `msg` may hold part of the input but is always safe to read and
+ * to encode. Returns CGRPC_PB_OK or a negative cgrpc_pb_code_t; `err` may be
+ * NULL and is written only on failure. Thread-safety: the caller serialises
+ * use of `msg` and `arena`; tables are read-only. */
 int cgrpc_pb_decode(const void *buf, size_t len, void *msg, const cgrpc_pb_msg_table_t *table,
                     cgrpc_arena_t *arena, int options, cgrpc_pb_error_t *err);
 
@@ -97,9 +118,22 @@ enum {
   /* Leave unknown fields out of the output. */
   CGRPC_PB_ENCODE_SKIP_UNKNOWN = 1 << 2,
 };
+/* Nesting limit for encoding, copying and comparing; 0 in the options means
+ * CGRPC_PB_DEFAULT_MAX_DEPTH. Guards against message trees that contain a
+ * cycle; deeper trees fail with CGRPC_PB_ERR_TOO_DEEP. */
+#define CGRPC_PB_ENCODE_MAX_DEPTH(n) ((int)((unsigned)(n) << 16))
 
 /* Encodes `msg` into a new buffer from the arena. On success *out points to
- * the bytes and *out_len is their count. */
+ * the bytes and *out_len is their count.
+ *
+ * Output: known fields in field-number order, then the unknown bytes. Fields
+ * without explicit presence are written only when not zero (floats by bit
+ * pattern, so -0.0 is written; strings when not empty); fields with presence
+ * when their has_ flag, oneof case or message pointer says so. Repeated
+ * fields flagged PACKED are packed. Map entries always carry key and value.
+ * Errors: MISSING_REQUIRED (unless PARTIAL), TOO_DEEP, TOO_LARGE (over
+ * 2^31-1 bytes), NO_MEMORY. `err` may be NULL and is written only on
+ * failure. Thread-safety: `msg` must not change while it is encoded. */
 int cgrpc_pb_encode(const void *msg, const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena,
                     int options, uint8_t **out, size_t *out_len, cgrpc_pb_error_t *err);
 
@@ -112,6 +146,27 @@ int cgrpc_pb_encode_to(const void *msg, const cgrpc_pb_msg_table_t *table, void 
 /* The exact number of bytes cgrpc_pb_encode would produce (0 on a nesting
  * error; use the encode functions to learn why). */
 size_t cgrpc_pb_encoded_size(const void *msg, const cgrpc_pb_msg_table_t *table, int options);
+
+/* ---- Whole messages ---------------------------------------------------- */
+
+/* Whether two messages of the same table hold the same data: the same
+ * presence and values field by field (floats compared by bit pattern, so a
+ * NaN equals itself and -0.0 differs from +0.0), the same unknown bytes, and
+ * maps equal as maps (order does not matter; of duplicate keys the last
+ * counts). Absent sub-messages differ from present empty ones. Messages
+ * nested deeper than CGRPC_PB_DEFAULT_MAX_DEPTH, or a map too large to sort
+ * in the heap, compare unequal. Thread-safe for concurrent readers. */
+bool cgrpc_pb_msg_equal(const void *a, const void *b, const cgrpc_pb_msg_table_t *table);
+
+/* Deep-copies `src` into `dst` (table->size bytes, need not be initialised):
+ * strings, bytes, unknown fields, arrays and sub-messages are duplicated into
+ * `arena`, so `dst` does not depend on the memory `src` uses. The two must
+ * not overlap. Returns CGRPC_PB_OK, CGRPC_PB_ERR_NO_MEMORY or
+ * CGRPC_PB_ERR_TOO_DEEP (nesting deeper than CGRPC_PB_DEFAULT_MAX_DEPTH, e.g.
+ * a cycle); after a failure `dst` is safe to read while `src` lives, but
+ * parts of it may still point into `src`'s memory. */
+int cgrpc_pb_msg_copy(void *dst, const void *src, const cgrpc_pb_msg_table_t *table,
+                      cgrpc_arena_t *arena);
 
 #ifdef __cplusplus
 }

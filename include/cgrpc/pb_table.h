@@ -40,6 +40,9 @@ typedef struct cgrpc_str {
   size_t len;
 } cgrpc_str_t;
 
+/* A view of a string literal: CGRPC_STR("sku-1042"). */
+#define CGRPC_STR(literal) ((cgrpc_str_t){(literal), sizeof(literal) - 1})
+
 /* The generic shape of every repeated field. */
 typedef struct cgrpc_pb_array {
   void *data;
