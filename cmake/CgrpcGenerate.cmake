@@ -6,6 +6,15 @@
 # relative to the first IMPORT_DIR that contains it (protoc's own rule).
 # IMPORT_DIRS defaults to the current source dir; the well-known types under
 # /usr/include are always importable.
+#
+# The plugin is the in-tree protoc-gen-cgrpc target when there is one (cgrpc's
+# own build), else cgrpc::protoc-gen-cgrpc from find_package(cgrpc).
+# Generated code includes "cgrpc/pb.h", so `tgt` must also link cgrpc.
+#
+# Every .proto the listed ones import must be generated and linked as well,
+# well-known types included: list /usr/include/google/protobuf/timestamp.proto
+# in PROTOS (with /usr/include in IMPORT_DIRS) when a file imports it. Generate
+# each .proto once per program, or its symbols are defined twice.
 find_program(CGRPC_PROTOC protoc REQUIRED)
 
 function(cgrpc_generate)
@@ -43,7 +52,7 @@ function(cgrpc_generate)
     foreach(dir ${G_IMPORT_DIRS})
       get_filename_component(dir ${dir} ABSOLUTE)
       file(RELATIVE_PATH candidate ${dir} ${abs})
-      if(NOT candidate MATCHES "^\\.\\.")
+      if(NOT candidate MATCHES "^\\.\\.(/|$)" AND NOT IS_ABSOLUTE "${candidate}")
         set(rel ${candidate})
         break()
       endif()
@@ -54,13 +63,27 @@ function(cgrpc_generate)
     string(REGEX REPLACE "\\.proto$" "" stem ${rel})
     set(out_c ${G_OUT_DIR}/${stem}.pb.c)
     set(out_h ${G_OUT_DIR}/${stem}.pb.h)
+    # protoc lists the imports it read, so changing one regenerates this file
+    # (generated code names the imported types).
+    set(dep_arg "")
+    set(depfile_args "")
+    if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.20)
+      set(dep_arg --dependency_out=${G_OUT_DIR}/${stem}.pb.d)
+      set(depfile_args DEPFILE ${G_OUT_DIR}/${stem}.pb.d)
+    endif()
+    cmake_policy(PUSH)
+    if(POLICY CMP0116)
+      cmake_policy(SET CMP0116 NEW)
+    endif()
     add_custom_command(
       OUTPUT ${out_c} ${out_h}
       COMMAND ${CGRPC_PROTOC} --plugin=protoc-gen-cgrpc=${plugin} --cgrpc_out=${G_OUT_DIR}
-              ${import_args} ${abs}
+              ${dep_arg} ${import_args} ${abs}
       DEPENDS ${abs} ${plugin_dep}
+      ${depfile_args}
       COMMENT "protoc-gen-cgrpc ${rel}"
       VERBATIM)
+    cmake_policy(POP)
     target_sources(${G_TARGET} PRIVATE ${out_c} ${out_h})
   endforeach()
   target_include_directories(${G_TARGET} PUBLIC ${G_OUT_DIR})

@@ -1,0 +1,25 @@
+/* emit.h — writes the two files generated for one .proto.
+ *
+ * The emitters only format: every name, flag and default was decided by the
+ * model (model.h). foo.pb.h holds the C types and the inline API; foo.pb.c
+ * holds the tables and the embedded descriptor. Service stubs, when added,
+ * belong next to the service tables both emitters already write.
+ */
+#ifndef CGRPC_COMPILER_EMIT_H
+#define CGRPC_COMPILER_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "text.h"
+
+/* Appends foo.pb.h for `file` to `out`. */
+void gen_emit_header(gen_text_t *out, const gen_file_t *file);
+
+/* Appends foo.pb.c for `file` to `out`; `descriptor` is the file's serialized
+ * FileDescriptorProto (without source_code_info) to embed. */
+void gen_emit_source(gen_text_t *out, const gen_file_t *file, const uint8_t *descriptor,
+                     size_t descriptor_len);
+
+#endif /* CGRPC_COMPILER_EMIT_H */
