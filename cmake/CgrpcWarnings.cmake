@@ -1,6 +1,12 @@
 # Compiler flags for every target of the project (not imposed on users).
-add_compile_options(-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-                    -Wno-unused-parameter -fno-strict-aliasing)
+add_compile_options(-Wall -Wextra -Wshadow -Wno-unused-parameter -fno-strict-aliasing
+                    $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes>
+                    $<$<COMPILE_LANGUAGE:C>:-Wmissing-prototypes>)
+# The layer objects are position-independent (they also make libcgrpc.so);
+# without interposition the static library's hot paths lose nothing to PIC.
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+  add_compile_options($<$<COMPILE_LANGUAGE:C>:-fno-semantic-interposition>)
+endif()
 if(CGRPC_WERROR)
   add_compile_options(-Werror)
 endif()
