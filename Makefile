@@ -6,15 +6,17 @@
 #   make demo       build and run the example system
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
 #   make bench      benchmarks against the peer implementations
-#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
+#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60); `make check`
+#                   runs them for FUZZ_SMOKE_SECONDS (default 10)
 #   make install    install into PREFIX (default /usr/local), DESTDIR aware
 BUILD ?= build
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 
-.PHONY: all deps build check check-asan check-clang demo bench fuzz install format clean
+.PHONY: all deps build check check-asan demo bench fuzz install format clean
 
 all: build
 
@@ -25,14 +27,16 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The fuzz smoke run also builds the whole tree with clang -Werror.
 check: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 check-asan:
-	$(MAKE) check BUILD=build-asan CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang -DCGRPC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
-
-check-clang:
-	$(MAKE) check BUILD=build-clang CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang"
+	@$(MAKE) --no-print-directory build BUILD=build-asan \
+	  CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang -DCGRPC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900
 
 demo: build
 	@scripts/demo.sh $(BUILD)
@@ -40,7 +44,7 @@ demo: build
 bench:
 	@scripts/install-deps.sh bench
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCGRPC_BUILD_BENCH=ON >/dev/null
-	@cmake --build build-bench -j$(JOBS)
+	@cmake --build build-bench --target cgrpc_bench -j$(JOBS)
 	@bench/run.sh build-bench
 
 fuzz: deps
@@ -55,4 +59,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/gen/')
 
 clean:
-	rm -rf build build-asan build-clang build-bench build-fuzz
+	rm -rf build build-asan build-bench build-fuzz

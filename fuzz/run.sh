@@ -14,7 +14,7 @@ for bin in $(find "$build/fuzz" -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | 
   seeds="$here/corpus/$name"
   dirs=("$work"); [[ -d "$seeds" ]] && dirs+=("$seeds")
   log="$build/fuzz-$name.log"
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64:malloc_context_size=10} "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$findings/$name-" "${dirs[@]}" >"$log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     [[ -n "$execs" ]] || execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
