@@ -22,6 +22,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh test
+	@scripts/install-npm-deps.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
