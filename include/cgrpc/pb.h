@@ -77,7 +77,9 @@ enum {
   CGRPC_PB_DECODE_DISCARD_UNKNOWN = 1 << 2,
 };
 #define CGRPC_PB_DEFAULT_MAX_DEPTH 100
-/* Nesting limit (messages and groups); 0 in the options means the default. */
+/* Nesting limit (messages and groups); 0 in the options means the default.
+ * Each level costs the decoder a few hundred bytes of stack, so a raised
+ * limit needs a thread stack to match. */
 #define CGRPC_PB_DECODE_MAX_DEPTH(n) ((int)((unsigned)(n) << 16))
 
 /* Initialises `msg` (of table->size bytes) to the message's defaults. */
@@ -94,7 +96,8 @@ void *cgrpc_pb_msg_new(const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena);
  * wins. Fields the table does not know, and known fields arriving with a
  * wire type that does not fit them, are kept byte for byte in `_unknown`
  * (unless DISCARD_UNKNOWN). Values of a closed enum that it does not define
- * go to `_unknown` as varint fields.
+ * go to `_unknown` as varint fields; a map entry whose value is such a value
+ * stays out of the map and goes to `_unknown` whole.
  *
  * Nesting deeper than the limit (the top-level message is level 0; default
  * CGRPC_PB_DEFAULT_MAX_DEPTH levels below it) fails with TOO_DEEP. Required

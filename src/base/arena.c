@@ -25,6 +25,10 @@ static char *align_up(char *p) {
   return (char *)v;
 }
 
+/* An arena with no room points here, not at NULL, so a zero-byte request is
+ * served by the inline fast path with a valid, non-NULL pointer. */
+static _Alignas(CGRPC_ARENA_ALIGN) char empty_block[CGRPC_ARENA_ALIGN];
+
 static void use_initial(cgrpc_arena_t *a) {
   if (a->initial && a->initial_size > 0) {
     char *start = align_up(a->initial);
@@ -32,7 +36,7 @@ static void use_initial(cgrpc_arena_t *a) {
     a->ptr = start <= end ? start : end;
     a->end = end;
   } else {
-    a->ptr = a->end = NULL;
+    a->ptr = a->end = empty_block;
   }
 }
 
@@ -144,7 +148,7 @@ void cgrpc_arena_free(cgrpc_arena_t *a) {
   free_blocks(a->blocks);
   a->blocks = NULL;
   a->heap_bytes = 0;
-  a->ptr = a->end = NULL;
+  a->ptr = a->end = empty_block;
 }
 
 size_t cgrpc_arena_heap_bytes(const cgrpc_arena_t *a) { return a->heap_bytes; }

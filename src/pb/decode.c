@@ -442,6 +442,14 @@ static const char *decode_packed(decoder_t *d, const char *p, const char *end, c
   return p;
 }
 
+/* Whether a map entry's value is of a closed enum that does not define it. */
+static bool entry_value_undefined(const void *entry, const cgrpc_pb_msg_table_t *t) {
+  const cgrpc_pb_field_t *v = cgrpc_pb_table_find(t, 2);
+  return v && (v->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
+         !cgrpc_pb_enum_contains(t->subs[v->sub].enm,
+                                 *(const int32_t *)((const char *)entry + v->offset));
+}
+
 /* Bookkeeping when a message ends: remember an owned unknown buffer's
  * capacity, and messages still lacking a required field. */
 static const char *finish_message(decoder_t *d, const char *p, void *msg,
@@ -527,7 +535,9 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
             stored = store_scalar(d, m, f, v != 0, 1);
             break;
           default: /* int32, uint32, enum */
+            /* A map entry's value is checked once the entry is complete. */
             if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
+                !(t->flags & CGRPC_PB_MSG_MAP_ENTRY) &&
                 !cgrpc_pb_enum_contains(t->subs[f->sub].enm, (int32_t)v)) {
               stored = unknown_add_enum(d, &u, number, (int32_t)v);
             } else {
@@ -593,6 +603,15 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
         p = decode_message(d, p, sub_end, child, sub, depth + 1,
                            type == CGRPC_PB_GROUP ? number : 0);
         if (!p) return NULL;
+        if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_MAP) && entry_value_undefined(child, sub)) {
+          /* As protobuf does: the map does not get the key, and the whole
+           * entry, as it arrived, joins the unknown fields. */
+          ((cgrpc_pb_array_t *)(m + f->offset))->count--;
+          if (!(d->options & CGRPC_PB_DECODE_DISCARD_UNKNOWN) &&
+              !unknown_add(d, &u, start, (size_t)(p - start), true)) {
+            return fail_memory(d, t, number, start);
+          }
+        }
         break;
       }
       default:

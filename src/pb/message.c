@@ -15,8 +15,9 @@
 #include "pb/map.h"
 #include "pb/table.h"
 
-/* Maps up to this many entries (both sides together) sort on the stack. */
-#define STACK_MAP_ENTRIES 64
+/* Maps up to this many entries (both sides together) sort on the stack; it
+ * is small because equality recurses through it. */
+#define STACK_MAP_ENTRIES 16
 
 void cgrpc_pb_msg_init(void *msg, const cgrpc_pb_msg_table_t *table) {
   if (table->default_instance) {

@@ -76,6 +76,16 @@ static void test_reset_keeps_one_block(void) {
   cgrpc_arena_free(&a);
 }
 
+static void test_zero_bytes_is_never_null(void) {
+  cgrpc_arena_t a;
+  cgrpc_arena_init(&a, NULL, 0);
+  CHECK(cgrpc_arena_alloc(&a, 0) != NULL);
+  CHECK(cgrpc_arena_memdup(&a, "", 0) != NULL);
+  CHECK_EQ_UINT(cgrpc_arena_heap_bytes(&a), 0);
+  cgrpc_arena_free(&a);
+  CHECK(cgrpc_arena_alloc(&a, 0) != NULL);
+}
+
 static void test_calloc_and_memdup(void) {
   cgrpc_arena_t a;
   cgrpc_arena_init(&a, NULL, 0);
@@ -94,6 +104,7 @@ int main(void) {
   TEST_RUN(test_realloc_grows_last_allocation_in_place);
   TEST_RUN(test_limit_makes_allocation_fail);
   TEST_RUN(test_reset_keeps_one_block);
+  TEST_RUN(test_zero_bytes_is_never_null);
   TEST_RUN(test_calloc_and_memdup);
   return TEST_DONE();
 }

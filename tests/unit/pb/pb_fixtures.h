@@ -17,7 +17,7 @@
  *     optional group Grp = 60 { optional int32 g = 61; }
  *     repeated group RGrp = 62 { same as Grp }
  *     oneof choice { int32 o_i32 = 70; string o_str = 71; Nested o_msg = 72; }
- *     map<string, int32> m_str = 80; map<int32, Nested> m_int = 81;
+ *     map<string, int32> m_str = 80; map<int32, Nested> m_int = 81; map<int32, Color> m_color = 82;
  *     optional int32 opt_i32 = 90; optional string opt_str = 91;  // proto3 optional
  *     Color open_enum = 92;             // as a proto3 (open) enum
  *   }
@@ -71,6 +71,12 @@ typedef struct t_MapInt {
   int32_t key;
   t_Nested *value;
 } t_MapInt;
+
+typedef struct t_MapColor {
+  cgrpc_str_t _unknown;
+  int32_t key;
+  int32_t value;
+} t_MapColor;
 
 typedef struct t_All {
   cgrpc_str_t _unknown;
@@ -133,6 +139,7 @@ typedef struct t_All {
   } choice;
   REP(t_MapStr *) m_str;
   REP(t_MapInt *) m_int;
+  REP(t_MapColor *) m_color;
   bool has_opt_i32;
   int32_t opt_i32;
   bool has_opt_str;
@@ -250,10 +257,26 @@ static const cgrpc_pb_msg_table_t t_MapInt_table = {"t.All.MIntEntry",
                                                     2,
                                                     CGRPC_PB_MSG_MAP_ENTRY};
 
-enum { SUB_NESTED, SUB_COLOR, SUB_GRP, SUB_MAPSTR, SUB_MAPINT };
+static const cgrpc_pb_sub_t t_MapColor_subs[] = {{.enm = &t_Color_table}};
+static const cgrpc_pb_field_t t_MapColor_fields[] = {
+    F(1, t_MapColor, key, INT32, 0, 0),
+    F(2, t_MapColor, value, ENUM, CLOSED, 0),
+};
+static const cgrpc_pb_msg_table_t t_MapColor_table = {"t.All.MColorEntry",
+                                                      t_MapColor_fields,
+                                                      t_MapColor_subs,
+                                                      t_Map_names,
+                                                      t_Map_names,
+                                                      NULL,
+                                                      sizeof(t_MapColor),
+                                                      2,
+                                                      2,
+                                                      CGRPC_PB_MSG_MAP_ENTRY};
+
+enum { SUB_NESTED, SUB_COLOR, SUB_GRP, SUB_MAPSTR, SUB_MAPINT, SUB_MAPCOLOR };
 static const cgrpc_pb_sub_t t_All_subs[] = {
     {.msg = &t_Nested_table}, {.enm = &t_Color_table},  {.msg = &t_Grp_table},
-    {.msg = &t_MapStr_table}, {.msg = &t_MapInt_table},
+    {.msg = &t_MapStr_table}, {.msg = &t_MapInt_table}, {.msg = &t_MapColor_table},
 };
 
 static const cgrpc_pb_field_t t_All_fields[] = {
@@ -312,18 +335,19 @@ static const cgrpc_pb_field_t t_All_fields[] = {
     FP(72, t_All, choice.o_msg, choice_case, MESSAGE, ONEOF, SUB_NESTED),
     F(80, t_All, m_str, MESSAGE, MAP, SUB_MAPSTR),
     F(81, t_All, m_int, MESSAGE, MAP, SUB_MAPINT),
+    F(82, t_All, m_color, MESSAGE, MAP, SUB_MAPCOLOR),
     FP(90, t_All, opt_i32, has_opt_i32, INT32, HAS, 0),
     FP(91, t_All, opt_str, has_opt_str, STRING, HAS | UTF8, 0),
     F(92, t_All, open_enum, ENUM, 0, 0),
 };
 static const char *const t_All_names[] = {
-    "i32",   "i64",     "u32",      "u64",       "s32",    "s64",   "f32",    "f64",    "sf32",
-    "sf64",  "fl",      "db",       "b",         "str",    "byt",   "nested", "color",  "r_i32",
-    "r_i64", "r_u32",   "r_u64",    "r_s32",     "r_s64",  "r_f32", "r_f64",  "r_sf32", "r_sf64",
-    "r_fl",  "r_db",    "r_b",      "r_color",   "u_i32",  "u_i64", "u_u32",  "u_u64",  "u_s32",
-    "u_s64", "u_f32",   "u_f64",    "u_sf32",    "u_sf64", "u_fl",  "u_db",   "u_b",    "u_color",
-    "r_str", "r_byt",   "r_nested", "grp",       "rgrp",   "o_i32", "o_str",  "o_msg",  "m_str",
-    "m_int", "opt_i32", "opt_str",  "open_enum",
+    "i32",   "i64",     "u32",      "u64",     "s32",       "s64",   "f32",    "f64",    "sf32",
+    "sf64",  "fl",      "db",       "b",       "str",       "byt",   "nested", "color",  "r_i32",
+    "r_i64", "r_u32",   "r_u64",    "r_s32",   "r_s64",     "r_f32", "r_f64",  "r_sf32", "r_sf64",
+    "r_fl",  "r_db",    "r_b",      "r_color", "u_i32",     "u_i64", "u_u32",  "u_u64",  "u_s32",
+    "u_s64", "u_f32",   "u_f64",    "u_sf32",  "u_sf64",    "u_fl",  "u_db",   "u_b",    "u_color",
+    "r_str", "r_byt",   "r_nested", "grp",     "rgrp",      "o_i32", "o_str",  "o_msg",  "m_str",
+    "m_int", "m_color", "opt_i32",  "opt_str", "open_enum",
 };
 FIXTURE static const cgrpc_pb_msg_table_t t_All_table = {
     "t.All",

@@ -388,6 +388,30 @@ static void test_map_duplicate_keys_last_wins(void) {
         m.m_int.data[0]->value->a == 9);
 }
 
+static void test_map_with_undefined_closed_enum_value(void) {
+  /* m_color {key: 1 value: BLUE}, {key: 2 value: 7}, {key: 3}: the entry
+   * with 7 stays out of the map and goes whole to the unknown fields; an
+   * entry whose value comes undefined and then defined is kept. */
+  static const char in[] =
+      "\x92\x05\x04\x08\x01\x10\x02"
+      "\x92\x05\x04\x08\x02\x10\x07"
+      "\x92\x05\x02\x08\x03"
+      "\x92\x05\x06\x08\x04\x10\x09\x10\x01";
+  for (int alias = 0; alias < 2; alias++) {
+    t_All m;
+    cgrpc_pb_msg_init(&m, &t_All_table);
+    CHECK_EQ_INT(decode_opts(BYTES(in), &m, &t_All_table, alias ? CGRPC_PB_DECODE_ALIAS : 0),
+                 CGRPC_PB_OK);
+    CHECK_EQ_UINT(m.m_color.count, 3);
+    if (m.m_color.count == 3) {
+      CHECK(m.m_color.data[0]->key == 1 && m.m_color.data[0]->value == 2);
+      CHECK(m.m_color.data[1]->key == 3 && m.m_color.data[1]->value == 0);
+      CHECK(m.m_color.data[2]->key == 4 && m.m_color.data[2]->value == 1);
+    }
+    CHECK_EQ_MEM(m._unknown.data, m._unknown.len, "\x92\x05\x04\x08\x02\x10\x07", 7);
+  }
+}
+
 static void test_large_map_with_duplicates(void) {
   /* 30000 entries over 1000 keys: resolved with one sort, not pairwise. */
   wbuf_t w = {0};
@@ -512,6 +536,7 @@ int main(void) {
   TEST_RUN(test_proto3_optional_presence);
   TEST_RUN(test_groups);
   TEST_RUN(test_map_duplicate_keys_last_wins);
+  TEST_RUN(test_map_with_undefined_closed_enum_value);
   TEST_RUN(test_large_map_with_duplicates);
   TEST_RUN(test_decode_into_caller_arrays_copies_them);
   TEST_RUN(test_merge_across_calls);
