@@ -1,0 +1,375 @@
+/* h2/conn.h — gRPC over one HTTP/2 connection, on nghttp2, without I/O.
+ *
+ * The engine is a state machine in the nghttp2 mould: bytes in
+ * (cgrpc_h2_conn_recv), bytes out (cgrpc_h2_conn_flush + _output +
+ * _written), events out (the cgrpc_h2_events_t callbacks). It owns
+ * everything gRPC adds to HTTP/2: request and response headers and their
+ * checks, Trailers-Only, 5-byte message framing across DATA frames,
+ * compression, flow control with backpressure, deadlines, RST_STREAM,
+ * GOAWAY and graceful shutdown. It never touches a socket, a thread or a
+ * timer, so a client and a server can be tested against each other in
+ * memory, and the socket code above it stays small.
+ *
+ * Roles. A client connection starts streams for calls
+ * (cgrpc_h2_stream_start); a server connection creates one for every request
+ * the peer opens (events.stream_new). Both roles share the stream object and
+ * the send/receive machinery.
+ *
+ * Stream memory belongs to the layer above: it embeds a cgrpc_h2_stream_t in
+ * its call object, initialises it with cgrpc_h2_stream_init(), and after the
+ * stream's last event (on_close) releases it with cgrpc_h2_stream_destroy()
+ * whenever it likes. Metadata and status messages received on a stream live
+ * in the stream's own arena until then.
+ *
+ * Events, per stream and in this order: on_request (server) or on_headers
+ * (client, unless the response was Trailers-Only), on_message for each
+ * message, on_end_of_stream (the peer sent its last message; server side, or
+ * client side before a successful close), on_close (always exactly once for
+ * a stream that was started or handed out). on_sent reports each outgoing
+ * message fully handed to the output. Events fire only from inside
+ * cgrpc_h2_conn_recv(), _flush(), _expire() and _abort(): stream operations
+ * never call back into the caller, so they are safe anywhere, including
+ * from inside an event handler (for any stream). Only on_close and later may
+ * the handler destroy a stream. After on_close every stream operation is a
+ * harmless no-op that never touches the connection (which may be freed by
+ * then), so the layer above need not track which of its calls are still on
+ * the wire.
+ *
+ * Flow control. DATA bytes are returned to the peer's stream window as they
+ * enter the message reassembler, so a message larger than the window flows
+ * through; while the layer above has paused a stream
+ * (cgrpc_h2_stream_pause_read) received bytes are kept unconsumed, so the
+ * peer stops after one window: real backpressure. The connection window is
+ * returned as bytes arrive (a paused stream must not starve the others).
+ * Output is produced up to a high-water mark; messages wait in their
+ * stream's queue until the peer's window and the socket let them go.
+ *
+ * Thread-safety: none. A connection and its streams belong to one thread
+ * (the event loop thread that owns the socket).
+ */
+#ifndef CGRPC_SRC_H2_CONN_H
+#define CGRPC_SRC_H2_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "cgrpc/arena.h"
+#include "cgrpc/metadata.h"
+#include "cgrpc/status.h"
+#include "h2/deframer.h"
+#include "h2/encoding.h"
+
+typedef struct cgrpc_h2_conn cgrpc_h2_conn_t;
+typedef struct cgrpc_h2_stream cgrpc_h2_stream_t;
+
+typedef enum cgrpc_h2_role {
+  CGRPC_H2_CLIENT = 0,
+  CGRPC_H2_SERVER = 1,
+} cgrpc_h2_role_t;
+
+/* ---- Outgoing messages -------------------------------------------------- */
+
+/* One outgoing message: the 5-byte prefix followed by the payload, in one
+ * heap block, so it leaves without a copy (its bytes are referenced by the
+ * output iovecs until written). Build it on any thread, hand it to a stream
+ * on the connection's thread. */
+typedef struct cgrpc_h2_msg {
+  struct cgrpc_h2_msg *next; /* private: stream queue */
+  size_t len;                /* payload bytes (without the prefix) */
+  size_t cap;                /* payload capacity */
+  size_t queued_off;         /* private: bytes (prefix included) handed to frames */
+  unsigned refs;             /* private: queue + output references */
+  bool no_compress;          /* send uncompressed even if the stream compresses */
+  uint8_t data[];            /* prefix (CGRPC_MESSAGE_PREFIX_SIZE) + payload */
+} cgrpc_h2_msg_t;
+
+/* Allocates a message with room for `payload_cap` payload bytes (len 0).
+ * Returns NULL when out of memory. Any thread. */
+cgrpc_h2_msg_t *cgrpc_h2_msg_new(size_t payload_cap);
+
+/* Where the payload goes: data + CGRPC_MESSAGE_PREFIX_SIZE. */
+static inline uint8_t *cgrpc_h2_msg_payload(cgrpc_h2_msg_t *m) {
+  return m->data + CGRPC_MESSAGE_PREFIX_SIZE;
+}
+
+/* Frees a message that was never handed to a stream. NULL is a no-op. */
+void cgrpc_h2_msg_free(cgrpc_h2_msg_t *m);
+
+/* ---- Connection --------------------------------------------------------- */
+
+/* Limits and sizes. Zero fields take the defaults shown. */
+typedef struct cgrpc_h2_options {
+  /* Server: streams the peer may have open at once (SETTINGS). 100. */
+  uint32_t max_concurrent_streams;
+  /* Receive window per stream, bytes (SETTINGS_INITIAL_WINDOW_SIZE). 256 KiB. */
+  uint32_t stream_window;
+  /* Receive window of the whole connection. 1 MiB. */
+  uint32_t connection_window;
+  /* Largest header list accepted (name + value + 32 per field). 16 KiB. */
+  uint32_t max_header_list;
+  /* Largest message accepted, after decompression. 4 MiB. SIZE_MAX: none. */
+  size_t max_recv_message;
+  /* Largest message sent. SIZE_MAX (the default, 0): none. */
+  size_t max_send_message;
+  /* Bytes of output produced ahead of the socket before producers pause. 256 KiB. */
+  size_t output_high_water;
+  /* Algorithms this side decompresses (identity always). Default: all. */
+  cgrpc_compression_set_t accept_encodings;
+  /* zlib level for compressing messages, -1 (default) = zlib's default. */
+  int compression_level;
+  /* Client: ":scheme" https instead of http. */
+  bool secure;
+} cgrpc_h2_options_t;
+
+/* The callbacks, all called on the connection's thread with `ctx`. */
+typedef struct cgrpc_h2_events {
+  /* The clock for deadlines: monotonic nanoseconds. Required. */
+  int64_t (*now)(void *ctx);
+  /* Server: the peer opened a stream. Return an initialised stream
+   * (cgrpc_h2_stream_init) to take it, or NULL to refuse it
+   * (RST_STREAM REFUSED_STREAM; e.g. while too many calls are in flight). */
+  cgrpc_h2_stream_t *(*stream_new)(void *ctx, cgrpc_h2_conn_t *conn);
+  /* Server: a request's headers arrived and passed every check. Its path,
+   * metadata and deadline are on the stream. Reply at once or later. */
+  void (*on_request)(void *ctx, cgrpc_h2_stream_t *s);
+  /* Client: the response headers (initial metadata) arrived. */
+  void (*on_headers)(void *ctx, cgrpc_h2_stream_t *s);
+  /* A whole message (decompressed), valid only during the call: decode it
+   * or copy it. Pausing the stream from here stops further deliveries. */
+  void (*on_message)(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len);
+  /* The peer will send no more messages (it half-closed). */
+  void (*on_end_of_stream)(void *ctx, cgrpc_h2_stream_t *s);
+  /* An outgoing message has been fully handed to the output. */
+  void (*on_sent)(void *ctx, cgrpc_h2_stream_t *s);
+  /* The stream is over; cgrpc_h2_stream_status() holds the outcome (client:
+   * the call's status; server: OK when the status it sent went out, else
+   * why the call ended, e.g. CANCELLED). Last event for `s`. */
+  void (*on_close)(void *ctx, cgrpc_h2_stream_t *s);
+  /* Client: the server's SETTINGS arrived; streams can start. Optional. */
+  void (*on_ready)(void *ctx, cgrpc_h2_conn_t *conn);
+  /* The peer sent GOAWAY: no new streams on this connection. Streams above
+   * `last_stream_id` end with UNAVAILABLE (and cgrpc_h2_stream_retryable()).
+   * Optional. */
+  void (*on_goaway)(void *ctx, cgrpc_h2_conn_t *conn, uint32_t error_code);
+} cgrpc_h2_events_t;
+
+/* Fills `o` with the defaults. */
+void cgrpc_h2_options_init(cgrpc_h2_options_t *o);
+
+/* Creates a connection (client: queues the preface and SETTINGS; server:
+ * SETTINGS). `opts` may be NULL for defaults; `events` must outlive the
+ * connection. Returns 0 or -ENOMEM. */
+int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
+                      const cgrpc_h2_events_t *events, void *ctx, cgrpc_h2_conn_t **out);
+
+/* Frees the connection. Streams still open are closed first as by
+ * cgrpc_h2_conn_abort() (their on_close fires). NULL is a no-op. */
+void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c);
+
+/* Feeds bytes read from the peer; events fire from inside. Returns 0, or a
+ * negative nghttp2 error when the connection is broken beyond repair (bad
+ * preface, flood, protocol error): then flush what output is left (it may
+ * hold a GOAWAY) and call cgrpc_h2_conn_abort(). */
+int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len);
+
+/* Runs deferred work (resumed streams, queued closes) and serializes frames
+ * into the output until it holds output_high_water bytes. Call it after
+ * recv, after stream operations, and after cgrpc_h2_conn_written(); events
+ * may fire from inside. Returns 0 or a negative nghttp2 error (as recv). */
+int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c);
+
+/* Describes the output ready to write in at most `max` iovecs and returns
+ * how many it filled (0: nothing to write). The memory stays valid until
+ * cgrpc_h2_conn_written() or the connection is freed. */
+size_t cgrpc_h2_conn_output(cgrpc_h2_conn_t *c, struct iovec *iov, size_t max);
+
+/* Bytes of output waiting to be written. */
+size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c);
+
+/* Drops the first `n` bytes of output (they were written). */
+void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n);
+
+/* True when the connection has nothing left to do: both sides said GOAWAY
+ * (or it was aborted), no stream is open and all output was written. The
+ * caller closes the socket. */
+bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c);
+
+/* Client: true once the server's SETTINGS arrived and until GOAWAY. */
+bool cgrpc_h2_conn_ready(const cgrpc_h2_conn_t *c);
+
+/* True when the connection accepts no new streams (GOAWAY either way). */
+bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c);
+
+/* Streams started or handed out and not closed yet. */
+size_t cgrpc_h2_conn_stream_count(const cgrpc_h2_conn_t *c);
+
+/* Server graceful shutdown, step one: GOAWAY(2^31-1) and a PING; when the
+ * PING comes back, GOAWAY with the last stream actually seen. Streams in
+ * flight carry on; cgrpc_h2_conn_finished() turns true when they are done. */
+void cgrpc_h2_conn_shutdown(cgrpc_h2_conn_t *c);
+
+/* Ends the connection now with GOAWAY(`error_code`) (flush it, then close
+ * the socket). Open streams are closed with on_close: server calls
+ * CANCELLED, client calls UNAVAILABLE, message `reason`. */
+void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char *reason);
+
+/* The socket is gone (EOF, error) or about to be closed: every open stream
+ * ends at once, as in cgrpc_h2_conn_terminate(), and nothing more is sent.
+ * `reason` (e.g. "connection reset by peer") goes into the statuses. */
+void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason);
+
+/* Ends the streams whose deadline is at or before `now`: RST_STREAM(CANCEL)
+ * and status DEADLINE_EXCEEDED, on either side. */
+void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now);
+
+/* The earliest deadline among open streams (INT64_MAX: none). Cheap; may be
+ * early (a stream with that deadline may have closed): expiring early is a
+ * harmless no-op. */
+int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c);
+
+/* ---- Streams ------------------------------------------------------------ */
+
+/* What a client sends to start a call. Strings need only live during
+ * cgrpc_h2_stream_start(). */
+typedef struct cgrpc_h2_request {
+  cgrpc_str_t path;                 /* "/pkg.Service/Method" */
+  cgrpc_str_t authority;            /* ":authority" */
+  cgrpc_str_t user_agent;           /* may be empty */
+  int64_t deadline;                 /* monotonic ns; INT64_MAX: none */
+  cgrpc_compression_t encoding;     /* compress messages with this */
+  const cgrpc_metadata_t *metadata; /* NULL or checked entries */
+} cgrpc_h2_request_t;
+
+/* Prepares stream memory; `user` is the layer above's pointer for it.
+ * `arena_buf` (may be NULL) is memory the stream's arena uses first, e.g.
+ * room at the end of the call object, so a typical call's headers need no
+ * heap block; it must live until cgrpc_h2_stream_destroy(). */
+void cgrpc_h2_stream_init(cgrpc_h2_stream_t *s, void *user, void *arena_buf, size_t arena_size);
+
+/* Releases what the stream still holds (received metadata, buffers). Call
+ * after on_close, or on a stream that was never started. */
+void cgrpc_h2_stream_destroy(cgrpc_h2_stream_t *s);
+
+/* Client: starts a call on the connection. The HEADERS go out once the
+ * server's SETTINGS arrived and its MAX_CONCURRENT_STREAMS allows: calls
+ * beyond it wait in order instead of failing. Returns false (no events will
+ * follow; the stream may be started elsewhere) when the connection no longer
+ * accepts streams (GOAWAY, closed) or memory runs out. */
+bool cgrpc_h2_stream_start(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s, const cgrpc_h2_request_t *req);
+
+/* Queues a message; takes ownership of `m` in every case. The stream
+ * compresses it with its encoding unless m->no_compress. False (and `m`
+ * freed) when the stream can no longer send: closed, half-closed, finished,
+ * or the message is over the send limit (then the stream is ended with
+ * RESOURCE_EXHAUSTED, as a status from this side). */
+bool cgrpc_h2_stream_send(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m);
+
+/* Client: no more messages (END_STREAM after the queued ones). */
+void cgrpc_h2_stream_half_close(cgrpc_h2_stream_t *s);
+
+/* Server: the initial metadata (copied), and the algorithm to compress
+ * responses with; applied only if the client accepts it (else identity).
+ * They go out with the first message, cgrpc_h2_stream_send_headers(), or not
+ * at all if the call ends first (Trailers-Only). Ignored once sent. */
+void cgrpc_h2_stream_set_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *md,
+                                  cgrpc_compression_t encoding);
+
+/* Server: sends the response headers now, without waiting for a message. */
+void cgrpc_h2_stream_send_headers(cgrpc_h2_stream_t *s);
+
+/* Server: ends the call with a status, after the queued messages: trailers
+ * (or Trailers-Only when nothing was sent), then RST_STREAM(NO_ERROR) if the
+ * client is still sending. `message` (`message_len` bytes, any bytes) and
+ * `trailers` are copied. Later calls are no-ops. */
+void cgrpc_h2_stream_finish(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message,
+                            size_t message_len, const cgrpc_metadata_t *trailers);
+
+/* Ends the stream from this side: RST_STREAM(CANCEL) when it is on the
+ * wire, and the status (client: the call's; server: why it ended) becomes
+ * `code`/`message` unless one was already decided. on_close follows (from
+ * the next flush). No-op on a closed stream. */
+void cgrpc_h2_stream_cancel(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message);
+
+/* Stops (true) or resumes (false) message delivery. While paused, received
+ * bytes stay unconsumed, so the peer's window closes: backpressure. A
+ * resumed stream delivers what it holds from the next flush. */
+void cgrpc_h2_stream_pause_read(cgrpc_h2_stream_t *s, bool paused);
+
+/* The layer above's pointer given to cgrpc_h2_stream_init(). */
+void *cgrpc_h2_stream_user(const cgrpc_h2_stream_t *s);
+
+/* Server: the request path, ":authority", deadline (INT64_MAX: none) and
+ * custom metadata. Valid from on_request until destroy. */
+cgrpc_str_t cgrpc_h2_stream_path(const cgrpc_h2_stream_t *s);
+cgrpc_str_t cgrpc_h2_stream_authority(const cgrpc_h2_stream_t *s);
+int64_t cgrpc_h2_stream_deadline(const cgrpc_h2_stream_t *s);
+
+/* Received metadata: server, the request's; client, the response's initial
+ * metadata. Valid until destroy. */
+const cgrpc_metadata_t *cgrpc_h2_stream_metadata(const cgrpc_h2_stream_t *s);
+
+/* Client: the trailing metadata (Trailers-Only metadata included). */
+const cgrpc_metadata_t *cgrpc_h2_stream_trailers(const cgrpc_h2_stream_t *s);
+
+/* The outcome, valid in and after on_close: code and message (NUL-terminated,
+ * `*message_len` bytes when non-NULL, may contain any byte). */
+cgrpc_status_code_t cgrpc_h2_stream_status(const cgrpc_h2_stream_t *s, const char **message,
+                                           size_t *message_len);
+
+/* Client: true when the call failed without the server having seen it
+ * (refused or above a GOAWAY's last stream id): safe to retry elsewhere. */
+bool cgrpc_h2_stream_retryable(const cgrpc_h2_stream_t *s);
+
+/* The peer's compression: server, the algorithms the client accepts
+ * (grpc-accept-encoding); client, the server's, once its headers came. */
+cgrpc_compression_set_t cgrpc_h2_stream_peer_accepts(const cgrpc_h2_stream_t *s);
+
+/* True when the last message delivered arrived compressed. */
+bool cgrpc_h2_stream_last_compressed(const cgrpc_h2_stream_t *s);
+
+/* ---- Stream memory (private fields) -------------------------------------- */
+
+/* Fields are private; in the header so the layer above can embed a stream. */
+struct cgrpc_h2_stream {
+  cgrpc_h2_conn_t *conn;
+  void *user;
+  struct cgrpc_h2_stream *prev, *next; /* conn's open-stream or queued list */
+  struct cgrpc_h2_stream *work_next;   /* conn's work list (resume, close) */
+  int32_t id;
+  uint32_t state;      /* private bit set */
+  cgrpc_arena_t arena; /* received metadata, status message, headers to send */
+
+  /* Received. */
+  cgrpc_str_t path, authority;
+  int64_t deadline;
+  cgrpc_metadata_t metadata, trailers;
+  cgrpc_compression_t recv_encoding;
+  cgrpc_compression_set_t peer_accepts;
+  int http_status;
+  cgrpc_deframer_t deframer;
+  uint8_t *held; /* bytes received while paused (not yet consumed) */
+  size_t held_len, held_cap, held_off;
+  bool last_compressed;
+
+  /* Outcome. */
+  cgrpc_status_code_t code;
+  const char *message;
+  size_t message_len;
+
+  /* Send side. */
+  cgrpc_compression_t send_encoding;
+  cgrpc_h2_msg_t *sendq_head, *sendq_tail;
+  size_t send_pending;  /* queued bytes not yet framed */
+  unsigned sent_events; /* on_sent events to deliver */
+  const void *nva;      /* headers built for later submission (request, response, trailers) */
+  size_t nva_len;
+  const void *trailers_nva;
+  size_t trailers_nva_len;
+
+  /* Header parsing scratch. */
+  struct cgrpc_h2_header_state *hs;
+};
+
+#endif /* CGRPC_SRC_H2_CONN_H */

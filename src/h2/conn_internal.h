@@ -1,0 +1,157 @@
+/* h2/conn_internal.h — what the files of the connection engine share.
+ *
+ * The engine is split by job: conn.c (the nghttp2 session, connection
+ * lifecycle, event dispatch), stream.c (stream operations and the message
+ * send/receive paths), headers_in.c (parsing and checking received header
+ * blocks), headers_out.c (building the header blocks we send) and output.c
+ * (the queue of bytes for the socket). Nothing here is used outside src/h2.
+ */
+#ifndef CGRPC_SRC_H2_CONN_INTERNAL_H
+#define CGRPC_SRC_H2_CONN_INTERNAL_H
+
+#include <nghttp2/nghttp2.h>
+
+#include "h2/compress.h"
+#include "h2/conn.h"
+#include "h2/metadata_check.h"
+#include "h2/wire_error.h"
+
+/* ---- Output queue (output.c) ------------------------------------------- */
+
+/* One run of output bytes: either in the queue's own buffer (msg == NULL,
+ * `off` into buf) or a slice of an outgoing message (referenced, not
+ * copied). */
+typedef struct cgrpc_h2_seg {
+  cgrpc_h2_msg_t *msg;
+  const uint8_t *ptr; /* msg slice */
+  size_t off;         /* buf offset */
+  size_t len;
+} cgrpc_h2_seg_t;
+
+typedef struct cgrpc_h2_output {
+  uint8_t *buf;
+  size_t buf_len, buf_cap;
+  cgrpc_h2_seg_t *segs; /* ring */
+  size_t seg_head, seg_count, seg_cap;
+  size_t pending; /* bytes not yet written */
+} cgrpc_h2_output_t;
+
+bool cgrpc_h2_output_copy(cgrpc_h2_output_t *o, const uint8_t *data, size_t len);
+bool cgrpc_h2_output_ref(cgrpc_h2_output_t *o, cgrpc_h2_msg_t *m, const uint8_t *ptr, size_t len);
+size_t cgrpc_h2_output_iov(const cgrpc_h2_output_t *o, struct iovec *iov, size_t max);
+void cgrpc_h2_output_consume(cgrpc_h2_output_t *o, size_t n);
+void cgrpc_h2_output_free(cgrpc_h2_output_t *o);
+
+/* Drops one reference to an outgoing message, freeing it at zero. */
+void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m);
+
+/* ---- Connection ---------------------------------------------------------- */
+
+enum {
+  CONN_READY = 1u << 0,         /* client: server SETTINGS received */
+  CONN_GOAWAY_RECV = 1u << 1,   /* peer said GOAWAY */
+  CONN_GOAWAY_SENT = 1u << 2,   /* we sent the final GOAWAY (or terminate) */
+  CONN_SHUTDOWN_PING = 1u << 3, /* graceful shutdown: waiting for the PING ACK */
+  CONN_DEAD = 1u << 4,          /* aborted: no more input or output */
+  CONN_IN_FLUSH = 1u << 5,      /* inside cgrpc_h2_conn_flush() */
+  CONN_TERMINATED = 1u << 6,    /* cgrpc_h2_conn_terminate() ran */
+};
+
+struct cgrpc_h2_conn {
+  cgrpc_h2_role_t role;
+  unsigned flags;
+  cgrpc_h2_options_t opts;
+  const cgrpc_h2_events_t *ev;
+  void *ctx;
+  nghttp2_session *session;
+  cgrpc_compressor_t compressor; /* decompresses received messages, compresses sent ones */
+  cgrpc_h2_output_t out;
+  cgrpc_h2_stream_t *streams; /* every live stream (doubly linked) */
+  size_t stream_count;
+  cgrpc_h2_stream_t *queued_head, *queued_tail; /* client streams not yet submitted */
+  cgrpc_h2_stream_t *work_head, *work_tail;     /* streams with deferred work */
+  int64_t next_deadline;
+  const char *close_reason; /* static or in reason_buf; for statuses of streams cut off */
+  char reason_buf[128];
+};
+
+/* ---- Stream state bits (cgrpc_h2_stream_t.state) -------------------------- */
+
+enum {
+  ST_LIVE = 1u << 0,           /* started or handed out; on_close pending */
+  ST_QUEUED = 1u << 1,         /* client: waiting in conn->queued */
+  ST_SUBMITTED = 1u << 2,      /* known to nghttp2 */
+  ST_HEADERS_DONE = 1u << 3,   /* client: response headers in; server: request dispatched */
+  ST_IGNORE_INPUT = 1u << 4,   /* data is discarded (rejected or failed stream) */
+  ST_REMOTE_END = 1u << 5,     /* peer END_STREAM received */
+  ST_EOS_DONE = 1u << 6,       /* on_end_of_stream delivered */
+  ST_PAUSED = 1u << 7,         /* upper layer paused delivery */
+  ST_HALF_CLOSE = 1u << 8,     /* client: END_STREAM after the queue */
+  ST_RESP_STARTED = 1u << 9,   /* server: response HEADERS submitted */
+  ST_FINISHING = 1u << 10,     /* server: trailers decided */
+  ST_DEFERRED = 1u << 11,      /* data provider said DEFERRED: resume on new data */
+  ST_STATUS = 1u << 12,        /* code/message decided */
+  ST_H2_CLOSED = 1u << 13,     /* nghttp2 closed the stream */
+  ST_IN_WORK = 1u << 14,       /* in conn->work list */
+  ST_RETRYABLE = 1u << 15,     /* client: never processed by the server */
+  ST_CLEAN_END = 1u << 16,     /* client: status came in trailers (drain held messages) */
+  ST_LOCAL_END = 1u << 17,     /* we sent END_STREAM */
+  ST_CANCEL_RST = 1u << 18,    /* cancelled from this side */
+  ST_TRAILERS_ONLY = 1u << 19, /* server: respond with one HEADERS block */
+  ST_HDR_1XX = 1u << 20,       /* client: current block is an informational response */
+};
+
+/* Header-block scratch, reset at each block (in the stream, no allocation). */
+typedef struct cgrpc_h2_header_state {
+  cgrpc_header_budget_t budget;
+  cgrpc_wire_error_t error; /* first problem found; code OK when none */
+  int http_error;           /* server: HTTP status to answer with (0: 200) */
+  bool method_post, content_type_ok, te_trailers, grpc_status_seen, content_type_seen;
+  bool advertise; /* answer with grpc-accept-encoding (unsupported request encoding) */
+  int authority_count, host_count;
+  cgrpc_status_code_t grpc_status;
+  const char *grpc_message;
+  size_t grpc_message_len;
+  int64_t timeout;       /* -1: none */
+  char content_type[64]; /* for the error message */
+} cgrpc_h2_header_state_t;
+
+/* ---- Cross-file internals ------------------------------------------------- */
+
+/* conn.c */
+void cgrpc_h2_conn_add_work(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);
+void cgrpc_h2_conn_close_stream(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);
+void cgrpc_h2_conn_note_deadline(cgrpc_h2_conn_t *c, int64_t deadline);
+
+/* stream.c */
+void cgrpc_h2_stream_set_status(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message,
+                                size_t len);
+void cgrpc_h2_stream_reject(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_t code,
+                            const char *message, bool advertise_encodings);
+void cgrpc_h2_stream_fail(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message);
+void cgrpc_h2_stream_on_data(cgrpc_h2_stream_t *s, const uint8_t *data, size_t len);
+void cgrpc_h2_stream_on_remote_end(cgrpc_h2_stream_t *s);
+void cgrpc_h2_stream_do_work(cgrpc_h2_stream_t *s);
+void cgrpc_h2_stream_release_buffers(cgrpc_h2_stream_t *s);
+bool cgrpc_h2_stream_submit_request(cgrpc_h2_stream_t *s);
+void cgrpc_h2_stream_wake_data(cgrpc_h2_stream_t *s);
+extern const nghttp2_data_source_read_callback cgrpc_h2_data_read;
+int cgrpc_h2_send_data_cb(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
+                          size_t length, nghttp2_data_source *source, void *user_data);
+
+/* headers_in.c */
+void cgrpc_h2_headers_begin(cgrpc_h2_stream_t *s);
+void cgrpc_h2_headers_field(cgrpc_h2_stream_t *s, const nghttp2_frame *frame, nghttp2_rcbuf *name,
+                            nghttp2_rcbuf *value);
+void cgrpc_h2_headers_end(cgrpc_h2_stream_t *s, const nghttp2_frame *frame);
+
+/* headers_out.c: build nghttp2_nv arrays in the stream's arena. */
+bool cgrpc_h2_build_request(cgrpc_h2_stream_t *s, const cgrpc_h2_request_t *req);
+bool cgrpc_h2_build_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *md);
+bool cgrpc_h2_build_trailers(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_t code,
+                             const char *message, size_t message_len, const cgrpc_metadata_t *md,
+                             bool advertise_encodings);
+/* Fills the grpc-timeout slot of a built request for the time left now. */
+void cgrpc_h2_request_set_timeout(cgrpc_h2_stream_t *s, int64_t now);
+
+#endif /* CGRPC_SRC_H2_CONN_INTERNAL_H */

@@ -1,0 +1,396 @@
+/* rpc/channel.c — a channel's connections: resolving, connecting, backing
+ * off, and moving on after GOAWAY.
+ *
+ * The channel is a small state machine on its own loop thread (gRPC's
+ * connectivity states): IDLE until a call needs a connection; CONNECTING
+ * while the target is resolved and its addresses tried in order (first to
+ * connect wins: pick_first), each attempt bounded by the connect timeout
+ * and counted as done only when the server's SETTINGS arrive; READY while
+ * that connection takes calls; TRANSIENT_FAILURE after every address
+ * failed, when calls that do not wait for ready fail UNAVAILABLE and the
+ * next attempt waits for an exponentially growing, jittered backoff. A
+ * connection that breaks or says GOAWAY sends the channel back to IDLE: its
+ * calls in flight finish on it, new ones trigger a new connection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/time.h"
+#include "io/error.h"
+#include "io/socket.h"
+#include "rpc/channel_internal.h"
+
+#define READ_BUFFER_SIZE (64 * 1024)
+
+static void connect_next(cgrpc_channel_t *ch);
+static void channel_connect(cgrpc_channel_t *ch);
+
+/* ---- Client transport events --------------------------------------------------- */
+
+static cgrpc_call_t *call_of(cgrpc_h2_stream_t *s) { return cgrpc_h2_stream_user(s); }
+
+static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((subchannel_t *)ctx)->ch->loop); }
+
+static void ev_on_headers(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_headers(call_of(s)); }
+
+static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
+  cgrpc_call_io_on_message(&call_of(s)->io, data, len);
+}
+
+static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_eos(&call_of(s)->io); }
+
+static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_sent(&call_of(s)->io); }
+
+static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_close(call_of(s)); }
+
+/* Starts the calls that waited for a connection. */
+static void start_waiting(cgrpc_channel_t *ch) {
+  while (ch->waiting_head && ch->state == CH_READY) {
+    cgrpc_call_t *call = ch->waiting_head;
+    cgrpc_channel_dequeue(ch, call);
+    cgrpc_call_attach(call, ch->active);
+  }
+}
+
+static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
+  subchannel_t *sub = ctx;
+  cgrpc_channel_t *ch = sub->ch;
+  sub->ready = true;
+  if (sub != ch->active) return;
+  cgrpc_timer_cancel(&ch->connect_timer);
+  ch->state = CH_READY;
+  ch->backoff = 0;
+  start_waiting(ch);
+}
+
+static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t code) {
+  subchannel_t *sub = ctx;
+  cgrpc_channel_t *ch = sub->ch;
+  if (sub != ch->active) return;
+  /* Calls in flight finish on this connection; new ones need another. */
+  ch->active = NULL;
+  cgrpc_timer_cancel(&ch->connect_timer);
+  ch->state = CH_IDLE;
+  if (ch->waiting_head) channel_connect(ch);
+}
+
+const cgrpc_h2_events_t cgrpc_client_events = {
+    .now = ev_now,
+    .on_headers = ev_on_headers,
+    .on_message = ev_on_message,
+    .on_end_of_stream = ev_on_eos,
+    .on_sent = ev_on_sent,
+    .on_close = ev_on_close,
+    .on_ready = ev_on_ready,
+    .on_goaway = ev_on_goaway,
+};
+
+/* ---- Waiting calls ----------------------------------------------------------------- */
+
+void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
+  if (!call->waiting) return;
+  cgrpc_call_t *prev = NULL;
+  for (cgrpc_call_t *it = ch->waiting_head; it; prev = it, it = it->wait_next) {
+    if (it != call) continue;
+    if (prev) {
+      prev->wait_next = call->wait_next;
+    } else {
+      ch->waiting_head = call->wait_next;
+    }
+    if (ch->waiting_tail == call) ch->waiting_tail = prev;
+    break;
+  }
+  call->wait_next = NULL;
+  call->waiting = false;
+}
+
+static void fail_message(cgrpc_channel_t *ch, char *buf, size_t size) {
+  snprintf(buf, size, "failed to connect to %s: %s", ch->authority, ch->last_error);
+}
+
+void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
+  if (ch->state == CH_SHUTDOWN) {
+    cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel is closed");
+    return;
+  }
+  if (ch->state == CH_READY && ch->active && cgrpc_h2_conn_ready(ch->active->t.h2)) {
+    cgrpc_call_attach(call, ch->active);
+    return;
+  }
+  if (ch->state == CH_TRANSIENT_FAILURE && !call->wait_for_ready) {
+    char msg[CGRPC_TARGET_HOST_MAX + 448];
+    fail_message(ch, msg, sizeof msg);
+    cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
+    return;
+  }
+  call->waiting = true;
+  call->wait_next = NULL;
+  if (ch->waiting_tail) {
+    ch->waiting_tail->wait_next = call;
+  } else {
+    ch->waiting_head = call;
+  }
+  ch->waiting_tail = call;
+  if (ch->state == CH_IDLE || (ch->state == CH_READY && !ch->active)) channel_connect(ch);
+}
+
+/* ---- Connecting -------------------------------------------------------------------- */
+
+static double rand_unit(cgrpc_channel_t *ch) {
+  ch->rng ^= ch->rng << 13;
+  ch->rng ^= ch->rng >> 7;
+  ch->rng ^= ch->rng << 17;
+  return (double)(ch->rng >> 11) / (double)(UINT64_C(1) << 53);
+}
+
+static void on_backoff(void *arg) {
+  cgrpc_channel_t *ch = arg;
+  ch->state = CH_IDLE;
+  if (ch->waiting_head) channel_connect(ch);
+}
+
+/* Every address failed: fail-fast calls end, the rest wait for the next
+ * attempt after the backoff (gRPC connection-backoff: 1 s, x1.6, +-20%). */
+static void connect_failed(cgrpc_channel_t *ch) {
+  ch->state = CH_TRANSIENT_FAILURE;
+  char msg[CGRPC_TARGET_HOST_MAX + 448];
+  fail_message(ch, msg, sizeof msg);
+  cgrpc_call_t *keep_head = NULL, *keep_tail = NULL;
+  while (ch->waiting_head) {
+    cgrpc_call_t *call = ch->waiting_head;
+    ch->waiting_head = call->wait_next;
+    call->wait_next = NULL;
+    if (call->wait_for_ready) {
+      if (keep_tail) {
+        keep_tail->wait_next = call;
+      } else {
+        keep_head = call;
+      }
+      keep_tail = call;
+      continue;
+    }
+    call->waiting = false;
+    cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
+  }
+  ch->waiting_head = keep_head;
+  ch->waiting_tail = keep_tail;
+  ch->backoff = ch->backoff ? (int64_t)((double)ch->backoff * 1.6) : ch->opts.initial_backoff_ns;
+  if (ch->backoff > ch->opts.max_backoff_ns) ch->backoff = ch->opts.max_backoff_ns;
+  int64_t delay = (int64_t)((double)ch->backoff * (0.8 + 0.4 * rand_unit(ch)));
+  cgrpc_timer_start(ch->loop, &ch->backoff_timer, cgrpc_loop_now(ch->loop) + delay);
+}
+
+static void sub_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
+  subchannel_t *sub = owner;
+  cgrpc_channel_t *ch = sub->ch;
+  for (subchannel_t **pp = &ch->subs; *pp; pp = &(*pp)->next) {
+    if (*pp == sub) {
+      *pp = sub->next;
+      break;
+    }
+  }
+  bool was_active = sub == ch->active;
+  bool was_ready = sub->ready;
+  cgrpc_transport_release(t);
+  cgrpc_free(sub);
+  if (!was_active || ch->state == CH_SHUTDOWN) return;
+  ch->active = NULL;
+  if (!was_ready) {
+    /* Closed before SETTINGS: this address did not work out. */
+    snprintf(ch->last_error, sizeof ch->last_error, "%s", reason);
+    cgrpc_timer_cancel(&ch->connect_timer);
+    connect_next(ch);
+    return;
+  }
+  ch->state = CH_IDLE;
+  if (ch->waiting_head) channel_connect(ch);
+}
+
+static void on_connect_timeout(void *arg) {
+  cgrpc_channel_t *ch = arg;
+  snprintf(ch->last_error, sizeof ch->last_error, "connection attempt timed out");
+  cgrpc_connect_cancel(&ch->connect);
+  if (ch->active && !ch->active->ready) {
+    cgrpc_transport_close(&ch->active->t, "connection attempt timed out"); /* -> connect_next */
+    return;
+  }
+  connect_next(ch);
+}
+
+static void on_connected(void *arg, int fd, int err) {
+  cgrpc_channel_t *ch = arg;
+  if (err != 0) {
+    snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(err));
+    cgrpc_timer_cancel(&ch->connect_timer);
+    connect_next(ch);
+    return;
+  }
+  subchannel_t *sub = cgrpc_malloc(sizeof *sub);
+  if (!sub) {
+    cgrpc_socket_close(fd);
+    snprintf(ch->last_error, sizeof ch->last_error, "out of memory");
+    connect_next(ch);
+    return;
+  }
+  memset(sub, 0, sizeof *sub);
+  sub->ch = ch;
+  int rv = cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
+                                 &cgrpc_client_events, sub, ch->rbuf, READ_BUFFER_SIZE, sub_closed);
+  if (rv != 0) {
+    cgrpc_free(sub);
+    snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(rv));
+    connect_next(ch);
+    return;
+  }
+  sub->next = ch->subs;
+  ch->subs = sub;
+  ch->active = sub; /* READY once its SETTINGS arrive; the timer still runs */
+}
+
+/* Tries the next address, or gives up when none is left. */
+static void connect_next(cgrpc_channel_t *ch) {
+  if (ch->state != CH_CONNECTING) return;
+  if (ch->addr_index >= ch->addrs->count) {
+    connect_failed(ch);
+    return;
+  }
+  const cgrpc_address_t *addr = &ch->addrs->items[ch->addr_index++];
+  cgrpc_timer_start(ch->loop, &ch->connect_timer,
+                    cgrpc_loop_now(ch->loop) + ch->opts.connect_timeout_ns);
+  cgrpc_connect_start(&ch->connect, ch->loop, addr, on_connected, ch);
+}
+
+static void on_resolved(void *arg, int err, cgrpc_address_list_t addrs) {
+  cgrpc_channel_t *ch = arg;
+  ch->resolving = NULL;
+  cgrpc_address_list_free(&ch->resolved);
+  ch->resolved = addrs;
+  ch->addrs = &ch->resolved;
+  ch->addr_index = 0;
+  if (err != 0) {
+    snprintf(ch->last_error, sizeof ch->last_error, "cannot resolve \"%s\": %s", ch->target.host,
+             cgrpc_io_strerror(err));
+  }
+  connect_next(ch);
+}
+
+static void channel_connect(cgrpc_channel_t *ch) {
+  ch->state = CH_CONNECTING;
+  ch->addr_index = 0;
+  if (ch->target.addrs.count > 0) {
+    ch->addrs = &ch->target.addrs;
+    connect_next(ch);
+    return;
+  }
+  int rv =
+      cgrpc_resolve_start(ch->resolver, ch->loop, &ch->target, on_resolved, ch, &ch->resolving);
+  if (rv != 0) {
+    snprintf(ch->last_error, sizeof ch->last_error, "cannot resolve: %s", cgrpc_io_strerror(rv));
+    connect_failed(ch);
+  }
+}
+
+/* ---- Lifecycle ------------------------------------------------------------------- */
+
+static void *loop_main(void *arg) {
+  cgrpc_channel_t *ch = arg;
+  cgrpc_loop_run(ch->loop);
+  return NULL;
+}
+
+cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
+                                      cgrpc_channel_t **out, cgrpc_error_t *err) {
+  cgrpc_channel_t *ch = cgrpc_malloc(sizeof *ch);
+  if (!ch) goto no_memory;
+  memset(ch, 0, sizeof *ch);
+  char why[192];
+  int rv = cgrpc_target_parse(target, &ch->target, why, sizeof why);
+  if (rv != 0) {
+    if (err) {
+      err->code = CGRPC_STATUS_INVALID_ARGUMENT;
+      snprintf(err->message, sizeof err->message, "bad target \"%s\": %s", target,
+               rv == CGRPC_IO_EBADTARGET ? why : cgrpc_io_strerror(rv));
+    }
+    cgrpc_free(ch);
+    return CGRPC_STATUS_INVALID_ARGUMENT;
+  }
+  if (opts) ch->opts = *opts;
+  if (!ch->opts.connect_timeout_ns) ch->opts.connect_timeout_ns = 20 * CGRPC_NS_PER_SEC;
+  if (!ch->opts.initial_backoff_ns) ch->opts.initial_backoff_ns = CGRPC_NS_PER_SEC;
+  if (!ch->opts.max_backoff_ns) ch->opts.max_backoff_ns = 120 * CGRPC_NS_PER_SEC;
+  snprintf(ch->authority, sizeof ch->authority, "%s",
+           ch->opts.authority ? ch->opts.authority : ch->target.authority);
+  ch->opts.authority = NULL; /* copied; the caller's string may go */
+  cgrpc_h2_options_init(&ch->h2opts);
+  if (ch->opts.max_receive_message_size)
+    ch->h2opts.max_recv_message = ch->opts.max_receive_message_size;
+  if (ch->opts.max_send_message_size) ch->h2opts.max_send_message = ch->opts.max_send_message_size;
+  if (ch->opts.stream_window) ch->h2opts.stream_window = ch->opts.stream_window;
+  if (ch->opts.connection_window) ch->h2opts.connection_window = ch->opts.connection_window;
+  ch->rng = (uint64_t)cgrpc_now_ns() | 1;
+  cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
+  cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
+  ch->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
+  if (!ch->rbuf || cgrpc_loop_new(&ch->loop) != 0 || cgrpc_workers_new(1, &ch->resolver) != 0 ||
+      pthread_create(&ch->thread, NULL, loop_main, ch) != 0) {
+    cgrpc_workers_free(ch->resolver);
+    cgrpc_loop_free(ch->loop);
+    cgrpc_free(ch->rbuf);
+    cgrpc_target_free(&ch->target);
+    cgrpc_free(ch);
+    goto no_memory;
+  }
+  *out = ch;
+  if (err) {
+    err->code = CGRPC_STATUS_OK;
+    err->message[0] = '\0';
+  }
+  return CGRPC_STATUS_OK;
+no_memory:
+  if (err) {
+    err->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+    snprintf(err->message, sizeof err->message, "cannot create a channel: out of memory");
+  }
+  return CGRPC_STATUS_RESOURCE_EXHAUSTED;
+}
+
+/* On the loop: end everything, say GOAWAY, and stop the loop after this
+ * iteration (whose deferred flushes send the GOAWAYs). */
+static void shutdown_on_loop(void *arg) {
+  cgrpc_channel_t *ch = arg;
+  ch->state = CH_SHUTDOWN;
+  cgrpc_timer_cancel(&ch->backoff_timer);
+  cgrpc_timer_cancel(&ch->connect_timer);
+  cgrpc_connect_cancel(&ch->connect);
+  if (ch->resolving) cgrpc_resolve_cancel(ch->resolving);
+  ch->resolving = NULL;
+  /* Ending a call can run callbacks that touch the list, so look for the
+   * next one to end from the start each time. */
+  for (;;) {
+    cgrpc_call_t *call = ch->calls;
+    while (call && call->cancel_sent) call = call->next;
+    if (!call) break;
+    cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel was closed");
+  }
+  for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
+    cgrpc_h2_conn_terminate(sub->t.h2, 0, "the channel was closed");
+    cgrpc_transport_kick(&sub->t);
+  }
+  cgrpc_loop_stop(ch->loop);
+}
+
+void cgrpc_channel_free(cgrpc_channel_t *ch) {
+  if (!ch) return;
+  if (cgrpc_loop_post(ch->loop, shutdown_on_loop, ch) != 0) cgrpc_loop_stop(ch->loop);
+  pthread_join(ch->thread, NULL);
+  /* The loop has stopped: close what did not finish on its own. */
+  while (ch->subs) cgrpc_transport_close(&ch->subs->t, "the channel was closed");
+  cgrpc_workers_free(ch->resolver);
+  cgrpc_loop_free(ch->loop);
+  cgrpc_address_list_free(&ch->resolved);
+  cgrpc_target_free(&ch->target);
+  cgrpc_free(ch->rbuf);
+  cgrpc_free(ch);
+}

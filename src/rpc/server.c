@@ -1,0 +1,367 @@
+/* rpc/server.c — the server object: methods, listening sockets, loop and
+ * worker threads, graceful shutdown.
+ *
+ * Methods live in an open-addressing hash table keyed by path, filled before
+ * start and read-only afterwards, so loops look methods up without locks.
+ * Listening sockets are accepted on loop 0, which hands connections to the
+ * loops round robin (posting the fd), so one listener serves every loop and
+ * works the same for TCP and unix sockets.
+ *
+ * Shutdown is the two-phase GOAWAY of the gRPC spec, run on each loop: stop
+ * accepting, GOAWAY every connection, wait up to the grace period for the
+ * calls in flight, then end what is left (handlers see cancellation), wait
+ * for the worker pool to drain, and stop the loops.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/time.h"
+#include "io/error.h"
+#include "io/resolve.h"
+#include "io/socket.h"
+#include "rpc/server_internal.h"
+
+#define READ_BUFFER_SIZE (64 * 1024)
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static cgrpc_status_code_t
+fail(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt, ...);
+
+static cgrpc_status_code_t fail(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt,
+                                ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->code = code;
+  }
+  return code;
+}
+
+static void ok(cgrpc_error_t *err) {
+  if (err) {
+    err->code = CGRPC_STATUS_OK;
+    err->message[0] = '\0';
+  }
+}
+
+static int cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_server_t **out,
+                                     cgrpc_error_t *err) {
+  cgrpc_server_t *srv = cgrpc_malloc(sizeof *srv);
+  if (!srv) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  memset(srv, 0, sizeof *srv);
+  if (opts) srv->opts = *opts;
+  if (srv->opts.loop_threads <= 0) srv->opts.loop_threads = cores();
+  if (srv->opts.worker_threads <= 0) srv->opts.worker_threads = 16;
+  cgrpc_h2_options_init(&srv->h2opts);
+  if (srv->opts.max_receive_message_size)
+    srv->h2opts.max_recv_message = srv->opts.max_receive_message_size;
+  if (srv->opts.max_send_message_size)
+    srv->h2opts.max_send_message = srv->opts.max_send_message_size;
+  if (srv->opts.max_concurrent_streams)
+    srv->h2opts.max_concurrent_streams = srv->opts.max_concurrent_streams;
+  if (srv->opts.max_header_list_size) srv->h2opts.max_header_list = srv->opts.max_header_list_size;
+  if (srv->opts.stream_window) srv->h2opts.stream_window = srv->opts.stream_window;
+  if (srv->opts.connection_window) srv->h2opts.connection_window = srv->opts.connection_window;
+  pthread_mutex_init(&srv->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&srv->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  *out = srv;
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+/* ---- Listening ------------------------------------------------------------------ */
+
+cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
+                                        cgrpc_error_t *err) {
+  if (srv->started) {
+    return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "listen on \"%s\": the server is started",
+                address);
+  }
+  cgrpc_target_t target;
+  char why[192];
+  int rv = cgrpc_target_parse(address, &target, why, sizeof why);
+  if (rv != 0) {
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
+                rv == CGRPC_IO_EBADTARGET ? why : cgrpc_io_strerror(rv));
+  }
+  /* A host name is resolved here, before the server runs (this blocks). */
+  cgrpc_address_list_t addrs = {0};
+  if (target.addrs.count == 0) rv = cgrpc_resolve(&target, &addrs);
+  if (rv == 0 && target.addrs.count == 0 && addrs.count == 0) rv = CGRPC_IO_ENOTFOUND;
+  if (rv != 0) {
+    cgrpc_target_free(&target);
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
+                cgrpc_io_strerror(rv));
+  }
+  const cgrpc_address_t *addr = target.addrs.count ? &target.addrs.items[0] : &addrs.items[0];
+  server_listener_t *grown =
+      cgrpc_realloc(srv->listeners, (srv->listener_count + 1) * sizeof *grown);
+  if (!grown) {
+    cgrpc_address_list_free(&addrs);
+    cgrpc_target_free(&target);
+    return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  srv->listeners = grown;
+  server_listener_t *l = &srv->listeners[srv->listener_count];
+  memset(l, 0, sizeof *l);
+  rv = cgrpc_socket_listen(addr, NULL, &l->fd);
+  if (rv == 0 && addr->u.sa.sa_family == AF_UNIX && addr->u.un.sun_path[0] != '\0') {
+    snprintf(l->unix_path, sizeof l->unix_path, "%s", addr->u.un.sun_path);
+  }
+  cgrpc_address_t local;
+  if (rv == 0 && bound_port) {
+    *bound_port = cgrpc_socket_local_address(l->fd, &local) == 0 ? cgrpc_address_port(&local) : 0;
+  }
+  cgrpc_address_list_free(&addrs);
+  cgrpc_target_free(&target);
+  if (rv != 0) {
+    return fail(err, CGRPC_STATUS_UNAVAILABLE, "cannot listen on \"%s\": %s", address,
+                cgrpc_io_strerror(rv));
+  }
+  srv->listener_count++;
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+/* ---- Methods -------------------------------------------------------------------- */
+
+static size_t path_hash(const char *p, size_t len) {
+  size_t h = 1469598103934665603u;
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+  return h;
+}
+
+const method_entry_t *cgrpc_server_lookup(const cgrpc_server_t *srv, const char *path, size_t len) {
+  if (srv->method_slots == 0) return NULL;
+  for (size_t i = path_hash(path, len) & (srv->method_slots - 1);;
+       i = (i + 1) & (srv->method_slots - 1)) {
+    const method_entry_t *e = &srv->methods[i];
+    if (!e->method) return NULL;
+    if (e->path_len == len && memcmp(e->method->path, path, len) == 0) return e;
+  }
+}
+
+static bool table_insert(method_entry_t *slots, size_t nslots, const method_entry_t *e) {
+  for (size_t i = path_hash(e->method->path, e->path_len) & (nslots - 1);;
+       i = (i + 1) & (nslots - 1)) {
+    if (!slots[i].method) {
+      slots[i] = *e;
+      return true;
+    }
+    if (slots[i].path_len == e->path_len &&
+        memcmp(slots[i].method->path, e->method->path, e->path_len) == 0) {
+      return false;
+    }
+  }
+}
+
+cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
+                                          cgrpc_server_handler_fn handler, void *user_data,
+                                          cgrpc_handler_mode_t mode, cgrpc_error_t *err) {
+  if (srv->started) {
+    return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "register %s: the server is started",
+                method->path);
+  }
+  if (!handler || !method->path || method->path[0] != '/') {
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "register: a method needs a path and handler");
+  }
+  method_entry_t e = {method, handler, user_data, mode, strlen(method->path)};
+  if (cgrpc_server_lookup(srv, method->path, e.path_len)) {
+    return fail(err, CGRPC_STATUS_ALREADY_EXISTS, "method %s is already registered", method->path);
+  }
+  /* Keep the table at most half full so probes stay short. */
+  if ((srv->method_count + 1) * 2 > srv->method_slots) {
+    size_t nslots = srv->method_slots ? srv->method_slots * 2 : 16;
+    method_entry_t *slots = cgrpc_malloc(nslots * sizeof *slots);
+    if (!slots) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    memset(slots, 0, nslots * sizeof *slots);
+    for (size_t i = 0; i < srv->method_slots; i++) {
+      if (srv->methods[i].method) table_insert(slots, nslots, &srv->methods[i]);
+    }
+    cgrpc_free(srv->methods);
+    srv->methods = slots;
+    srv->method_slots = nslots;
+  }
+  table_insert(srv->methods, srv->method_slots, &e);
+  srv->method_count++;
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
+                                                  const cgrpc_pb_service_t *service,
+                                                  const cgrpc_server_handler_fn *handlers,
+                                                  void *user_data, cgrpc_handler_mode_t mode,
+                                                  cgrpc_error_t *err) {
+  for (size_t i = 0; i < service->method_count; i++) {
+    if (!handlers[i]) continue;
+    cgrpc_status_code_t code =
+        cgrpc_server_register(srv, &service->methods[i], handlers[i], user_data, mode, err);
+    if (code != CGRPC_STATUS_OK) return code;
+  }
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+/* ---- Threads -------------------------------------------------------------------- */
+
+static void on_accept(void *arg, int fd, const cgrpc_address_t *peer) {
+  cgrpc_server_t *srv = arg;
+  server_loop_t *sl = &srv->loops[srv->next_loop++ % srv->loop_count];
+  cgrpc_server_conn_accept(sl, fd, peer);
+}
+
+static void *loop_main(void *arg) {
+  server_loop_t *sl = arg;
+  cgrpc_loop_run(sl->loop);
+  return NULL;
+}
+
+static void start_listeners(void *arg) {
+  cgrpc_server_t *srv = arg;
+  for (size_t i = 0; i < srv->listener_count; i++) {
+    cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop, srv->listeners[i].fd,
+                         on_accept, srv);
+  }
+}
+
+cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) {
+  if (srv->started) return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "the server is started");
+  size_t n = (size_t)srv->opts.loop_threads;
+  srv->loops = cgrpc_malloc(n * sizeof *srv->loops);
+  if (!srv->loops) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  memset(srv->loops, 0, n * sizeof *srv->loops);
+  srv->loop_count = n;
+  int rv = cgrpc_workers_new((size_t)srv->opts.worker_threads, &srv->workers);
+  for (size_t i = 0; i < n && rv == 0; i++) {
+    server_loop_t *sl = &srv->loops[i];
+    sl->srv = srv;
+    sl->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
+    rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
+  }
+  srv->started = true;
+  if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);
+  for (size_t i = 0; i < n && rv == 0; i++) {
+    rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
+    srv->loops[i].thread_started = rv == 0;
+  }
+  if (rv != 0) {
+    cgrpc_server_shutdown(srv, 0);
+    return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start the server: %s",
+                cgrpc_io_strerror(rv));
+  }
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+/* ---- Shutdown ------------------------------------------------------------------- */
+
+void cgrpc_server_conn_gone(cgrpc_server_t *srv) {
+  pthread_mutex_lock(&srv->mu);
+  srv->live_conns--;
+  pthread_cond_broadcast(&srv->cv);
+  pthread_mutex_unlock(&srv->mu);
+}
+
+/* Closing the sockets (not only no longer accepting) makes new connection
+ * attempts fail at once instead of waiting in the kernel's backlog. */
+static void close_listeners(cgrpc_server_t *srv) {
+  for (size_t i = 0; i < srv->listener_count; i++) {
+    server_listener_t *l = &srv->listeners[i];
+    cgrpc_listener_stop(&l->listener);
+    cgrpc_socket_close(l->fd);
+    l->fd = -1;
+    if (l->unix_path[0]) unlink(l->unix_path);
+    l->unix_path[0] = '\0';
+  }
+}
+
+static void stop_listeners(void *arg) { close_listeners(arg); }
+
+static void goaway_all(void *arg) { cgrpc_server_conn_shutdown_all(arg, false); }
+static void close_all(void *arg) { cgrpc_server_conn_shutdown_all(arg, true); }
+
+/* Waits until no connection is left or `deadline` passes. */
+static void wait_conns(cgrpc_server_t *srv, int64_t deadline) {
+  pthread_mutex_lock(&srv->mu);
+  while (srv->live_conns > 0) {
+    int64_t now = cgrpc_now_ns();
+    if (now >= deadline) break;
+    int64_t wake = deadline - now > CGRPC_NS_PER_SEC ? now + CGRPC_NS_PER_SEC : deadline;
+    struct timespec ts = {(time_t)(wake / CGRPC_NS_PER_SEC), (long)(wake % CGRPC_NS_PER_SEC)};
+    pthread_cond_timedwait(&srv->cv, &srv->mu, &ts);
+  }
+  pthread_mutex_unlock(&srv->mu);
+}
+
+static void each_loop(cgrpc_server_t *srv, cgrpc_loop_fn fn) {
+  for (size_t i = 0; i < srv->loop_count; i++) {
+    if (srv->loops[i].loop) cgrpc_loop_post(srv->loops[i].loop, fn, &srv->loops[i]);
+  }
+}
+
+void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
+  pthread_mutex_lock(&srv->mu);
+  bool run = srv->started && !srv->shutting_down;
+  srv->shutting_down = true;
+  pthread_mutex_unlock(&srv->mu);
+  if (!run) return;
+  if (srv->loops[0].loop) cgrpc_loop_post(srv->loops[0].loop, stop_listeners, srv);
+  each_loop(srv, goaway_all);
+  wait_conns(srv, cgrpc_time_add(cgrpc_now_ns(), grace_ns));
+  /* Grace is over: end every call still running, then give the GOAWAYs a
+   * moment to leave before the sockets are closed regardless. */
+  each_loop(srv, close_all);
+  wait_conns(srv, cgrpc_now_ns() + CGRPC_NS_PER_SEC);
+  each_loop(srv, close_all);
+  wait_conns(srv, CGRPC_TIME_INFINITE);
+  /* Handlers still running see their calls cancelled; their last posts
+   * reach loops that still run. */
+  if (srv->workers) cgrpc_workers_shutdown(srv->workers);
+  for (size_t i = 0; i < srv->loop_count; i++) {
+    if (!srv->loops[i].thread_started) continue;
+    cgrpc_loop_stop(srv->loops[i].loop);
+    pthread_join(srv->loops[i].thread, NULL);
+    srv->loops[i].thread_started = false;
+  }
+  pthread_mutex_lock(&srv->mu);
+  srv->stopped = true;
+  pthread_mutex_unlock(&srv->mu);
+}
+
+void cgrpc_server_free(cgrpc_server_t *srv) {
+  if (!srv) return;
+  cgrpc_server_shutdown(srv, 0);
+  for (size_t i = 0; i < srv->loop_count; i++) {
+    cgrpc_loop_free(srv->loops[i].loop);
+    cgrpc_free(srv->loops[i].rbuf);
+  }
+  cgrpc_workers_free(srv->workers);
+  close_listeners(srv);
+  cgrpc_free(srv->listeners);
+  cgrpc_free(srv->loops);
+  cgrpc_free(srv->methods);
+  pthread_cond_destroy(&srv->cv);
+  pthread_mutex_destroy(&srv->mu);
+  cgrpc_free(srv);
+}

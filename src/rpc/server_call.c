@@ -1,0 +1,421 @@
+/* rpc/server_call.c — a call as a handler sees it.
+ *
+ * A call is created when a request's stream opens. Unary and
+ * server-streaming requests are decoded on the loop, straight from the DATA
+ * chunk into the call's arena, and the handler is dispatched when the client
+ * half-closes; streaming requests are dispatched at once. Inline handlers run
+ * right there on the loop; blocking ones are submitted to the worker pool.
+ *
+ * Every operation on the call runs on the call's loop. Called from the loop
+ * (inline handlers, callbacks) it runs directly; from another thread it is
+ * posted, with what it carries copied (the encoded message, the status
+ * message and trailers), and a blocking caller waits on a waiter until the
+ * loop completes it. So the call's state needs no lock; the one exception is
+ * the cancelled flag, which handlers on other threads poll (an atomic).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "h2/metadata.h"
+#include "rpc/server_internal.h"
+
+/* Arena memory inside the call's own allocation, for the application's
+ * arena (request, peer string, response) and the stream's (request
+ * metadata, header scratch, trailers): a typical call needs no other heap
+ * block for them. */
+#define CALL_ARENA_INITIAL 2048
+#define STREAM_ARENA_INITIAL 1536
+
+static void kick(cgrpc_server_call_t *call) {
+  if (call->conn) cgrpc_transport_kick(&call->conn->t);
+}
+
+static void call_free(cgrpc_server_call_t *call) {
+  server_conn_t *conn = call->conn;
+  if (conn) cgrpc_server_call_detach(call);
+  cgrpc_call_io_destroy(&call->io);
+  cgrpc_h2_stream_destroy(&call->stream);
+  cgrpc_arena_free(&call->arena);
+  cgrpc_free(call);
+}
+
+static void unref(cgrpc_server_call_t *call) {
+  if (--call->refs == 0) call_free(call);
+}
+
+void cgrpc_server_call_detach(cgrpc_server_call_t *call) {
+  server_conn_t *conn = call->conn;
+  if (call->prev) {
+    call->prev->next = call->next;
+  } else {
+    conn->calls = call->next;
+  }
+  if (call->next) call->next->prev = call->prev;
+  call->prev = call->next = NULL;
+  conn->call_count--;
+  call->conn = NULL;
+}
+
+/* The io found a request it cannot take: the call ends with that status. */
+static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
+  cgrpc_server_call_t *call = owner;
+  atomic_store(&call->cancelled, true);
+  cgrpc_h2_stream_finish(&call->stream, code, why, strlen(why), NULL);
+  kick(call);
+}
+
+cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
+  cgrpc_server_call_t *call =
+      cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
+  if (!call) return NULL;
+  memset(call, 0, sizeof *call);
+  char *room = (char *)(call + 1);
+  cgrpc_arena_init(&call->arena, room, CALL_ARENA_INITIAL);
+  cgrpc_h2_stream_init(&call->stream, call, room + CALL_ARENA_INITIAL, STREAM_ARENA_INITIAL);
+  call->sl = conn->sl;
+  call->conn = conn;
+  call->refs = 1; /* the transport's, until the stream closes */
+  call->deadline = CGRPC_DEADLINE_NONE;
+  atomic_init(&call->cancelled, false);
+  cgrpc_call_io_init(&call->io, NULL, io_fail, call);
+  call->io.ended = true; /* no messages until a method takes them */
+  call->next = conn->calls;
+  if (conn->calls) conn->calls->prev = call;
+  conn->calls = call;
+  conn->call_count++;
+  return call;
+}
+
+/* ---- Dispatch ------------------------------------------------------------------ */
+
+static void run_handler(void *arg) {
+  cgrpc_server_call_t *call = arg;
+  call->entry->handler(call, call->request, call->entry->user_data);
+}
+
+static void dispatch(cgrpc_server_call_t *call) {
+  call->dispatched = true;
+  call->refs++; /* the application's, until it finishes the call */
+  if (call->entry->mode == CGRPC_HANDLER_INLINE) {
+    run_handler(call);
+    return;
+  }
+  if (cgrpc_workers_submit(call->sl->srv->workers, run_handler, call) != 0) {
+    call->app_done = true;
+    cgrpc_h2_stream_finish(&call->stream, CGRPC_STATUS_UNAVAILABLE, "the server is shutting down",
+                           27, NULL);
+    kick(call);
+    unref(call);
+  }
+}
+
+static void on_request_read(void *arg, bool ok) {
+  cgrpc_server_call_t *call = arg;
+  call->have_request = ok;
+}
+
+/* Unknown methods get UNIMPLEMENTED, naming the service when it is the
+ * service nobody knows. */
+static void unimplemented(cgrpc_server_call_t *call, cgrpc_str_t path) {
+  char msg[256];
+  const char *slash = path.len > 1 ? memchr(path.data + 1, '/', path.len - 1) : NULL;
+  if (!slash) {
+    snprintf(msg, sizeof msg, "malformed method path \"%.*s\"",
+             (int)(path.len > 200 ? 200 : path.len), path.data);
+  } else {
+    snprintf(msg, sizeof msg, "unknown method %.*s", (int)(path.len > 200 ? 200 : path.len),
+             path.data);
+  }
+  cgrpc_h2_stream_finish(&call->stream, CGRPC_STATUS_UNIMPLEMENTED, msg, strlen(msg), NULL);
+}
+
+void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
+  cgrpc_str_t path = cgrpc_h2_stream_path(&call->stream);
+  const method_entry_t *entry = cgrpc_server_lookup(call->sl->srv, path.data, path.len);
+  if (!entry) {
+    unimplemented(call, path);
+    return;
+  }
+  const cgrpc_pb_method_t *m = entry->method;
+  call->entry = entry;
+  call->deadline = cgrpc_h2_stream_deadline(&call->stream);
+  call->peer = call->conn->peer;
+  char *peer = cgrpc_arena_memdup(&call->arena, call->conn->peer, strlen(call->conn->peer) + 1);
+  if (peer) call->peer = peer;
+  cgrpc_call_io_init(&call->io, m->input, io_fail, call);
+  cgrpc_call_io_attach(&call->io, &call->stream);
+  if (m->client_streaming) {
+    dispatch(call);
+    return;
+  }
+  /* One request: decode it straight from the wire into the call's arena,
+   * then dispatch once the client has half-closed. */
+  call->io.expect_one = true;
+  call->request = cgrpc_arena_alloc(&call->arena, m->input->size);
+  if (!call->request) {
+    io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for the request");
+    return;
+  }
+  cgrpc_call_io_read(&call->io, call->request, &call->arena,
+                     (cgrpc_completion_t){NULL, on_request_read, call});
+}
+
+void cgrpc_server_call_on_eos(cgrpc_server_call_t *call) {
+  cgrpc_call_io_on_eos(&call->io);
+  if (!call->entry || call->dispatched || call->io.ended || call->entry->method->client_streaming) {
+    return;
+  }
+  if (!call->have_request) {
+    io_fail(call, CGRPC_STATUS_UNIMPLEMENTED, "the client sent no request message");
+    return;
+  }
+  dispatch(call);
+}
+
+void cgrpc_server_call_on_close(cgrpc_server_call_t *call) {
+  call->stream_closed = true;
+  call->refs++; /* callbacks below may finish the call */
+  /* The flag goes up before any read or write fails, so a handler woken by
+   * that failure already sees why. */
+  bool cancelled = call->dispatched && !call->app_done;
+  if (cancelled) atomic_store(&call->cancelled, true);
+  cgrpc_call_io_end(&call->io);
+  if (cancelled) {
+    void (*fn)(void *) = call->cancel_fn;
+    call->cancel_fn = NULL;
+    if (fn) fn(call->cancel_ud);
+  }
+  unref(call); /* ours */
+  unref(call); /* the transport's */
+}
+
+/* ---- Request accessors ------------------------------------------------------------ */
+
+const cgrpc_pb_method_t *cgrpc_server_call_method(const cgrpc_server_call_t *call) {
+  return call->entry->method;
+}
+
+const cgrpc_metadata_t *cgrpc_server_call_metadata(const cgrpc_server_call_t *call) {
+  return cgrpc_h2_stream_metadata(&call->stream);
+}
+
+int64_t cgrpc_server_call_deadline(const cgrpc_server_call_t *call) { return call->deadline; }
+
+const char *cgrpc_server_call_peer(const cgrpc_server_call_t *call) { return call->peer; }
+
+cgrpc_str_t cgrpc_server_call_authority(const cgrpc_server_call_t *call) {
+  return cgrpc_h2_stream_authority(&call->stream);
+}
+
+cgrpc_arena_t *cgrpc_server_call_arena(cgrpc_server_call_t *call) { return &call->arena; }
+
+bool cgrpc_server_call_last_message_compressed(const cgrpc_server_call_t *call) {
+  return call->io.last_compressed;
+}
+
+bool cgrpc_server_call_cancelled(const cgrpc_server_call_t *call) {
+  return atomic_load(&call->cancelled);
+}
+
+void cgrpc_server_call_set_compression(cgrpc_server_call_t *call, cgrpc_encoding_t encoding) {
+  call->compression = encoding;
+}
+
+/* ---- Operations ------------------------------------------------------------------------ */
+
+typedef enum op_kind { OP_READ, OP_WRITE, OP_FINISH, OP_HEADERS, OP_ON_CANCEL } op_kind_t;
+
+/* Status message and metadata carried to the loop. When posting they are
+ * copied into `copy` (freed after the operation ran). */
+typedef struct op_payload {
+  cgrpc_arena_t arena;
+  cgrpc_metadata_t md;
+} op_payload_t;
+
+typedef struct call_op {
+  op_kind_t kind;
+  cgrpc_server_call_t *call;
+  cgrpc_completion_t done;
+  void *msg;
+  cgrpc_arena_t *arena;
+  cgrpc_h2_msg_t *out;
+  bool finish; /* OP_WRITE: then end with OK (reply) */
+  cgrpc_encoding_t compression;
+  cgrpc_status_code_t code;
+  const char *message;
+  size_t message_len;
+  const cgrpc_metadata_t *md;
+  op_payload_t *copy;
+  void (*cancel_fn)(void *);
+  void *cancel_ud;
+} call_op_t;
+
+/* Server: the response headers go out with the first message or explicitly;
+ * either way, with the compression the application chose by then. */
+static void start_response(cgrpc_server_call_t *call, const cgrpc_metadata_t *md,
+                           cgrpc_encoding_t compression) {
+  if (call->response_started) return;
+  call->response_started = true;
+  cgrpc_h2_stream_set_response(&call->stream, md, (cgrpc_compression_t)compression);
+}
+
+static void do_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code, const char *message,
+                      size_t message_len, const cgrpc_metadata_t *md) {
+  if (call->app_done) return;
+  call->app_done = true;
+  call->cancel_fn = NULL;
+  if (!call->stream_closed) {
+    cgrpc_h2_stream_finish(&call->stream, code, message, message_len, md);
+    kick(call);
+  }
+  unref(call);
+}
+
+static void run_op(void *arg) {
+  call_op_t *op = arg;
+  cgrpc_server_call_t *call = op->call;
+  call->refs++; /* completions run from here may finish the call */
+  switch (op->kind) {
+    case OP_READ:
+      cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
+      break;
+    case OP_WRITE:
+      start_response(call, NULL, op->compression);
+      cgrpc_call_io_write(&call->io, op->out, op->done);
+      if (op->finish) do_finish(call, CGRPC_STATUS_OK, "", 0, NULL);
+      break;
+    case OP_FINISH:
+      do_finish(call, op->code, op->message, op->message_len, op->md);
+      break;
+    case OP_HEADERS:
+      if (!call->stream_closed && !call->response_started) {
+        start_response(call, op->md, op->compression);
+        cgrpc_h2_stream_send_headers(&call->stream);
+      }
+      break;
+    case OP_ON_CANCEL:
+      if (atomic_load(&call->cancelled) && !call->app_done) {
+        op->cancel_fn(op->cancel_ud);
+      } else if (!call->app_done) {
+        call->cancel_fn = op->cancel_fn;
+        call->cancel_ud = op->cancel_ud;
+      }
+      break;
+  }
+  kick(call);
+  unref(call);
+  if (op->copy) {
+    cgrpc_arena_free(&op->copy->arena);
+    cgrpc_free(op->copy);
+  }
+}
+
+/* Copies what the operation points at when it has to travel to the loop. */
+static bool copy_payload(call_op_t *op) {
+  op->copy = cgrpc_malloc(sizeof *op->copy);
+  if (!op->copy) return false;
+  cgrpc_arena_init(&op->copy->arena, NULL, 0);
+  op->copy->md = (cgrpc_metadata_t)CGRPC_METADATA_INIT;
+  if (op->md && !cgrpc_metadata_copy(&op->copy->md, &op->copy->arena, op->md)) return false;
+  op->md = &op->copy->md;
+  if (op->message_len) {
+    op->message = cgrpc_arena_memdup(&op->copy->arena, op->message, op->message_len);
+    if (!op->message) return false;
+  }
+  return true;
+}
+
+/* Runs the operation on the call's loop; returns false when it could not be
+ * carried there (out of memory). */
+static bool submit(call_op_t *op) {
+  cgrpc_loop_t *loop = op->call->sl->loop;
+  bool posting = !cgrpc_loop_in_thread(loop);
+  if (posting && (op->md || op->message_len) && !copy_payload(op)) {
+    if (op->copy) {
+      cgrpc_arena_free(&op->copy->arena);
+      cgrpc_free(op->copy);
+    }
+    return false;
+  }
+  if (cgrpc_run_on_loop(loop, run_op, op, sizeof *op)) return true;
+  if (op->copy) {
+    cgrpc_arena_free(&op->copy->arena);
+    cgrpc_free(op->copy);
+  }
+  return false;
+}
+
+/* Runs an operation that reports through `done`, or blocks for it. */
+static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
+  cgrpc_waiter_t w;
+  if (done) {
+    op->done = (cgrpc_completion_t){NULL, done, user_data};
+    if (!submit(op)) {
+      cgrpc_h2_msg_free(op->out);
+      return false;
+    }
+    return true;
+  }
+  /* Blocking on the loop would wait for the loop itself. */
+  if (cgrpc_loop_in_thread(op->call->sl->loop)) {
+    cgrpc_h2_msg_free(op->out);
+    return false;
+  }
+  cgrpc_waiter_init(&w);
+  op->done = (cgrpc_completion_t){&w, NULL, NULL};
+  if (!submit(op)) {
+    cgrpc_h2_msg_free(op->out);
+    cgrpc_waiter_signal(&w, false);
+  }
+  return cgrpc_waiter_wait(&w);
+}
+
+bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t *arena,
+                            cgrpc_done_fn done, void *user_data) {
+  call_op_t op = {.kind = OP_READ, .call = call, .msg = msg, .arena = arena};
+  return run_completing(&op, done, user_data);
+}
+
+bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
+                             cgrpc_done_fn done, void *user_data) {
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags);
+  if (!m) return false;
+  call_op_t op = {.kind = OP_WRITE, .call = call, .out = m, .compression = call->compression};
+  return run_completing(&op, done, user_data);
+}
+
+void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0);
+  if (!m) {
+    cgrpc_server_call_finish(call, CGRPC_STATUS_INTERNAL, "the response could not be serialized",
+                             NULL);
+    return;
+  }
+  call_op_t op = {
+      .kind = OP_WRITE, .call = call, .out = m, .finish = true, .compression = call->compression};
+  if (!submit(&op)) cgrpc_h2_msg_free(m);
+}
+
+void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
+                              const char *message, const cgrpc_metadata_t *trailers) {
+  call_op_t op = {.kind = OP_FINISH,
+                  .call = call,
+                  .code = code,
+                  .message = message ? message : "",
+                  .message_len = message ? strlen(message) : 0,
+                  .md = trailers};
+  submit(&op);
+}
+
+void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call,
+                                             const cgrpc_metadata_t *md) {
+  call_op_t op = {.kind = OP_HEADERS, .call = call, .md = md, .compression = call->compression};
+  submit(&op);
+}
+
+void cgrpc_server_call_on_cancel(cgrpc_server_call_t *call, void (*fn)(void *user_data),
+                                 void *user_data) {
+  call_op_t op = {.kind = OP_ON_CANCEL, .call = call, .cancel_fn = fn, .cancel_ud = user_data};
+  submit(&op);
+}

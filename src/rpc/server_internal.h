@@ -1,0 +1,111 @@
+/* rpc/server_internal.h — the structures behind cgrpc/server.h, shared by
+ * server.c (setup, threads, shutdown), server_conn.c (connections and their
+ * transport events) and server_call.c (the call API).
+ *
+ * Ownership and threads: a server owns its loops, each loop owns the
+ * connections accepted onto it, and each connection its transport. A call
+ * belongs to its connection's loop; it is referenced by the transport until
+ * its stream closes and by the application from dispatch until it finishes
+ * the call, and freed when both are done. Everything but the shutdown
+ * counters is touched on one loop thread only.
+ */
+#ifndef CGRPC_SRC_RPC_SERVER_INTERNAL_H
+#define CGRPC_SRC_RPC_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cgrpc/server.h"
+#include "io/address.h"
+#include "io/listener.h"
+#include "io/workers.h"
+#include "rpc/call_io.h"
+#include "rpc/transport.h"
+
+typedef struct method_entry {
+  const cgrpc_pb_method_t *method; /* NULL: empty slot */
+  cgrpc_server_handler_fn handler;
+  void *user_data;
+  cgrpc_handler_mode_t mode;
+  size_t path_len;
+} method_entry_t;
+
+typedef struct server_conn server_conn_t;
+
+typedef struct server_loop {
+  cgrpc_server_t *srv;
+  cgrpc_loop_t *loop;
+  pthread_t thread;
+  bool thread_started;
+  uint8_t *rbuf;
+  server_conn_t *conns;
+} server_loop_t;
+
+typedef struct server_listener {
+  int fd;
+  cgrpc_listener_t listener;
+  char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* to unlink; "" for TCP */
+} server_listener_t;
+
+struct cgrpc_server {
+  cgrpc_server_options_t opts;
+  cgrpc_h2_options_t h2opts;
+  method_entry_t *methods; /* open-addressing hash table by path */
+  size_t method_slots, method_count;
+  server_loop_t *loops;
+  size_t loop_count;
+  size_t next_loop; /* round robin; loop 0's thread only */
+  cgrpc_workers_t *workers;
+  server_listener_t *listeners;
+  size_t listener_count;
+  pthread_mutex_t mu; /* guards the fields below */
+  pthread_cond_t cv;
+  size_t live_conns;
+  bool started, shutting_down, stopped;
+};
+
+struct server_conn {
+  cgrpc_transport_t t;
+  server_loop_t *sl;
+  server_conn_t *prev, *next;
+  cgrpc_server_call_t *calls; /* calls created here and not yet freed */
+  size_t call_count;
+  bool terminated; /* shutdown's grace period ended for it */
+  char peer[CGRPC_ADDRESS_STRLEN];
+};
+
+struct cgrpc_server_call {
+  cgrpc_h2_stream_t stream;
+  server_loop_t *sl;
+  server_conn_t *conn; /* NULL once the connection is gone */
+  cgrpc_server_call_t *prev, *next;
+  const method_entry_t *entry;
+  cgrpc_arena_t arena;
+  void *request;
+  const char *peer;
+  int64_t deadline;
+  atomic_bool cancelled;
+  cgrpc_call_io_t io;
+  int refs;
+  bool dispatched, app_done, stream_closed, response_started, have_request;
+  void (*cancel_fn)(void *user_data);
+  void *cancel_ud;
+  cgrpc_encoding_t compression; /* set by the application before its first write */
+};
+
+/* server.c */
+const method_entry_t *cgrpc_server_lookup(const cgrpc_server_t *srv, const char *path, size_t len);
+void cgrpc_server_conn_gone(cgrpc_server_t *srv);
+
+/* server_conn.c */
+void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer);
+void cgrpc_server_conn_shutdown_all(server_loop_t *sl, bool now);
+
+/* server_call.c: transport events for calls */
+cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn);
+void cgrpc_server_call_on_request(cgrpc_server_call_t *call);
+void cgrpc_server_call_on_eos(cgrpc_server_call_t *call);
+void cgrpc_server_call_on_close(cgrpc_server_call_t *call);
+void cgrpc_server_call_detach(cgrpc_server_call_t *call);
+
+#endif /* CGRPC_SRC_RPC_SERVER_INTERNAL_H */

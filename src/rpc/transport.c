@@ -1,0 +1,150 @@
+/* rpc/transport.c — socket I/O for an h2 connection engine. See transport.h. */
+#include "rpc/transport.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "io/error.h"
+#include "io/socket.h"
+
+/* Reads per wakeup before letting other connections of the loop run. */
+#define READS_PER_WAKEUP 8
+#define IOV_BATCH 64
+
+static void set_interest(cgrpc_transport_t *t, unsigned interest) {
+  if (t->interest == interest) return;
+  t->interest = interest;
+  cgrpc_loop_watch_set(t->loop, t->watch, interest);
+}
+
+void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
+  if (t->closed) return;
+  t->closed = true;
+  cgrpc_loop_watch_remove(t->loop, t->watch);
+  cgrpc_socket_close(t->fd);
+  t->fd = -1;
+  cgrpc_timer_cancel(&t->deadline_timer);
+  cgrpc_loop_task_cancel(&t->flush_task);
+  cgrpc_h2_conn_abort(t->h2, reason);
+  t->on_closed(t->owner, t, reason);
+}
+
+void cgrpc_transport_release(cgrpc_transport_t *t) {
+  cgrpc_h2_conn_free(t->h2);
+  t->h2 = NULL;
+}
+
+/* Writes what the engine has, refilling it as the socket takes bytes.
+ * Returns false when the transport was closed. */
+static bool write_out(cgrpc_transport_t *t) {
+  for (;;) {
+    if (cgrpc_h2_conn_flush(t->h2) != 0) t->broken = true;
+    struct iovec iov[IOV_BATCH];
+    size_t n = cgrpc_h2_conn_output(t->h2, iov, IOV_BATCH);
+    if (n == 0) {
+      set_interest(t, CGRPC_IO_READ);
+      return true;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += iov[i].iov_len;
+    ssize_t w = cgrpc_socket_writev(t->fd, iov, (int)n);
+    if (w == -EAGAIN) {
+      set_interest(t, CGRPC_IO_READ | CGRPC_IO_WRITE);
+      return true;
+    }
+    if (w < 0) {
+      char why[96];
+      snprintf(why, sizeof why, "write failed: %s", cgrpc_io_strerror((int)w));
+      cgrpc_transport_close(t, why);
+      return false;
+    }
+    cgrpc_h2_conn_written(t->h2, (size_t)w);
+    if ((size_t)w < total) {
+      set_interest(t, CGRPC_IO_READ | CGRPC_IO_WRITE);
+      return true;
+    }
+  }
+}
+
+static void flush(void *arg) {
+  cgrpc_transport_t *t = arg;
+  if (t->closed || !write_out(t)) return;
+  if (cgrpc_h2_conn_finished(t->h2)) {
+    cgrpc_transport_close(t, "the connection was closed");
+    return;
+  }
+  if (t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
+    cgrpc_transport_close(t, "HTTP/2 protocol error");
+    return;
+  }
+  int64_t next = cgrpc_h2_conn_next_deadline(t->h2);
+  if (next == INT64_MAX) {
+    cgrpc_timer_cancel(&t->deadline_timer);
+  } else if (!cgrpc_timer_pending(&t->deadline_timer) || t->deadline_timer.deadline != next) {
+    cgrpc_timer_start(t->loop, &t->deadline_timer, next);
+  }
+}
+
+void cgrpc_transport_kick(cgrpc_transport_t *t) {
+  if (!t->closed) cgrpc_loop_defer(t->loop, &t->flush_task);
+}
+
+static void on_deadline(void *arg) {
+  cgrpc_transport_t *t = arg;
+  cgrpc_h2_conn_expire(t->h2, cgrpc_loop_now(t->loop));
+  cgrpc_transport_kick(t);
+}
+
+static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
+  cgrpc_transport_t *t = arg;
+  if ((events & CGRPC_IO_READ) && !t->broken) {
+    for (int i = 0; i < READS_PER_WAKEUP; i++) {
+      ssize_t n = cgrpc_socket_read(fd, t->rbuf, t->rbuf_size);
+      if (n == -EAGAIN) break;
+      if (n <= 0) {
+        char why[96];
+        snprintf(why, sizeof why, "%s",
+                 n == 0 ? "the peer closed the connection" : cgrpc_io_strerror((int)n));
+        cgrpc_transport_close(t, why);
+        return;
+      }
+      if (cgrpc_h2_conn_recv(t->h2, t->rbuf, (size_t)n) != 0) {
+        t->broken = true;
+        break;
+      }
+      if ((size_t)n < t->rbuf_size) break;
+    }
+  }
+  /* Writable, or new frames to answer with: flush at the end of the
+   * iteration, once for everything this iteration produced. */
+  cgrpc_transport_kick(t);
+}
+
+int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
+                          const cgrpc_h2_options_t *opts, const cgrpc_h2_events_t *events,
+                          void *owner, uint8_t *rbuf, size_t rbuf_size,
+                          cgrpc_transport_closed_fn on_closed) {
+  t->loop = loop;
+  t->fd = fd;
+  t->rbuf = rbuf;
+  t->rbuf_size = rbuf_size;
+  t->closed = false;
+  t->broken = false;
+  t->on_closed = on_closed;
+  t->owner = owner;
+  t->interest = CGRPC_IO_READ;
+  cgrpc_loop_task_init(&t->flush_task, flush, t);
+  cgrpc_timer_init(&t->deadline_timer, on_deadline, t);
+  int rv = cgrpc_h2_conn_new(role, opts, events, owner, &t->h2);
+  if (rv == 0) rv = cgrpc_loop_watch_add(loop, fd, CGRPC_IO_READ, on_io, t, &t->watch);
+  if (rv != 0) {
+    cgrpc_h2_conn_free(t->h2);
+    t->h2 = NULL;
+    cgrpc_socket_close(fd);
+    t->closed = true;
+    return rv;
+  }
+  cgrpc_transport_kick(t); /* the preface and SETTINGS */
+  return 0;
+}
