@@ -477,7 +477,11 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
       cgrpc_pb_ptrmap_get(&d->unknown_caps, u.str->data, &cap)) {
     u.cap = cap;
   }
-  const cgrpc_pb_field_t *fields = t->fields, *fields_end = fields + t->field_count;
+  /* A message with no fields may have a NULL field array; NULL + 0 is
+   * undefined, so point at a harmless empty array instead. */
+  static const cgrpc_pb_field_t no_fields[1];
+  const cgrpc_pb_field_t *fields = t->field_count ? t->fields : no_fields;
+  const cgrpc_pb_field_t *fields_end = fields + t->field_count;
   const cgrpc_pb_field_t *next = fields; /* expected next: the one after the last seen */
   while (p < end) {
     const char *start = p;

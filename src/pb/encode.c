@@ -405,7 +405,8 @@ static char *encode_message(encoder_t *e, char *p, const void *msg, const cgrpc_
   }
   /* Map entries always carry key and value, even when they are zero. */
   bool entry = (t->flags & CGRPC_PB_MSG_MAP_ENTRY) != 0;
-  for (const cgrpc_pb_field_t *f = t->fields + t->field_count; f-- != t->fields;) {
+  for (size_t i = t->field_count; i-- > 0;) { /* back to front: the output is written backwards */
+    const cgrpc_pb_field_t *f = &t->fields[i];
     const void *v = m + f->offset;
     if (f->flags & CGRPC_PB_FIELD_REPEATED) {
       if (!((const cgrpc_pb_array_t *)v)->count) continue;
