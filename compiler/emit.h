@@ -2,8 +2,8 @@
  *
  * The emitters only format: every name, flag and default was decided by the
  * model (model.h). foo.pb.h holds the C types and the inline API; foo.pb.c
- * holds the tables and the embedded descriptor. Service stubs, when added,
- * belong next to the service tables both emitters already write.
+ * holds the tables and the embedded descriptor. A service's typed client
+ * and server stubs are inline code in foo.pb.h (emit_stubs.c).
  */
 #ifndef CGRPC_COMPILER_EMIT_H
 #define CGRPC_COMPILER_EMIT_H
@@ -16,6 +16,11 @@
 
 /* Appends foo.pb.h for `file` to `out`. */
 void gen_emit_header(gen_text_t *out, const gen_file_t *file);
+
+/* Appends the header part of one service to `out`: its table declarations
+ * and, when it has methods, the typed client stubs, the handler struct and
+ * the register function. */
+void gen_emit_service(gen_text_t *out, const gen_service_t *service);
 
 /* Appends foo.pb.c for `file` to `out`; `descriptor` is the file's serialized
  * FileDescriptorProto (without source_code_info) to embed. */

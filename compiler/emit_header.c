@@ -5,8 +5,8 @@
  * (messages refer to each other only through pointers, so any order of
  * definitions works, recursion included), enums, then one section per
  * message: struct, oneof case enums, table, initialiser and inline wrappers
- * over the generic engine in cgrpc/pb.h. Services and the file descriptor
- * come last.
+ * over the generic engine in cgrpc/pb.h. Services with their stubs
+ * (emit_stubs.c) and the file descriptor come last.
  */
 #include <ctype.h>
 #include <string.h>
@@ -224,6 +224,14 @@ static const char *guard_name(cgrpc_arena_t *a, const gen_file_t *file) {
   return guard;
 }
 
+/* Stubs need the gRPC API; files with only messages must not depend on it. */
+static bool has_stubs(const gen_file_t *file) {
+  for (size_t i = 0; i < file->service_count; i++) {
+    if (file->services[i].method_count) return true;
+  }
+  return false;
+}
+
 void gen_emit_header(gen_text_t *t, const gen_file_t *file) {
   cgrpc_arena_t *a = t->arena;
   const char *guard = guard_name(a, file);
@@ -232,6 +240,9 @@ void gen_emit_header(gen_text_t *t, const gen_file_t *file) {
   gen_text_put(t, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n");
   if (file->needs_math) gen_text_put(t, "#include <math.h>\n");
   gen_text_put(t, "\n#include \"cgrpc/pb.h\"\n");
+  if (has_stubs(file)) {
+    gen_text_put(t, "#include \"cgrpc/channel.h\"\n#include \"cgrpc/server.h\"\n");
+  }
   for (size_t i = 0; i < file->dep_count; i++) {
     gen_text_printf(t, "#include \"%s\"\n", gen_name_output(a, file->deps[i]->name, ".pb.h"));
   }
@@ -246,11 +257,7 @@ void gen_emit_header(gen_text_t *t, const gen_file_t *file) {
   for (size_t i = 0; i < file->enum_count; i++) emit_enum(t, file->enums[i]);
   for (size_t i = 0; i < file->msg_count; i++) emit_message(t, a, file->msgs[i]);
 
-  for (size_t i = 0; i < file->service_count; i++) {
-    const gen_service_t *s = &file->services[i];
-    gen_text_printf(t, "\n/* Service %s */\nextern const cgrpc_pb_service_t %s_service;\n",
-                    s->full_name, s->c_name);
-  }
+  for (size_t i = 0; i < file->service_count; i++) gen_emit_service(t, &file->services[i]);
   gen_text_printf(
       t,
       "\n/* Everything above, with the serialized FileDescriptorProto, for reflection. */\n"

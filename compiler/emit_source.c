@@ -157,7 +157,7 @@ static void emit_service(gen_text_t *t, const gen_service_t *s) {
   cgrpc_arena_t *a = t->arena;
   gen_text_printf(t, "\n/* Service %s */\n", s->full_name);
   if (s->method_count) {
-    gen_text_printf(t, "static const cgrpc_pb_method_t %s_methods[] = {\n", s->c_name);
+    gen_text_printf(t, "const cgrpc_pb_method_t %s_methods[%zu] = {\n", s->c_name, s->method_count);
     for (size_t i = 0; i < s->method_count; i++) {
       const gen_method_t *m = &s->methods[i];
       gen_text_printf(t, "    {%s, %s,\n     &%s_table, &%s_table, %s, %s},\n", cstring(a, m->name),

@@ -486,11 +486,17 @@ static bool resolve_services(gen_model_t *m, gen_file_t *file) {
     s->c_name = gen_name_mangle(a, s->full_name);
     s->method_count = sd->method.count;
     s->methods = gen_calloc(a, s->method_count, sizeof(*s->methods));
+    /* Members of the service's handler struct: one per method, then the
+     * user_data the generator adds. */
+    member_set_t members = {gen_calloc(a, s->method_count + 1, sizeof(char *)), 1};
+    members.names[0] = "user_data";
     for (size_t j = 0; j < sd->method.count; j++) {
       const google_protobuf_MethodDescriptorProto *md = sd->method.data[j];
       gen_method_t *meth = &s->methods[j];
       meth->name = str_of(a, md->name);
       meth->path = gen_strprintf(a, "/%s/%s", s->full_name, meth->name);
+      meth->c_name = gen_name_mangle(a, gen_strprintf(a, "%s.%s", s->full_name, meth->name));
+      meth->member = pick_member(a, &members, meth->name, NULL, NULL);
       const char *types[2] = {str_of(a, md->input_type), str_of(a, md->output_type)};
       const gen_msg_t **ends[2] = {&meth->input, &meth->output};
       for (int k = 0; k < 2; k++) {
@@ -604,9 +610,32 @@ static void collect_msg_symbols(symbol_list_t *l, const gen_msg_t *msg, bool wit
   }
 }
 
+/* What emit_header.c and emit_stubs.c declare for a service: its tables and,
+ * when it has methods, the handler struct, the register function and per
+ * method its table macro, dispatcher and client stubs. */
+static void collect_service_symbols(symbol_list_t *l, const gen_service_t *s) {
+  cgrpc_arena_t *a = l->arena;
+  const char *owner = gen_strprintf(a, "service %s", s->full_name);
+  bool stubs = s->method_count > 0;
+  add_derived(l, s->c_name, "_service", owner, true);
+  add_derived(l, s->c_name, "_methods", owner, stubs);
+  add_derived(l, s->c_name, "_handlers", owner, stubs);
+  add_derived(l, s->c_name, "_register", owner, stubs);
+  for (size_t j = 0; j < s->method_count; j++) {
+    const gen_method_t *m = &s->methods[j];
+    const char *what = gen_strprintf(a, "method %s.%s", s->full_name, m->name);
+    bool unary = gen_method_unary(m);
+    if (unary) add_symbol(l, m->c_name, what, "client stub");
+    add_derived(l, m->c_name, "_method", what, true);
+    add_derived(l, m->c_name, "_dispatch", what, true);
+    add_derived(l, m->c_name, "_async", what, unary);
+    add_derived(l, m->c_name, "_start", what, !unary);
+  }
+}
+
 /* Every file-scope identifier (and macro) the generated code of `f` declares;
  * `with_source` adds the static ones of its .pb.c. The suffixes are the ones
- * emit_header.c and emit_source.c append to C names. */
+ * emit_header.c, emit_stubs.c and emit_source.c append to C names. */
 static void collect_symbols(symbol_list_t *l, const gen_file_t *f, bool with_source) {
   cgrpc_arena_t *a = l->arena;
   l->file = f;
@@ -624,12 +653,7 @@ static void collect_symbols(symbol_list_t *l, const gen_file_t *f, bool with_sou
     }
   }
   for (size_t i = 0; i < f->msg_count; i++) collect_msg_symbols(l, f->msgs[i], with_source);
-  for (size_t i = 0; i < f->service_count; i++) {
-    const gen_service_t *s = &f->services[i];
-    const char *owner = gen_strprintf(a, "service %s", s->full_name);
-    add_derived(l, s->c_name, "_service", owner, true);
-    add_derived(l, s->c_name, "_methods", owner, with_source && s->method_count);
-  }
+  for (size_t i = 0; i < f->service_count; i++) collect_service_symbols(l, &f->services[i]);
   const char *owner = gen_strprintf(a, "file %s", f->name);
   add_derived(l, f->symbol, "_file", owner, true);
   add_derived(l, f->symbol, "_descriptor", owner, with_source);

@@ -94,8 +94,10 @@ struct gen_msg {
 };
 
 typedef struct gen_method {
-  const char *name; /* "SayHello" */
-  const char *path; /* "/helloworld.Greeter/SayHello" */
+  const char *name;   /* "SayHello" */
+  const char *path;   /* "/helloworld.Greeter/SayHello" */
+  const char *c_name; /* "helloworld_Greeter_SayHello": the client stub, prefix of the rest */
+  const char *member; /* "SayHello": its member in the service's handler struct */
   const gen_msg_t *input;
   const gen_msg_t *output;
   bool client_streaming;
@@ -158,6 +160,11 @@ const char *gen_field_ctype(cgrpc_arena_t *arena, const gen_field_t *f);
 /* True for a repeated field (maps included). */
 static inline bool gen_field_repeated(const gen_field_t *f) {
   return (f->flags & CGRPC_PB_FIELD_REPEATED) != 0;
+}
+
+/* True for a method with no stream on either side. */
+static inline bool gen_method_unary(const gen_method_t *m) {
+  return !m->client_streaming && !m->server_streaming;
 }
 
 #endif /* CGRPC_COMPILER_MODEL_H */

@@ -74,7 +74,8 @@ static int encode_sample(const char *path) {
   uint8_t *bytes;
   size_t len;
   cgrpc_pb_error_t err;
-  if (shop_Product_encode(&product, &arena, CGRPC_PB_ENCODE_DETERMINISTIC, &bytes, &len, &err) != 0) {
+  if (shop_Product_encode(&product, &arena, CGRPC_PB_ENCODE_DETERMINISTIC, &bytes, &len, &err) !=
+      0) {
     char msg[256];
     cgrpc_pb_error_format(&err, msg, sizeof msg);
     fprintf(stderr, "encode failed: %s\n", msg);

@@ -9,7 +9,10 @@
 # printed: PASS, FAIL (generation or compilation) or SKIPPED when protoc cannot
 # resolve an import because no installed package ships that file. Beyond each
 # .pb.c on its own, one translation unit includes every generated header, and
-# all objects are linked together, as a user's project would.
+# all objects are linked together, as a user's project would. A service's
+# client stubs and server handlers are static inline code in its header, so
+# they are compiled here too (linking them against libcgrpc is
+# test_stubs.c's job).
 #
 # The well-known types (google/protobuf/*.proto) are generated too, whatever
 # the tree: files importing them include their .pb.h, and without ours the

@@ -1,0 +1,203 @@
+/* product_server — the shop's product service: GetProduct over a small
+ * catalogue kept in memory (a real database comes later).
+ *
+ *   product_server [ADDRESS]    default 127.0.0.1:50051; port 0 picks a free port
+ *
+ * It prints the address it listens on, serves until Ctrl-C or SIGTERM, then
+ * shuts down gracefully. GetProduct answers with the product, NOT_FOUND for
+ * an id the catalogue does not have, INVALID_ARGUMENT for an empty id.
+ */
+#define _POSIX_C_SOURCE 200809L /* sigwait, pthread_sigmask */
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgrpc/server.h"
+#include "product.pb.h"
+
+/* ---- The catalogue --------------------------------------------------------------------- */
+
+/* One product as the shop describes it; the catalogue turns each into a
+ * shop.Product message once, at start-up. */
+typedef struct item {
+  const char *id, *name, *description;
+  const char *currency;
+  int64_t units;
+  int32_t nanos;
+  int32_t stock;
+  const char *tags[3];      /* up to the first NULL */
+  const char *attribute[2]; /* one key and value, or NULLs */
+} item_t;
+
+static const item_t kItems[] = {
+    {"sku-1042",
+     "Noise-cancelling headphones",
+     "Over-ear, 30 h battery, USB-C",
+     "EUR",
+     129,
+     900000000,
+     17,
+     {"audio", "wireless"},
+     {"colour", "graphite"}},
+    {"sku-2077",
+     "Mechanical keyboard",
+     "Hot-swappable switches, aluminium case",
+     "EUR",
+     89,
+     500000000,
+     4,
+     {"input"},
+     {"layout", "ISO-DE"}},
+    {"sku-3300",
+     "USB-C cable",
+     "2 m, braided, 100 W",
+     "EUR",
+     12,
+     0,
+     250,
+     {"cables", "usb"},
+     {NULL, NULL}},
+};
+#define ITEM_COUNT (sizeof(kItems) / sizeof(kItems[0]))
+
+typedef struct catalogue {
+  cgrpc_arena_t arena; /* every message below */
+  shop_Product *products[ITEM_COUNT];
+} catalogue_t;
+
+static cgrpc_str_t str(const char *s) { return (cgrpc_str_t){s, strlen(s)}; }
+
+/* Builds the message of one item in `arena`; strings point at the item's.
+ * Returns NULL when the arena runs out of memory. */
+static shop_Product *product_new(const item_t *item, cgrpc_arena_t *arena) {
+  shop_Product *p = shop_Product_new(arena);
+  shop_Money *price = shop_Money_new(arena);
+  cgrpc_str_t *tags =
+      cgrpc_arena_alloc(arena, sizeof(item->tags) / sizeof(item->tags[0]) * sizeof(cgrpc_str_t));
+  shop_Product_AttributesEntry *attribute = shop_Product_AttributesEntry_new(arena);
+  shop_Product_AttributesEntry **attributes = cgrpc_arena_alloc(arena, sizeof(*attributes));
+  if (!p || !price || !tags || !attribute || !attributes) return NULL;
+
+  p->id = str(item->id);
+  p->name = str(item->name);
+  p->description = str(item->description);
+  price->currency = str(item->currency);
+  price->units = item->units;
+  price->nanos = item->nanos;
+  p->price = price;
+  p->stock = item->stock;
+  for (size_t i = 0; i < sizeof(item->tags) / sizeof(item->tags[0]) && item->tags[i]; i++) {
+    tags[i] = str(item->tags[i]);
+    p->tags.count = i + 1;
+  }
+  p->tags.data = tags;
+  if (item->attribute[0]) {
+    attribute->key = str(item->attribute[0]);
+    attribute->value = str(item->attribute[1]);
+    attributes[0] = attribute;
+    p->attributes.data = attributes;
+    p->attributes.count = 1;
+  }
+  return p;
+}
+
+static bool catalogue_load(catalogue_t *c) {
+  cgrpc_arena_init(&c->arena, NULL, 0);
+  for (size_t i = 0; i < ITEM_COUNT; i++) {
+    c->products[i] = product_new(&kItems[i], &c->arena);
+    if (!c->products[i]) return false;
+  }
+  return true;
+}
+
+/* The product with this id, or NULL. Read-only, so any number of handlers
+ * may look up at once. */
+static const shop_Product *catalogue_find(const catalogue_t *c, cgrpc_str_t id) {
+  for (size_t i = 0; i < ITEM_COUNT; i++) {
+    const shop_Product *p = c->products[i];
+    if (p->id.len == id.len && memcmp(p->id.data, id.data, id.len) == 0) return p;
+  }
+  return NULL;
+}
+
+/* ---- The service ----------------------------------------------------------------------- */
+
+/* rpc GetProduct(GetProductRequest) returns (Product). A lookup in memory
+ * never waits, so it is registered to run inline on the connection's
+ * thread; once it queries a database it must run on the worker pool
+ * (CGRPC_HANDLER_BLOCKING) instead. */
+static void get_product(cgrpc_server_call_t *call, const shop_GetProductRequest *request,
+                        void *user_data) {
+  const catalogue_t *catalogue = user_data;
+  if (request->id.len == 0) {
+    cgrpc_server_call_finish(call, CGRPC_STATUS_INVALID_ARGUMENT, "the request has no product id",
+                             NULL);
+    return;
+  }
+  const shop_Product *product = catalogue_find(catalogue, request->id);
+  if (!product) {
+    char message[200]; /* copied by cgrpc_server_call_finish() */
+    snprintf(message, sizeof message, "product \"%.*s\" not found", (int)request->id.len,
+             request->id.data);
+    cgrpc_server_call_finish(call, CGRPC_STATUS_NOT_FOUND, message, NULL);
+    return;
+  }
+  cgrpc_server_call_reply(call, product);
+}
+
+/* Prints ADDRESS with the port the server got, e.g. "127.0.0.1:0" as
+ * "127.0.0.1:41235". */
+static void print_address(const char *address, int port) {
+  const char *colon = strrchr(address, ':');
+  if (port > 0 && colon) {
+    printf("product server listening on %.*s:%d\n", (int)(colon - address), address, port);
+  } else {
+    printf("product server listening on %s\n", address);
+  }
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  const char *address = argc > 1 ? argv[1] : "127.0.0.1:50051";
+
+  /* Block the stop signals before the server starts its threads: they all
+   * inherit the mask, and main alone receives the signals, in sigwait(). */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+  static catalogue_t catalogue;
+  if (!catalogue_load(&catalogue)) {
+    fprintf(stderr, "product_server: out of memory loading the catalogue\n");
+    return 1;
+  }
+  /* The handlers must outlive the server: static. user_data reaches every
+   * handler. */
+  static shop_ProductService_handlers service = {.GetProduct = get_product};
+  service.user_data = &catalogue;
+
+  cgrpc_server_t *srv = NULL;
+  cgrpc_error_t err;
+  int port = 0;
+  int rc = 0;
+  if (cgrpc_server_new(NULL, &srv, &err) != CGRPC_STATUS_OK ||
+      cgrpc_server_listen(srv, address, &port, &err) != CGRPC_STATUS_OK ||
+      shop_ProductService_register(srv, &service, CGRPC_HANDLER_INLINE, &err) != CGRPC_STATUS_OK ||
+      cgrpc_server_start(srv, &err) != CGRPC_STATUS_OK) {
+    fprintf(stderr, "product_server: %s\n", err.message);
+    rc = 1;
+  } else {
+    print_address(address, port);
+    int sig;
+    sigwait(&stop, &sig);
+    cgrpc_server_shutdown(srv, 5 * CGRPC_NS_PER_SEC); /* calls in flight get 5 s */
+    printf("product server stopped\n");
+  }
+  cgrpc_server_free(srv);
+  cgrpc_arena_free(&catalogue.arena);
+  return rc;
+}
