@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cgrpc/pb.h"
 #include "pbtest_schemas.h"
@@ -35,8 +36,10 @@ static int decode(const uint8_t *data, size_t size, const cgrpc_pb_msg_table_t *
           options);
   require(rc == CGRPC_PB_OK || err.code == rc, "err.code differs from the return code", t, options);
   if (rc != CGRPC_PB_OK) {
+    /* Formatting reads every part of the error (table, field, detail). */
     char why[256];
-    cgrpc_pb_error_format(&err, why, sizeof why);
+    require(cgrpc_pb_error_format(&err, why, sizeof why) > 0 && strlen(why) < sizeof why,
+            "the error cannot be formatted", t, options);
   }
   uint8_t *enc;
   size_t enc_len;

@@ -26,6 +26,7 @@ input, expected), generated records are (label, message type, encoding).
 
 import argparse
 import contextlib
+import itertools
 import os
 import struct
 import subprocess
@@ -77,7 +78,13 @@ def appended(piece):
 
 
 def corrupted(rng, cls, exts):
-    return E.corrupt(rng, random_bytes(rng, cls, ()))
+    """A random message, damaged; not in a way implementations may read
+    differently (ref_edge_cases.ambiguous)."""
+    data = random_bytes(rng, cls, ())
+    while True:
+        damaged = E.corrupt(rng, data)
+        if not E.ambiguous(cls.DESCRIPTOR, damaged):
+            return damaged
 
 
 def closed_enum_map_value(rng, cls, exts):
@@ -94,8 +101,8 @@ def closed_enum_map_value(rng, cls, exts):
 
 # name, decoding (copy the type name; "a>b" means written as a, read as b),
 # how inputs are made (the bytes, or the bytes and the expected result where
-# the reference is known to be wrong), and label flags: "decode=partial" lets cgrpc accept
-# missing required fields like the reference's MergeFromString does;
+# the reference is known to be wrong), and label flags: "decode=partial" lets
+# cgrpc accept missing required fields like the reference's MergeFromString;
 # "expect=" names the error cgrpc must give where the reference refuses;
 # "recheck" lets the reference judge cgrpc's bytes where they differ: damaged
 # input can hold unknown fields in a non-canonical form, which the reference
@@ -183,7 +190,9 @@ def settle_maps(msg):
                 settle_maps(sub)
 
 
-def reference_reencode(cls, data):
+def reference_parse(cls, data):
+    """The reference's parse of `data` (required fields may be missing);
+    raises message.DecodeError where it refuses the bytes."""
     msg = cls()
     # At a stray end-group tag or a zero tag, Python's MergeFromString stops,
     # warns and returns how far it got, where protobuf's parsers fail: count
@@ -194,7 +203,11 @@ def reference_reencode(cls, data):
     if caught or consumed != len(data):
         raise message.DecodeError(f"parsing stopped at byte {consumed} of {len(data)}")
     settle_maps(msg)
-    return msg.SerializePartialToString(deterministic=True)
+    return msg
+
+
+def reference_reencode(cls, data):
+    return reference_parse(cls, data).SerializePartialToString(deterministic=True)
 
 
 def hexdump_diff(label, got, want, got_name, want_name):
@@ -308,21 +321,33 @@ def recheck(types, path):
 
 
 def find_crash(args, path, rc):
-    """The tool died of a signal: replay the records one by one to name the
-    input that kills it."""
+    """The tool died of a signal: halve the records until one alone kills
+    it, and name that input."""
     print(f"FAIL pb_diff_tool check died of signal {-rc}; looking for the input that kills it")
     sys.stdout.flush()
     blobs = read_blobs(open(path, "rb").read())
+    records = [blobs[i:i + 4] for i in range(0, len(blobs), 4)]
     one = os.path.join(args.work, "crash_candidate.bin")
-    for i in range(0, len(blobs), 4):
-        open(one, "wb").write(b"".join(blob(b) for b in blobs[i:i + 4]))
-        res = subprocess.run([args.tool, "check", one], capture_output=True)
-        if res.returncode < 0:
-            print(f"FAIL {blobs[i].decode()}: pb_diff_tool dies of signal {-res.returncode}; "
-                  f"the record is in {one}")
-            print(f"  input ({len(blobs[i + 2])} bytes): {blobs[i + 2][:96].hex(' ')}")
-            return
-    print("  no single record reproduces the crash")
+
+    def crashes(part):
+        open(one, "wb").write(b"".join(blob(b) for r in part for b in r))
+        return subprocess.run([args.tool, "check", one], capture_output=True).returncode < 0
+
+    lo, hi = 0, len(records)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if crashes(records[lo:mid]):
+            hi = mid
+        elif crashes(records[mid:hi]):
+            lo = mid
+        else:
+            break
+    if hi - lo == 1 and crashes(records[lo:hi]):
+        label, _, data, _ = records[lo]
+        print(f"FAIL {label.decode()}: pb_diff_tool dies of signal; the record is in {one}")
+        print(f"  input ({len(data)} bytes): {data[:96].hex(' ')}")
+    else:
+        print("  no single record reproduces the crash")
 
 
 def run_cgrpc_to_ref(args, types):
@@ -339,13 +364,12 @@ def run_cgrpc_to_ref(args, types):
         cls = by_name[type_name]
         counts[type_name] = counts.get(type_name, 0) + 1
         try:
-            msg = cls()
-            msg.MergeFromString(data)
+            msg = reference_parse(cls, data)
             if not msg.IsInitialized():
-                raise ValueError("missing required fields: " + ", ".join(msg.FindInitializationErrors()))
-            settle_maps(msg)
+                missing = ", ".join(msg.FindInitializationErrors())
+                raise message.DecodeError(f"required fields missing: {missing}")
             again = msg.SerializePartialToString(deterministic=True)
-        except Exception as e:  # noqa: BLE001 - any reference failure is a finding
+        except (message.DecodeError, UnicodeDecodeError) as e:
             failed += 1
             if failed <= 5:
                 print(f"FAIL {label}: the reference cannot parse cgrpc's bytes: {e}")
@@ -388,7 +412,8 @@ def run_protoc_text(args):
         open(in_path, "wb").write(ref_bytes)
         rc = subprocess.run([args.tool, "text-check", name, in_path, out_path]).returncode
         if rc != 0:
-            print(f"FAIL {name}: cgrpc did not decode protoc --encode output to the expected values")
+            print(f"FAIL {name}: cgrpc does not decode protoc --encode output to the expected "
+                  "values")
             failed += 1
             continue
         want = protoc(args, "decode", type_name, proto, ref_bytes).decode()
@@ -396,7 +421,7 @@ def run_protoc_text(args):
         if got != want:
             failed += 1
             print(f"FAIL {name}: protoc --decode of cgrpc's encoding differs from the reference")
-            for g, w in zip(got.splitlines() + [""] * 999, want.splitlines()):
+            for g, w in itertools.zip_longest(got.splitlines(), want.splitlines(), fillvalue=""):
                 if g != w:
                     print(f"  cgrpc:     {g}\n  reference: {w}")
                     break
@@ -414,9 +439,9 @@ def write_seed_corpus(args, types, extensions):
                               ("p2", None, 4), ("p2", (R.NOISE_CLOSED_ENUM,), 5), ("v2", None, 6),
                               ("v2", (R.NOISE_UNKNOWN,), 7), ("p3", None, 8)]:
         rng = R.new_rng(seed)
+        builder = R.Builder(rng, max_depth=2, extensions=extensions if kind == "p2" else ())
         while True:  # the first small message from this seed
-            msg = R.Builder(rng, max_depth=2, extensions=extensions if kind == "p2" else ())
-            msg = msg.fill(types[kind]())
+            msg = builder.fill(types[kind]())
             data = (msg.SerializePartialToString(deterministic=True) if noise is None
                     else R.Crafter(rng, noise).encode(msg))
             if 16 <= len(data) <= 1500:
@@ -441,15 +466,18 @@ def main():
     ap.add_argument("--seeds", type=int, default=40, help="messages per family and type")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    # The corpus directory is checked in: keep the generated modules out of it.
-    pymod = (tempfile.mkdtemp() if args.mode == "seed-corpus" else os.path.join(args.work, "py"))
-    types, extensions = load_modules(args.proto_dir, pymod)
+    if args.mode == "seed-corpus":
+        # The corpus directory is checked in: keep the generated modules out.
+        with tempfile.TemporaryDirectory() as pymod:
+            types, extensions = load_modules(args.proto_dir, pymod)
+            return write_seed_corpus(args, types, extensions)
+    if not args.tool:
+        ap.error(f"{args.mode} needs --tool")
+    types, extensions = load_modules(args.proto_dir, os.path.join(args.work, "py"))
     if args.mode == "ref-to-cgrpc":
         return run_ref_to_cgrpc(args, types, extensions)
     if args.mode == "cgrpc-to-ref":
         return run_cgrpc_to_ref(args, types)
-    if args.mode == "seed-corpus":
-        return write_seed_corpus(args, types, extensions)
     return run_protoc_text(args)
 
 

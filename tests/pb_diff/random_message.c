@@ -1,4 +1,6 @@
-/* random_message.c — the table-walking random message filler.
+/* random_message.c — the table-walking random message filler, plus the two
+ * other table walks the tests need: changing one thing in a message, and
+ * measuring how deep a message nests.
  *
  * Values are biased towards the cases that break codecs: boundaries (0, -1,
  * the minimum and maximum of each width), negative numbers in unsigned-looking
@@ -567,35 +569,34 @@ static bool field_present(const void *msg, const cgrpc_pb_field_t *f) {
   return true;
 }
 
-/* Deepest group nesting in a run of unknown fields (which are well formed:
- * the filler or a decoder wrote them). */
+/* Reads a varint; false when the bytes end first. */
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  *v = 0;
+  for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+    uint8_t b = *(*p)++;
+    *v |= (uint64_t)(b & 0x7F) << shift;
+    if (b < 0x80) return true;
+  }
+  return false;
+}
+
+/* Deepest group nesting in a run of unknown fields, up to the end-group tag
+ * of `group` (0 at top level). */
 static int unknown_depth(const uint8_t **p, const uint8_t *end, uint32_t group) {
   int deepest = 0;
-  while (*p < end) {
-    uint64_t tag = 0;
-    for (unsigned shift = 0; *p < end; shift += 7) {
-      uint8_t b = *(*p)++;
-      tag |= (uint64_t)(b & 0x7F) << shift;
-      if (b < 0x80) break;
-    }
+  uint64_t tag, v;
+  while (get_varint(p, end, &tag)) {
     unsigned wt = tag & 7;
-    if (wt == 4 && (tag >> 3) == group) return deepest;
-    if (wt == 0) {
-      while (*p < end && *(*p)++ >= 0x80) continue;
-    } else if (wt == 1 || wt == 5) {
-      *p += wt == 1 ? 8 : 4;
-    } else if (wt == 2) {
-      uint64_t n = 0;
-      for (unsigned shift = 0; *p < end; shift += 7) {
-        uint8_t b = *(*p)++;
-        n |= (uint64_t)(b & 0x7F) << shift;
-        if (b < 0x80) break;
-      }
-      *p += n;
-    } else if (wt == 3) {
+    if (wt == 4 && (tag >> 3) == group) break;
+    uint64_t skip = wt == 1 ? 8 : wt == 5 ? 4 : 0;
+    if ((wt == 0 || wt == 2) && !get_varint(p, end, &v)) break;
+    if (wt == 2) skip = v;
+    if (wt == 3) {
       int d = 1 + unknown_depth(p, end, (uint32_t)(tag >> 3));
       if (d > deepest) deepest = d;
     }
+    if (skip > (uint64_t)(end - *p)) break;
+    *p += skip;
   }
   return deepest;
 }

@@ -3,8 +3,9 @@
 The random and crafted messages of ref_random.py are all valid. These are
 the inputs where parsers are most likely to disagree: map entries that are
 not plain (key, value) pairs, oneof members replacing one another, strings
-that are not UTF-8, and valid encodings damaged at random. Each generator returns bytes; the reference's parse says
-what they mean, or that they must be rejected.
+that are not UTF-8, and valid encodings damaged at random. Each generator
+returns bytes; the reference's parse says what they mean, or that they must
+be rejected.
 """
 
 from ref_random import (FD, LEN, MESSAGES, Builder, encode_value, is_closed_enum, is_map,
@@ -69,7 +70,8 @@ def oneof_switch_piece(rng, desc):
     out = b""
     for fd in (first, last):
         if fd.type in MESSAGES:
-            out += encode_value(fd, Builder(rng, max_depth=1).fill(fd.message_type._concrete_class()))
+            sub = Builder(rng, max_depth=1).fill(fd.message_type._concrete_class())
+            out += encode_value(fd, sub)
         else:
             out += encode_value(fd, rand_scalar(rng, fd, known_enum_only=True))
     return out
@@ -123,3 +125,87 @@ def corrupt(rng, data):
             b[rng.randrange(len(b))] = rng.choice([0x00, 0x80, 0xFF, 0x7F, 0x08, 0x0A, 0x0C,
                                                    0x0B, 0x0F, 0x0E])
     return bytes(b)
+
+
+def read_varint(data, pos):
+    """(value, next position), or None past the end or after 10 bytes."""
+    value = 0
+    for i in range(10):
+        if pos + i >= len(data):
+            return None
+        value |= (data[pos + i] & 0x7F) << (7 * i)
+        if data[pos + i] < 0x80:
+            return value, pos + i + 1
+    return None
+
+
+def outside_int32(v):
+    return 2**31 <= v < 2**64 - 2**31
+
+
+class _Malformed(Exception):
+    pass
+
+
+def ambiguous(desc, data):
+    """Whether `data` holds something protobuf implementations read
+    differently, all defensibly: a tag varint with bits above 32 (C++
+    truncates it; upb and cgrpc reject it), or a closed-enum value outside
+    int32 (C++ keeps it whole among the unknown fields; upb and cgrpc keep it
+    truncated). Walks the bytes the way the reference parses them; False when
+    they do not parse at all."""
+    try:
+        return _walk(desc, data, 0, 0)[0]
+    except _Malformed:
+        return False
+
+
+def _varint(data, pos):
+    r = read_varint(data, pos)
+    if r is None:
+        raise _Malformed()
+    return r
+
+
+def _walk(desc, data, pos, group):
+    """(found, position after the message or group) from `pos`; `group` is
+    the number of the group being walked, 0 at top level."""
+    while pos < len(data):
+        tag, pos = _varint(data, pos)
+        if tag > 0xFFFFFFFF:
+            return True, pos
+        number, wt = tag >> 3, tag & 7
+        fd = desc.fields_by_number.get(number) if desc is not None else None
+        closed = fd is not None and is_closed_enum(fd)
+        if wt == 4:
+            if number != group:
+                raise _Malformed()
+            return False, pos
+        if wt == 0:
+            v, pos = _varint(data, pos)
+            if closed and outside_int32(v):
+                return True, pos
+        elif wt in (1, 5):
+            pos += 8 if wt == 1 else 4
+        elif wt == 2:
+            n, start = _varint(data, pos)
+            pos = start + n
+            body = data[start:pos]
+            if fd is not None and fd.type == FD.TYPE_MESSAGE:
+                if _walk(fd.message_type, body, 0, 0)[0]:
+                    return True, pos
+            q = 0
+            while closed and q < len(body):  # a packed closed enum
+                v, q = _varint(body, q)
+                if outside_int32(v):
+                    return True, pos
+        elif wt == 3:
+            inner = fd.message_type if fd is not None and fd.type == FD.TYPE_GROUP else None
+            found, pos = _walk(inner, data, pos, number)
+            if found:
+                return True, pos
+        else:
+            raise _Malformed()
+    if group or pos > len(data):
+        raise _Malformed()
+    return False, pos

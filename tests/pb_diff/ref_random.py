@@ -461,7 +461,9 @@ class Crafter:
         entry = fd.message_type
         key_fd, val_fd = entry.fields_by_number[1], entry.fields_by_number[2]
         groups = []
-        for k in m:
+        # A map's iteration order changes from run to run; a seed's output
+        # must not.
+        for k in sorted(m):
             group = []
             if NOISE_MAP_DUP in self.noise and rng.random() < 0.3:
                 if val_fd.type in MESSAGES:

@@ -24,17 +24,15 @@
  *                 whatever decodes survives a round trip
  */
 #include <stdarg.h>
-#include <stdlib.h>
 
 #include "cgrpc/alloc.h"
-
 #include "cgrpc/pb.h"
 #include "encoding_tools.h"
 #include "pbtest_schemas.h"
 #include "random_message.h"
 #include "test.h"
 
-enum { SEEDS = 300, CORRUPTIONS_PER_SEED = 8, MAX_PRINTED = 3 };
+enum { SEEDS = 600, CORRUPTIONS_PER_SEED = 8, MAX_PRINTED = 3 };
 
 static const pbt_fill_options_t kFill = {.max_depth = 4, .unknown_fields = true};
 
@@ -45,7 +43,8 @@ typedef struct prop {
   long failed;
 } prop_t;
 
-static bool prop_fail(prop_t *p, const char *label, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static void prop_fail(prop_t *p, const char *label,
+                                                            const char *fmt, ...) {
   if (++p->failed <= MAX_PRINTED) {
     va_list ap;
     va_start(ap, fmt);
@@ -54,7 +53,6 @@ static bool prop_fail(prop_t *p, const char *label, const char *fmt, ...) {
     fputc('\n', stderr);
     va_end(ap);
   }
-  return false;
 }
 
 /* Compares bytes; counts and (for the first few failures) reports a
@@ -85,15 +83,14 @@ typedef struct sample {
   char label[128];
 } sample_t;
 
-static bool sample_make(sample_t *s, const cgrpc_pb_msg_table_t *t, uint64_t seed,
-                        const pbt_fill_options_t *fill) {
+static bool sample_make(sample_t *s, const cgrpc_pb_msg_table_t *t, uint64_t seed) {
   cgrpc_arena_init(&s->arena, NULL, 0);
   s->table = t;
   snprintf(s->label, sizeof s->label, "type=%s seed=%llu", t->full_name, (unsigned long long)seed);
   pbt_rng_t rng;
   pbt_rng_seed(&rng, seed);
   s->msg = cgrpc_pb_msg_new(t, &s->arena);
-  if (!s->msg || !pbt_fill(&rng, s->msg, t, &s->arena, fill)) return false;
+  if (!s->msg || !pbt_fill(&rng, s->msg, t, &s->arena, &kFill)) return false;
   return cgrpc_pb_encode(s->msg, t, &s->arena, CGRPC_PB_ENCODE_DETERMINISTIC, &s->enc, &s->len,
                          NULL) == CGRPC_PB_OK;
 }
@@ -104,12 +101,9 @@ static void sample_free(sample_t *s) { cgrpc_arena_free(&s->arena); }
 static void *decode_new(const cgrpc_pb_msg_table_t *t, const void *buf, size_t len,
                         cgrpc_arena_t *a, int options, int *rc) {
   void *m = cgrpc_pb_msg_new(t, a);
-  cgrpc_pb_error_t err;
-  *rc = m ? cgrpc_pb_decode(buf, len, m, t, a, options, &err) : CGRPC_PB_ERR_NO_MEMORY;
+  *rc = m ? cgrpc_pb_decode(buf, len, m, t, a, options, NULL) : CGRPC_PB_ERR_NO_MEMORY;
   return *rc == CGRPC_PB_OK ? m : NULL;
 }
-
-static const char *decode_error(int rc) { return cgrpc_pb_strerror(rc); }
 
 /* Runs `check` for every seed and schema. */
 typedef void (*check_fn)(prop_t *p, sample_t *s, uint64_t seed);
@@ -118,7 +112,7 @@ static void for_all_samples(prop_t *p, check_fn check) {
   for (uint64_t seed = 0; seed < SEEDS; seed++) {
     for (size_t i = 0; i < pbtest_schema_count; i++) {
       sample_t s;
-      if (!sample_make(&s, pbtest_schemas[i], seed, &kFill)) {
+      if (!sample_make(&s, pbtest_schemas[i], seed)) {
         prop_fail(p, s.label, "could not build and encode the random message");
       } else {
         check(p, &s, seed);
@@ -138,7 +132,7 @@ static void check_roundtrip(prop_t *p, sample_t *s, uint64_t seed) {
   int rc;
   void *back = decode_new(t, s->enc, s->len, &s->arena, 0, &rc);
   if (!back) {
-    prop_fail(p, s->label, "decoding our own encoding failed: %s", decode_error(rc));
+    prop_fail(p, s->label, "decoding our own encoding failed: %s", cgrpc_pb_strerror(rc));
     return;
   }
   if (!cgrpc_pb_msg_equal(s->msg, back, t)) {
@@ -163,7 +157,7 @@ static void check_roundtrip(prop_t *p, sample_t *s, uint64_t seed) {
   size_t n = 0;
   rc = cgrpc_pb_encode_to(s->msg, t, buf, s->len, CGRPC_PB_ENCODE_DETERMINISTIC, &n, NULL);
   if (rc != CGRPC_PB_OK) {
-    prop_fail(p, s->label, "encode_to into exactly %zu bytes: %s", s->len, decode_error(rc));
+    prop_fail(p, s->label, "encode_to into exactly %zu bytes: %s", s->len, cgrpc_pb_strerror(rc));
     return;
   }
   if (!prop_same(p, s->label, buf, n, "encode_to", s->enc, s->len, "encode")) return;
@@ -206,7 +200,7 @@ static void check_alias_copy(prop_t *p, sample_t *s, uint64_t seed) {
   void *copied = decode_new(t, scratch, s->len, &s->arena, 0, &rc);
   void *aliased = decode_new(t, s->enc, s->len, &s->arena, CGRPC_PB_DECODE_ALIAS, &rc);
   if (!copied || !aliased) {
-    prop_fail(p, s->label, "decode failed: %s", decode_error(rc));
+    prop_fail(p, s->label, "decode failed: %s", cgrpc_pb_strerror(rc));
     return;
   }
   if (!cgrpc_pb_msg_equal(copied, aliased, t)) {
@@ -236,7 +230,7 @@ static void check_msg_copy(prop_t *p, sample_t *s, uint64_t seed) {
   void *dst = cgrpc_arena_alloc(&other, t->size);
   int rc = cgrpc_pb_msg_copy(dst, s->msg, t, &other);
   if (rc != CGRPC_PB_OK) {
-    prop_fail(p, s->label, "cgrpc_pb_msg_copy failed: %s", decode_error(rc));
+    prop_fail(p, s->label, "cgrpc_pb_msg_copy failed: %s", cgrpc_pb_strerror(rc));
   } else if (!cgrpc_pb_msg_equal(dst, s->msg, t)) {
     prop_fail(p, s->label, "the copy is not equal to the source");
   } else {
@@ -302,7 +296,7 @@ static void test_evolution(void) {
   for (uint64_t seed = 0; seed < SEEDS * 3; seed++) {
     sample_t s;
     p.checked++;
-    if (!sample_make(&s, v2, seed, &kFill)) {
+    if (!sample_make(&s, v2, seed)) {
       prop_fail(&p, s.label, "could not build and encode the random message");
       sample_free(&s);
       continue;
@@ -312,7 +306,7 @@ static void test_evolution(void) {
     uint8_t *out = NULL;
     size_t out_len = 0;
     if (!old) {
-      prop_fail(&p, s.label, "v1 cannot decode v2 bytes: %s", decode_error(rc));
+      prop_fail(&p, s.label, "v1 cannot decode v2 bytes: %s", cgrpc_pb_strerror(rc));
     } else if (cgrpc_pb_encode(old, v1, &s.arena, CGRPC_PB_ENCODE_DETERMINISTIC, &out, &out_len,
                                NULL) != CGRPC_PB_OK) {
       prop_fail(&p, s.label, "v1 cannot re-encode");
@@ -361,7 +355,7 @@ static void check_shuffle(prop_t *p, sample_t *s, uint64_t seed) {
     void *m = decode_new(t, shuffled, s->len, &s->arena, 0, &rc);
     if (!m) {
       prop_fail(p, s->label, "shuffled encoding (round %d) does not decode: %s", round,
-                decode_error(rc));
+                cgrpc_pb_strerror(rc));
       return;
     }
     if (!cgrpc_pb_msg_equal(m, s->msg, t)) {
@@ -390,13 +384,13 @@ static void check_depth_limit(prop_t *p, sample_t *s, uint64_t seed) {
   int rc;
   if (!decode_new(t, s->enc, s->len, &s->arena, CGRPC_PB_DECODE_MAX_DEPTH(depth), &rc)) {
     prop_fail(p, s->label, "depth %d message rejected with limit %d: %s", depth, depth,
-              decode_error(rc));
+              cgrpc_pb_strerror(rc));
     return;
   }
   decode_new(t, s->enc, s->len, &s->arena, CGRPC_PB_DECODE_MAX_DEPTH(depth - 1), &rc);
   if (rc != CGRPC_PB_ERR_TOO_DEEP) {
     prop_fail(p, s->label, "depth %d message with limit %d: got %d (%s), want TOO_DEEP", depth,
-              depth - 1, rc, decode_error(rc));
+              depth - 1, rc, cgrpc_pb_strerror(rc));
   }
 }
 
@@ -413,7 +407,7 @@ static void test_required(void) {
   for (uint64_t seed = 0; seed < SEEDS; seed++) {
     sample_t s;
     p.checked++;
-    if (!sample_make(&s, t, seed, &kFill)) {
+    if (!sample_make(&s, t, seed)) {
       prop_fail(&p, s.label, "could not build and encode the random message");
       sample_free(&s);
       continue;
@@ -438,7 +432,8 @@ static void test_required(void) {
         prop_fail(&p, s.label, "decode without a required field: got %d, want MISSING_REQUIRED",
                   rc);
       } else if (!decode_new(t, out, len, &s.arena, CGRPC_PB_DECODE_PARTIAL, &rc)) {
-        prop_fail(&p, s.label, "PARTIAL decode without a required field: %s", decode_error(rc));
+        prop_fail(&p, s.label, "PARTIAL decode without a required field: %s",
+                  cgrpc_pb_strerror(rc));
       }
     }
     sample_free(&s);
@@ -475,7 +470,7 @@ static void check_damaged(prop_t *p, const char *label, const cgrpc_pb_msg_table
     size_t again_len;
     int rc2 = cgrpc_pb_decode(out, out_len, back, t, &a, CGRPC_PB_DECODE_PARTIAL, NULL);
     if (rc2 != CGRPC_PB_OK) {
-      prop_fail(p, label, "re-decoding the re-encoded message failed: %s", decode_error(rc2));
+      prop_fail(p, label, "re-decoding the re-encoded message failed: %s", cgrpc_pb_strerror(rc2));
     } else if (!cgrpc_pb_msg_equal(m, back, t)) {
       prop_fail(p, label, "damaged input: decode(encode(m)) != m");
     } else if (cgrpc_pb_encode(back, t, &a, CGRPC_PB_ENCODE_PARTIAL | CGRPC_PB_ENCODE_DETERMINISTIC,
