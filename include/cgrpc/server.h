@@ -44,17 +44,43 @@ extern "C" {
 typedef struct cgrpc_server cgrpc_server_t;
 typedef struct cgrpc_server_call cgrpc_server_call_t;
 
-/* Zero fields take the defaults shown. */
+/* Zero fields take the defaults shown. The limits below the windows defend
+ * the server against misbehaving clients; docs/security.md explains each:
+ * its default, and what a client that exceeds it sees. Durations are in
+ * nanoseconds; CGRPC_DURATION_OFF turns a timer off, CGRPC_LIMIT_OFF a
+ * count or rate limit. */
 typedef struct cgrpc_server_options {
   int loop_threads;                /* event loops: number of cores */
   int worker_threads;              /* threads for blocking handlers: 16 */
-  size_t max_receive_message_size; /* 4 MiB; SIZE_MAX: no limit */
+  size_t max_receive_message_size; /* 4 MiB, on the wire and decompressed; SIZE_MAX: no limit */
   size_t max_send_message_size;    /* no limit */
   uint32_t max_concurrent_streams; /* calls per connection at once: 100 */
   uint32_t max_header_list_size;   /* request metadata bytes: 16 KiB */
   uint32_t stream_window;          /* HTTP/2 receive window per call: 256 KiB */
   uint32_t connection_window;      /* HTTP/2 receive window per connection: 1 MiB */
+
+  uint32_t max_header_fields;           /* request metadata entries: 128 */
+  uint32_t max_connections;             /* server-wide: 90% of RLIMIT_NOFILE */
+  int64_t handshake_timeout_ns;         /* client preface and SETTINGS: 20 s */
+  int64_t settings_timeout_ns;          /* our SETTINGS acknowledged: 10 s */
+  int64_t keepalive_time_ns;            /* PING after silence: 2 h */
+  int64_t keepalive_timeout_ns;         /* ... answered within: 20 s */
+  int64_t permit_keepalive_time_ns;     /* client PINGs at most this often: 5 min */
+  bool permit_keepalive_without_calls;  /* client PINGs without calls: false */
+  uint32_t max_ping_strikes;            /* PINGs too early tolerated: 2 */
+  int64_t max_connection_idle_ns;       /* GOAWAY "max_idle": off */
+  int64_t max_connection_age_ns;        /* GOAWAY "max_age", ±10%: off */
+  int64_t max_connection_age_grace_ns;  /* then calls get this long: off (no limit) */
+  uint32_t max_settings_per_second;     /* client SETTINGS frames: 10 */
+  uint32_t max_resets_per_second;       /* stream resets the client causes: 100 */
+  uint32_t max_empty_frames_per_second; /* frames carrying nothing: 10 */
+  size_t max_outbound_bytes;            /* queued output per connection: 16 MiB */
+  int64_t write_stall_timeout_ns;       /* queued output not moving: 60 s */
 } cgrpc_server_options_t;
+
+/* Values that switch a limit off: a duration, a count or rate. */
+#define CGRPC_DURATION_OFF INT64_MAX
+#define CGRPC_LIMIT_OFF UINT32_MAX
 
 typedef enum cgrpc_handler_mode {
   CGRPC_HANDLER_BLOCKING = 0, /* runs on the worker pool; may block */

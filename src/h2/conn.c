@@ -8,6 +8,12 @@
  * a PING, then the real GOAWAY once the PING returns, so requests already on
  * the wire are not lost), deadlines, and tearing everything down.
  *
+ * A server connection also enforces the limits of h2/guard.h: the hooks
+ * below hand every frame to the guard, and a rule broken inside a callback
+ * stops nghttp2 at once (callback failure) with the GOAWAY already queued by
+ * cgrpc_h2_conn_fail(), which then closes the connection once that GOAWAY
+ * is written, whatever the streams are doing.
+ *
  * Work that must not run inside an nghttp2 callback, or inside a stream
  * operation the layer above called (it would see events re-entrantly), is
  * put on the connection's work list and done at the next flush: delivering
@@ -17,15 +23,17 @@
 #include "h2/conn.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/time.h"
 #include "h2/conn_internal.h"
 #include "h2/http_status.h"
 
-/* Payload of the graceful-shutdown PING, recognised when it comes back. */
-static const uint8_t kShutdownPing[8] = {'c', 'g', 'r', 'p', 'c', '-', 's', 'd'};
+const uint8_t cgrpc_h2_shutdown_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 's', 'd'};
+const uint8_t cgrpc_h2_keepalive_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 'k', 'a'};
 
 void cgrpc_h2_options_init(cgrpc_h2_options_t *o) {
   memset(o, 0, sizeof *o);
@@ -38,23 +46,59 @@ void cgrpc_h2_options_init(cgrpc_h2_options_t *o) {
   o->output_high_water = 256 * 1024;
   o->accept_encodings = CGRPC_COMPRESSION_SET_ALL;
   o->compression_level = -1;
+  o->max_header_fields = 128;
+  o->handshake_timeout = 20 * CGRPC_NS_PER_SEC;
+  o->settings_timeout = 10 * CGRPC_NS_PER_SEC;
+  o->keepalive_time = 2 * 3600 * CGRPC_NS_PER_SEC;
+  o->keepalive_timeout = 20 * CGRPC_NS_PER_SEC;
+  o->permit_keepalive_time = 5 * 60 * CGRPC_NS_PER_SEC;
+  o->max_ping_strikes = 2;
+  o->max_connection_idle = CGRPC_TIME_INFINITE;
+  o->max_connection_age = CGRPC_TIME_INFINITE;
+  o->max_connection_age_grace = CGRPC_TIME_INFINITE;
+  o->max_settings_per_second = 10;
+  o->max_resets_per_second = 100;
+  o->max_empty_frames_per_second = 10;
+  o->max_outbound_bytes = 16 * 1024 * 1024;
+  o->write_stall_timeout = 60 * CGRPC_NS_PER_SEC;
 }
 
 /* Zero fields of the caller's options take the defaults. */
 static void options_resolve(cgrpc_h2_options_t *o, const cgrpc_h2_options_t *given) {
   cgrpc_h2_options_init(o);
   if (!given) return;
-  if (given->max_concurrent_streams) o->max_concurrent_streams = given->max_concurrent_streams;
-  if (given->stream_window) o->stream_window = given->stream_window;
-  if (given->connection_window) o->connection_window = given->connection_window;
-  if (given->max_header_list) o->max_header_list = given->max_header_list;
-  if (given->max_recv_message) o->max_recv_message = given->max_recv_message;
-  if (given->max_send_message) o->max_send_message = given->max_send_message;
-  if (given->output_high_water) o->output_high_water = given->output_high_water;
-  if (given->accept_encodings) o->accept_encodings = given->accept_encodings;
+#define RESOLVE(field)                         \
+  do {                                         \
+    if (given->field) o->field = given->field; \
+  } while (0)
+  RESOLVE(max_concurrent_streams);
+  RESOLVE(stream_window);
+  RESOLVE(connection_window);
+  RESOLVE(max_header_list);
+  RESOLVE(max_recv_message);
+  RESOLVE(max_send_message);
+  RESOLVE(output_high_water);
+  RESOLVE(accept_encodings);
+  RESOLVE(compression_level);
+  RESOLVE(max_header_fields);
+  RESOLVE(handshake_timeout);
+  RESOLVE(settings_timeout);
+  RESOLVE(keepalive_time);
+  RESOLVE(keepalive_timeout);
+  RESOLVE(permit_keepalive_time);
+  RESOLVE(max_ping_strikes);
+  RESOLVE(max_connection_idle);
+  RESOLVE(max_connection_age);
+  RESOLVE(max_connection_age_grace);
+  RESOLVE(max_settings_per_second);
+  RESOLVE(max_resets_per_second);
+  RESOLVE(max_empty_frames_per_second);
+  RESOLVE(max_outbound_bytes);
+  RESOLVE(write_stall_timeout);
+#undef RESOLVE
   o->accept_encodings |= CGRPC_COMPRESSION_SET_OF(CGRPC_COMPRESSION_IDENTITY);
-  if (given->compression_level) o->compression_level = given->compression_level;
   o->secure = given->secure;
+  o->permit_keepalive_without_calls = given->permit_keepalive_without_calls;
   if (o->connection_window < o->stream_window) o->connection_window = o->stream_window;
 }
 
@@ -132,6 +176,66 @@ static cgrpc_h2_stream_t *stream_of(cgrpc_h2_conn_t *c, int32_t id) {
   return nghttp2_session_get_stream_user_data(c->session, id);
 }
 
+/* ---- What went wrong -------------------------------------------------------- */
+
+/* Records why the connection failed. The first reason found is the one the
+ * statuses report; what follows is usually its consequence. */
+static void set_error(cgrpc_h2_conn_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_error(cgrpc_h2_conn_t *c, const char *fmt, ...) {
+  if (c->error[0]) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->error, sizeof c->error, fmt, ap);
+  va_end(ap);
+}
+
+/* How many leading bytes of the peer's `data` are printable ASCII (at most
+ * `max`): what of them a message may quote. */
+static int printable_prefix(const uint8_t *data, size_t len, size_t max) {
+  size_t n = 0;
+  while (n < len && n < max && data[n] >= 0x20 && data[n] < 0x7f) n++;
+  return (int)n;
+}
+
+/* A server that answers the preface in HTTP/1.x (a web server or proxy on
+ * the wrong port, a plaintext client at a TLS port's neighbour) is named as
+ * such instead of as a framing error: that is what the user has to fix. */
+static void check_not_http2(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  bool first = !c->got_input;
+  c->got_input = true;
+  if (!first || c->role != CGRPC_H2_CLIENT || len < 5 || memcmp(data, "HTTP/", 5) != 0) return;
+  set_error(c, "not an HTTP/2 server: it answered \"%.*s\"", printable_prefix(data, len, 64),
+            (const char *)data);
+}
+
+/* nghttp2 explains most connection errors in words before it sends its
+ * GOAWAY; keep the latest for note_goaway_sent(). */
+static int on_error(nghttp2_session *session, int lib_error, const char *msg, size_t len,
+                    void *ud) {
+  cgrpc_h2_conn_t *c = ud;
+  snprintf(c->protocol_complaint, sizeof c->protocol_complaint, "%.*s", (int)len, msg);
+  return 0;
+}
+
+static void note_goaway_sent(cgrpc_h2_conn_t *c, uint32_t error_code) {
+  if (error_code == NGHTTP2_NO_ERROR) return;
+  set_error(c, "HTTP/2 protocol error (%s)%s%s", nghttp2_http2_strerror(error_code),
+            c->protocol_complaint[0] ? ": " : "", c->protocol_complaint);
+}
+
+static void note_goaway_received(cgrpc_h2_conn_t *c, const nghttp2_goaway *g) {
+  c->goaway_last_stream_id = g->last_stream_id;
+  if (g->error_code == NGHTTP2_NO_ERROR) return;
+  int n = printable_prefix(g->opaque_data, g->opaque_data_len, 96);
+  set_error(c, "the %s sent GOAWAY %s%s%.*s", c->role == CGRPC_H2_CLIENT ? "server" : "client",
+            nghttp2_http2_strerror(g->error_code), n ? ": " : "", n, (const char *)g->opaque_data);
+}
+
+const char *cgrpc_h2_conn_error(const cgrpc_h2_conn_t *c) {
+  return c->close_reason ? c->close_reason : c->error;
+}
+
 /* ---- nghttp2 callbacks ------------------------------------------------------- */
 
 static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
@@ -140,9 +244,13 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
   int32_t id = frame->hd.stream_id;
   cgrpc_h2_stream_t *s;
   if (c->role == CGRPC_H2_SERVER && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-    s = (c->flags & (CONN_GOAWAY_SENT | CONN_DEAD)) ? NULL : c->ev->stream_new(c->ctx, c);
+    bool busy = (c->flags & (CONN_GOAWAY_SENT | CONN_DEAD)) || cgrpc_h2_guard_output_over(c);
+    s = busy ? NULL : c->ev->stream_new(c->ctx, c);
     if (!s) {
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
+      /* Refused by the layer above: its calls are still running after their
+       * streams closed, the client resets faster than handlers finish. */
+      if (!busy && !cgrpc_h2_guard_stream_refused(c)) return NGHTTP2_ERR_CALLBACK_FAILURE;
       return 0;
     }
     s->conn = c;
@@ -157,6 +265,10 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
   return 0;
 }
 
+static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *ud) {
+  return cgrpc_h2_guard_frame_begin(ud, hd) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
+}
+
 static int on_header(nghttp2_session *session, const nghttp2_frame *frame, nghttp2_rcbuf *name,
                      nghttp2_rcbuf *value, uint8_t flags, void *ud) {
   cgrpc_h2_stream_t *s = stream_of(ud, frame->hd.stream_id);
@@ -164,12 +276,13 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, nghtt
   return 0;
 }
 
-static void send_final_goaway(cgrpc_h2_conn_t *c) {
+void cgrpc_h2_conn_final_goaway(cgrpc_h2_conn_t *c) {
+  const char *debug = c->drain_debug;
   c->flags &= ~CONN_SHUTDOWN_PING;
   c->flags |= CONN_GOAWAY_SENT;
   nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
-                        nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR, NULL,
-                        0);
+                        nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
+                        (const uint8_t *)debug, debug ? strlen(debug) : 0);
 }
 
 /* Client streams that never reached the wire cannot go out on a connection
@@ -189,6 +302,7 @@ static void fail_queued(cgrpc_h2_conn_t *c, const char *why) {
 
 static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  if (!cgrpc_h2_guard_frame_recv(c, frame)) return NGHTTP2_ERR_CALLBACK_FAILURE;
   cgrpc_h2_stream_t *s = frame->hd.stream_id ? stream_of(c, frame->hd.stream_id) : NULL;
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS:
@@ -210,12 +324,13 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
       break;
     case NGHTTP2_PING:
       if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && (c->flags & CONN_SHUTDOWN_PING) &&
-          memcmp(frame->ping.opaque_data, kShutdownPing, 8) == 0) {
-        send_final_goaway(c);
+          memcmp(frame->ping.opaque_data, cgrpc_h2_shutdown_ping, 8) == 0) {
+        cgrpc_h2_conn_final_goaway(c);
       }
       break;
     case NGHTTP2_GOAWAY:
       c->flags |= CONN_GOAWAY_RECV;
+      note_goaway_received(c, &frame->goaway);
       fail_queued(c, "the server is going away (GOAWAY) before the call started");
       if (c->ev->on_goaway) c->ev->on_goaway(c->ctx, c, frame->goaway.error_code);
       break;
@@ -257,8 +372,15 @@ static void status_on_reset(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s, uint32_t e
   }
   if (error_code == NGHTTP2_NO_ERROR) {
     snprintf(msg, sizeof msg, "the server closed the stream without a status");
+  } else if (error_code == NGHTTP2_REFUSED_STREAM && (c->flags & CONN_GOAWAY_RECV) &&
+             s->id > c->goaway_last_stream_id) {
+    /* nghttp2 closes the streams beyond a GOAWAY's last-stream-id so. */
+    snprintf(msg, sizeof msg, "the server is going away (GOAWAY) and did not process the call");
+  } else if (error_code == NGHTTP2_REFUSED_STREAM) {
+    snprintf(msg, sizeof msg, "the server refused the stream (REFUSED_STREAM) unprocessed");
   } else {
-    snprintf(msg, sizeof msg, "stream reset by the server with HTTP/2 error code %u", error_code);
+    snprintf(msg, sizeof msg, "stream reset by the server with HTTP/2 error %s (%u)",
+             nghttp2_http2_strerror(error_code), error_code);
   }
   cgrpc_h2_stream_set_status(s, code, msg, strlen(msg));
 }
@@ -282,6 +404,12 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
 
 static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  cgrpc_h2_guard_frame_sent(c, frame);
+  if (frame->hd.type == NGHTTP2_GOAWAY) note_goaway_sent(c, frame->goaway.error_code);
+  if (frame->hd.type == NGHTTP2_GOAWAY && (c->flags & CONN_CLOSING) &&
+      frame->goaway.error_code == c->fail_code) {
+    c->flags |= CONN_GOAWAY_OUT;
+  }
   if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
       !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
     return 0;
@@ -327,6 +455,7 @@ static int session_create(cgrpc_h2_conn_t *c) {
     nghttp2_session_callbacks_del(cb);
     return -ENOMEM;
   }
+  nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback2(cb, on_header);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
@@ -335,9 +464,20 @@ static int session_create(cgrpc_h2_conn_t *c) {
   nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cb, on_frame_not_send);
   nghttp2_session_callbacks_set_send_data_callback(cb, cgrpc_h2_send_data_cb);
+  nghttp2_session_callbacks_set_error_callback2(cb, on_error);
   nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_option_set_no_closed_streams(opt, 1);
   nghttp2_option_set_max_settings(opt, 32);
+  /* nghttp2's own RST_STREAM limit answers GOAWAY INTERNAL_ERROR; the
+   * guard's (h2/guard.h) answers ENHANCE_YOUR_CALM and counts more kinds of
+   * reset, so nghttp2's stays a backstop at twice the guard's rate. */
+  uint32_t resets = c->opts.max_resets_per_second;
+  if (resets == UINT32_MAX) {
+    nghttp2_option_set_stream_reset_rate_limit(opt, UINT64_C(1) << 40, UINT64_C(1) << 30);
+  } else {
+    nghttp2_option_set_stream_reset_rate_limit(opt, 2 * CGRPC_H2_BURST_SECONDS * (uint64_t)resets,
+                                               2 * (uint64_t)resets);
+  }
   int rv = c->role == CGRPC_H2_SERVER ? nghttp2_session_server_new2(&c->session, cb, c, opt)
                                       : nghttp2_session_client_new2(&c->session, cb, c, opt);
   nghttp2_option_del(opt);
@@ -374,6 +514,7 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
   c->ev = events;
   c->ctx = ctx;
   c->next_deadline = INT64_MAX;
+  cgrpc_h2_guard_init(c, events->now(ctx));
   cgrpc_compressor_init(&c->compressor, c->opts.compression_level);
   int rv = session_create(c);
   if (rv != 0) {
@@ -413,7 +554,7 @@ void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c) {
 void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason) {
   if (c->flags & CONN_DEAD) return;
   c->flags |= CONN_DEAD;
-  close_all(c, reason);
+  close_all(c, c->close_reason ? c->close_reason : reason);
   cgrpc_h2_output_free(&c->out);
 }
 
@@ -425,27 +566,79 @@ void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char
   close_all(c, reason);
 }
 
-void cgrpc_h2_conn_shutdown(cgrpc_h2_conn_t *c) {
+void cgrpc_h2_conn_drain(cgrpc_h2_conn_t *c, const char *debug) {
   if (c->flags & (CONN_DEAD | CONN_GOAWAY_SENT | CONN_SHUTDOWN_PING)) return;
+  c->drain_debug = debug;
   if (c->role == CGRPC_H2_CLIENT) {
     c->flags |= CONN_GOAWAY_SENT;
     nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL, 0);
     return;
   }
   c->flags |= CONN_SHUTDOWN_PING;
+  cgrpc_h2_guard_on_drain(c, c->ev->now(c->ctx));
   nghttp2_submit_shutdown_notice(c->session);
-  nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, kShutdownPing);
+  nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_shutdown_ping);
+}
+
+void cgrpc_h2_conn_shutdown(cgrpc_h2_conn_t *c) { cgrpc_h2_conn_drain(c, NULL); }
+
+void cgrpc_h2_conn_fail(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
+                        const char *reason) {
+  if (c->flags & (CONN_DEAD | CONN_CLOSING | CONN_TERMINATED)) return;
+  c->flags |= CONN_CLOSING | CONN_GOAWAY_SENT;
+  c->flags &= ~CONN_SHUTDOWN_PING;
+  c->fail_code = error_code;
+  c->close_reason = reason;
+  nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(c->session), error_code,
+                        (const uint8_t *)debug, strlen(debug));
 }
 
 /* ---- Input and output ---------------------------------------------------------- */
 
-int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
-  if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
-  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
-  if (n < 0) {
-    /* Queue a GOAWAY if nghttp2 has not already; flushing sends it. */
+/* A server tells the client why nghttp2 gave up on its input: floods are
+ * abuse (ENHANCE_YOUR_CALM), the rest broken protocol. A client says
+ * PROTOCOL_ERROR. */
+static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
+  if (c->role == CGRPC_H2_CLIENT) {
     nghttp2_session_terminate_session(c->session, NGHTTP2_PROTOCOL_ERROR);
     c->flags |= CONN_GOAWAY_SENT;
+    return;
+  }
+  switch (error) {
+    case NGHTTP2_ERR_TOO_MANY_CONTINUATIONS:
+      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_continuations",
+                         "the client split a header block into too many CONTINUATION frames");
+      break;
+    case NGHTTP2_ERR_FLOODED:
+      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "flood",
+                         "the client sent frames faster than it read the answers");
+      break;
+    case NGHTTP2_ERR_TOO_MANY_SETTINGS:
+      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_settings",
+                         "the client sent a SETTINGS frame with too many entries");
+      break;
+    case NGHTTP2_ERR_BAD_CLIENT_MAGIC:
+      cgrpc_h2_conn_fail(c, NGHTTP2_PROTOCOL_ERROR, "bad_preface",
+                         "the client did not start with the HTTP/2 preface");
+      break;
+    default:
+      cgrpc_h2_conn_fail(c, NGHTTP2_PROTOCOL_ERROR, "protocol_error", nghttp2_strerror((int)error));
+      break;
+  }
+}
+
+int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
+  if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_SESSION_CLOSING;
+  cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
+  check_not_http2(c, data, len);
+  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
+  if (n < 0) {
+    set_error(c, "HTTP/2 protocol error: %s",
+              c->protocol_complaint[0] ? c->protocol_complaint : nghttp2_strerror((int)n));
+    /* A guard rule already queued its GOAWAY. Flushing sends it. */
+    if (!(c->flags & CONN_CLOSING)) fail_on_error(c, n);
     return (int)n;
   }
   return 0;
@@ -483,7 +676,7 @@ int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
     submit_queued(c);
     run_work(c);
     size_t before = c->out.pending;
-    while (c->out.pending < c->opts.output_high_water) {
+    while (c->out.pending < c->opts.output_high_water && !(c->flags & CONN_GOAWAY_OUT)) {
       const uint8_t *data;
       /* DATA payloads are added by the send-data callback inside this call
        * (it returns 0 after pausing at the high-water mark). */
@@ -503,6 +696,7 @@ int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
   }
   if (rv == 0) run_work(c);
   c->flags &= ~CONN_IN_FLUSH;
+  if (!(c->flags & CONN_DEAD)) cgrpc_h2_guard_after_flush(c, c->ev->now(c->ctx));
   return rv;
 }
 
@@ -512,10 +706,23 @@ size_t cgrpc_h2_conn_output(cgrpc_h2_conn_t *c, struct iovec *iov, size_t max) {
 
 size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) { return c->out.pending; }
 
-void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n) { cgrpc_h2_output_consume(&c->out, n); }
+void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n) {
+  cgrpc_h2_output_consume(&c->out, n);
+  if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
+}
+
+bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c) {
+  return c->role == CGRPC_H2_SERVER && c->out.pending >= c->opts.output_high_water;
+}
 
 bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c) {
   if (c->flags & CONN_DEAD) return true;
+  if (c->flags & CONN_CLOSING) {
+    /* Done once our GOAWAY is written, or when nghttp2 will send nothing
+     * more (it ended the session itself first). */
+    bool said = (c->flags & CONN_GOAWAY_OUT) || !nghttp2_session_want_write(c->session);
+    return said && c->out.pending == 0;
+  }
   if (c->out.pending > 0 || c->work_head) return false;
   if (nghttp2_session_want_write(c->session)) return false;
   if (!nghttp2_session_want_read(c->session)) return true;
@@ -543,6 +750,10 @@ void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now) {
     }
   }
   c->next_deadline = next;
+  cgrpc_h2_guard_expire(c, now);
 }
 
-int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) { return c->next_deadline; }
+int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) {
+  int64_t guard = cgrpc_h2_guard_next(c);
+  return guard < c->next_deadline ? guard : c->next_deadline;
+}

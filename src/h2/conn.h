@@ -94,8 +94,17 @@ static inline uint8_t *cgrpc_h2_msg_payload(cgrpc_h2_msg_t *m) {
   return m->data + CGRPC_MESSAGE_PREFIX_SIZE;
 }
 
-/* Frees a message that was never handed to a stream. NULL is a no-op. */
+/* Drops the caller's reference: frees a message that was never handed to a
+ * stream, or that the stream and the output are done with. NULL is a no-op.
+ * Connection's thread once the message was handed to a stream. */
 void cgrpc_h2_msg_free(cgrpc_h2_msg_t *m);
+
+/* Adds a reference, so the message outlives the stream it is handed to
+ * (e.g. to send it again on another stream when the first one was refused
+ * before the peer processed it); release it with cgrpc_h2_msg_free(). The
+ * payload is never changed by sending, only the prefix, which is rewritten
+ * the same way on every send. Connection's thread. */
+void cgrpc_h2_msg_ref(cgrpc_h2_msg_t *m);
 
 /* ---- Connection --------------------------------------------------------- */
 
@@ -121,6 +130,49 @@ typedef struct cgrpc_h2_options {
   int compression_level;
   /* Client: ":scheme" https instead of http. */
   bool secure;
+
+  /* Server defences against a misbehaving client (h2/guard.h and
+   * docs/security.md); a client connection ignores them. Durations are
+   * nanoseconds; CGRPC_TIME_INFINITE (INT64_MAX) turns a timer off, and so
+   * does UINT32_MAX for a count or rate. */
+  /* Header fields per request header block. 128. */
+  uint32_t max_header_fields;
+  /* The client's preface and SETTINGS must arrive within this. 20 s. */
+  int64_t handshake_timeout;
+  /* Our SETTINGS must be acknowledged within this. 10 s. */
+  int64_t settings_timeout;
+  /* PING the client after this long without reading a byte. 2 h. */
+  int64_t keepalive_time;
+  /* ... and close when nothing arrives this long after the PING. 20 s. */
+  int64_t keepalive_timeout;
+  /* Client PINGs closer together than this are strikes. 5 min. */
+  int64_t permit_keepalive_time;
+  /* Client PINGs without open calls are fine (else: strikes). false. */
+  bool permit_keepalive_without_calls;
+  /* Strikes tolerated; one more: GOAWAY ENHANCE_YOUR_CALM "too_many_pings". 2. */
+  uint32_t max_ping_strikes;
+  /* GOAWAY "max_idle" after this long without open calls. Off. */
+  int64_t max_connection_idle;
+  /* GOAWAY "max_age" after this long (±10% jitter). Off. */
+  int64_t max_connection_age;
+  /* After max_age, calls still running get this long before the close. Off. */
+  int64_t max_connection_age_grace;
+  /* Peer SETTINGS frames per second, bursts of 10 s' worth. 10. */
+  uint32_t max_settings_per_second;
+  /* RST_STREAMs per second caused by the peer (its own, streams refused
+   * while too many of its calls run, and streams we reset for its errors),
+   * bursts of 10 s' worth. 100. */
+  uint32_t max_resets_per_second;
+  /* Frames that carry nothing (empty DATA without END_STREAM, PRIORITY,
+   * empty CONTINUATION, unsolicited PING ACK) per second, bursts of 10 s'
+   * worth. 10. */
+  uint32_t max_empty_frames_per_second;
+  /* Output queued on the connection (socket buffer plus messages waiting in
+   * streams) above which new streams are refused. 16 MiB. */
+  size_t max_outbound_bytes;
+  /* Close when queued output has not moved for this long (a peer that does
+   * not read). 60 s. */
+  int64_t write_stall_timeout;
 } cgrpc_h2_options_t;
 
 /* The callbacks, all called on the connection's thread with `ctx`. */
@@ -191,6 +243,11 @@ size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c);
 /* Drops the first `n` bytes of output (they were written). */
 void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n);
 
+/* Server: true while the output holds output_high_water bytes or more. When
+ * the socket is also full, the peer is not reading: stop reading its input
+ * too (each request it sends makes more output) until the socket drains. */
+bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c);
+
 /* True when the connection has nothing left to do: both sides said GOAWAY
  * (or it was aborted), no stream is open and all output was written. The
  * caller closes the socket. */
@@ -198,6 +255,13 @@ bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c);
 
 /* Client: true once the server's SETTINGS arrived and until GOAWAY. */
 bool cgrpc_h2_conn_ready(const cgrpc_h2_conn_t *c);
+
+/* Why the connection failed or is failing, as a phrase for statuses: a
+ * peer that is not an HTTP/2 server ("not an HTTP/2 server: it answered
+ * "HTTP/1.1 400 Bad Request""), the protocol error that made us end it,
+ * the error code and debug data of the peer's GOAWAY, or the reason a limit
+ * ended it. "" while nothing went wrong. Valid until the connection is freed. */
+const char *cgrpc_h2_conn_error(const cgrpc_h2_conn_t *c);
 
 /* True when the connection accepts no new streams (GOAWAY either way). */
 bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c);
@@ -221,12 +285,14 @@ void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char
 void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason);
 
 /* Ends the streams whose deadline is at or before `now`: RST_STREAM(CANCEL)
- * and status DEADLINE_EXCEEDED, on either side. */
+ * and status DEADLINE_EXCEEDED, on either side. A server connection also
+ * runs its own timers here (h2/guard.h: handshake, SETTINGS ACK, keepalive,
+ * idle, age, stalled output), which may end it. */
 void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now);
 
-/* The earliest deadline among open streams (INT64_MAX: none). Cheap; may be
- * early (a stream with that deadline may have closed): expiring early is a
- * harmless no-op. */
+/* The earliest deadline among open streams and the connection's own timers
+ * (INT64_MAX: none). Cheap; may be early (a stream with that deadline may
+ * have closed): expiring early is a harmless no-op. */
 int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c);
 
 /* ---- Streams ------------------------------------------------------------ */

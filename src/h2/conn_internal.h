@@ -13,6 +13,7 @@
 
 #include "h2/compress.h"
 #include "h2/conn.h"
+#include "h2/guard.h"
 #include "h2/metadata_check.h"
 #include "h2/wire_error.h"
 
@@ -55,6 +56,8 @@ enum {
   CONN_DEAD = 1u << 4,          /* aborted: no more input or output */
   CONN_IN_FLUSH = 1u << 5,      /* inside cgrpc_h2_conn_flush() */
   CONN_TERMINATED = 1u << 6,    /* cgrpc_h2_conn_terminate() ran */
+  CONN_CLOSING = 1u << 7,       /* cgrpc_h2_conn_fail(): close once its GOAWAY is out */
+  CONN_GOAWAY_OUT = 1u << 8,    /* ... and that GOAWAY was serialized */
 };
 
 struct cgrpc_h2_conn {
@@ -71,8 +74,18 @@ struct cgrpc_h2_conn {
   cgrpc_h2_stream_t *queued_head, *queued_tail; /* client streams not yet submitted */
   cgrpc_h2_stream_t *work_head, *work_tail;     /* streams with deferred work */
   int64_t next_deadline;
-  const char *close_reason; /* static or in reason_buf; for statuses of streams cut off */
-  char reason_buf[128];
+  const char *close_reason; /* static; why cgrpc_h2_conn_fail() ended it, for the statuses */
+  uint32_t fail_code;       /* the error code of that GOAWAY */
+  const char *drain_debug;  /* static; debug data of the final graceful GOAWAY */
+  size_t send_queued;       /* bytes of messages queued in streams, not yet framed */
+  cgrpc_h2_guard_t guard;
+  /* What went wrong with the peer, for statuses: the first reason found
+   * ("" while none; see cgrpc_h2_conn_error()). nghttp2's latest complaint
+   * is kept aside until it turns out to have ended the connection. */
+  char error[192];
+  char protocol_complaint[128];
+  bool got_input;                 /* bytes have arrived */
+  int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 
 /* ---- Stream state bits (cgrpc_h2_stream_t.state) -------------------------- */
@@ -119,6 +132,19 @@ typedef struct cgrpc_h2_header_state {
 /* ---- Cross-file internals ------------------------------------------------- */
 
 /* conn.c */
+/* Payloads of our own PINGs, recognised when their ACK comes back. */
+extern const uint8_t cgrpc_h2_shutdown_ping[8];
+extern const uint8_t cgrpc_h2_keepalive_ping[8];
+/* Ends the connection for a reason of ours: GOAWAY(`error_code`, debug data
+ * `debug`), no more input, and once the GOAWAY is written the connection is
+ * finished; streams then end with `reason` (static strings). */
+void cgrpc_h2_conn_fail(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
+                        const char *reason);
+/* Graceful GOAWAY (two-phase, as cgrpc_h2_conn_shutdown()) whose final frame
+ * carries `debug` (static, may be NULL). */
+void cgrpc_h2_conn_drain(cgrpc_h2_conn_t *c, const char *debug);
+/* The second phase now: GOAWAY with the last stream seen. */
+void cgrpc_h2_conn_final_goaway(cgrpc_h2_conn_t *c);
 void cgrpc_h2_conn_add_work(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);
 void cgrpc_h2_conn_close_stream(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);
 void cgrpc_h2_conn_note_deadline(cgrpc_h2_conn_t *c, int64_t deadline);

@@ -73,7 +73,11 @@ void cgrpc_h2_headers_begin(cgrpc_h2_stream_t *s) {
   if (!s->hs) s->hs = cgrpc_arena_alloc(&s->arena, sizeof *s->hs);
   if (!s->hs) return;
   memset(s->hs, 0, sizeof *s->hs);
-  cgrpc_header_budget_init(&s->hs->budget, s->conn->opts.max_header_list, SIZE_MAX);
+  /* Responses are not capped in fields: a trailer block's grpc-status must
+   * never be lost to a count. */
+  uint32_t fields = s->conn->opts.max_header_fields;
+  cgrpc_header_budget_init(&s->hs->budget, s->conn->opts.max_header_list,
+                           is_server(s) && fields != UINT32_MAX ? fields : SIZE_MAX);
   s->hs->timeout = -1;
   s->state &= ~ST_HDR_1XX;
 }
@@ -245,6 +249,10 @@ static void request_end(cgrpc_h2_stream_t *s) {
   if (hs->budget.used > hs->budget.max_bytes) {
     snprintf(msg, sizeof msg, "request metadata is larger than the limit of %zu bytes",
              hs->budget.max_bytes);
+    cgrpc_h2_stream_reject(s, 200, CGRPC_STATUS_RESOURCE_EXHAUSTED, msg, false);
+  } else if (hs->budget.fields > hs->budget.max_fields) {
+    snprintf(msg, sizeof msg, "request metadata has more than the limit of %zu fields",
+             hs->budget.max_fields);
     cgrpc_h2_stream_reject(s, 200, CGRPC_STATUS_RESOURCE_EXHAUSTED, msg, false);
   } else if (!hs->method_post) {
     cgrpc_h2_stream_reject(s, 405, CGRPC_STATUS_INTERNAL, "gRPC requires the POST method", false);

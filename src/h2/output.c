@@ -24,7 +24,11 @@ cgrpc_h2_msg_t *cgrpc_h2_msg_new(size_t payload_cap) {
   return m;
 }
 
-void cgrpc_h2_msg_free(cgrpc_h2_msg_t *m) { cgrpc_free(m); }
+void cgrpc_h2_msg_free(cgrpc_h2_msg_t *m) {
+  if (m) cgrpc_h2_msg_unref(m);
+}
+
+void cgrpc_h2_msg_ref(cgrpc_h2_msg_t *m) { m->refs++; }
 
 void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m) {
   if (--m->refs == 0) cgrpc_free(m);

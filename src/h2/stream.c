@@ -42,6 +42,7 @@ void cgrpc_h2_stream_release_buffers(cgrpc_h2_stream_t *s) {
     cgrpc_h2_msg_unref(m);
   }
   s->sendq_tail = NULL;
+  if (s->send_pending > 0) s->conn->send_queued -= s->send_pending;
   s->send_pending = 0;
   cgrpc_free(s->held);
   s->held = NULL;
@@ -237,6 +238,7 @@ bool cgrpc_h2_stream_send(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m) {
   }
   s->sendq_tail = m;
   s->send_pending += CGRPC_MESSAGE_PREFIX_SIZE + m->len;
+  c->send_queued += CGRPC_MESSAGE_PREFIX_SIZE + m->len;
   if (c->role == CGRPC_H2_SERVER) start_response(s);
   cgrpc_h2_stream_wake_data(s);
   return true;
@@ -367,6 +369,7 @@ int cgrpc_h2_send_data_cb(nghttp2_session *session, nghttp2_frame *frame, const 
   cgrpc_h2_stream_t *s = source->ptr;
   if (!cgrpc_h2_output_copy(&c->out, framehd, 9)) return NGHTTP2_ERR_CALLBACK_FAILURE;
   s->send_pending -= length;
+  c->send_queued -= length;
   while (length > 0) {
     cgrpc_h2_msg_t *m = s->sendq_head;
     size_t total = CGRPC_MESSAGE_PREFIX_SIZE + m->len;

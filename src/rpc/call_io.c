@@ -94,11 +94,11 @@ void cgrpc_call_io_on_eos(cgrpc_call_io_t *io) {
   }
 }
 
-void cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
+bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
   if (io->ended || !io->stream) {
     cgrpc_h2_msg_free(m);
     cgrpc_completion_fire(&done, false);
-    return;
+    return false;
   }
   if (io->w_count == io->w_cap) {
     size_t cap = io->w_cap ? io->w_cap * 2 : 4;
@@ -106,7 +106,7 @@ void cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
     if (!grown) {
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
-      return;
+      return false;
     }
     for (size_t i = 0; i < io->w_count; i++) grown[i] = io->writes[(io->w_head + i) % io->w_cap];
     cgrpc_free(io->writes);
@@ -116,10 +116,11 @@ void cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
   }
   if (!cgrpc_h2_stream_send(io->stream, m)) {
     cgrpc_completion_fire(&done, false);
-    return;
+    return false;
   }
   io->writes[(io->w_head + io->w_count) % io->w_cap] = done;
   io->w_count++;
+  return true;
 }
 
 void cgrpc_call_io_on_sent(cgrpc_call_io_t *io) {

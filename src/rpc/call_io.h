@@ -62,8 +62,8 @@ void cgrpc_call_io_read(cgrpc_call_io_t *io, void *msg, cgrpc_arena_t *arena,
 
 /* Queues an encoded message (owned by the io from here); completes when it
  * was handed to the transport, or with false at once if the call cannot
- * send. Loop thread. */
-void cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completion_t done);
+ * send. Returns whether the message was queued. Loop thread. */
+bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completion_t done);
 
 /* Transport events, forwarded by the owner. */
 void cgrpc_call_io_on_message(cgrpc_call_io_t *io, const uint8_t *data, size_t len);

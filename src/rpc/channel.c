@@ -41,7 +41,7 @@ static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, 
 
 static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_eos(&call_of(s)->io); }
 
-static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_sent(&call_of(s)->io); }
+static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_sent(call_of(s)); }
 
 static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_close(call_of(s)); }
 

@@ -99,6 +99,14 @@ struct cgrpc_call {
   cgrpc_arena_t *finish_arena;
   cgrpc_status_t *finish_status;
   cgrpc_status_t status; /* handed to finish_fn */
+  /* Transparent retry. The messages sent are kept (referenced) until the
+   * call commits to its stream — response headers arrived, the replay
+   * buffer is full, the call ended or was retried — so that a stream the
+   * server never processed can be replayed once on a new one. */
+  cgrpc_h2_msg_t **replay;
+  size_t replay_count, replay_cap, replay_bytes;
+  unsigned replayed_unsent; /* on_sent events due for replayed messages */
+  bool committed, retried;
 };
 
 /* channel.c: asks for a connection for `call` (loop thread). */
@@ -112,6 +120,9 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);
  * failure to connect): RST_STREAM when it is on the wire, else at once. */
 void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message);
 void cgrpc_call_on_headers(cgrpc_call_t *call);
+void cgrpc_call_on_sent(cgrpc_call_t *call);
+/* The stream ended: the call ends with its status, or, when the server
+ * never processed it, is retried (once) on a new stream. */
 void cgrpc_call_on_close(cgrpc_call_t *call);
 
 #endif /* CGRPC_SRC_RPC_CHANNEL_INTERNAL_H */

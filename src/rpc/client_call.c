@@ -15,6 +15,14 @@
  *
  * A call is referenced by the application until its finish has completed
  * and by its transport while its stream lives; it is freed when both let go.
+ *
+ * Transparent retry. A stream the server never processed — refused with
+ * REFUSED_STREAM, beyond a GOAWAY's last-stream-id, or never sent — is safe
+ * to send again (the protocol says the server did not act on it), so the
+ * call replays it once on a new stream, wherever the channel puts it now.
+ * For that, the messages it sent are kept, by reference (no copy), until
+ * the call commits: the server's response headers arrive, the messages pass
+ * the replay buffer size, or the one retry happened.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,12 +40,62 @@
 #define CALL_ARENA_INITIAL 512
 #define STREAM_ARENA_INITIAL 1536
 #define USER_AGENT CGRPC_USER_AGENT
+/* Bytes of sent messages kept for a replay (gRPC's default per-call retry
+ * buffer); a call that sends more before the server answers commits. */
+#define REPLAY_BUFFER_LIMIT (256 * 1024)
+
+static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
+
+/* The call will not be retried: let go of the messages kept for it. */
+static void commit(cgrpc_call_t *call) {
+  for (size_t i = 0; i < call->replay_count; i++) cgrpc_h2_msg_free(call->replay[i]);
+  cgrpc_free(call->replay);
+  call->replay = NULL;
+  call->replay_count = call->replay_cap = call->replay_bytes = 0;
+  call->committed = true;
+}
+
+/* Takes over a reference to a message the stream accepted, for a replay. */
+static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
+  if (!call->committed && call->replay_bytes + m->len <= REPLAY_BUFFER_LIMIT) {
+    if (call->replay_count == call->replay_cap) {
+      size_t cap = call->replay_cap ? call->replay_cap * 2 : 4;
+      cgrpc_h2_msg_t **grown = cgrpc_realloc(call->replay, cap * sizeof *grown);
+      if (grown) {
+        call->replay = grown;
+        call->replay_cap = cap;
+      }
+    }
+    if (call->replay_count < call->replay_cap) {
+      call->replay[call->replay_count++] = m;
+      call->replay_bytes += m->len;
+      return;
+    }
+  }
+  cgrpc_h2_msg_free(m);
+  commit(call);
+}
+
+/* Hands a message to the call's stream, keeping it for a replay. */
+static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
+  if (call->committed) {
+    cgrpc_call_io_write(&call->io, m, done);
+    return;
+  }
+  cgrpc_h2_msg_ref(m);
+  if (cgrpc_call_io_write(&call->io, m, done)) {
+    keep_for_replay(call, m);
+  } else {
+    cgrpc_h2_msg_free(m);
+  }
+}
 
 static void kick(cgrpc_call_t *call) {
   if (call->sub) cgrpc_transport_kick(&call->sub->t);
 }
 
 static void call_free(cgrpc_call_t *call) {
+  commit(call);
   for (size_t i = 0; i < call->early_count; i++) cgrpc_h2_msg_free(call->early[i]);
   cgrpc_free(call->early);
   cgrpc_free(call->early_done);
@@ -66,7 +124,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   memset(call, 0, sizeof *call);
   char *room = (char *)(call + 1);
   cgrpc_arena_init(&call->arena, room, CALL_ARENA_INITIAL);
-  cgrpc_h2_stream_init(&call->stream, call, room + CALL_ARENA_INITIAL, STREAM_ARENA_INITIAL);
+  cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
   call->ch = ch;
   call->method = method;
   call->refs = 1; /* the application's, until finish completes */
@@ -143,6 +201,7 @@ static void unlink_call(cgrpc_call_t *call) {
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
   call->done = true;
+  commit(call);
   unlink_call(call);
   cgrpc_channel_dequeue(call->ch, call);
   cgrpc_timer_cancel(&call->deadline_timer);
@@ -196,8 +255,17 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
   call->sub = sub;
   call->refs++; /* the transport's, until the stream closes */
   cgrpc_call_io_attach(&call->io, &call->stream);
+  if (call->retried) {
+    /* The first stream's messages go out again, ahead of those sent since;
+     * the stream takes over the references kept for them. */
+    for (size_t i = 0; i < call->replay_count; i++) {
+      if (cgrpc_h2_stream_send(&call->stream, call->replay[i])) call->replayed_unsent++;
+    }
+    call->replay_count = 0;
+    commit(call);
+  }
   for (size_t i = 0; i < call->early_count; i++) {
-    cgrpc_call_io_write(&call->io, call->early[i], call->early_done[i]);
+    call_write(call, call->early[i], call->early_done[i]);
   }
   call->early_count = 0;
   if (call->half_close_pending) cgrpc_h2_stream_half_close(&call->stream);
@@ -205,6 +273,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
 }
 
 void cgrpc_call_on_headers(cgrpc_call_t *call) {
+  commit(call); /* the server is processing the call */
   call->headers_received = true;
   if (call->headers_out) {
     cgrpc_metadata_copy(call->headers_out, call->headers_arena,
@@ -213,14 +282,45 @@ void cgrpc_call_on_headers(cgrpc_call_t *call) {
   cgrpc_completion_fire(&call->headers_done, true);
 }
 
+void cgrpc_call_on_sent(cgrpc_call_t *call) {
+  /* A replayed message's send completed the first time round. */
+  if (call->replayed_unsent > 0) {
+    call->replayed_unsent--;
+    return;
+  }
+  cgrpc_call_io_on_sent(&call->io);
+}
+
+/* Sends the call again on a new stream (see the top of the file). */
+static void retry(cgrpc_call_t *call) {
+  call->retried = true;
+  /* Writes still waiting for the old stream are complete: their messages
+   * are in the replay buffer. Their callbacks may end the call. */
+  while (call->io.w_count > 0 && !call->done) cgrpc_call_io_on_sent(&call->io);
+  if (call->done) return;
+  cgrpc_h2_stream_destroy(&call->stream);
+  cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
+  call->replayed_unsent = 0;
+  cgrpc_channel_enqueue(call->ch, call);
+}
+
 void cgrpc_call_on_close(cgrpc_call_t *call) {
-  const char *message;
-  size_t len;
-  cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
   call->refs++;
-  if (!call->done) finalize(call, code, message, len);
   call->sub = NULL;
   unref(call); /* the transport's */
+  if (call->done) {
+    unref(call);
+    return;
+  }
+  if (!call->committed && !call->retried && !call->cancel_sent &&
+      cgrpc_h2_stream_retryable(&call->stream)) {
+    retry(call);
+  } else {
+    const char *message;
+    size_t len;
+    cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+    finalize(call, code, message, len);
+  }
   unref(call);
 }
 
@@ -265,7 +365,7 @@ typedef struct call_op {
 
 static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
   if (call->sub || call->done || call->half_close_pending) {
-    cgrpc_call_io_write(&call->io, m, done); /* fails when done or not yet started */
+    call_write(call, m, done); /* fails when done or not yet started */
     return;
   }
   if (call->early_count == call->early_cap) {

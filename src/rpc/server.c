@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,52 @@ static int cores(void) {
   return n > 0 ? (int)n : 1;
 }
 
+/* Connections stop short of the descriptor limit, so a flood of them
+ * leaves the process descriptors for its own files, databases and
+ * outgoing channels. */
+static uint32_t default_max_connections(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+      rl.rlim_cur > UINT32_MAX) {
+    return CGRPC_LIMIT_OFF;
+  }
+  uint32_t n = (uint32_t)(rl.rlim_cur - rl.rlim_cur / 10);
+  return n > 16 ? n : 16;
+}
+
+/* The engine's options from the server's; zero keeps the engine's default,
+ * so every field the server reads back (max_concurrent_streams) is real. */
+static void h2_options(const cgrpc_server_options_t *o, cgrpc_h2_options_t *h) {
+  cgrpc_h2_options_init(h);
+#define SET(field, value)        \
+  do {                           \
+    if (value) h->field = value; \
+  } while (0)
+  SET(max_recv_message, o->max_receive_message_size);
+  SET(max_send_message, o->max_send_message_size);
+  SET(max_concurrent_streams, o->max_concurrent_streams);
+  SET(max_header_list, o->max_header_list_size);
+  SET(stream_window, o->stream_window);
+  SET(connection_window, o->connection_window);
+  SET(max_header_fields, o->max_header_fields);
+  SET(handshake_timeout, o->handshake_timeout_ns);
+  SET(settings_timeout, o->settings_timeout_ns);
+  SET(keepalive_time, o->keepalive_time_ns);
+  SET(keepalive_timeout, o->keepalive_timeout_ns);
+  SET(permit_keepalive_time, o->permit_keepalive_time_ns);
+  SET(max_ping_strikes, o->max_ping_strikes);
+  SET(max_connection_idle, o->max_connection_idle_ns);
+  SET(max_connection_age, o->max_connection_age_ns);
+  SET(max_connection_age_grace, o->max_connection_age_grace_ns);
+  SET(max_settings_per_second, o->max_settings_per_second);
+  SET(max_resets_per_second, o->max_resets_per_second);
+  SET(max_empty_frames_per_second, o->max_empty_frames_per_second);
+  SET(max_outbound_bytes, o->max_outbound_bytes);
+  SET(write_stall_timeout, o->write_stall_timeout_ns);
+#undef SET
+  h->permit_keepalive_without_calls = o->permit_keepalive_without_calls;
+}
+
 cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_server_t **out,
                                      cgrpc_error_t *err) {
   cgrpc_server_t *srv = cgrpc_malloc(sizeof *srv);
@@ -68,16 +115,9 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
   if (opts) srv->opts = *opts;
   if (srv->opts.loop_threads <= 0) srv->opts.loop_threads = cores();
   if (srv->opts.worker_threads <= 0) srv->opts.worker_threads = 16;
-  cgrpc_h2_options_init(&srv->h2opts);
-  if (srv->opts.max_receive_message_size)
-    srv->h2opts.max_recv_message = srv->opts.max_receive_message_size;
-  if (srv->opts.max_send_message_size)
-    srv->h2opts.max_send_message = srv->opts.max_send_message_size;
-  if (srv->opts.max_concurrent_streams)
-    srv->h2opts.max_concurrent_streams = srv->opts.max_concurrent_streams;
-  if (srv->opts.max_header_list_size) srv->h2opts.max_header_list = srv->opts.max_header_list_size;
-  if (srv->opts.stream_window) srv->h2opts.stream_window = srv->opts.stream_window;
-  if (srv->opts.connection_window) srv->h2opts.connection_window = srv->opts.connection_window;
+  h2_options(&srv->opts, &srv->h2opts);
+  srv->max_connections =
+      srv->opts.max_connections ? srv->opts.max_connections : default_max_connections();
   pthread_mutex_init(&srv->mu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);

@@ -76,12 +76,16 @@ typedef struct accept_arg {
   cgrpc_address_t peer;
 } accept_arg_t;
 
+/* Over max_connections a new connection is closed at once: the client sees
+ * the connection fail (UNAVAILABLE) and may try elsewhere, and the server
+ * keeps its descriptors. */
 static void accept_on_loop(void *arg) {
   accept_arg_t *a = arg;
   server_loop_t *sl = a->sl;
   cgrpc_server_t *srv = sl->srv;
   pthread_mutex_lock(&srv->mu);
-  bool closing = srv->shutting_down;
+  bool closing = srv->shutting_down || (srv->max_connections != CGRPC_LIMIT_OFF &&
+                                        srv->live_conns >= srv->max_connections);
   if (!closing) srv->live_conns++;
   pthread_mutex_unlock(&srv->mu);
   server_conn_t *conn = closing ? NULL : cgrpc_malloc(sizeof *conn);

@@ -58,7 +58,8 @@ struct cgrpc_server {
   cgrpc_workers_t *workers;
   server_listener_t *listeners;
   size_t listener_count;
-  pthread_mutex_t mu; /* guards the fields below */
+  uint32_t max_connections; /* CGRPC_LIMIT_OFF: none */
+  pthread_mutex_t mu;       /* guards the fields below */
   pthread_cond_t cv;
   size_t live_conns;
   bool started, shutting_down, stopped;

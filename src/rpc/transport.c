@@ -21,18 +21,38 @@ static void set_interest(cgrpc_transport_t *t, unsigned interest) {
 void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
   if (t->closed) return;
   t->closed = true;
+  /* `reason` may live in the engine, which the owner may free from
+   * on_closed. */
+  char why[192];
+  snprintf(why, sizeof why, "%s", reason);
   cgrpc_loop_watch_remove(t->loop, t->watch);
   cgrpc_socket_close(t->fd);
   t->fd = -1;
   cgrpc_timer_cancel(&t->deadline_timer);
   cgrpc_loop_task_cancel(&t->flush_task);
-  cgrpc_h2_conn_abort(t->h2, reason);
-  t->on_closed(t->owner, t, reason);
+  cgrpc_h2_conn_abort(t->h2, why);
+  t->on_closed(t->owner, t, why);
+}
+
+/* The transport ends the connection itself (EOF, a failed write, the engine
+ * is done or broken): the engine may know better than the socket why — a
+ * peer that is not HTTP/2, a protocol error, the peer's GOAWAY code. */
+static void close_ended(cgrpc_transport_t *t, const char *fallback) {
+  const char *why = cgrpc_h2_conn_error(t->h2);
+  cgrpc_transport_close(t, why[0] ? why : fallback);
 }
 
 void cgrpc_transport_release(cgrpc_transport_t *t) {
   cgrpc_h2_conn_free(t->h2);
   t->h2 = NULL;
+}
+
+/* The socket is full: wait for it to drain. A server whose output is full
+ * too stops reading meanwhile: the client is not reading, and every request
+ * it sends would only queue more output (h2/guard.h). */
+static void wait_writable(cgrpc_transport_t *t) {
+  bool stop_reading = cgrpc_h2_conn_output_full(t->h2);
+  set_interest(t, CGRPC_IO_WRITE | (stop_reading ? 0 : CGRPC_IO_READ));
 }
 
 /* Writes what the engine has, refilling it as the socket takes bytes.
@@ -50,18 +70,18 @@ static bool write_out(cgrpc_transport_t *t) {
     for (size_t i = 0; i < n; i++) total += iov[i].iov_len;
     ssize_t w = cgrpc_socket_writev(t->fd, iov, (int)n);
     if (w == -EAGAIN) {
-      set_interest(t, CGRPC_IO_READ | CGRPC_IO_WRITE);
+      wait_writable(t);
       return true;
     }
     if (w < 0) {
       char why[96];
       snprintf(why, sizeof why, "write failed: %s", cgrpc_io_strerror((int)w));
-      cgrpc_transport_close(t, why);
+      close_ended(t, why);
       return false;
     }
     cgrpc_h2_conn_written(t->h2, (size_t)w);
     if ((size_t)w < total) {
-      set_interest(t, CGRPC_IO_READ | CGRPC_IO_WRITE);
+      wait_writable(t);
       return true;
     }
   }
@@ -71,11 +91,11 @@ static void flush(void *arg) {
   cgrpc_transport_t *t = arg;
   if (t->closed || !write_out(t)) return;
   if (cgrpc_h2_conn_finished(t->h2)) {
-    cgrpc_transport_close(t, "the connection was closed");
+    close_ended(t, "the connection was closed");
     return;
   }
   if (t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
-    cgrpc_transport_close(t, "HTTP/2 protocol error");
+    close_ended(t, "HTTP/2 protocol error");
     return;
   }
   int64_t next = cgrpc_h2_conn_next_deadline(t->h2);
@@ -106,7 +126,7 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
         char why[96];
         snprintf(why, sizeof why, "%s",
                  n == 0 ? "the peer closed the connection" : cgrpc_io_strerror((int)n));
-        cgrpc_transport_close(t, why);
+        close_ended(t, why);
         return;
       }
       if (cgrpc_h2_conn_recv(t->h2, t->rbuf, (size_t)n) != 0) {
