@@ -10,8 +10,10 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libprotobuf-dev
 test_pkgs=(clang libclang-rt-14-dev llvm valgrind grpc-proto python3-protobuf
            python3-grpcio python3-grpc-tools python3-h2 nghttp2-client libsqlite3-dev
            nodejs npm)
+# grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
 bench_pkgs=(libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
-            libgrpc++-dev protobuf-compiler-grpc)
+            libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;
