@@ -3,11 +3,14 @@
  * One function decodes one message: it reads a tag, finds the field (by the
  * table's dense index when the number is small, else by guessing the field
  * after the previous one, since encoders write fields in number order, else
- * by binary search), checks the wire type against the field's type and
- * stores the value with one switch on the type. A sub-message or group is a
- * recursive call on the same input with a nearer end. The position and the
- * end stay in locals; every read is checked against the end of the current
- * message, so no input can make the decoder read outside it.
+ * by binary search), and jumps once on the field's type; each case checks
+ * the wire type against a constant and stores the value, with one move when
+ * the field needs no presence bookkeeping. A sub-message or group is a
+ * recursive call on the same input with a nearer end. Packed varints, most
+ * often small, are decoded eight bytes at a time while the bytes hold only
+ * one-byte or only two-byte values. The position and the end stay in
+ * locals; every read is checked against the end of the current message, so
+ * no input can make the decoder read outside it.
  *
  * Everything the message needs comes from the arena, and nothing is visible
  * half-written: a value is stored, or an array's count raised, only once the
@@ -222,12 +225,14 @@ __attribute__((noinline)) static void *array_grow(decoder_t *d, cgrpc_pb_array_t
   size_t need = a->count + n;
   size_t cap = a->count * 2 > need ? a->count * 2 : need;
   if (cap < 4) cap = 4;
-  if (cap > SIZE_MAX / elem) return NULL;
+  size_t bytes;
+  /* Not SIZE_MAX / elem: a division costs more than the rest together. */
+  if (__builtin_mul_overflow(cap, elem, &bytes)) return NULL;
   void *data;
   if (ours && a->capacity) {
-    data = cgrpc_arena_realloc(d->arena, a->data, a->capacity * elem, cap * elem);
+    data = cgrpc_arena_realloc(d->arena, a->data, a->capacity * elem, bytes);
   } else {
-    data = cgrpc_arena_alloc(d->arena, cap * elem);
+    data = cgrpc_arena_alloc(d->arena, bytes);
     if (data && a->count) memcpy(data, a->data, a->count * elem);
   }
   if (!data) return NULL;
@@ -281,10 +286,18 @@ static inline void store_raw(void *dst, size_t size, uint64_t v) {
   }
 }
 
+/* The flags that make a store more than one move: appending to an array,
+ * or recording presence. Proto3 scalars and strings have none of them. */
+#define STORE_FLAGS (CGRPC_PB_FIELD_REPEATED | CGRPC_PB_FIELD_HAS | CGRPC_PB_FIELD_ONEOF)
+
 /* Stores a converted scalar of `size` bytes: appended to a repeated field,
  * else set. Callers pass a constant size so the store is one instruction. */
 static inline bool store_scalar(decoder_t *d, char *m, const cgrpc_pb_field_t *f, uint64_t v,
                                 size_t size) {
+  if (CGRPC_PB_LIKELY(!(f->flags & STORE_FLAGS))) {
+    store_raw(m + f->offset, size, v);
+    return true;
+  }
   if (f->flags & CGRPC_PB_FIELD_REPEATED) {
     cgrpc_pb_array_t *a = (cgrpc_pb_array_t *)(m + f->offset);
     void *dst = array_reserve(d, a, size, 1);
@@ -298,7 +311,11 @@ static inline bool store_scalar(decoder_t *d, char *m, const cgrpc_pb_field_t *f
   return true;
 }
 
-static bool store_string(decoder_t *d, char *m, const cgrpc_pb_field_t *f, cgrpc_str_t s) {
+static inline bool store_string(decoder_t *d, char *m, const cgrpc_pb_field_t *f, cgrpc_str_t s) {
+  if (CGRPC_PB_LIKELY(!(f->flags & STORE_FLAGS))) {
+    *(cgrpc_str_t *)(m + f->offset) = s;
+    return true;
+  }
   if (f->flags & CGRPC_PB_FIELD_REPEATED) {
     cgrpc_pb_array_t *a = (cgrpc_pb_array_t *)(m + f->offset);
     cgrpc_str_t *dst = array_reserve(d, a, sizeof s, 1);
@@ -345,27 +362,62 @@ static void *submessage(decoder_t *d, char *m, const cgrpc_pb_field_t *f,
 /* ---- Fields and messages ----------------------------------------------- */
 
 /* Decodes the varints of a packed field from p to q into dst, counting the
- * stored values in *stored. Every call site passes a constant `type` (and a
- * constant NULL `closed` where the field cannot be a closed enum), so after
- * inlining each loop converts and stores without a switch per value. */
+ * stored values in *stored. The caller has checked that the byte before q
+ * ends a varint, so every varint that starts before q also ends before it:
+ * the one- and two-byte cases read without a bounds check, and only longer
+ * ones go to the general reader (which still enforces the 10-byte limit).
+ * Every call site passes a constant `type` (and a constant NULL `closed`
+ * where the field cannot be a closed enum), so after inlining each loop
+ * converts and stores without a switch per value. */
 static inline __attribute__((always_inline)) const char *unpack_varints(
     decoder_t *d, const char *p, const char *q, char *dst, unsigned type,
     const cgrpc_pb_enum_table_t *closed, const cgrpc_pb_field_t *f, const cgrpc_pb_msg_table_t *t,
     unknown_buf_t *u, size_t *stored) {
-  size_t size = cgrpc_pb_type_size[type], n = 0;
+  size_t size = cgrpc_pb_type_size[type];
+  char *out = dst;
   while (p < q) {
-    uint64_t v;
+    if (!closed && q - p >= 8) {
+      /* Runs of small values, the common case of packed fields, go eight
+       * bytes at a time: eight one-byte varints, or four two-byte ones. */
+      uint64_t w = cgrpc_pb_load64(p);
+      uint64_t cont = w & 0x8080808080808080ull;
+      if (cont == 0) {
+        for (unsigned i = 0; i < 8; i++) {
+          store_raw(out + i * size, size, convert(type, (w >> (8 * i)) & 0xff));
+        }
+        p += 8;
+        out += 8 * size;
+        continue;
+      }
+      if (cont == 0x0080008000800080ull) {
+        uint64_t x = (w & 0x007f007f007f007full) | ((w & 0x7f007f007f007f00ull) >> 1);
+        for (unsigned i = 0; i < 4; i++) {
+          store_raw(out + i * size, size, convert(type, (x >> (16 * i)) & 0xffff));
+        }
+        p += 8;
+        out += 4 * size;
+        continue;
+      }
+    }
     const char *vp = p;
-    p = cgrpc_pb_read_varint(p, q, &v);
-    if (!p) return fail_varint(d, t, f->number, vp, q);
+    uint64_t v = (uint8_t)p[0];
+    if (CGRPC_PB_LIKELY(v < 0x80)) {
+      p++;
+    } else if (CGRPC_PB_LIKELY((uint8_t)p[1] < 0x80)) {
+      v = (v & 0x7f) | ((uint64_t)(uint8_t)p[1] << 7);
+      p += 2;
+    } else {
+      p = cgrpc_pb_read_varint_slow(p, q, &v);
+      if (!p) return fail_varint(d, t, f->number, vp, q);
+    }
     if (closed && !cgrpc_pb_enum_contains(closed, (int32_t)v)) {
       if (!unknown_add_enum(d, u, f->number, (int32_t)v)) return fail_memory(d, t, f->number, vp);
       continue;
     }
-    store_raw(dst + n * size, size, convert(type, v));
-    n++;
+    store_raw(out, size, convert(type, v));
+    out += size;
   }
-  *stored = n;
+  *stored = (size_t)(out - dst) / size;
   return q;
 }
 
@@ -381,10 +433,14 @@ static size_t count_varints(const char *p, size_t n) {
   return count;
 }
 
+/* Packed varint runs whose upper-bound reservation takes at most this many
+ * bytes skip counting their values first. */
+#define PACKED_RESERVE_BYTES 512
+
 /* A packed repeated scalar field (its tag is read; p is at the length).
- * Varints are counted first so the array grows once; fixed-width values are
- * copied as they are (the host is little endian). Accepted whatever the
- * table's PACKED flag says. */
+ * The array grows at most once per run; fixed-width values are copied as
+ * they are (the host is little endian). Accepted whatever the table's
+ * PACKED flag says. */
 static const char *decode_packed(decoder_t *d, const char *p, const char *end, char *m,
                                  const cgrpc_pb_field_t *f, const cgrpc_pb_msg_table_t *t,
                                  unknown_buf_t *u) {
@@ -412,7 +468,11 @@ static const char *decode_packed(decoder_t *d, const char *p, const char *end, c
     return fail(d, CGRPC_PB_ERR_TRUNCATED, "packed varint runs past the field", t, f->number,
                 q - 1);
   }
-  char *dst = array_reserve(d, a, size, count_varints(p, len));
+  /* Every varint takes a byte or more, so len bounds the count. A short run
+   * reserves that bound rather than count first; the slack stays with the
+   * array as capacity. A long one counts, so that memory follows the values. */
+  size_t most = len <= PACKED_RESERVE_BYTES / size ? len : count_varints(p, len);
+  char *dst = array_reserve(d, a, size, most);
   if (!dst) return fail_memory(d, t, f->number, lp);
   size_t n = 0;
   switch (type) {
@@ -483,15 +543,25 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
   const cgrpc_pb_field_t *fields = t->field_count ? t->fields : no_fields;
   const cgrpc_pb_field_t *fields_end = fields + t->field_count;
   const cgrpc_pb_field_t *next = fields; /* expected next: the one after the last seen */
+  /* In locals, because every store into the message could alias the table
+   * or the decoder as far as the compiler knows. */
+  const uint32_t dense = t->dense_count;
+  const bool alias = d->options & CGRPC_PB_DECODE_ALIAS;
   while (p < end) {
     const char *start = p;
     uint32_t tag;
-    p = read_tag(d, p, end, &tag, t);
-    if (!p) return NULL;
+    if (CGRPC_PB_LIKELY((uint8_t)*p < 0x80)) {
+      tag = (uint8_t)*p++;
+    } else {
+      uint32_t long_tag; /* its address is taken; `tag` stays in a register */
+      p = read_tag_slow(d, p, end, &long_tag, t);
+      if (!p) return NULL;
+      tag = long_tag;
+    }
     uint32_t number = tag >> 3;
     unsigned wt = tag & 7;
     const cgrpc_pb_field_t *f;
-    if (number - 1 < t->dense_count) {
+    if (CGRPC_PB_LIKELY(number - 1 < dense)) {
       f = &fields[number - 1];
     } else if (next < fields_end && next->number == number) {
       f = next;
@@ -500,61 +570,64 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
       if (!f) goto unknown;
     }
     unsigned type = f->type;
-    if (CGRPC_PB_UNLIKELY(wt != cgrpc_pb_type_wire_type[type])) {
-      if (wt != CGRPC_PB_WT_LEN || !(f->flags & CGRPC_PB_FIELD_REPEATED) ||
-          !cgrpc_pb_type_is_packable(type)) {
-        goto unknown;
-      }
-      p = decode_packed(d, p, end, m, f, t, &u);
-      if (!p) return NULL;
-      next = f + 1;
-      continue;
-    }
+    uint64_t v;
+    const char *vp = p;
+    /* One jump on the type; each case then checks the wire type against a
+     * constant. A mismatch is a packed run or an unknown field. */
     switch (type) {
       case CGRPC_PB_INT32:
       case CGRPC_PB_UINT32:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
+        p = cgrpc_pb_read_varint(p, end, &v);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        if (!store_scalar(d, m, f, v, 4)) return fail_memory(d, t, number, vp);
+        break;
+      case CGRPC_PB_ENUM:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
+        p = cgrpc_pb_read_varint(p, end, &v);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        /* A map entry's value is checked once the entry is complete. */
+        if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
+            !(t->flags & CGRPC_PB_MSG_MAP_ENTRY) &&
+            !cgrpc_pb_enum_contains(t->subs[f->sub].enm, (int32_t)v)) {
+          if (!unknown_add_enum(d, &u, number, (int32_t)v)) return fail_memory(d, t, number, vp);
+        } else if (!store_scalar(d, m, f, v, 4)) {
+          return fail_memory(d, t, number, vp);
+        }
+        break;
       case CGRPC_PB_INT64:
       case CGRPC_PB_UINT64:
-      case CGRPC_PB_SINT32:
-      case CGRPC_PB_SINT64:
-      case CGRPC_PB_BOOL:
-      case CGRPC_PB_ENUM: {
-        uint64_t v;
-        const char *vp = p;
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
         p = cgrpc_pb_read_varint(p, end, &v);
-        if (!p) return fail_varint(d, t, number, vp, end);
-        bool stored;
-        switch (type) { /* constant types, so each store folds to one instruction */
-          case CGRPC_PB_SINT32:
-            stored = store_scalar(d, m, f, convert(CGRPC_PB_SINT32, v), 4);
-            break;
-          case CGRPC_PB_SINT64:
-            stored = store_scalar(d, m, f, convert(CGRPC_PB_SINT64, v), 8);
-            break;
-          case CGRPC_PB_INT64:
-          case CGRPC_PB_UINT64:
-            stored = store_scalar(d, m, f, v, 8);
-            break;
-          case CGRPC_PB_BOOL:
-            stored = store_scalar(d, m, f, v != 0, 1);
-            break;
-          default: /* int32, uint32, enum */
-            /* A map entry's value is checked once the entry is complete. */
-            if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
-                !(t->flags & CGRPC_PB_MSG_MAP_ENTRY) &&
-                !cgrpc_pb_enum_contains(t->subs[f->sub].enm, (int32_t)v)) {
-              stored = unknown_add_enum(d, &u, number, (int32_t)v);
-            } else {
-              stored = store_scalar(d, m, f, v, 4);
-            }
-            break;
-        }
-        if (!stored) return fail_memory(d, t, number, vp);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        if (!store_scalar(d, m, f, v, 8)) return fail_memory(d, t, number, vp);
         break;
-      }
+      case CGRPC_PB_SINT32:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
+        p = cgrpc_pb_read_varint(p, end, &v);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        if (!store_scalar(d, m, f, convert(CGRPC_PB_SINT32, v), 4)) {
+          return fail_memory(d, t, number, vp);
+        }
+        break;
+      case CGRPC_PB_SINT64:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
+        p = cgrpc_pb_read_varint(p, end, &v);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        if (!store_scalar(d, m, f, convert(CGRPC_PB_SINT64, v), 8)) {
+          return fail_memory(d, t, number, vp);
+        }
+        break;
+      case CGRPC_PB_BOOL:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
+        p = cgrpc_pb_read_varint(p, end, &v);
+        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
+        if (!store_scalar(d, m, f, v != 0, 1)) return fail_memory(d, t, number, vp);
+        break;
       case CGRPC_PB_FIXED32:
       case CGRPC_PB_SFIXED32:
       case CGRPC_PB_FLOAT:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_I32)) goto mismatch;
         if (end - p < 4) return fail(d, CGRPC_PB_ERR_TRUNCATED, NULL, t, number, p);
         if (!store_scalar(d, m, f, cgrpc_pb_load32(p), 4)) return fail_memory(d, t, number, p);
         p += 4;
@@ -562,14 +635,15 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
       case CGRPC_PB_FIXED64:
       case CGRPC_PB_SFIXED64:
       case CGRPC_PB_DOUBLE:
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_I64)) goto mismatch;
         if (end - p < 8) return fail(d, CGRPC_PB_ERR_TRUNCATED, NULL, t, number, p);
         if (!store_scalar(d, m, f, cgrpc_pb_load64(p), 8)) return fail_memory(d, t, number, p);
         p += 8;
         break;
       case CGRPC_PB_STRING:
       case CGRPC_PB_BYTES: {
+        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_LEN)) goto unknown;
         size_t len = 0;
-        const char *lp = p;
         p = read_length(d, p, end, &len, t, number);
         if (!p) return NULL;
         size_t bad;
@@ -577,23 +651,24 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
           return fail(d, CGRPC_PB_ERR_BAD_UTF8, NULL, t, number, p + bad);
         }
         cgrpc_str_t s = {p, len};
-        if (!(d->options & CGRPC_PB_DECODE_ALIAS)) {
+        if (!alias) {
           /* An empty copy points at static storage, not into the input. */
           s.data = "";
           if (len) {
             char *copy = cgrpc_arena_alloc(d->arena, len);
-            if (!copy) return fail_memory(d, t, number, lp);
+            if (!copy) return fail_memory(d, t, number, vp);
             cgrpc_pb_copy(copy, p, len);
             s.data = copy;
           }
         }
-        if (!store_string(d, m, f, s)) return fail_memory(d, t, number, lp);
+        if (!store_string(d, m, f, s)) return fail_memory(d, t, number, vp);
         p += len;
         break;
       }
       case CGRPC_PB_MESSAGE:
       case CGRPC_PB_GROUP: {
         const char *sub_end = end;
+        if (CGRPC_PB_UNLIKELY(wt != cgrpc_pb_type_wire_type[type])) goto unknown;
         if (type == CGRPC_PB_MESSAGE) {
           size_t len = 0;
           p = read_length(d, p, end, &len, t, number);
@@ -623,6 +698,16 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
     }
     next = f + 1;
     continue;
+
+  mismatch:
+    /* A packed run of a repeated scalar, accepted whatever the table's
+     * PACKED flag says. */
+    if (wt == CGRPC_PB_WT_LEN && (f->flags & CGRPC_PB_FIELD_REPEATED)) {
+      p = decode_packed(d, p, end, m, f, t, &u);
+      if (!p) return NULL;
+      next = f + 1;
+      continue;
+    }
 
   unknown:
     if (wt == CGRPC_PB_WT_EGROUP) {

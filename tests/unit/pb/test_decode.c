@@ -178,6 +178,100 @@ static void test_packed_every_kind(void) {
   CHECK(m.r_b.count == 3 && m.r_b.data[0] && !m.r_b.data[1] && m.r_b.data[2]);
 }
 
+/* A value for a packed run, from a class picked at random: runs of one class
+ * take the decoder's eight-bytes-at-a-time paths (eight one-byte or four
+ * two-byte varints), mixed runs its value-by-value path. */
+static int64_t packed_value(uint32_t *rng, unsigned cls) {
+  *rng = *rng * 1103515245u + 12345u;
+  uint32_t r = *rng >> 8;
+  switch (cls) {
+    case 0:
+      return r % 128; /* one byte */
+    case 1:
+      return 128 + r % (16384 - 128); /* two bytes */
+    case 2:
+      return 16384 + r % (1u << 20); /* three bytes */
+    default:
+      return -(int64_t)(r % 1000) - 1; /* ten bytes */
+  }
+}
+
+static void test_packed_runs_every_length_and_mix(void) {
+  /* Runs of 0..299 values (short runs reserve an upper bound, long ones
+   * count first), as one to three occurrences that append, on int32,
+   * sint32, int64 and bool; each compared with the values written. */
+  enum { MAX = 300 };
+  static int64_t want[MAX];
+  uint32_t rng = 12345;
+  for (int trial = 0; trial < 600; trial++) {
+    size_t n = (size_t)(trial % 7 == 0 ? trial / 2 % MAX : trial % 40);
+    unsigned mode = (unsigned)trial % 5; /* 0-3: all one class; 4: mixed */
+    for (size_t i = 0; i < n; i++) {
+      unsigned cls = mode < 4 ? mode : (rng >> 20) % 4;
+      want[i] = packed_value(&rng, cls);
+    }
+    size_t cut1 = n ? (size_t)(rng >> 4) % (n + 1) : 0, cut2 = cut1 + (n - cut1) / 2;
+    size_t cuts[4] = {0, cut1, cut2, n};
+    static const uint32_t fields[] = {20, 21, 24, 32}; /* r_i32, r_i64, r_s32, r_b */
+    wbuf_t w = {0};
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+      uint32_t field = fields[k];
+      for (int c = 0; c < 3; c++) {
+        wbuf_t run = {0};
+        for (size_t i = cuts[c]; i < cuts[c + 1]; i++) {
+          int64_t v = want[i];
+          if (field == 24) {
+            int32_t x = (int32_t)v; /* zigzag */
+            wb_varint(&run, ((uint32_t)x << 1) ^ (uint32_t)(x >> 31));
+          } else if (field == 32) {
+            wb_varint(&run, (uint64_t)(v < 0 ? -v : v) % 3); /* 0, 1 or 2 */
+          } else {
+            wb_varint(&run, (uint64_t)v);
+          }
+        }
+        if (run.n) wb_len(&w, field, run.b, run.n);
+        wb_free(&run);
+      }
+    }
+    t_All m;
+    CHECK_EQ_INT(decode_all(w.b, w.n, &m), CGRPC_PB_OK);
+    bool counts =
+        m.r_i32.count == n && m.r_s32.count == n && m.r_i64.count == n && m.r_b.count == n;
+    CHECK(counts);
+    size_t bad = counts ? 0 : 1;
+    for (size_t i = 0; counts && i < n; i++) {
+      int64_t v = want[i];
+      bad += m.r_i32.data[i] != (int32_t)v;
+      bad += m.r_s32.data[i] != (int32_t)v;
+      bad += m.r_i64.data[i] != v;
+      bad += m.r_b.data[i] != ((uint64_t)(v < 0 ? -v : v) % 3 != 0);
+    }
+    CHECK_EQ_UINT(bad, 0);
+    CHECK(m.r_i32.capacity >= m.r_i32.count);
+    wb_free(&w);
+    if (bad) break;
+  }
+}
+
+static void test_packed_run_errors_after_whole_words(void) {
+  /* Sixteen one- and two-byte varints, then an eleven-byte varint: the
+   * error is found past the word-at-a-time part, and nothing is added. */
+  wbuf_t run = {0}, w = {0};
+  for (int i = 0; i < 8; i++) wb_varint(&run, 5);
+  for (int i = 0; i < 4; i++) wb_varint(&run, 300);
+  wb_bytes(&run, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
+  wb_len(&w, 20, run.b, run.n);
+  t_All m;
+  cgrpc_pb_msg_init(&m, &t_All_table);
+  cgrpc_pb_error_t err;
+  CHECK_EQ_INT(cgrpc_pb_decode(w.b, w.n, &m, &t_All_table, &arena, 0, &err),
+               CGRPC_PB_ERR_MALFORMED);
+  CHECK_EQ_UINT(err.offset, 3 + 16); /* after the two-byte tag and the length */
+  CHECK_EQ_UINT(m.r_i32.count, 0);
+  wb_free(&run);
+  wb_free(&w);
+}
+
 static void test_unpacked_strings_messages_and_fixed(void) {
   static const char in[] =
       "\xb2\x03\x02hi\xb2\x03\x00"                /* r_str = "hi", "" */
@@ -239,6 +333,15 @@ static void test_wrong_wire_type_is_kept_as_unknown(void) {
   CHECK(m.nested != NULL);
   static const char want[] = "\x0d\x01\x02\x03\x04\x70\x05\x83\x01\x08\x01\x84\x01";
   CHECK_EQ_MEM(m._unknown.data, m._unknown.len, want, sizeof want - 1);
+}
+
+static void test_length_delimited_singular_scalar_is_unknown(void) {
+  /* Only a repeated scalar takes a packed run; on a singular one the
+   * length-delimited field is unknown, and the next field still decodes. */
+  t_All m;
+  CHECK_EQ_INT(decode_all(BYTES("\x0a\x01\x05\x08\x07"), &m), CGRPC_PB_OK);
+  CHECK_EQ_INT(m.i32, 7);
+  CHECK_EQ_MEM(m._unknown.data, m._unknown.len, "\x0a\x01\x05", 3);
 }
 
 static const char unknown_input[] =
@@ -526,9 +629,12 @@ int main(void) {
   TEST_RUN(test_scalars_overwrite_and_messages_merge);
   TEST_RUN(test_spec_packed_and_unpacked_both_accepted);
   TEST_RUN(test_packed_every_kind);
+  TEST_RUN(test_packed_runs_every_length_and_mix);
+  TEST_RUN(test_packed_run_errors_after_whole_words);
   TEST_RUN(test_unpacked_strings_messages_and_fixed);
   TEST_RUN(test_closed_enum_unknown_values_go_to_unknown_fields);
   TEST_RUN(test_wrong_wire_type_is_kept_as_unknown);
+  TEST_RUN(test_length_delimited_singular_scalar_is_unknown);
   TEST_RUN(test_unknown_fields_kept_byte_for_byte);
   TEST_RUN(test_contiguous_unknown_fields_alias_without_copy);
   TEST_RUN(test_alias_and_copy);
