@@ -5,8 +5,8 @@
  * change; the names are the canonical upper-case spellings used in service
  * config JSON (`retryableStatusCodes`), logs and the CLI.
  *
- * Which codes the library itself produces, and when, is listed in the user
- * guide; in short it never generates INVALID_ARGUMENT, NOT_FOUND,
+ * Which codes the library itself produces, and when, is listed in
+ * docs/status-codes.md; in short it never generates INVALID_ARGUMENT, NOT_FOUND,
  * ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE or DATA_LOSS:
  * those belong to applications.
  */

@@ -134,7 +134,11 @@ static void reserved_field(cgrpc_h2_stream_t *s, const char *name, size_t nlen, 
   if (eq(name, nlen, "content-type")) {
     hs->content_type_seen = true;
     hs->content_type_ok = is_grpc_content_type(value, vlen);
-    snprintf(hs->content_type, sizeof hs->content_type, "%.*s", (int)vlen, value);
+    /* Kept for the messages that quote it: a server's only when it rejects
+     * the request (not worth a copy per call otherwise). */
+    if (!hs->content_type_ok || !is_server(s)) {
+      snprintf(hs->content_type, sizeof hs->content_type, "%.*s", (int)vlen, value);
+    }
   } else if (eq(name, nlen, "te")) {
     hs->te_trailers = eq(value, vlen, "trailers");
   } else if (eq(name, nlen, "grpc-timeout")) {
@@ -167,6 +171,19 @@ static void reserved_field(cgrpc_h2_stream_t *s, const char *name, size_t nlen, 
     if (is_server(s)) return;
     hs->grpc_status_seen = true;
     hs->grpc_status = cgrpc_status_from_grpc_status(value, vlen);
+    /* An unparseable value reads UNKNOWN; unless the server's grpc-message
+     * explains the call, say why the code is UNKNOWN. */
+    size_t zeros = 0;
+    while (zeros < vlen && value[zeros] == '0') zeros++;
+    bool says_unknown = zeros + 1 == vlen && value[zeros] == '2';
+    if (hs->grpc_status == CGRPC_STATUS_UNKNOWN && !says_unknown && !hs->grpc_message) {
+      char note[96];
+      snprintf(note, sizeof note, "unparseable grpc-status \"%.*s\"", (int)(vlen > 32 ? 32 : vlen),
+               value);
+      cgrpc_str_t m = arena_str(&s->arena, note, strlen(note));
+      hs->grpc_message = m.data;
+      hs->grpc_message_len = m.len;
+    }
   } else if (eq(name, nlen, "grpc-message")) {
     if (is_server(s)) return;
     uint8_t *buf = cgrpc_arena_alloc(&s->arena, vlen + 1);
