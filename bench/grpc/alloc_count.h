@@ -1,10 +1,11 @@
 /* bench/grpc/alloc_count.h — counts the heap allocations of a call.
  *
- * cgrpc takes its own heap memory through cgrpc_set_allocator()'s hooks, so
- * wrapping the C library's allocator in counters shows how many allocations
- * cgrpc makes per call. The libraries under it (nghttp2) allocate on their
- * own; the preloadable malloc_count.c counts those too. The benchmark server
- * reads both between two points of a steady load.
+ * cgrpc takes its heap memory through cgrpc_set_allocator()'s hooks, and
+ * routes nghttp2's through them too, so wrapping the C library's allocator
+ * in counters shows how many allocations a call costs. Anything else in the
+ * process that allocates on its own shows in the preloadable
+ * malloc_count.c's count. The benchmark server reads both between two
+ * points of a steady load.
  */
 #ifndef CGRPC_BENCH_GRPC_ALLOC_COUNT_H
 #define CGRPC_BENCH_GRPC_ALLOC_COUNT_H

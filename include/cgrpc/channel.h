@@ -9,6 +9,19 @@
  * the server's concurrent-stream limit wait their turn. When the server
  * says GOAWAY, calls in flight finish and new ones go to a new connection.
  *
+ * Transparent retry. A call the server provably never processed — refused
+ * with REFUSED_STREAM, beyond the last stream of a GOAWAY, or never sent on
+ * a connection that went away — is sent again once, by the channel, on
+ * whatever connection it has by then; the application sees only the
+ * outcome of the second attempt. A call that sent more than 256 KiB of
+ * messages before the server answered is not retried (its messages are no
+ * longer kept), nor is one the server had begun to answer.
+ *
+ * Failures say what happened: "failed to connect to HOST: Connection
+ * refused", "...: not an HTTP/2 server: it answered "HTTP/1.1 400 Bad
+ * Request"", "connection lost: the peer closed the connection",
+ * "connection lost: HTTP/2 protocol error (...)".
+ *
  * Targets: "host:port" or "dns:///host:port" (resolved, first address that
  * connects wins), "ipv4:1.2.3.4:50051", "ipv6:[::1]:50051",
  * "unix:/path/to.sock" or "unix:relative", "unix-abstract:name".

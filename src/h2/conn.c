@@ -29,6 +29,7 @@
 
 #include "base/alloc.h"
 #include "base/time.h"
+#include "h2/block_cache.h"
 #include "h2/conn_internal.h"
 #include "h2/http_status.h"
 
@@ -447,6 +448,25 @@ static int on_frame_not_send(nghttp2_session *session, const nghttp2_frame *fram
 
 /* ---- Lifecycle --------------------------------------------------------------- */
 
+/* nghttp2's memory goes through cgrpc's allocator (the application's hooks
+ * and allocation counters see it) by way of the thread's block cache: the
+ * stream objects, queued frames and header copies it makes for every call
+ * are recycled on a server loop instead of going back to the heap. */
+static void *mem_malloc(size_t size, void *ud) { return cgrpc_h2_block_alloc(size); }
+
+static void mem_free(void *p, void *ud) { cgrpc_h2_block_free(p); }
+
+static void *mem_calloc(size_t n, size_t size, void *ud) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  void *p = cgrpc_h2_block_alloc(n * size);
+  if (p) memset(p, 0, n * size);
+  return p;
+}
+
+static void *mem_realloc(void *p, size_t size, void *ud) { return cgrpc_h2_block_realloc(p, size); }
+
+static nghttp2_mem session_mem = {NULL, mem_malloc, mem_free, mem_calloc, mem_realloc};
+
 static int session_create(cgrpc_h2_conn_t *c) {
   nghttp2_session_callbacks *cb;
   nghttp2_option *opt;
@@ -478,8 +498,9 @@ static int session_create(cgrpc_h2_conn_t *c) {
     nghttp2_option_set_stream_reset_rate_limit(opt, 2 * CGRPC_H2_BURST_SECONDS * (uint64_t)resets,
                                                2 * (uint64_t)resets);
   }
-  int rv = c->role == CGRPC_H2_SERVER ? nghttp2_session_server_new2(&c->session, cb, c, opt)
-                                      : nghttp2_session_client_new2(&c->session, cb, c, opt);
+  int rv = c->role == CGRPC_H2_SERVER
+               ? nghttp2_session_server_new3(&c->session, cb, c, opt, &session_mem)
+               : nghttp2_session_client_new3(&c->session, cb, c, opt, &session_mem);
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
   if (rv != 0) return -ENOMEM;

@@ -84,7 +84,7 @@ struct cgrpc_h2_conn {
    * is kept aside until it turns out to have ended the connection. */
   char error[192];
   char protocol_complaint[128];
-  bool got_input;                 /* bytes have arrived */
+  bool got_input;                /* bytes have arrived */
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 

@@ -8,15 +8,19 @@
  * that stays alive until written. The socket layer turns the segments into
  * one writev(); a message payload is therefore never copied between the
  * encoder and the kernel.
+ *
+ * Messages are blocks of h2/block_cache.h: a server loop recycles them, so
+ * encoding a response takes no heap allocation in a steady state.
  */
 #include <string.h>
 
 #include "base/alloc.h"
+#include "h2/block_cache.h"
 #include "h2/conn_internal.h"
 
 cgrpc_h2_msg_t *cgrpc_h2_msg_new(size_t payload_cap) {
   if (payload_cap > SIZE_MAX - sizeof(cgrpc_h2_msg_t) - CGRPC_MESSAGE_PREFIX_SIZE) return NULL;
-  cgrpc_h2_msg_t *m = cgrpc_malloc(sizeof *m + CGRPC_MESSAGE_PREFIX_SIZE + payload_cap);
+  cgrpc_h2_msg_t *m = cgrpc_h2_block_alloc(sizeof *m + CGRPC_MESSAGE_PREFIX_SIZE + payload_cap);
   if (!m) return NULL;
   memset(m, 0, sizeof *m);
   m->cap = payload_cap;
@@ -31,7 +35,7 @@ void cgrpc_h2_msg_free(cgrpc_h2_msg_t *m) {
 void cgrpc_h2_msg_ref(cgrpc_h2_msg_t *m) { m->refs++; }
 
 void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m) {
-  if (--m->refs == 0) cgrpc_free(m);
+  if (--m->refs == 0) cgrpc_h2_block_free(m);
 }
 
 static bool seg_push(cgrpc_h2_output_t *o, cgrpc_h2_seg_t seg) {

@@ -16,7 +16,8 @@ void cgrpc_call_io_init(cgrpc_call_io_t *io, const cgrpc_pb_msg_table_t *recv_ta
 void cgrpc_call_io_destroy(cgrpc_call_io_t *io) {
   cgrpc_free(io->held);
   io->held = NULL;
-  cgrpc_free(io->writes);
+  io->held_cap = 0;
+  if (io->writes != io->inline_writes) cgrpc_free(io->writes);
   io->writes = NULL;
 }
 
@@ -45,8 +46,6 @@ void cgrpc_call_io_read(cgrpc_call_io_t *io, void *msg, cgrpc_arena_t *arena,
     io->read_done = done;
     io->has_held = false;
     deliver(io, io->held, io->held_len, io->held_compressed);
-    cgrpc_free(io->held);
-    io->held = NULL;
     if (io->stream && !io->ended) cgrpc_h2_stream_pause_read(io->stream, false);
     return;
   }
@@ -74,10 +73,14 @@ void cgrpc_call_io_on_message(cgrpc_call_io_t *io, const uint8_t *data, size_t l
     deliver(io, data, len, compressed);
     return;
   }
-  io->held = cgrpc_malloc(len ? len : 1);
-  if (!io->held) {
-    io->fail(io->owner, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
-    return;
+  if (len > io->held_cap || !io->held) {
+    uint8_t *grown = cgrpc_realloc(io->held, len ? len : 1);
+    if (!grown) {
+      io->fail(io->owner, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+      return;
+    }
+    io->held = grown;
+    io->held_cap = len;
   }
   if (len) memcpy(io->held, data, len);
   io->held_len = len;
@@ -100,8 +103,11 @@ bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
     cgrpc_completion_fire(&done, false);
     return false;
   }
-  if (io->w_count == io->w_cap) {
-    size_t cap = io->w_cap ? io->w_cap * 2 : 4;
+  if (io->w_cap == 0) {
+    io->writes = io->inline_writes;
+    io->w_cap = sizeof io->inline_writes / sizeof io->inline_writes[0];
+  } else if (io->w_count == io->w_cap) {
+    size_t cap = io->w_cap * 2;
     cgrpc_completion_t *grown = cgrpc_malloc(cap * sizeof *grown);
     if (!grown) {
       cgrpc_h2_msg_free(m);
@@ -109,7 +115,7 @@ bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
       return false;
     }
     for (size_t i = 0; i < io->w_count; i++) grown[i] = io->writes[(io->w_head + i) % io->w_cap];
-    cgrpc_free(io->writes);
+    if (io->writes != io->inline_writes) cgrpc_free(io->writes);
     io->writes = grown;
     io->w_cap = cap;
     io->w_head = 0;

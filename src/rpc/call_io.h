@@ -33,8 +33,8 @@ typedef struct cgrpc_call_io {
   cgrpc_arena_t *read_arena;
   cgrpc_completion_t read_done;
 
-  uint8_t *held; /* a message nobody was reading yet */
-  size_t held_len;
+  uint8_t *held; /* a message nobody was reading yet; the buffer is kept for the next */
+  size_t held_len, held_cap;
   bool has_held, held_compressed;
 
   size_t received;
@@ -42,8 +42,9 @@ typedef struct cgrpc_call_io {
   bool ended; /* the call is over: reads and writes fail */
   bool last_compressed;
 
-  cgrpc_completion_t *writes; /* in send order */
+  cgrpc_completion_t *writes; /* in send order: inline_writes, or a heap ring once more */
   size_t w_head, w_count, w_cap;
+  cgrpc_completion_t inline_writes[2]; /* a unary reply, a short stream: no allocation */
 } cgrpc_call_io_t;
 
 void cgrpc_call_io_init(cgrpc_call_io_t *io, const cgrpc_pb_msg_table_t *recv_table,

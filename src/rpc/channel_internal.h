@@ -103,7 +103,8 @@ struct cgrpc_call {
    * call commits to its stream — response headers arrived, the replay
    * buffer is full, the call ended or was retried — so that a stream the
    * server never processed can be replayed once on a new one. */
-  cgrpc_h2_msg_t **replay;
+  cgrpc_h2_msg_t **replay; /* replay_inline, or on the heap past two messages */
+  cgrpc_h2_msg_t *replay_inline[2];
   size_t replay_count, replay_cap, replay_bytes;
   unsigned replayed_unsent; /* on_sent events due for replayed messages */
   bool committed, retried;

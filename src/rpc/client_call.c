@@ -46,12 +46,18 @@
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
+/* Empties the replay buffer (its references already dropped or moved). */
+static void replay_reset(cgrpc_call_t *call) {
+  if (call->replay != call->replay_inline) cgrpc_free(call->replay);
+  call->replay = call->replay_inline;
+  call->replay_cap = sizeof call->replay_inline / sizeof call->replay_inline[0];
+  call->replay_count = call->replay_bytes = 0;
+}
+
 /* The call will not be retried: let go of the messages kept for it. */
 static void commit(cgrpc_call_t *call) {
   for (size_t i = 0; i < call->replay_count; i++) cgrpc_h2_msg_free(call->replay[i]);
-  cgrpc_free(call->replay);
-  call->replay = NULL;
-  call->replay_count = call->replay_cap = call->replay_bytes = 0;
+  replay_reset(call);
   call->committed = true;
 }
 
@@ -59,9 +65,11 @@ static void commit(cgrpc_call_t *call) {
 static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
   if (!call->committed && call->replay_bytes + m->len <= REPLAY_BUFFER_LIMIT) {
     if (call->replay_count == call->replay_cap) {
-      size_t cap = call->replay_cap ? call->replay_cap * 2 : 4;
-      cgrpc_h2_msg_t **grown = cgrpc_realloc(call->replay, cap * sizeof *grown);
+      size_t cap = call->replay_cap * 2;
+      cgrpc_h2_msg_t **grown = cgrpc_malloc(cap * sizeof *grown);
       if (grown) {
+        memcpy(grown, call->replay, call->replay_count * sizeof *grown);
+        if (call->replay != call->replay_inline) cgrpc_free(call->replay);
         call->replay = grown;
         call->replay_cap = cap;
       }
@@ -129,6 +137,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->method = method;
   call->refs = 1; /* the application's, until finish completes */
   call->deadline = CGRPC_DEADLINE_NONE;
+  replay_reset(call);
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
   if (!opts) return call;

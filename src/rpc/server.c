@@ -30,6 +30,9 @@
 #include "rpc/server_internal.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
+/* Free blocks a loop keeps for reuse: well above what the calls of a busy
+ * loop have in flight at once, well below what would matter for memory. */
+#define LOOP_CACHE_BYTES (512 * 1024)
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -273,7 +276,9 @@ static void on_accept(void *arg, int fd, const cgrpc_address_t *peer) {
 
 static void *loop_main(void *arg) {
   server_loop_t *sl = arg;
+  cgrpc_h2_block_cache_bind(&sl->blocks);
   cgrpc_loop_run(sl->loop);
+  cgrpc_h2_block_cache_bind(NULL);
   return NULL;
 }
 
@@ -296,6 +301,7 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
   for (size_t i = 0; i < n && rv == 0; i++) {
     server_loop_t *sl = &srv->loops[i];
     sl->srv = srv;
+    cgrpc_h2_block_cache_init(&sl->blocks, LOOP_CACHE_BYTES);
     sl->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
     rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
   }
@@ -395,6 +401,8 @@ void cgrpc_server_free(cgrpc_server_t *srv) {
   for (size_t i = 0; i < srv->loop_count; i++) {
     cgrpc_loop_free(srv->loops[i].loop);
     cgrpc_free(srv->loops[i].rbuf);
+    cgrpc_server_call_free_spares(&srv->loops[i]);
+    cgrpc_h2_block_cache_destroy(&srv->loops[i].blocks);
   }
   cgrpc_workers_free(srv->workers);
   close_listeners(srv);

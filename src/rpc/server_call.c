@@ -26,18 +26,47 @@
  * block for them. */
 #define CALL_ARENA_INITIAL 2048
 #define STREAM_ARENA_INITIAL 1536
+/* Ended calls a loop keeps for the next requests, and the largest arena
+ * block a kept call may hold on to. */
+#define MAX_SPARE_CALLS 128
+#define MAX_KEPT_ARENA_BLOCK (16 * 1024)
 
 static void kick(cgrpc_server_call_t *call) {
   if (call->conn) cgrpc_transport_kick(&call->conn->t);
 }
 
+/* Calls end on their loop's thread, which keeps them for reuse: the memory
+ * and the arena's largest block (when modest) are ready for the next call. */
 static void call_free(cgrpc_server_call_t *call) {
   server_conn_t *conn = call->conn;
+  server_loop_t *sl = call->sl;
   if (conn) cgrpc_server_call_detach(call);
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
-  cgrpc_arena_free(&call->arena);
-  cgrpc_free(call);
+  if (sl->spare_count >= MAX_SPARE_CALLS) {
+    cgrpc_arena_free(&call->arena);
+    cgrpc_free(call);
+    return;
+  }
+  if (cgrpc_arena_heap_bytes(&call->arena) > MAX_KEPT_ARENA_BLOCK) {
+    cgrpc_arena_free(&call->arena);
+    cgrpc_arena_init(&call->arena, call + 1, CALL_ARENA_INITIAL);
+  } else {
+    cgrpc_arena_reset(&call->arena, 1);
+  }
+  call->next = sl->spare_calls;
+  sl->spare_calls = call;
+  sl->spare_count++;
+}
+
+void cgrpc_server_call_free_spares(server_loop_t *sl) {
+  while (sl->spare_calls) {
+    cgrpc_server_call_t *call = sl->spare_calls;
+    sl->spare_calls = call->next;
+    cgrpc_arena_free(&call->arena);
+    cgrpc_free(call);
+  }
+  sl->spare_count = 0;
 }
 
 static void unref(cgrpc_server_call_t *call) {
@@ -66,14 +95,23 @@ static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
 }
 
 cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
-  cgrpc_server_call_t *call =
-      cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
-  if (!call) return NULL;
+  server_loop_t *sl = conn->sl;
+  cgrpc_server_call_t *call = sl->spare_calls;
+  cgrpc_arena_t arena;
+  if (call) {
+    sl->spare_calls = call->next;
+    sl->spare_count--;
+    arena = call->arena;
+  } else {
+    call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
+    if (!call) return NULL;
+    cgrpc_arena_init(&arena, call + 1, CALL_ARENA_INITIAL);
+  }
   memset(call, 0, sizeof *call);
   char *room = (char *)(call + 1);
-  cgrpc_arena_init(&call->arena, room, CALL_ARENA_INITIAL);
+  call->arena = arena;
   cgrpc_h2_stream_init(&call->stream, call, room + CALL_ARENA_INITIAL, STREAM_ARENA_INITIAL);
-  call->sl = conn->sl;
+  call->sl = sl;
   call->conn = conn;
   call->refs = 1; /* the transport's, until the stream closes */
   call->deadline = CGRPC_DEADLINE_NONE;

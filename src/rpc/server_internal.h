@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 
 #include "cgrpc/server.h"
+#include "h2/block_cache.h"
 #include "io/address.h"
 #include "io/listener.h"
 #include "io/workers.h"
@@ -39,6 +40,12 @@ typedef struct server_loop {
   bool thread_started;
   uint8_t *rbuf;
   server_conn_t *conns;
+  /* Recycled on this loop's thread, so calls in a steady state allocate
+   * nothing: the loop's blocks (nghttp2's and the responses'), and calls
+   * that ended, ready for the next request (linked through `next`). */
+  cgrpc_h2_block_cache_t blocks;
+  cgrpc_server_call_t *spare_calls;
+  size_t spare_count;
 } server_loop_t;
 
 typedef struct server_listener {
@@ -108,5 +115,7 @@ void cgrpc_server_call_on_request(cgrpc_server_call_t *call);
 void cgrpc_server_call_on_eos(cgrpc_server_call_t *call);
 void cgrpc_server_call_on_close(cgrpc_server_call_t *call);
 void cgrpc_server_call_detach(cgrpc_server_call_t *call);
+/* Frees the loop's spare calls (the loop has stopped). */
+void cgrpc_server_call_free_spares(server_loop_t *sl);
 
 #endif /* CGRPC_SRC_RPC_SERVER_INTERNAL_H */

@@ -136,9 +136,15 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
       if ((size_t)n < t->rbuf_size) break;
     }
   }
-  /* Writable, or new frames to answer with: flush at the end of the
-   * iteration, once for everything this iteration produced. */
-  cgrpc_transport_kick(t);
+  /* Writable, or new frames to answer with: flush now, once for all the
+   * input just read, rather than at the end of the iteration. The calls
+   * that input started and finished then end here (their streams close as
+   * their trailers are serialized), so a loop serving many connections
+   * holds one connection's calls at a time instead of every connection's
+   * that was readable in this iteration. A flush already scheduled is
+   * covered by this one. */
+  cgrpc_loop_task_cancel(&t->flush_task);
+  flush(t);
 }
 
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,

@@ -2,8 +2,9 @@
  *
  * The engine (h2/conn.h) does no I/O; this glue does: it reads the socket
  * when readable and feeds the engine, and flushes the engine's output with
- * writev() once per loop iteration (a deferred task, so everything the
- * iteration produced leaves in one system call), watching for writability
+ * one writev(): right after a read, for everything that input produced, and
+ * otherwise at the end of the loop iteration (a deferred task, so every
+ * operation of the iteration leaves in one system call), watching for writability
  * only while the socket is full. One timer follows the engine's earliest
  * stream deadline. When the engine is finished, the peer goes away, or the
  * owner closes it, the transport ends its streams, closes the socket and
