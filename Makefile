@@ -5,6 +5,7 @@
 #   make check      build and run every test
 #   make demo       build and run the example system
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
+#   make check-valgrind  unit tests and cgrpc interop peers under valgrind
 #   make bench      benchmarks against the peer implementations
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60); `make check`
 #                   runs them for FUZZ_SMOKE_SECONDS (default 10)
@@ -16,7 +17,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 
-.PHONY: all deps build check check-asan demo bench fuzz install format clean
+.PHONY: all deps build check check-asan check-valgrind demo bench fuzz install format clean
 
 all: build
 
@@ -38,6 +39,9 @@ check-asan:
 	  CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang -DCGRPC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --timeout 900
+
+check-valgrind: build
+	@scripts/valgrind-check.sh $(BUILD)
 
 demo: build
 	@scripts/demo.sh $(BUILD)
