@@ -765,7 +765,7 @@ void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now) {
   for (cgrpc_h2_stream_t *s = c->streams; s; s = s->next) {
     if (s->deadline == INT64_MAX || (s->state & ST_H2_CLOSED)) continue;
     if (s->deadline <= now) {
-      cgrpc_h2_stream_cancel(s, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
+      cgrpc_h2_stream_expire(s);
     } else if (s->deadline < next) {
       next = s->deadline;
     }

@@ -155,6 +155,10 @@ void cgrpc_h2_stream_set_status(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, 
 void cgrpc_h2_stream_reject(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_t code,
                             const char *message, bool advertise_encodings);
 void cgrpc_h2_stream_fail(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message);
+/* The stream's deadline passed: DEADLINE_EXCEEDED, told to the client as
+ * Trailers-Only by a server whose response has not started, otherwise by
+ * RST_STREAM(CANCEL). */
+void cgrpc_h2_stream_expire(cgrpc_h2_stream_t *s);
 void cgrpc_h2_stream_on_data(cgrpc_h2_stream_t *s, const uint8_t *data, size_t len);
 void cgrpc_h2_stream_on_remote_end(cgrpc_h2_stream_t *s);
 void cgrpc_h2_stream_do_work(cgrpc_h2_stream_t *s);

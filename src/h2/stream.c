@@ -324,6 +324,24 @@ void cgrpc_h2_stream_cancel(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, cons
   nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
 }
 
+void cgrpc_h2_stream_expire(cgrpc_h2_stream_t *s) {
+  /* A server whose handler has not started a response tells the client why,
+   * in a Trailers-Only HEADERS, as gRPC C-core does: a client whose own timer
+   * runs late then still reports DEADLINE_EXCEEDED, not a reset's CANCELLED.
+   * No RST_STREAM(CANCEL) then: nghttp2 would drop the queued HEADERS for
+   * it. Once the HEADERS is sent, a client still sending gets
+   * RST_STREAM(NO_ERROR) (on_frame_send), and the stream's close cancels the
+   * handler. */
+  if (s->conn->role == CGRPC_H2_SERVER && (s->state & ST_LIVE) &&
+      !(s->state & (ST_RESP_STARTED | ST_FINISHING | ST_H2_CLOSED | ST_CANCEL_RST))) {
+    s->deadline = INT64_MAX;
+    s->state |= ST_IGNORE_INPUT;
+    stream_end(s, 200, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded", 17, NULL, false);
+    return;
+  }
+  cgrpc_h2_stream_cancel(s, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
+}
+
 /* A problem with what this side received (or could not send): the server
  * answers with the status, the client cancels with it. */
 void cgrpc_h2_stream_fail(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message) {

@@ -174,15 +174,17 @@ static void test_malformed_timeout(void) {
 }
 
 /* A client that sets grpc-timeout but never enforces it: the server ends
- * the call itself (RST_STREAM CANCEL, or DEADLINE_EXCEEDED trailers) and
- * its handler sees the cancellation. */
+ * the call itself and its handler sees the cancellation. The handler had not
+ * started a response, so the client is told DEADLINE_EXCEEDED (Trailers-Only),
+ * as C-core servers do, rather than only reset. */
 static void test_server_enforces_deadline(void) {
   int before = atomic_load(&slow_cancelled);
   char out[4096];
   int64_t t0 = status_now_ms();
   CHECK(status_peer_client_run(port, "timeout", out, sizeof out));
   int64_t took = status_now_ms() - t0;
-  CHECK(strstr(out, "RST 8") || strstr(out, "grpc-status: 4"));
+  CHECK(strstr(out, "grpc-status: 4") != NULL);
+  if (!strstr(out, "grpc-status: 4")) fprintf(stderr, "  the peer saw:\n%s", out);
   CHECK(took < 2500); /* the handler would take 5 s */
   for (int i = 0; i < 200 && atomic_load(&slow_cancelled) == before; i++) test_sleep_ms(5);
   CHECK_EQ_INT(atomic_load(&slow_cancelled), before + 1);
