@@ -9,6 +9,8 @@
 
 #include "fault_util.h"
 
+#include "child_process.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,29 +153,8 @@ static bool read_line(int fd, char *line, size_t size, int timeout_ms) {
 
 bool fault_proc_spawn(fault_proc_t *p, const char *const argv[]) {
   memset(p, 0, sizeof *p);
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    perror("pipe");
-    return false;
-  }
-  p->pid = fork();
-  if (p->pid < 0) {
-    perror("fork");
-    close(out[0]);
-    close(out[1]);
-    return false;
-  }
-  if (p->pid == 0) {
-    /* Only async-signal-safe calls between fork and exec: the parent has
-     * threads (channels, servers) whose locks the child must not touch. */
-    /* A test that crashes must not leave its servers behind. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(out[1], STDOUT_FILENO);
-    execv(argv[0], (char *const *)argv);
-    _exit(127);
-  }
-  close(out[1]);
-  p->out_fd = out[0];
+  p->pid = test_child_spawn(argv, &p->out_fd);
+  if (p->pid < 0) return false;
   char line[64];
   if (!read_line(p->out_fd, line, sizeof line, 10000) || sscanf(line, "PORT %d", &p->port) != 1) {
     fprintf(stderr, "  %s did not report its port\n", argv[0]);
@@ -185,13 +165,7 @@ bool fault_proc_spawn(fault_proc_t *p, const char *const argv[]) {
   return true;
 }
 
-int fault_proc_stop(fault_proc_t *p, int sig) {
-  int status = 0;
-  kill(p->pid, sig);
-  while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
+int fault_proc_stop(fault_proc_t *p, int sig) { return test_child_reap(p->pid, sig); }
 
 void fault_proc_output(fault_proc_t *p, char *buf, size_t size) {
   size_t n = 0;

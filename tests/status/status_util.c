@@ -10,13 +10,14 @@
 
 #include "status_util.h"
 
+#include "child_process.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,28 +25,12 @@ int64_t status_now_ms(void) { return cgrpc_clock_now() / CGRPC_NS_PER_MS; }
 
 static bool spawn(status_proc_t *p, const char *const argv[]) {
   memset(p, 0, sizeof *p);
-  p->out_fd = -1;
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    perror("pipe2");
-    return false;
-  }
-  p->pid = fork();
+  p->pid = test_child_spawn(argv, &p->out_fd);
   if (p->pid < 0) {
-    perror("fork");
-    close(out[0]);
-    close(out[1]);
+    p->pid = 0;
+    p->out_fd = -1;
     return false;
   }
-  if (p->pid == 0) {
-    /* A test that crashes must not leave its peers behind. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(out[1], STDOUT_FILENO);
-    execv(argv[0], (char *const *)argv);
-    _exit(127);
-  }
-  close(out[1]);
-  p->out_fd = out[0];
   return true;
 }
 
@@ -87,9 +72,7 @@ bool status_peer_server_start(status_proc_t *p) {
 
 void status_proc_stop(status_proc_t *p) {
   if (p->pid > 0) {
-    kill(p->pid, SIGKILL);
-    while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
-    }
+    test_child_reap(p->pid, SIGKILL);
     p->pid = 0;
   }
   if (p->out_fd >= 0) close(p->out_fd);
