@@ -19,7 +19,8 @@
  * memory from the heap).
  *
  * Usage: bench_client MODE --target=HOST:PORT [--seconds=2] [--warmup=0.5]
- *                          [--inflight=128] [--payload=100]
+ *                          [--inflight=128] [--payload=100] [--busy-poll-us=0]
+ * --busy-poll-us sets the channel's busy_poll_ns (docs/performance.md).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -43,6 +44,7 @@ typedef struct config {
   double seconds, warmup;
   int inflight;
   size_t payload;
+  int busy_poll_us;
 } config_t;
 
 /* The payload every client of the benchmark sends: byte i is (i * 31 + seed)
@@ -319,11 +321,11 @@ static int run_throughput(cgrpc_channel_t *ch, const config_t *cfg) {
 
 static bool parse(int argc, char **argv, config_t *cfg) {
   *cfg = (config_t){.seconds = 2, .warmup = 0.5, .inflight = 128, .payload = 100};
-  if (argc < 2) return false;
-  cfg->mode = argv[1];
-  for (int i = 2; i < argc; i++) {
+  for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strncmp(a, "--target=", 9) == 0) {
+    if (strncmp(a, "--", 2) != 0 && !cfg->mode) {
+      cfg->mode = a;
+    } else if (strncmp(a, "--target=", 9) == 0) {
       snprintf(cfg->target, sizeof cfg->target, "%s", a + 9);
     } else if (strncmp(a, "--seconds=", 10) == 0) {
       cfg->seconds = atof(a + 10);
@@ -333,12 +335,15 @@ static bool parse(int argc, char **argv, config_t *cfg) {
       cfg->inflight = atoi(a + 11);
     } else if (strncmp(a, "--payload=", 10) == 0) {
       cfg->payload = (size_t)atol(a + 10);
+    } else if (strncmp(a, "--busy-poll-us=", 15) == 0) {
+      cfg->busy_poll_us = atoi(a + 15);
     } else {
       return false;
     }
   }
-  return cfg->target[0] && cfg->seconds > 0 && cfg->warmup >= 0 && cfg->inflight > 0 &&
-         cfg->inflight <= MAX_INFLIGHT && cfg->payload <= MAX_PAYLOAD;
+  return cfg->mode && cfg->target[0] && cfg->busy_poll_us >= 0 && cfg->seconds > 0 &&
+         cfg->warmup >= 0 && cfg->inflight > 0 && cfg->inflight <= MAX_INFLIGHT &&
+         cfg->payload <= MAX_PAYLOAD;
 }
 
 int main(int argc, char **argv) {
@@ -346,7 +351,8 @@ int main(int argc, char **argv) {
   if (!parse(argc, argv, &cfg)) {
     fprintf(stderr,
             "usage: bench_client verify|pingpong|throughput --target=HOST:PORT [--seconds=2]\n"
-            "       [--warmup=0.5] [--inflight=128 (max %d)] [--payload=100 (max %d)]\n",
+            "       [--warmup=0.5] [--inflight=128 (max %d)] [--payload=100 (max %d)]\n"
+            "       [--busy-poll-us=0]\n",
             MAX_INFLIGHT, MAX_PAYLOAD);
     return 2;
   }
@@ -361,7 +367,8 @@ int main(int argc, char **argv) {
   }
   cgrpc_channel_t *ch;
   cgrpc_error_t err;
-  if (cgrpc_channel_new(cfg.target, NULL, &ch, &err) != CGRPC_STATUS_OK) {
+  cgrpc_channel_options_t opts = {.busy_poll_ns = (int64_t)cfg.busy_poll_us * 1000};
+  if (cgrpc_channel_new(cfg.target, &opts, &ch, &err) != CGRPC_STATUS_OK) {
     fprintf(stderr, "bench_client: %s\n", err.message);
     return 1;
   }

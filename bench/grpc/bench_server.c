@@ -8,8 +8,9 @@
  * never idle waiting for a write and a client that stops reading holds it
  * back by flow control.
  *
- * Usage: bench_server --port=N [--threads=N] [--count-allocs]
- * --threads sets the event loops (default: one per core). --count-allocs
+ * Usage: bench_server --port=N [--threads=N] [--busy-poll-us=N] [--count-allocs]
+ * --threads sets the event loops (default: one per core), --busy-poll-us
+ * the server's busy_poll_ns (docs/performance.md; default off). --count-allocs
  * routes cgrpc's heap use through counters; then each SIGUSR1 prints one
  * line with the allocations, calls and streamed messages since the last
  * one, so the benchmark can read allocations per call in a steady state.
@@ -158,7 +159,8 @@ static void report_allocations(void) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: bench_server --port=N [--threads=N] [--count-allocs]\n");
+  fprintf(stderr,
+          "usage: bench_server --port=N [--threads=N] [--busy-poll-us=N] [--count-allocs]\n");
   return 2;
 }
 
@@ -170,13 +172,15 @@ int main(int argc, char **argv) {
       port = atoi(argv[i] + 7);
     } else if (strncmp(argv[i], "--threads=", 10) == 0) {
       opts.loop_threads = atoi(argv[i] + 10);
+    } else if (strncmp(argv[i], "--busy-poll-us=", 15) == 0) {
+      opts.busy_poll_ns = (int64_t)atoi(argv[i] + 15) * 1000;
     } else if (strcmp(argv[i], "--count-allocs") == 0) {
       g_counting = true;
     } else {
       return usage();
     }
   }
-  if (port < 0 || port > 65535 || opts.loop_threads < 0) return usage();
+  if (port < 0 || port > 65535 || opts.loop_threads < 0 || opts.busy_poll_ns < 0) return usage();
   if (g_counting) bench_alloc_count_install();
 
   /* Signals are taken by sigwait() below, never by the server's threads,

@@ -3,7 +3,9 @@
 load, every client against every server, medians of interleaved rounds.
 
 Servers: cgrpc (bench_server), grpc C++ (async completion queue, one thread),
-grpc-go (GOMAXPROCS=1) and grpc-js, whichever are built. Each round starts
+grpc-go (GOMAXPROCS=1) and grpc-js, whichever are built, and cgrpc once more
+as "cgrpc-poll": server and client with busy polling on (BUSY_POLL_US, see
+docs/performance.md), the configuration for latency. Each round starts
 each server in turn, pinned to one CPU, and with the load pinned to another:
 
   verify      every client's verify mode against it (byte-exact echoes)
@@ -25,7 +27,9 @@ responses), or the run fails. Peak RSS is VmHWM from /proc/PID/status after
 the unary load and again at the end of the round. A last pass runs cgrpc's
 bench_server with --count-allocs (and bench_malloc_count.so preloaded) to
 count heap allocations per unary call and per streamed message in a steady
-state, cgrpc's own and the whole process's.
+state, cgrpc's own and the whole process's. Each round also runs
+bench_tcp_pingpong, a bare TCP round trip on the same two CPUs with each
+side sleeping or polling: the floor under every ping-pong figure.
 
 Usage: harness.py BUILD_DIR  (run.sh calls it). Environment knobs:
 BENCH_ROUNDS (3), BENCH_SECONDS (2), BENCH_WARMUP (1), BENCH_SERVERS and
@@ -52,6 +56,8 @@ UNARY = {"path": "/bench.Bench/Unary", "payload": 100, "messages": 1, "clients":
 STREAM = {"path": "/bench.Bench/Stream", "payload": 1024, "messages": 1000, "clients": 4,
           "streams": 4}
 INFLIGHT = 128
+BUSY_POLL_US = 50
+OURS = ("cgrpc", "cgrpc-poll")
 
 
 class BenchError(Exception):
@@ -267,6 +273,24 @@ def round_for_server(cfg, srv, clients, results):
         server.stop()
 
 
+def tcp_floor(cfg, bindir, floor):
+    """One run of bench_tcp_pingpong, the echo side on the server's CPU and
+    the sender on the load's; appends p50 and p99 per combination."""
+    exe = os.path.join(bindir, "bench_tcp_pingpong")
+    if not os.access(exe, os.X_OK):
+        return
+    argv = [exe, f"--seconds={cfg['seconds']}"]
+    for flag, cpu in (("--echo-cpu", cfg["server_cpu"]), ("--send-cpu", cfg["load_cpu"])):
+        if cpu.isdigit():
+            argv.append(f"{flag}={cpu}")
+    out = run(argv, 60 + 10 * cfg["seconds"], "bench_tcp_pingpong")
+    for line in out.splitlines():
+        kv = dict(re.findall(r"(\w+)=([\w.]+)", line))
+        f = floor.setdefault(f"{kv['echo']}/{kv['send']}", {})
+        f.setdefault("p50", []).append(float(kv["p50_us"]))
+        f.setdefault("p99", []).append(float(kv["p99_us"]))
+
+
 def count_allocations(cfg, srv, bindir):
     """Allocations per unary call and per streamed message of cgrpc's
     server: counters read (SIGUSR1) right before and after a timed load, so
@@ -324,9 +348,9 @@ def machine_line():
             f"{os.cpu_count()}; load average {' '.join(load)}")
 
 
-def report(cfg, servers, clients, results, allocs):
+def report(cfg, servers, clients, results, allocs, floor):
     names = [s["name"] for s in servers if s["name"] in results]
-    peers = [n for n in names if n != "cgrpc"]
+    peers = [n for n in names if n not in OURS]
     has_cgrpc = "cgrpc" in results
     lines = [f"Machine: {machine_line()}",
              f"Rounds: {cfg['rounds']} (medians); {cfg['seconds']} s per measurement; server on "
@@ -343,7 +367,7 @@ def report(cfg, servers, clients, results, allocs):
         m = {k: med(results[n][k]) for k in keys}
 
         def x(key, higher_is_better):
-            if n == "cgrpc" or not cg:
+            if n in OURS or not cg:
                 return "-"
             a, b = (cg[key], m[key]) if higher_is_better else (m[key], cg[key])
             return f"{a / b:.2f}x"
@@ -373,6 +397,17 @@ def report(cfg, servers, clients, results, allocs):
             cr = results[n]["clients"][cn]
             cells.append(f"{med(cr['p50']):.1f} / {med(cr['p99']):.1f}")
         lines.append(f"| {cn} | " + " | ".join(cells) + " |")
+    if floor:
+        lines += ["", "The floor: a bare TCP round trip on the same two CPUs (bench_tcp_pingpong, "
+                  "150 bytes each way, no HTTP/2), p50 / p99 in us, each side sleeping in "
+                  "epoll_wait or polling:", "",
+                  "| echo side | sender sleeps | sender polls |", "|---|---:|---:|"]
+        for echo in ("sleep", "poll"):
+            cells = []
+            for send in ("sleep", "poll"):
+                f = floor.get(f"{echo}/{send}")
+                cells.append(f"{med(f['p50']):.1f} / {med(f['p99']):.1f}" if f else "-")
+            lines.append(f"| {echo}s | " + " | ".join(cells) + " |")
     lines += ["", f"Client throughput, {INFLIGHT} unary calls in flight on one channel: calls/s "
               "(client CPU us per call; rows: client, columns: server):", "",
               "| client | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
@@ -410,13 +445,17 @@ def report(cfg, servers, clients, results, allocs):
         goal("streaming >= 2x best peer", f"{fmt_rate(cs)} vs {best} {fmt_rate(ps)}: "
              f"{cs / ps:.2f}x", cs >= 2 * ps)
         own = [n for n in peers if n in cnames]
-        if "cgrpc" in cnames and own:
+        if own:
             best = min(own, key=lambda n: med(results[n]["clients"][n]["p50"]))
-            cp = med(c["clients"]["cgrpc"]["p50"])
             pp = med(results[best]["clients"][best]["p50"])
-            goal("ping-pong p50 <= half the best peer's (each client against its own server)",
-                 f"{cp:.1f} us vs {best} {pp:.1f} us: {pp / cp:.2f}x", cp <= pp / 2)
-        peer_clients = [n for n in cnames if n != "cgrpc"]
+            for ours, how in (("cgrpc", "defaults"), ("cgrpc-poll", "busy polling")):
+                if ours in cnames and ours in results:
+                    cp = med(results[ours]["clients"][ours]["p50"])
+                    goal(f"ping-pong p50 <= half the best peer's (each client against its own "
+                         f"server), cgrpc with {how}",
+                         f"{cp:.1f} us vs {best} {pp:.1f} us: {cp / pp:.2f} of it",
+                         cp <= pp / 2)
+        peer_clients = [n for n in cnames if n not in OURS]
         if "cgrpc" in cnames and peer_clients:
             fastest = max(names, key=lambda n: med(results[n]["unary"]))
             col = results[fastest]["clients"]
@@ -441,6 +480,9 @@ def implementations(bindir):
     table = [
         ("cgrpc", [os.path.join(bindir, "bench_server"), "--threads=1"],
          [os.path.join(bindir, "bench_client")], {}),
+        ("cgrpc-poll", [os.path.join(bindir, "bench_server"), "--threads=1",
+                        f"--busy-poll-us={BUSY_POLL_US}"],
+         [os.path.join(bindir, "bench_client"), f"--busy-poll-us={BUSY_POLL_US}"], {}),
         ("grpc-cpp", [os.path.join(bindir, "bench_server_cpp")],
          [os.path.join(bindir, "bench_client_cpp")], {}),
         ("grpc-go", [os.path.join(bindir, "bench_server_go")],
@@ -488,9 +530,10 @@ def main():
     print(f"bench grpc: servers {', '.join(s['name'] for s in servers)}; clients "
           f"{', '.join(c['name'] for c in clients)}; {cfg['rounds']} rounds", flush=True)
 
-    results, allocs = {}, None
+    results, allocs, floor = {}, None, {}
     try:
         for rnd in range(cfg["rounds"]):
+            tcp_floor(cfg, bindir, floor)
             for srv in servers:
                 t = time.monotonic()
                 round_for_server(cfg, srv, clients, results)
@@ -504,13 +547,14 @@ def main():
     except BenchError as e:
         sys.exit(f"bench grpc: FAILED: {e}")
 
-    text = report(cfg, servers, clients, results, allocs)
+    text = report(cfg, servers, clients, results, allocs, floor)
     print()
     print(text)
     with open(os.path.join(bindir, "results.md"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(bindir, "results.json"), "w") as f:
-        json.dump({"config": cfg, "results": results, "allocations": allocs}, f, indent=1)
+        json.dump({"config": cfg, "results": results, "allocations": allocs, "tcp_floor": floor},
+                  f, indent=1)
 
 
 if __name__ == "__main__":

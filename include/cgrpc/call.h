@@ -56,6 +56,7 @@ typedef struct cgrpc_call cgrpc_call_t;
 
 /* ---- Shared by clients and servers ------------------------------------------ */
 
+#define CGRPC_NS_PER_US INT64_C(1000)
 #define CGRPC_NS_PER_MS INT64_C(1000000)
 #define CGRPC_NS_PER_SEC INT64_C(1000000000)
 

@@ -53,6 +53,11 @@ typedef struct cgrpc_channel_options {
   int64_t max_backoff_ns;          /* 120 s */
   uint32_t stream_window;          /* HTTP/2 receive window per call: 256 KiB */
   uint32_t connection_window;      /* HTTP/2 receive window per connection: 1 MiB */
+
+  /* Latency for CPU: the channel's loop keeps polling this long after it
+   * runs out of work before it sleeps, so an answer that comes within that
+   * time finds it awake (docs/performance.md). Off (0) by default. */
+  int64_t busy_poll_ns;
 } cgrpc_channel_options_t;
 
 /* Creates a channel to `target` (options may be NULL). Nothing is connected

@@ -76,6 +76,11 @@ typedef struct cgrpc_server_options {
   uint32_t max_empty_frames_per_second; /* frames carrying nothing: 10 */
   size_t max_outbound_bytes;            /* queued output per connection: 16 MiB */
   int64_t write_stall_timeout_ns;       /* queued output not moving: 60 s */
+
+  /* Latency for CPU: each loop keeps polling this long after it runs out
+   * of work before it sleeps, so a request arriving soon after the last
+   * answer finds it awake (docs/performance.md). Off (0) by default. */
+  int64_t busy_poll_ns;
 } cgrpc_server_options_t;
 
 /* Values that switch a limit off: a duration, a count or rate. */

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -112,6 +113,10 @@ bool cgrpc_loop_in_thread(const cgrpc_loop_t *loop) { return running_loop == loo
 bool cgrpc_loop_is_closing(const cgrpc_loop_t *loop) { return atomic_load(&loop->closing); }
 
 int64_t cgrpc_loop_now(const cgrpc_loop_t *loop) { return loop->now; }
+
+void cgrpc_loop_set_busy_poll(cgrpc_loop_t *loop, int64_t ns) {
+  loop->busy_poll_ns = ns > 0 ? ns : 0;
+}
 
 /* ---- Watches ------------------------------------------------------------ */
 
@@ -267,9 +272,42 @@ static void dispatch(cgrpc_loop_t *loop, const struct epoll_event *ev) {
   if (ready) s->fn(loop, s->fd, ready, s->arg);
 }
 
+/* Busy polling: checks for events without sleeping until `until` (or the
+ * next timer, if sooner), offering the CPU to any other runnable thread
+ * between checks. The yield matters when that thread is the one waiting for
+ * what this loop just delivered (a blocking caller pinned to the same core):
+ * without it the spin would hold the core the caller needs. Returns what
+ * epoll_wait returned last: events, 0 when the time is up, or -1. */
+static int busy_poll(cgrpc_loop_t *loop, struct epoll_event *events, int64_t until) {
+  int64_t timer = cgrpc_timers_next_deadline(loop);
+  if (timer < until) until = timer;
+  for (;;) {
+    int n = epoll_wait(loop->epfd, events, MAX_EVENTS, 0);
+    if (n != 0 || cgrpc_now_ns() >= until) return n;
+    sched_yield();
+  }
+}
+
+/* Waits for events: busy polling first when it is on and nothing is due
+ * now, then sleeping in epoll_wait for what is left of the wait. */
+static int wait_events(cgrpc_loop_t *loop, struct epoll_event *events, int64_t timeout_ns) {
+  int ms = wait_ms(loop, timeout_ns);
+  if (ms == 0 || loop->busy_poll_ns <= 0) return epoll_wait(loop->epfd, events, MAX_EVENTS, ms);
+  int64_t start = cgrpc_now_ns();
+  int64_t spin =
+      timeout_ns >= 0 && timeout_ns < loop->busy_poll_ns ? timeout_ns : loop->busy_poll_ns;
+  int n = busy_poll(loop, events, start + spin);
+  if (n != 0) return n;
+  if (timeout_ns >= 0) {
+    int64_t spent = cgrpc_now_ns() - start;
+    timeout_ns = spent < timeout_ns ? timeout_ns - spent : 0;
+  }
+  return epoll_wait(loop->epfd, events, MAX_EVENTS, wait_ms(loop, timeout_ns));
+}
+
 int cgrpc_loop_run_once(cgrpc_loop_t *loop, int64_t timeout_ns) {
   struct epoll_event events[MAX_EVENTS];
-  int n = epoll_wait(loop->epfd, events, MAX_EVENTS, wait_ms(loop, timeout_ns));
+  int n = wait_events(loop, events, timeout_ns);
   if (n < 0) {
     if (errno != EINTR) return -errno;
     n = 0;

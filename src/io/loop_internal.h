@@ -51,6 +51,7 @@ struct cgrpc_loop {
   int epfd;
   int wakefd; /* eventfd: posts and stop write to it */
   int64_t now;
+  int64_t busy_poll_ns; /* cgrpc_loop_set_busy_poll(); 0: off */
   atomic_bool stop_requested;
   atomic_bool closing;
 

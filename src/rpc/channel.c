@@ -333,8 +333,13 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
   ch->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
-  if (!ch->rbuf || cgrpc_loop_new(&ch->loop) != 0 || cgrpc_workers_new(1, &ch->resolver) != 0 ||
-      pthread_create(&ch->thread, NULL, loop_main, ch) != 0) {
+  bool ready =
+      ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
+  if (ready) {
+    cgrpc_loop_set_busy_poll(ch->loop, ch->opts.busy_poll_ns);
+    ready = pthread_create(&ch->thread, NULL, loop_main, ch) == 0;
+  }
+  if (!ready) {
     cgrpc_workers_free(ch->resolver);
     cgrpc_loop_free(ch->loop);
     cgrpc_free(ch->rbuf);

@@ -304,6 +304,7 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
     cgrpc_h2_block_cache_init(&sl->blocks, LOOP_CACHE_BYTES);
     sl->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
     rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
+    if (rv == 0) cgrpc_loop_set_busy_poll(sl->loop, srv->opts.busy_poll_ns);
   }
   srv->started = true;
   if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);

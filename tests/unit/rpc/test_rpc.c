@@ -160,21 +160,52 @@ static void fixture_stop(fixture_t *f) {
 
 /* ---- Tests ------------------------------------------------------------------------------ */
 
-static void test_unary_blocking_and_inline(void) {
-  fixture_t f;
-  fixture_start(&f, NULL, NULL);
-  for (int which = M_UNARY; which <= M_INLINE; which++) {
+/* A unary call to the blocking and to the inline handler, `rounds` times. */
+static void unary_round_trips(fixture_t *f, int rounds) {
+  for (int i = 0; i < 2 * rounds; i++) {
+    int which = i % 2 ? M_INLINE : M_UNARY;
     cgrpc_arena_t arena;
     cgrpc_arena_init(&arena, NULL, 0);
     test_Msg req = {.text = test_str("hello"), .num = 41}, resp;
     cgrpc_status_t st;
-    CHECK_EQ_INT(cgrpc_unary(f.ch, &test_methods[which], &req, &resp, &arena, NULL, &st),
+    CHECK_EQ_INT(cgrpc_unary(f->ch, &test_methods[which], &req, &resp, &arena, NULL, &st),
                  CGRPC_STATUS_OK);
     CHECK_EQ_INT(st.code, CGRPC_STATUS_OK);
     CHECK(test_str_is(resp.text, "hello"));
     CHECK_EQ_INT(resp.num, 42);
     cgrpc_arena_free(&arena);
   }
+}
+
+static void test_unary_blocking_and_inline(void) {
+  fixture_t f;
+  fixture_start(&f, NULL, NULL);
+  unary_round_trips(&f, 1);
+  fixture_stop(&f);
+}
+
+/* Busy polling on both ends changes when the loops sleep, nothing else:
+ * calls, a reply from another thread (a post into a spinning loop) and a
+ * deadline (a timer that comes due during a spin) behave as without it. */
+static void test_busy_polling_both_ends(void) {
+  fixture_t f;
+  cgrpc_server_options_t sopts = {.busy_poll_ns = 200 * CGRPC_NS_PER_US};
+  cgrpc_channel_options_t copts = {.busy_poll_ns = 200 * CGRPC_NS_PER_US};
+  fixture_start(&f, &sopts, &copts);
+  unary_round_trips(&f, 50);
+  cgrpc_arena_t arena;
+  cgrpc_arena_init(&arena, NULL, 0);
+  test_Msg req = {.num = 3000}, resp;
+  CHECK_EQ_INT(cgrpc_unary(f.ch, &test_methods[M_LATER], &req, &resp, &arena, NULL, NULL),
+               CGRPC_STATUS_OK);
+  CHECK(test_str_is(resp.text, "from another thread"));
+  cgrpc_call_options_t opts = {.timeout_ns = 50 * CGRPC_NS_PER_MS};
+  int64_t t0 = cgrpc_clock_now();
+  CHECK_EQ_INT(cgrpc_unary(f.ch, &test_methods[M_SLOW], &req, &resp, &arena, &opts, NULL),
+               CGRPC_STATUS_DEADLINE_EXCEEDED);
+  int64_t took = cgrpc_clock_now() - t0;
+  CHECK(took >= 45 * CGRPC_NS_PER_MS && took < 2000 * CGRPC_NS_PER_MS);
+  cgrpc_arena_free(&arena);
   fixture_stop(&f);
 }
 
@@ -398,5 +429,6 @@ int main(void) {
   TEST_RUN(test_status_and_unimplemented);
   TEST_RUN(test_metadata_and_compression);
   TEST_RUN(test_large_message_and_limits);
+  TEST_RUN(test_busy_polling_both_ends);
   return TEST_DONE();
 }
