@@ -7,7 +7,9 @@
  *   verify      unary and streaming calls whose echoes are compared byte for
  *               byte; exits 1 naming the first difference
  *   pingpong    one unary call in flight at a time, for --seconds after
- *               --warmup; prints the rate and the p50/p99 round trip
+ *               --warmup; prints the rate and the p50/p99 round trip, and
+ *               (this client only) its CPU time and context switches per
+ *               call and the number of calls including the warm-up
  *   throughput  --inflight unary calls in flight on one channel, each
  *               completion starting the next; prints the rate and the
  *               client's CPU time (all its threads) per call
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench.pb.h"
@@ -69,6 +72,14 @@ static double process_cpu_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Context switches of the whole process so far, voluntary (a thread went to
+ * sleep) and not (it was preempted). */
+static long process_switches(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_nvcsw + ru.ru_nivcsw;
 }
 
 /* ---- verify ------------------------------------------------------------------------ */
@@ -178,15 +189,19 @@ static int run_pingpong(cgrpc_channel_t *ch, const config_t *cfg) {
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, arena_buf, sizeof arena_buf);
   int64_t *samples = NULL;
-  size_t n = 0, cap = 0;
+  size_t n = 0, cap = 0, all_calls = 0;
   int rc = 0;
   int64_t start = cgrpc_clock_now(), measured_from = 0;
   bool measuring = false;
-  for (;;) {
+  double cpu_from = 0;
+  long switches_from = 0;
+  for (;; all_calls++) {
     double elapsed = seconds_since(start);
     if (!measuring && elapsed >= cfg->warmup) {
       measuring = true;
       measured_from = cgrpc_clock_now();
+      cpu_from = process_cpu_seconds();
+      switches_from = process_switches();
     }
     if (elapsed >= cfg->warmup + cfg->seconds) break;
     int64_t t0 = cgrpc_clock_now();
@@ -217,9 +232,13 @@ static int run_pingpong(cgrpc_channel_t *ch, const config_t *cfg) {
   if (rc == 0 && n == 0) rc = fail("no call completed in the measured time", NULL);
   if (rc == 0) {
     double secs = seconds_since(measured_from);
+    double cpu = process_cpu_seconds() - cpu_from;
+    long switches = process_switches() - switches_from;
     qsort(samples, n, sizeof *samples, compare_i64);
-    printf("mode=pingpong calls=%zu seconds=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f\n", n, secs,
-           (double)n / secs, quantile_us(samples, n, 0.50), quantile_us(samples, n, 0.99));
+    printf("mode=pingpong calls=%zu seconds=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f "
+           "cpu_us_per_call=%.2f switches_per_call=%.2f all_calls=%zu\n",
+           n, secs, (double)n / secs, quantile_us(samples, n, 0.50), quantile_us(samples, n, 0.99),
+           cpu * 1e6 / (double)n, (double)switches / (double)n, all_calls);
   }
   cgrpc_free(samples);
   cgrpc_arena_free(&arena);

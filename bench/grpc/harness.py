@@ -123,6 +123,20 @@ def settle(pid):
         last = now
 
 
+def proc_switches(pid):
+    """Context switches of every thread of the process so far."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except FileNotFoundError:  # the thread ended meanwhile
+            pass
+    return total
+
+
 def proc_peak_rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -261,11 +275,18 @@ def round_for_server(cfg, srv, clients, results):
             if load is UNARY:
                 r.setdefault("rss_unary", []).append(proc_peak_rss_mib(server.pid))
         for c in clients:
+            cpu0, sw0 = proc_cpu_seconds(server.pid), proc_switches(server.pid)
             pp = client_run(cfg, c, server, "pingpong")
+            cpu, sw = proc_cpu_seconds(server.pid) - cpu0, proc_switches(server.pid) - sw0
             tp = client_run(cfg, c, server, "throughput")
             cr = r.setdefault("clients", {}).setdefault(c["name"], {})
             cr.setdefault("p50", []).append(pp["p50_us"])
             cr.setdefault("p99", []).append(pp["p99_us"])
+            if "all_calls" in pp:  # cgrpc's client says what it spent per call
+                for key in ("cpu_us_per_call", "switches_per_call"):
+                    cr.setdefault("pp_client_" + key, []).append(pp[key])
+                cr.setdefault("pp_server_cpu_us_per_call", []).append(cpu * 1e6 / pp["all_calls"])
+                cr.setdefault("pp_server_switches_per_call", []).append(sw / pp["all_calls"])
             cr.setdefault("throughput", []).append(tp["rate"])
             cr.setdefault("throughput_cpu_us", []).append(tp["cpu_us_per_call"])
         r.setdefault("rss_end", []).append(proc_peak_rss_mib(server.pid))
@@ -397,6 +418,24 @@ def report(cfg, servers, clients, results, allocs, floor):
             cr = results[n]["clients"][cn]
             cells.append(f"{med(cr['p50']):.1f} / {med(cr['p99']):.1f}")
         lines.append(f"| {cn} | " + " | ".join(cells) + " |")
+    profiled = [cn for cn in cnames if "pp_client_cpu_us_per_call" in
+                 results[names[0]]["clients"].get(cn, {})] if names else []
+    if profiled:
+        lines += ["", "Where a ping-pong round trip goes, cgrpc's clients: CPU time and context "
+                  "switches per call of each side (server CPU from /proc over the whole client "
+                  "run, warm-up included; a round trip not spent on a CPU is spent waiting "
+                  "for a thread to wake):", "",
+                  "| client | server | p50 us | client CPU us | client switches | server CPU us | "
+                  "server switches |", "|---|---|---:|---:|---:|---:|---:|"]
+        for cn in profiled:
+            for n in names:
+                cr = results[n]["clients"][cn]
+                lines.append(
+                    f"| {cn} | {n} | {med(cr['p50']):.1f} | "
+                    f"{med(cr['pp_client_cpu_us_per_call']):.1f} | "
+                    f"{med(cr['pp_client_switches_per_call']):.2f} | "
+                    f"{med(cr['pp_server_cpu_us_per_call']):.1f} | "
+                    f"{med(cr['pp_server_switches_per_call']):.2f} |")
     if floor:
         lines += ["", "The floor: a bare TCP round trip on the same two CPUs (bench_tcp_pingpong, "
                   "150 bytes each way, no HTTP/2), p50 / p99 in us, each side sleeping in "

@@ -28,7 +28,11 @@
  *
  * Threads. A channel runs a loop thread of its own, where calls execute and
  * callbacks run. All functions here may be called from any thread (except
- * cgrpc_channel_free() from that loop, i.e. from a callback).
+ * cgrpc_channel_free() from that loop, i.e. from a callback). While a
+ * thread waits in a blocking call, it runs the channel's work itself
+ * instead of sleeping until the loop thread wakes it (no thread hand-off
+ * per call), unless another thread already does, or the channel has ever
+ * been given a callback: callbacks always run on the loop thread.
  */
 #ifndef CGRPC_CHANNEL_H
 #define CGRPC_CHANNEL_H

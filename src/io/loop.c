@@ -90,6 +90,7 @@ void cgrpc_loop_free(cgrpc_loop_t *loop) {
   close(loop->epfd);
   cgrpc_free(loop->slots);
   cgrpc_post_queue_destroy(&loop->posts);
+  cgrpc_loop_guests_destroy(loop);
   cgrpc_free(loop);
 }
 
@@ -109,6 +110,8 @@ void cgrpc_loop_stop(cgrpc_loop_t *loop) {
 }
 
 bool cgrpc_loop_in_thread(const cgrpc_loop_t *loop) { return running_loop == loop; }
+
+bool cgrpc_loop_thread_busy(void) { return running_loop != NULL; }
 
 bool cgrpc_loop_is_closing(const cgrpc_loop_t *loop) { return atomic_load(&loop->closing); }
 
@@ -322,7 +325,17 @@ int cgrpc_loop_run_once(cgrpc_loop_t *loop, int64_t timeout_ns) {
   return 0;
 }
 
+void cgrpc_loop_run_here(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg) {
+  const cgrpc_loop_t *outer = running_loop;
+  running_loop = loop;
+  loop->now = cgrpc_now_ns();
+  fn(arg);
+  run_tasks(loop);
+  running_loop = outer;
+}
+
 int cgrpc_loop_run(cgrpc_loop_t *loop) {
+  if (loop->guests.enabled) return cgrpc_loop_run_owner(loop);
   while (!atomic_exchange(&loop->stop_requested, false)) {
     int err = cgrpc_loop_run_once(loop, -1);
     if (err) return err;

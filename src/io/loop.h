@@ -76,6 +76,52 @@ int cgrpc_loop_run_once(cgrpc_loop_t *loop, int64_t timeout_ns);
  * burst. Before cgrpc_loop_run(), or on the loop's thread. */
 void cgrpc_loop_set_busy_poll(cgrpc_loop_t *loop, int64_t ns);
 
+/* ---- Guests ------------------------------------------------------------------
+ * A thread that waits for the loop to finish something it asked for may run
+ * the loop itself meanwhile (be its guest), instead of sleeping until the
+ * loop's own thread wakes it: the request and the answer then need no
+ * thread hand-off. One thread drives the loop at a time, the loop's own
+ * thread (the owner, in cgrpc_loop_run()) or one guest; loop_guest.c says
+ * how they pass it. Callbacks of the loop run on whichever thread drives
+ * it, so a loop whose callbacks must run on its own thread (application
+ * callbacks) must disable guests first.
+ *
+ *   if (cgrpc_loop_guest_enter(loop)) {
+ *     while (!done && cgrpc_loop_guest_may_stay(loop)) cgrpc_loop_run_once(loop, -1);
+ *     cgrpc_loop_guest_leave(loop, others_are_waiting);
+ *   }
+ *   ... then wait the ordinary way if not done
+ */
+
+/* Allows guests on this loop. Before cgrpc_loop_run(). 0 or -errno. */
+int cgrpc_loop_enable_guests(cgrpc_loop_t *loop);
+
+/* Makes the calling thread the loop's driver, waiting for the owner to
+ * finish its current iteration. False, at once, when guests are not
+ * enabled or disabled, another guest drives or waits to, or the thread is
+ * already inside a loop iteration. Any thread. */
+bool cgrpc_loop_guest_enter(cgrpc_loop_t *loop);
+
+/* False once cgrpc_loop_disable_guests() was called: the guest should
+ * leave after its current iteration. The guest's thread. */
+bool cgrpc_loop_guest_may_stay(cgrpc_loop_t *loop);
+
+/* Runs fn(arg) at once on the calling thread as loop work (inside it
+ * cgrpc_loop_in_thread() is true), then the deferred tasks it left. For the
+ * loop's current driver only: a guest that has work of its own to start
+ * does it here rather than posting it to itself. */
+void cgrpc_loop_run_here(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg);
+
+/* Gives the loop back. With `wake_owner` the owner takes over at once
+ * (other threads wait for the loop); without it the owner leaves the loop
+ * alone for a moment, for this thread's next wait. The guest's thread. */
+void cgrpc_loop_guest_leave(cgrpc_loop_t *loop, bool wake_owner);
+
+/* Stops letting guests in, for good, and waits until the guest driving
+ * now (if any) has left, so from the return on only the owner runs the
+ * loop. Any thread; from the guest itself it does not wait. */
+void cgrpc_loop_disable_guests(cgrpc_loop_t *loop);
+
 /* Makes cgrpc_loop_run() return after the current iteration. Any thread, and
  * async-signal-safe (an atomic store and a write(2)), so a SIGTERM handler may
  * call it. A stop that arrives while the loop is not running makes the next

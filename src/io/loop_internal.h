@@ -34,6 +34,22 @@ typedef struct {
   cgrpc_post_vec_t running; /* loop thread only */
 } cgrpc_post_queue_t;
 
+/* Who runs the loop at the moment, when guests are enabled (loop_guest.c). */
+typedef enum { CGRPC_DRIVER_NONE, CGRPC_DRIVER_OWNER, CGRPC_DRIVER_GUEST } cgrpc_driver_t;
+
+/* Guests (loop_guest.c): the state shared by the loop's own thread and the
+ * threads that run the loop while they wait for it, all under `mu`. */
+typedef struct {
+  bool enabled; /* cgrpc_loop_enable_guests(); set before the loop runs */
+  pthread_mutex_t mu;
+  pthread_cond_t owner_cv; /* the owner waits here while a guest drives */
+  pthread_cond_t guest_cv; /* a guest waits here for the owner to let go */
+  cgrpc_driver_t driver;
+  bool guest_waiting; /* a guest waits for the owner's iteration to end */
+  bool disabled;      /* cgrpc_loop_disable_guests() */
+  int64_t left_at;    /* when the last guest left without waking the owner; 0: no linger */
+} cgrpc_loop_guests_t;
+
 /* A watch slot. Watch ids are (generation << 32 | slot index); epoll hands
  * the id back with each event and the generation check drops events of a
  * watch removed earlier in the same batch. */
@@ -67,6 +83,7 @@ struct cgrpc_loop {
   cgrpc_loop_task_t tasks; /* sentinel of the circular list of deferred tasks */
 
   cgrpc_post_queue_t posts;
+  cgrpc_loop_guests_t guests;
 };
 
 /* timer.c */
@@ -86,5 +103,13 @@ void cgrpc_post_queue_destroy(cgrpc_post_queue_t *q);
 /* loop.c */
 /* Makes the loop's epoll_wait return: writes the eventfd. */
 void cgrpc_loop_wake(cgrpc_loop_t *loop);
+/* True when this thread is inside an iteration of any loop. */
+bool cgrpc_loop_thread_busy(void);
+
+/* loop_guest.c */
+/* cgrpc_loop_run() for a loop with guests enabled. */
+int cgrpc_loop_run_owner(cgrpc_loop_t *loop);
+/* Releases what cgrpc_loop_enable_guests() set up (a no-op if it did not). */
+void cgrpc_loop_guests_destroy(cgrpc_loop_t *loop);
 
 #endif /* CGRPC_SRC_IO_LOOP_INTERNAL_H */

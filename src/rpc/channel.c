@@ -337,6 +337,8 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
   if (ready) {
     cgrpc_loop_set_busy_poll(ch->loop, ch->opts.busy_poll_ns);
+    /* Without guests blocking calls still work, through the loop thread. */
+    (void)cgrpc_loop_enable_guests(ch->loop);
     ready = pthread_create(&ch->thread, NULL, loop_main, ch) == 0;
   }
   if (!ready) {

@@ -10,6 +10,7 @@
 #define CGRPC_SRC_RPC_CHANNEL_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "cgrpc/channel.h"
 #include "io/address.h"
@@ -45,6 +46,10 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
+
+  /* Any thread (channel_wait.c). */
+  atomic_bool callbacks_used; /* a callback-style operation was ever started */
+  atomic_int sleepers;        /* threads waiting for the loop's own thread */
 
   /* Loop thread only. */
   channel_state_t state;
@@ -114,6 +119,30 @@ struct cgrpc_call {
 void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call);
 void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call);
 extern const cgrpc_h2_events_t cgrpc_client_events;
+
+/* channel_wait.c: a blocking operation, started and waited for by the
+ * application thread, which runs the channel's loop meanwhile when it can
+ * (as the loop's guest: the channel has never run an application callback
+ * and no other thread drives it). Not on the loop.
+ *
+ *   cgrpc_blocking_op_t b = {ch};
+ *   if (!cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) ...signal w false
+ *   ok = cgrpc_blocking_op_wait(&b, &w);
+ */
+typedef struct {
+  cgrpc_channel_t *ch;
+  bool guest; /* this thread drives the channel's loop */
+} cgrpc_blocking_op_t;
+/* Runs fn(arg) on the loop: here and now as its guest, or posted (a copy of
+ * the `size` bytes of arg). False when the post failed; fn did not run. */
+bool cgrpc_blocking_op_start(cgrpc_blocking_op_t *b, void (*fn)(void *arg), void *arg, size_t size);
+/* Waits for `w`, driving the loop when it can; returns the waiter's result
+ * and destroys it. */
+bool cgrpc_blocking_op_wait(cgrpc_blocking_op_t *b, cgrpc_waiter_t *w);
+/* Called before the first operation with a callback is handed to the loop:
+ * from then on only the channel's own thread runs the loop, so callbacks
+ * always run there, as cgrpc/channel.h promises. */
+void cgrpc_channel_use_callbacks(cgrpc_channel_t *ch);
 
 /* client_call.c */
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);

@@ -467,6 +467,7 @@ static bool submit(call_op_t *op) {
 /* Runs an operation that completes through a callback, or waits for it. */
 static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   if (done) {
+    cgrpc_channel_use_callbacks(op->call->ch);
     op->done = (cgrpc_completion_t){NULL, done, user_data};
     if (submit(op)) return true;
     cgrpc_h2_msg_free(op->out);
@@ -479,11 +480,12 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
   op->done = (cgrpc_completion_t){&w, NULL, NULL};
-  if (!submit(op)) {
+  cgrpc_blocking_op_t b = {op->call->ch, false};
+  if (!cgrpc_blocking_op_start(&b, run_op, op, sizeof *op)) {
     cgrpc_h2_msg_free(op->out);
     cgrpc_waiter_signal(&w, false);
   }
-  return cgrpc_waiter_wait(&w);
+  return cgrpc_blocking_op_wait(&b, &w);
 }
 
 /* ---- Public API ------------------------------------------------------------------------ */
@@ -548,13 +550,15 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
                   .arena = arena ? arena : &scratch,
                   .status = status ? status : &local,
                   .waiter = &w};
-  if (cgrpc_loop_in_thread(call->ch->loop) || !submit(&op)) {
+  cgrpc_blocking_op_t b = {call->ch, false};
+  if (cgrpc_loop_in_thread(call->ch->loop) ||
+      !cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
     cgrpc_waiter_signal(&w, false);
     cgrpc_waiter_wait(&w);
     cgrpc_arena_free(&scratch);
     return CGRPC_STATUS_INTERNAL;
   }
-  cgrpc_waiter_wait(&w);
+  cgrpc_blocking_op_wait(&b, &w);
   cgrpc_status_code_t code = op.status->code;
   cgrpc_arena_free(&scratch);
   return code;
@@ -562,6 +566,7 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data) {
+  cgrpc_channel_use_callbacks(call->ch);
   call_op_t op = {
       .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
   submit(&op);
@@ -601,7 +606,8 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
                   .arena = arena,
                   .status = status,
                   .waiter = &w};
-  if (!submit(&op)) {
+  cgrpc_blocking_op_t b = {ch, false};
+  if (!cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
     cgrpc_h2_msg_free(m);
     call_free(call);
     cgrpc_waiter_signal(&w, false);
@@ -610,13 +616,14 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
     status->message = CGRPC_STR("out of memory");
     return status->code;
   }
-  cgrpc_waiter_wait(&w);
+  cgrpc_blocking_op_wait(&b, &w);
   return status->code;
 }
 
 void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, const void *request,
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data) {
+  cgrpc_channel_use_callbacks(ch);
   cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {

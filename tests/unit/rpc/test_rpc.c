@@ -184,6 +184,66 @@ static void test_unary_blocking_and_inline(void) {
   fixture_stop(&f);
 }
 
+static void *blocking_caller(void *arg) {
+  unary_round_trips(arg, 100);
+  return NULL;
+}
+
+/* Blocking calls from many threads on one channel: one thread at a time
+ * drives the loop as its guest, the others sleep until it (or the loop's
+ * own thread) completes their calls. Every call must complete. */
+static void test_blocking_calls_from_many_threads(void) {
+  fixture_t f;
+  fixture_start(&f, NULL, NULL);
+  pthread_t threads[8];
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(pthread_create(&threads[i], NULL, blocking_caller, &f), 0);
+  for (int i = 0; i < 8; i++) pthread_join(threads[i], NULL);
+  fixture_stop(&f);
+}
+
+typedef struct {
+  atomic_int done;
+  pthread_t thread;
+  cgrpc_status_code_t code;
+  test_Msg resp;
+  cgrpc_arena_t arena;
+} async_probe_t;
+
+static void on_async_status(void *user_data, const cgrpc_status_t *status) {
+  async_probe_t *p = user_data;
+  p->thread = pthread_self();
+  p->code = status->code;
+  atomic_store(&p->done, 1);
+}
+
+/* Once a channel has been given a callback, callbacks run on its own
+ * thread, never on an application thread that happens to be driving the
+ * loop inside a blocking call: here the async call's answer arrives while
+ * the main thread is in a longer blocking call. */
+static void test_callbacks_run_on_the_channel_thread(void) {
+  fixture_t f;
+  fixture_start(&f, NULL, NULL);
+  unary_round_trips(&f, 5); /* the main thread has driven the loop */
+  async_probe_t p = {0};
+  cgrpc_arena_init(&p.arena, NULL, 0);
+  test_Msg req = {.num = 300}, resp;
+  cgrpc_unary_async(f.ch, &test_methods[M_LATER], &req, &p.resp, &p.arena, NULL, on_async_status,
+                    &p);
+  cgrpc_arena_t arena;
+  cgrpc_arena_init(&arena, NULL, 0);
+  CHECK_EQ_INT(cgrpc_unary(f.ch, &test_methods[M_SLOW], &req, &resp, &arena, NULL, NULL),
+               CGRPC_STATUS_OK);
+  for (int i = 0; i < 500 && !atomic_load(&p.done); i++) test_sleep_ms(10);
+  CHECK(atomic_load(&p.done));
+  CHECK_EQ_INT(p.code, CGRPC_STATUS_OK);
+  CHECK(test_str_is(p.resp.text, "from another thread"));
+  CHECK(!pthread_equal(p.thread, pthread_self()));
+  cgrpc_arena_free(&arena);
+  cgrpc_arena_free(&p.arena);
+  fixture_stop(&f);
+}
+
 /* Busy polling on both ends changes when the loops sleep, nothing else:
  * calls, a reply from another thread (a post into a spinning loop) and a
  * deadline (a timer that comes due during a spin) behave as without it. */
@@ -430,5 +490,7 @@ int main(void) {
   TEST_RUN(test_metadata_and_compression);
   TEST_RUN(test_large_message_and_limits);
   TEST_RUN(test_busy_polling_both_ends);
+  TEST_RUN(test_blocking_calls_from_many_threads);
+  TEST_RUN(test_callbacks_run_on_the_channel_thread);
   return TEST_DONE();
 }
