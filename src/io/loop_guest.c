@@ -15,10 +15,15 @@
  * loop back at once: it lingers for LINGER_NS, so a thread that makes one
  * blocking call after another keeps the loop to itself and the owner stays
  * asleep. A guest that knows other threads are waiting for the loop leaves
- * with `wake_owner`, and the owner takes over at once. The owner's waits
- * are all timed, so it also notices cgrpc_loop_stop() (which must stay
- * async-signal-safe and so cannot signal a condition variable) within
- * LINGER_NS.
+ * with `wake_owner`, and the owner takes over at once; so does a post made
+ * while the owner is parked (post.c nudges it), so work handed to the loop
+ * never waits for a linger to end. While a guest drives, the owner sleeps
+ * in waits of CHECK_NS: it cannot know when the guest leaves without being
+ * woken every call, which is the cost guests avoid, so after the last call
+ * of a burst the owner takes the loop back within CHECK_NS (events nobody
+ * waits for, a PING or a GOAWAY, wait that long at most). The timed waits
+ * also let it notice cgrpc_loop_stop(), which must stay async-signal-safe
+ * and so cannot signal a condition variable.
  */
 #define _GNU_SOURCE
 
@@ -34,6 +39,8 @@
  * to the gap between two blocking calls of one thread, short enough that
  * events nobody waits for (a PING, a GOAWAY) wait little. */
 #define LINGER_NS (1 * CGRPC_NS_PER_MS)
+/* How often the owner looks at the loop while a guest drives it. */
+#define CHECK_NS (100 * CGRPC_NS_PER_MS)
 
 int cgrpc_loop_enable_guests(cgrpc_loop_t *loop) {
   cgrpc_loop_guests_t *g = &loop->guests;
@@ -74,7 +81,18 @@ void cgrpc_loop_guests_destroy(cgrpc_loop_t *loop) {
 static void wait_until(cgrpc_loop_guests_t *g, int64_t deadline_ns) {
   struct timespec ts = {(time_t)(deadline_ns / CGRPC_NS_PER_SEC),
                         (long)(deadline_ns % CGRPC_NS_PER_SEC)};
+  atomic_store(&g->owner_parked, true);
   pthread_cond_timedwait(&g->owner_cv, &g->mu, &ts);
+  atomic_store(&g->owner_parked, false);
+}
+
+void cgrpc_loop_guests_nudge(cgrpc_loop_t *loop) {
+  cgrpc_loop_guests_t *g = &loop->guests;
+  if (!g->enabled || !atomic_load(&g->owner_parked)) return;
+  pthread_mutex_lock(&g->mu);
+  g->left_at = 0; /* work is waiting: no linger */
+  pthread_cond_signal(&g->owner_cv);
+  pthread_mutex_unlock(&g->mu);
 }
 
 int cgrpc_loop_run_owner(cgrpc_loop_t *loop) {
@@ -84,7 +102,7 @@ int cgrpc_loop_run_owner(cgrpc_loop_t *loop) {
   while (err == 0 && !atomic_exchange(&loop->stop_requested, false)) {
     int64_t now = cgrpc_now_ns();
     if (g->driver == CGRPC_DRIVER_GUEST || g->guest_waiting) {
-      wait_until(g, now + LINGER_NS);
+      wait_until(g, now + CHECK_NS);
       continue;
     }
     if (g->left_at != 0 && now - g->left_at < LINGER_NS) {

@@ -2,11 +2,12 @@
  *
  * Posters append (fn, arg) to a mutex-protected array. Only the poster that
  * finds no wakeup outstanding writes the loop's eventfd, so a burst of posts
- * costs one write(2) and one loop wakeup. The loop swaps the array for its
- * empty spare under the lock and runs the batch outside it: posters never
- * wait for posted functions, and posts made by those functions land in the
- * next batch, so a function that re-posts itself cannot starve the loop.
- * Both arrays keep their capacity, so steady-state posting does not allocate.
+ * costs one write(2) and one loop wakeup. The lock order is this queue's
+ * lock, then the guests' (loop_guest.c), which never takes this one. The loop swaps the array for
+ * its empty spare under the lock and runs the batch outside it: posters never wait for posted
+ * functions, and posts made by those functions land in the next batch, so a function that re-posts
+ * itself cannot starve the loop. Both arrays keep their capacity, so steady-state posting does not
+ * allocate.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,10 +45,15 @@ int cgrpc_loop_post(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg) {
   cgrpc_post_queue_t *q = &loop->posts;
   pthread_mutex_lock(&q->mu);
   int err = vec_push(&q->pending, fn, arg);
-  bool wake = !err && !q->wake_pending;
-  if (wake) q->wake_pending = true;
+  /* The wake-ups happen before the unlock: once the loop can see the post,
+   * it may run it, and its owner may free the loop (cgrpc_loop_free() drains
+   * the queue under this lock), so the poster must be done with `loop`. */
+  if (!err && !q->wake_pending) {
+    q->wake_pending = true;
+    cgrpc_loop_wake(loop);
+  }
+  if (!err) cgrpc_loop_guests_nudge(loop);
   pthread_mutex_unlock(&q->mu);
-  if (wake) cgrpc_loop_wake(loop);
   return err;
 }
 
