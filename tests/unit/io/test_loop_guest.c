@@ -108,7 +108,11 @@ static void *guest_main(void *arg) {
   return NULL;
 }
 
-static void wait_entered(guest_t *g) {
+/* Starts a loop and a guest thread that drives it, and waits until it does. */
+static void start_with_guest(world_t *w, guest_t *g, pthread_t *t) {
+  start(w);
+  *g = (guest_t){.w = w};
+  CHECK_EQ_INT(pthread_create(t, NULL, guest_main, g), 0);
   for (int i = 0; i < 5000 && !atomic_load(&g->entered); i++) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
@@ -118,11 +122,9 @@ static void wait_entered(guest_t *g) {
 
 static void test_one_guest_at_a_time(void) {
   world_t w;
-  start(&w);
-  guest_t g = {.w = &w};
+  guest_t g;
   pthread_t t;
-  CHECK_EQ_INT(pthread_create(&t, NULL, guest_main, &g), 0);
-  wait_entered(&g);
+  start_with_guest(&w, &g, &t);
   CHECK(!cgrpc_loop_guest_enter(w.loop));
   atomic_store(&g.release, 1);
   pthread_join(t, NULL);
@@ -133,11 +135,9 @@ static void test_one_guest_at_a_time(void) {
 
 static void test_disable_waits_for_the_guest_to_leave(void) {
   world_t w;
-  start(&w);
-  guest_t g = {.w = &w};
+  guest_t g;
   pthread_t t;
-  CHECK_EQ_INT(pthread_create(&t, NULL, guest_main, &g), 0);
-  wait_entered(&g);
+  start_with_guest(&w, &g, &t);
   cgrpc_loop_disable_guests(w.loop);
   CHECK(atomic_load(&g.left));
   pthread_join(t, NULL);
@@ -152,11 +152,9 @@ static void test_disable_waits_for_the_guest_to_leave(void) {
 
 static void test_stop_reaches_the_owner_while_a_guest_drives(void) {
   world_t w;
-  start(&w);
-  guest_t g = {.w = &w};
+  guest_t g;
   pthread_t t;
-  CHECK_EQ_INT(pthread_create(&t, NULL, guest_main, &g), 0);
-  wait_entered(&g);
+  start_with_guest(&w, &g, &t);
   cgrpc_loop_stop(w.loop);
   pthread_join(w.owner, NULL); /* returns although the guest still drives */
   CHECK(!atomic_load(&g.left));
