@@ -81,17 +81,19 @@ void cgrpc_loop_guests_destroy(cgrpc_loop_t *loop) {
 static void wait_until(cgrpc_loop_guests_t *g, int64_t deadline_ns) {
   struct timespec ts = {(time_t)(deadline_ns / CGRPC_NS_PER_SEC),
                         (long)(deadline_ns % CGRPC_NS_PER_SEC)};
-  atomic_store(&g->owner_parked, true);
+  g->owner_parked = true;
   pthread_cond_timedwait(&g->owner_cv, &g->mu, &ts);
-  atomic_store(&g->owner_parked, false);
+  g->owner_parked = false;
 }
 
 void cgrpc_loop_guests_nudge(cgrpc_loop_t *loop) {
   cgrpc_loop_guests_t *g = &loop->guests;
-  if (!g->enabled || !atomic_load(&g->owner_parked)) return;
+  if (!g->enabled) return;
   pthread_mutex_lock(&g->mu);
-  g->left_at = 0; /* work is waiting: no linger */
-  pthread_cond_signal(&g->owner_cv);
+  if (g->owner_parked) {
+    g->left_at = 0; /* work is waiting: no linger */
+    pthread_cond_signal(&g->owner_cv);
+  }
   pthread_mutex_unlock(&g->mu);
 }
 
@@ -156,7 +158,8 @@ void cgrpc_loop_guest_leave(cgrpc_loop_t *loop, bool wake_owner) {
   cgrpc_loop_guests_t *g = &loop->guests;
   pthread_mutex_lock(&g->mu);
   g->driver = CGRPC_DRIVER_NONE;
-  if (wake_owner || g->disabled) {
+  wake_owner = wake_owner || g->disabled;
+  if (wake_owner) {
     g->left_at = 0;
     pthread_cond_signal(&g->owner_cv);
   } else {
@@ -164,6 +167,11 @@ void cgrpc_loop_guest_leave(cgrpc_loop_t *loop, bool wake_owner) {
   }
   pthread_cond_broadcast(&g->guest_cv); /* a cgrpc_loop_disable_guests() waiting */
   pthread_mutex_unlock(&g->mu);
+  /* A post that came after this guest's last iteration woke the owner,
+   * which saw a guest driving and went back to sleep for up to CHECK_NS:
+   * wake it again, now that nobody drives. (Checked after the unlock: the
+   * queue's lock comes first.) A later post wakes the owner itself. */
+  if (!wake_owner && cgrpc_post_queue_pending(loop)) cgrpc_loop_guests_nudge(loop);
 }
 
 void cgrpc_loop_disable_guests(cgrpc_loop_t *loop) {

@@ -45,10 +45,10 @@ typedef struct {
   pthread_cond_t owner_cv; /* the owner waits here while a guest drives */
   pthread_cond_t guest_cv; /* a guest waits here for the owner to let go */
   cgrpc_driver_t driver;
-  bool guest_waiting;       /* a guest waits for the owner's iteration to end */
-  bool disabled;            /* cgrpc_loop_disable_guests() */
-  int64_t left_at;          /* when the last guest left without waking the owner; 0: no linger */
-  atomic_bool owner_parked; /* the owner sleeps on owner_cv: posters must signal it */
+  bool guest_waiting; /* a guest waits for the owner's iteration to end */
+  bool disabled;      /* cgrpc_loop_disable_guests() */
+  int64_t left_at;    /* when the last guest left without waking the owner; 0: no linger */
+  bool owner_parked;  /* the owner sleeps on owner_cv: posters must signal it */
 } cgrpc_loop_guests_t;
 
 /* A watch slot. Watch ids are (generation << 32 | slot index); epoll hands
@@ -99,6 +99,8 @@ void cgrpc_timers_clear(cgrpc_loop_t *loop);
 int cgrpc_post_queue_init(cgrpc_post_queue_t *q);
 /* Runs everything posted so far; returns how many ran. Loop thread. */
 size_t cgrpc_post_queue_run(cgrpc_loop_t *loop);
+/* True when something is posted and not yet run. Any thread. */
+bool cgrpc_post_queue_pending(cgrpc_loop_t *loop);
 void cgrpc_post_queue_destroy(cgrpc_post_queue_t *q);
 
 /* loop.c */
@@ -112,7 +114,9 @@ bool cgrpc_loop_thread_busy(void);
 int cgrpc_loop_run_owner(cgrpc_loop_t *loop);
 /* Releases what cgrpc_loop_enable_guests() set up (a no-op if it did not). */
 void cgrpc_loop_guests_destroy(cgrpc_loop_t *loop);
-/* After a post: wakes the owner if it is parked (guests enabled only). */
+/* After a post: wakes the owner if it is parked (guests enabled only).
+ * Takes the guests' lock, so it sees the owner either parked or about to
+ * run an iteration (which runs the post), never in between. */
 void cgrpc_loop_guests_nudge(cgrpc_loop_t *loop);
 
 #endif /* CGRPC_SRC_IO_LOOP_INTERNAL_H */

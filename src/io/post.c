@@ -57,6 +57,14 @@ int cgrpc_loop_post(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg) {
   return err;
 }
 
+bool cgrpc_post_queue_pending(cgrpc_loop_t *loop) {
+  cgrpc_post_queue_t *q = &loop->posts;
+  pthread_mutex_lock(&q->mu);
+  bool pending = q->pending.count > 0;
+  pthread_mutex_unlock(&q->mu);
+  return pending;
+}
+
 size_t cgrpc_post_queue_run(cgrpc_loop_t *loop) {
   cgrpc_post_queue_t *q = &loop->posts;
   pthread_mutex_lock(&q->mu);
