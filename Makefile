@@ -5,6 +5,7 @@
 #   make check      build and run every test
 #   make demo       build and run the example system
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
+#   make check-tsan the unit tests under ThreadSanitizer (clang)
 #   make check-valgrind  unit tests and cgrpc interop peers under valgrind
 #   make bench      benchmarks against the peer implementations
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60); `make check`
@@ -17,7 +18,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 
-.PHONY: all deps build check check-asan check-valgrind demo bench fuzz install format clean
+.PHONY: all deps build check check-asan check-tsan check-valgrind demo bench fuzz install format clean
 
 all: build
 
@@ -39,6 +40,14 @@ check-asan:
 	  CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang -DCGRPC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --timeout 900
+
+# The unit tests: they run every thread hand-over of the loops, the server
+# and the channel (the interop suites add peers TSan cannot see into).
+check-tsan:
+	@$(MAKE) --no-print-directory build BUILD=build-tsan \
+	  CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang -DCGRPC_SANITIZE_THREAD=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGRPC_BUILD_EXAMPLES=OFF"
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900 -R '^unit\.'
 
 check-valgrind: build
 	@scripts/valgrind-check.sh $(BUILD)
@@ -64,4 +73,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/gen/')
 
 clean:
-	rm -rf build build-asan build-bench build-fuzz
+	rm -rf build build-asan build-tsan build-bench build-fuzz
