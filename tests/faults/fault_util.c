@@ -191,14 +191,15 @@ bool fault_script_spawn(fault_proc_t *p, const char *scenario) {
   return fault_proc_spawn(p, argv);
 }
 
-cgrpc_channel_t *fault_channel(int port, const cgrpc_channel_options_t *opts) {
-  char target[64];
-  snprintf(target, sizeof target, "ipv4:127.0.0.1:%d", port);
-  cgrpc_channel_t *ch = NULL;
-  cgrpc_error_t err;
-  if (cgrpc_channel_new(target, opts, &ch, &err) != CGRPC_STATUS_OK) {
-    fprintf(stderr, "  channel to %s: %s\n", target, err.message);
-    return NULL;
-  }
+cgrpc_channel_t *fault_script_channel(fault_proc_t *p, const char *scenario) {
+  if (!fault_script_spawn(p, scenario)) return NULL;
+  cgrpc_channel_t *ch = test_loopback_channel(p->port, NULL);
+  if (!ch) fault_proc_end(p);
   return ch;
+}
+
+void fault_proc_end(fault_proc_t *p) {
+  fault_proc_stop(p, SIGTERM);
+  if (p->out_fd >= 0) close(p->out_fd);
+  p->out_fd = -1;
 }

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "cgrpc/channel.h"
+#include "loopback_channel.h"
 
 /* ---- Time ---------------------------------------------------------------------------- */
 
@@ -91,8 +92,11 @@ bool fault_self_spawn(fault_proc_t *p, const char *exe, int port);
 /* The scripted HTTP/2 server running `scenario` (see h2_script_server.py). */
 bool fault_script_spawn(fault_proc_t *p, const char *scenario);
 
-/* Opens a channel to ipv4:127.0.0.1:port with `opts` (may be NULL); NULL
- * (message on stderr) when it cannot. */
-cgrpc_channel_t *fault_channel(int port, const cgrpc_channel_options_t *opts);
+/* fault_script_spawn() and a channel to it; NULL (message on stderr, the
+ * script stopped) when either fails. */
+cgrpc_channel_t *fault_script_channel(fault_proc_t *p, const char *scenario);
+
+/* Stops a child with SIGTERM and closes its output unread. */
+void fault_proc_end(fault_proc_t *p);
 
 #endif /* CGRPC_TESTS_FAULTS_FAULT_UTIL_H */

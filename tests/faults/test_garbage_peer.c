@@ -27,7 +27,7 @@ static fault_result_t call_peer(fault_peer_mode_t mode, const void *reply, size_
     CHECK(false);
     return r;
   }
-  cgrpc_channel_t *ch = fault_channel(peer.port, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, NULL);
   r = fault_unary(ch, M_UNARY, 1, &kSafetyNet);
   cgrpc_channel_free(ch);
   fault_peer_stop(&peer);
@@ -79,19 +79,17 @@ static void test_closed_before_settings(void) {
 /* A valid HTTP/2 server sends response headers, then noise. */
 static void test_garbage_after_response_headers(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "garbage")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "garbage");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &kSafetyNet);
   fault_report("garbage after the response headers", &r);
   check_failed_promptly(&r);
   CHECK(strstr(r.message, "HTTP/2") != NULL);
   cgrpc_channel_free(ch);
-  fault_proc_stop(&script, SIGTERM);
-  char log[256];
-  fault_proc_output(&script, log, sizeof log);
+  fault_proc_end(&script);
 }
 
 int main(void) {

@@ -42,7 +42,7 @@ static void test_graceful_shutdown_and_replacement(void) {
   cgrpc_server_t *old_srv = fault_server_start(0, "old", &port);
   CHECK(old_srv != NULL);
   if (!old_srv) return;
-  cgrpc_channel_t *ch = fault_channel(port, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(port, NULL);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, NULL);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_OK);
   CHECK_EQ_STR(r.text, "old");
@@ -122,11 +122,11 @@ static bool text_is(const test_Msg *m, const char *want) { return test_str_is(m-
  * it completes there, the second is retried on a new connection. */
 static void test_goaway_last_stream_id(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "goaway")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "goaway");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
   async_call_t a, b;
   async_start(ch, &a, M_UNARY);
   async_start(ch, &b, M_UNARY);
@@ -157,30 +157,28 @@ static void test_goaway_last_stream_id(void) {
  * the same connection, which still takes calls) and succeeds. */
 static void test_refused_stream_is_retried(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "refuse")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "refuse");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, NULL);
   fault_report("refused once", &r);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_OK);
   CHECK_EQ_STR(r.text, "conn1/stream3");
   cgrpc_channel_free(ch);
-  fault_proc_stop(&script, SIGTERM);
-  char log[256];
-  fault_proc_output(&script, log, sizeof log);
+  fault_proc_end(&script);
 }
 
 /* Refused again after the retry: the application sees UNAVAILABLE, and the
  * server saw exactly two attempts (one retry, not a loop). */
 static void test_retry_happens_once(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "refuse_unary")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "refuse_unary");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, NULL);
   fault_report("refused twice", &r);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_UNAVAILABLE);
@@ -189,26 +187,31 @@ static void test_retry_happens_once(void) {
   CHECK_EQ_INT(r.code, CGRPC_STATUS_OK);
   CHECK_EQ_INT(r.num, 2);
   cgrpc_channel_free(ch);
-  fault_proc_stop(&script, SIGTERM);
-  char log[256];
-  fault_proc_output(&script, log, sizeof log);
+  fault_proc_end(&script);
+}
+
+/* A client-streaming call that sends three messages (num 0, 1, 2, each
+ * carrying `blob`) and half-closes. */
+static cgrpc_call_t *send_three(cgrpc_channel_t *ch, cgrpc_str_t blob) {
+  cgrpc_call_t *call = cgrpc_call_start(ch, &test_methods[M_CLIENT_STREAM], NULL);
+  for (int i = 0; i < 3; i++) {
+    test_Msg m = {.num = i, .blob = blob};
+    CHECK(cgrpc_call_send(call, &m, 0, NULL, NULL));
+  }
+  cgrpc_call_half_close(call);
+  return call;
 }
 
 /* A streaming call is retried too when the server refused it, with the
  * messages it had sent before the refusal. */
 static void test_refused_stream_keeps_sent_messages(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "refuse")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "refuse");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
-  cgrpc_call_t *call = cgrpc_call_start(ch, &test_methods[M_CLIENT_STREAM], NULL);
-  for (int i = 0; i < 3; i++) {
-    test_Msg m = {.num = i};
-    CHECK(cgrpc_call_send(call, &m, 0, NULL, NULL));
-  }
-  cgrpc_call_half_close(call);
+  cgrpc_call_t *call = send_three(ch, (cgrpc_str_t){NULL, 0});
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   test_Msg resp;
@@ -219,28 +222,21 @@ static void test_refused_stream_keeps_sent_messages(void) {
   CHECK_EQ_INT(cgrpc_call_finish(call, &arena, &st), CGRPC_STATUS_OK);
   cgrpc_arena_free(&arena);
   cgrpc_channel_free(ch);
-  fault_proc_stop(&script, SIGTERM);
-  char log[256];
-  fault_proc_output(&script, log, sizeof log);
+  fault_proc_end(&script);
 }
 
 /* A call that sent more than the replay buffer (256 KiB) before the server
  * answered cannot be replayed: the refusal reaches the application. */
 static void test_no_retry_past_replay_buffer(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "refuse")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "refuse");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
-  cgrpc_call_t *call = cgrpc_call_start(ch, &test_methods[M_CLIENT_STREAM], NULL);
   static char blob[100 * 1024];
   memset(blob, 'b', sizeof blob);
-  for (int i = 0; i < 3; i++) {
-    test_Msg m = {.num = i, .blob = {blob, sizeof blob}};
-    CHECK(cgrpc_call_send(call, &m, 0, NULL, NULL));
-  }
-  cgrpc_call_half_close(call);
+  cgrpc_call_t *call = send_three(ch, (cgrpc_str_t){blob, sizeof blob});
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   test_Msg resp;
@@ -250,9 +246,7 @@ static void test_no_retry_past_replay_buffer(void) {
   CHECK(strstr(st.message.data, "REFUSED_STREAM") != NULL);
   cgrpc_arena_free(&arena);
   cgrpc_channel_free(ch);
-  fault_proc_stop(&script, SIGTERM);
-  char log[256];
-  fault_proc_output(&script, log, sizeof log);
+  fault_proc_end(&script);
 }
 
 int main(void) {

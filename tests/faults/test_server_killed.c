@@ -35,17 +35,22 @@ static int serve(int port) {
   for (;;) pause(); /* until killed */
 }
 
+/* This binary's server mode in a child, and a channel to it; NULL (the
+ * test failed) when either cannot be had. */
+static cgrpc_channel_t *start_server(fault_proc_t *server) {
+  bool up = fault_self_spawn(server, g_exe, 0);
+  cgrpc_channel_t *ch = up ? test_loopback_channel(server->port, NULL) : NULL;
+  CHECK(ch != NULL);
+  if (up && !ch) fault_proc_stop(server, SIGKILL);
+  return ch;
+}
+
 /* A server-streaming call that has received a few messages loses its server. */
 static void test_stream_fails_fast_and_channel_reconnects(void) {
   fault_proc_t server;
-  if (!fault_self_spawn(&server, g_exe, 0)) {
-    CHECK(false);
-    return;
-  }
-  int port = server.port;
-  cgrpc_channel_t *ch = fault_channel(port, NULL);
-  CHECK(ch != NULL);
+  cgrpc_channel_t *ch = start_server(&server);
   if (!ch) return;
+  int port = server.port;
 
   cgrpc_call_t *call = cgrpc_call_start(ch, &test_methods[M_SERVER_STREAM], NULL);
   test_Msg req = {.num = 100000}, m;
@@ -117,14 +122,9 @@ static void *bg_unary_main(void *arg) {
  * backoff applies). */
 static void test_unary_calls_fail_fast(void) {
   fault_proc_t server;
-  if (!fault_self_spawn(&server, g_exe, 0)) {
-    CHECK(false);
-    return;
-  }
-  int port = server.port;
-  cgrpc_channel_t *ch = fault_channel(port, NULL);
-  CHECK(ch != NULL);
+  cgrpc_channel_t *ch = start_server(&server);
   if (!ch) return;
+  int port = server.port;
   CHECK_EQ_INT(fault_unary(ch, M_UNARY, 1, NULL).code, CGRPC_STATUS_OK);
   enum { N = 4 };
   bg_unary_t calls[N];

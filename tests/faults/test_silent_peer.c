@@ -24,7 +24,7 @@ static bool on_time(const fault_result_t *r, int64_t deadline_ms) {
 static void test_deadline_while_connecting(void) {
   fault_peer_t peer;
   CHECK(fault_peer_start(&peer, FAULT_PEER_SILENT, NULL, 0));
-  cgrpc_channel_t *ch = fault_channel(peer.port, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, NULL);
   cgrpc_call_options_t opts = {.timeout_ns = 300 * CGRPC_NS_PER_MS};
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &opts);
   fault_report("300 ms deadline, silent peer", &r);
@@ -60,7 +60,7 @@ static void timed_done(void *ud, const cgrpc_status_t *st) {
 static void test_each_call_its_own_deadline(void) {
   fault_peer_t peer;
   CHECK(fault_peer_start(&peer, FAULT_PEER_SILENT, NULL, 0));
-  cgrpc_channel_t *ch = fault_channel(peer.port, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, NULL);
   enum { N = 3 };
   static const int kDeadlineMs[N] = {600, 200, 400};
   timed_call_t calls[N];
@@ -93,7 +93,7 @@ static void test_connect_timeout(void) {
   fault_peer_t peer;
   CHECK(fault_peer_start(&peer, FAULT_PEER_SILENT, NULL, 0));
   cgrpc_channel_options_t co = {.connect_timeout_ns = 400 * CGRPC_NS_PER_MS};
-  cgrpc_channel_t *ch = fault_channel(peer.port, &co);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, &co);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, NULL);
   fault_report("no deadline, 400 ms connect timeout", &r);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_UNAVAILABLE);
@@ -112,11 +112,11 @@ static void test_connect_timeout(void) {
  * ends at its deadline and the server is told (RST_STREAM CANCEL). */
 static void test_deadline_on_the_wire(void) {
   fault_proc_t script;
-  if (!fault_script_spawn(&script, "blackhole")) {
+  cgrpc_channel_t *ch = fault_script_channel(&script, "blackhole");
+  if (!ch) {
     CHECK(false);
     return;
   }
-  cgrpc_channel_t *ch = fault_channel(script.port, NULL);
   cgrpc_call_options_t opts = {.timeout_ns = 300 * CGRPC_NS_PER_MS};
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &opts);
   fault_report("unary, 300 ms deadline, server never answers", &r);

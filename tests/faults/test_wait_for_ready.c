@@ -32,7 +32,7 @@ static const cgrpc_channel_options_t kQuickBackoff = {.initial_backoff_ns = 100 
                                                       .max_backoff_ns = 200 * CGRPC_NS_PER_MS};
 
 static void test_fail_fast_ignores_deadline(void) {
-  cgrpc_channel_t *ch = fault_channel(unused_port(), NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(unused_port(), NULL);
   cgrpc_call_options_t opts = {.timeout_ns = 5 * CGRPC_NS_PER_SEC};
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &opts);
   fault_report("fail-fast, 5 s deadline, server down", &r);
@@ -47,7 +47,7 @@ static void test_fail_fast_ignores_deadline(void) {
 }
 
 static void test_wait_for_ready_until_deadline(void) {
-  cgrpc_channel_t *ch = fault_channel(unused_port(), &kQuickBackoff);
+  cgrpc_channel_t *ch = test_loopback_channel(unused_port(), &kQuickBackoff);
   cgrpc_call_options_t opts = {.timeout_ns = 700 * CGRPC_NS_PER_MS, .wait_for_ready = true};
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &opts);
   fault_report("wait-for-ready, 700 ms deadline, server down", &r);
@@ -74,7 +74,7 @@ static void *bg_call_main(void *arg) {
  * wait. */
 static void test_wait_for_ready_until_server_starts(void) {
   int port = unused_port();
-  cgrpc_channel_t *ch = fault_channel(port, &kQuickBackoff);
+  cgrpc_channel_t *ch = test_loopback_channel(port, &kQuickBackoff);
   enum { N = 3 };
   bg_call_t waiting[N];
   pthread_t threads[N];

@@ -93,18 +93,6 @@ bool status_peer_client_run(int port, const char *scenario, char *out, size_t si
   return ended;
 }
 
-cgrpc_channel_t *status_channel(int port, const cgrpc_channel_options_t *opts) {
-  char target[64];
-  snprintf(target, sizeof target, "ipv4:127.0.0.1:%d", port);
-  cgrpc_channel_t *ch = NULL;
-  cgrpc_error_t err;
-  if (cgrpc_channel_new(target, opts, &ch, &err) != CGRPC_STATUS_OK) {
-    fprintf(stderr, "  channel to %s: %s\n", target, err.message);
-    return NULL;
-  }
-  return ch;
-}
-
 bool status_message_has(const status_result_t *r, const char *needle) {
   if (strstr(r->message, needle)) return true;
   fprintf(stderr, "  status message \"%s\" does not mention \"%s\"\n", r->message, needle);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "cgrpc/channel.h"
+#include "loopback_channel.h"
 
 /* A child process whose stdout the test reads. */
 typedef struct status_proc {
@@ -37,10 +38,6 @@ void status_proc_stop(status_proc_t *p);
  * most 20 s. Returns false when the script failed to run or did not end
  * its report with "END". */
 bool status_peer_client_run(int port, const char *scenario, char *out, size_t size);
-
-/* A channel to ipv4:127.0.0.1:port (opts may be NULL); NULL, with a message
- * on stderr, when it cannot be created. */
-cgrpc_channel_t *status_channel(int port, const cgrpc_channel_options_t *opts);
 
 /* Milliseconds on cgrpc_clock_now()'s clock. */
 int64_t status_now_ms(void);

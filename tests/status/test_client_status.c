@@ -105,7 +105,7 @@ static int closed_port(void) {
 }
 
 static void test_connect_failure(void) {
-  cgrpc_channel_t *ch = status_channel(closed_port(), NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(closed_port(), NULL);
   status_result_t r = call_on(ch, "ok", 0);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_UNAVAILABLE);
   CHECK(status_message_has(&r, "failed to connect"));
@@ -125,7 +125,7 @@ static void test_connection_broken_mid_call(void) {
  * so the client either retries it transparently (the peer answers the
  * retry) or reports UNAVAILABLE naming the GOAWAY. */
 static void test_goaway_unprocessed(void) {
-  cgrpc_channel_t *ch = status_channel(peer.port, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, NULL);
   status_result_t r = call_on(ch, "goaway_once", 0);
   CHECK(r.code == CGRPC_STATUS_OK || r.code == CGRPC_STATUS_UNAVAILABLE);
   if (r.code == CGRPC_STATUS_UNAVAILABLE) CHECK(status_message_has(&r, "GOAWAY"));
@@ -245,7 +245,7 @@ static void test_response_cut_off(void) {
 
 static void test_response_over_receive_limit(void) {
   cgrpc_channel_options_t o = {.max_receive_message_size = 1024};
-  cgrpc_channel_t *ch = status_channel(peer.port, &o);
+  cgrpc_channel_t *ch = test_loopback_channel(peer.port, &o);
   status_result_t r = call_on(ch, "big_message", 0);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_RESOURCE_EXHAUSTED);
   CHECK(status_message_has(&r, "exceeds the limit of 1024 bytes"));
@@ -310,7 +310,7 @@ static void test_rst_stream_mapping(void) {
 
 int main(void) {
   if (!status_peer_server_start(&peer)) return 1;
-  channel = status_channel(peer.port, NULL);
+  channel = test_loopback_channel(peer.port, NULL);
   if (!channel) return 1;
   TEST_RUN(test_application_cancel);
   TEST_RUN(test_deadline);

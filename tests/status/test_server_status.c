@@ -227,7 +227,7 @@ static void test_server_shutting_down(void) {
   cgrpc_server_t *srv = server_start(&p);
   CHECK(srv != NULL);
   if (!srv) return;
-  cgrpc_channel_t *ch = status_channel(p, NULL);
+  cgrpc_channel_t *ch = test_loopback_channel(p, NULL);
   test_Msg req = {.num = 1};
   CHECK_EQ_INT(call_on(ch, &test_methods[M_UNARY], &req, 5000).code, CGRPC_STATUS_OK);
 
@@ -252,7 +252,7 @@ static void test_server_shutting_down(void) {
 int main(void) {
   server = server_start(&port);
   if (!server) return 1;
-  channel = status_channel(port, NULL);
+  channel = test_loopback_channel(port, NULL);
   if (!channel) return 1;
   TEST_RUN(test_method_unknown);
   TEST_RUN(test_service_unknown);

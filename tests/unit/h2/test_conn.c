@@ -306,14 +306,21 @@ static void test_unsupported_request_encoding(void) {
   pair_free(&p);
 }
 
+/* A connected pair with a Bidi call whose first message ("first") reached
+ * the server; the server's side of the call in *server_call. */
+static tcall_t *open_bidi(pair_t *p, tcall_t **server_call) {
+  pair_init(p, NULL, NULL);
+  tcall_t *c = tstart(&p->client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  CHECK(tsend(c, "first"));
+  pump(&p->client, &p->server);
+  *server_call = p->server.calls[0];
+  return c;
+}
+
 /* The client cancels mid-call: the server sees CANCELLED. */
 static void test_client_cancel(void) {
   pair_t p;
-  pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
-  CHECK(tsend(c, "first"));
-  pump(&p.client, &p.server);
-  tcall_t *sc = p.server.calls[0];
+  tcall_t *sc, *c = open_bidi(&p, &sc);
   CHECK_EQ_UINT(sc->msg_count, 1);
   cgrpc_h2_stream_cancel(&c->s, CGRPC_STATUS_CANCELLED, "cancelled by the application");
   cgrpc_h2_stream_cancel(&c->s, CGRPC_STATUS_INTERNAL, "second cancel is a no-op");
@@ -333,11 +340,7 @@ static void test_client_cancel(void) {
 /* The server resets the stream: the client sees CANCELLED. */
 static void test_server_cancel(void) {
   pair_t p;
-  pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
-  CHECK(tsend(c, "first"));
-  pump(&p.client, &p.server);
-  tcall_t *sc = p.server.calls[0];
+  tcall_t *sc, *c = open_bidi(&p, &sc);
   CHECK(tsend(sc, "reply"));
   cgrpc_h2_stream_cancel(&sc->s, CGRPC_STATUS_CANCELLED, "handler gave up");
   pump(&p.client, &p.server);
