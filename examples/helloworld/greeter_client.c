@@ -23,29 +23,22 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  /* The reply and the status message are decoded into this arena. It starts
-   * on a stack buffer, so a small call needs no heap memory for them. */
-  char buffer[1024];
-  cgrpc_arena_t arena;
-  cgrpc_arena_init(&arena, buffer, sizeof buffer);
-
   helloworld_HelloRequest request = helloworld_HelloRequest_INIT;
   request.name = (cgrpc_str_t){name, strlen(name)};
-  helloworld_HelloReply reply;
-  cgrpc_status_t status;
   cgrpc_call_options_t options = {.timeout_ns = 5 * CGRPC_NS_PER_SEC};
 
-  /* The generated client stub: a blocking call with a deadline. */
+  /* The generated client stub: a blocking call with a deadline. The result
+   * owns the reply's memory until cgrpc_result_free(). */
+  cgrpc_result_t *result = helloworld_Greeter_SayHello(ch, &request, &options);
+  const helloworld_HelloReply *reply = helloworld_Greeter_SayHello_response(result);
   int rc = 0;
-  if (helloworld_Greeter_SayHello(ch, &request, &reply, &arena, &options, &status) ==
-      CGRPC_STATUS_OK) {
-    printf("Greeter replied: %.*s\n", (int)reply.message.len, reply.message.data);
+  if (reply) {
+    printf("Greeter replied: %.*s\n", (int)reply->message.len, reply->message.data);
   } else {
-    fprintf(stderr, "greeter_client: SayHello failed: %s: %s\n",
-            cgrpc_status_code_name(status.code), status.message.data);
+    fprintf(stderr, "greeter_client: SayHello failed: %s\n", cgrpc_result_error(result));
     rc = 1;
   }
-  cgrpc_arena_free(&arena);
+  cgrpc_result_free(result);
   cgrpc_channel_free(ch);
   return rc;
 }

@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) {
       lookup_t *l = &lookups[i];
       cgrpc_status_t status;
-      l->code = shop_ProductService_GetProduct(ch, &l->request, &l->product, &l->arena, &options,
+      l->code = shop_ProductService_GetProduct_into(ch, &l->request, &l->product, &l->arena, &options,
                                                &status);
       l->message = status.message;
     }

@@ -128,6 +128,48 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data);
 
+/* ---- Unary calls with managed memory --------------------------------------------- */
+
+/* The outcome of a unary call made with cgrpc_unary_result(): the status,
+ * and on OK the response, all in memory the result owns. Opaque; read it
+ * with the functions below from any thread (it is plain data once
+ * returned); free it with cgrpc_result_free(). Results are independent of
+ * their channel: a result may outlive it. */
+typedef struct cgrpc_result cgrpc_result_t;
+
+/* Calls a unary method and waits, like cgrpc_unary(), but the caller needs
+ * no arena: the response, the status message and the metadata are decoded
+ * into memory owned by the returned result (its first kilobyte comes with
+ * the result's own allocation). Never returns NULL: when not even the
+ * result can be allocated, a shared static result with RESOURCE_EXHAUSTED
+ * is returned (cgrpc_result_free() ignores it). `opts` may be NULL. Any
+ * thread but the channel's loop (there it ends INTERNAL at once). */
+cgrpc_result_t *cgrpc_unary_result(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                                   const void *request, const cgrpc_call_options_t *opts);
+
+/* The call's status code. */
+cgrpc_status_code_t cgrpc_result_code(const cgrpc_result_t *result);
+
+/* The whole status: code, message (NUL-terminated) and the server's
+ * initial and trailing metadata. Valid until cgrpc_result_free(). */
+const cgrpc_status_t *cgrpc_result_status(const cgrpc_result_t *result);
+
+/* The response (a message of the method's output type) when the call ended
+ * OK, else NULL. Generated code offers a typed accessor per method,
+ * <service>_<method>_response(). Valid until cgrpc_result_free(). */
+const void *cgrpc_result_response(const cgrpc_result_t *result);
+
+/* The method the call was made to. */
+const cgrpc_pb_method_t *cgrpc_result_method(const cgrpc_result_t *result);
+
+/* A sentence for logs and users: "OK", or the code name and the message,
+ * e.g. "UNAVAILABLE: failed to connect to 127.0.0.1:50051: Connection
+ * refused". Valid until cgrpc_result_free(). */
+const char *cgrpc_result_error(const cgrpc_result_t *result);
+
+/* Frees the result and everything it holds. NULL is a no-op. */
+void cgrpc_result_free(cgrpc_result_t *result);
+
 /* ---- Streaming calls ------------------------------------------------------------------ */
 
 /* Starts a call of any kind (for unary and server-streaming methods send
