@@ -224,7 +224,8 @@ static void emit_map_accessors(gen_text_t *t, cgrpc_arena_t *a, const gen_msg_t 
   gen_text_printf(t, "/* Map %s.%s (see \"Maps\" in cgrpc/pb.h). */\n", owner->full_name,
                   f->proto_name);
   {
-    const char *params[] = {cself, declare(a, key, "key"), declare(a, pointer_to(a, value), "value")};
+    const char *params[] = {cself, declare(a, key, "key"),
+                            declare(a, pointer_to(a, value), "value")};
     const char *args[] = {cmap, table, "&key", "value"};
     gen_text_put_wrapped(t, gen_strprintf(a, "static inline bool %s_get(", p), params, 3, ") {");
     gen_text_put_wrapped(t, "  return cgrpc_pb_map_get(", args, 4, ");");
@@ -241,8 +242,7 @@ static void emit_map_accessors(gen_text_t *t, cgrpc_arena_t *a, const gen_msg_t 
   {
     const char *params[] = {self, declare(a, key, "key")};
     const char *args[] = {map, table, "&key"};
-    gen_text_put_wrapped(t, gen_strprintf(a, "static inline bool %s_delete(", p), params, 2,
-                         ") {");
+    gen_text_put_wrapped(t, gen_strprintf(a, "static inline bool %s_delete(", p), params, 2, ") {");
     gen_text_put_wrapped(t, "  return cgrpc_pb_map_delete(", args, 3, ");");
     gen_text_put(t, "}\n");
   }

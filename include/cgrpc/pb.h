@@ -213,8 +213,7 @@ int cgrpc_pb_map_put(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, c
 /* Removes `key` from the map; the other entries keep their order. Returns
  * whether it was there. Never allocates; the removed entry's memory stays in
  * its arena until that is freed. */
-bool cgrpc_pb_map_delete(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry,
-                         const void *key);
+bool cgrpc_pb_map_delete(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, const void *key);
 
 #ifdef __cplusplus
 }

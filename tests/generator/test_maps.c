@@ -38,9 +38,9 @@ static Point *point(cgrpc_arena_t *arena, int32_t x, int32_t y) {
 static void check_bytes(const Maps *m, const char *expected, size_t len) {
   char buf[512];
   size_t n = 0;
-  CHECK_EQ_INT(cgrpc_test_maps_Maps_encode_to(m, buf, sizeof buf, CGRPC_PB_ENCODE_DETERMINISTIC,
-                                              &n, NULL),
-               CGRPC_PB_OK);
+  CHECK_EQ_INT(
+      cgrpc_test_maps_Maps_encode_to(m, buf, sizeof buf, CGRPC_PB_ENCODE_DETERMINISTIC, &n, NULL),
+      CGRPC_PB_OK);
   CHECK_EQ_MEM(buf, n, expected, len);
 }
 
@@ -97,9 +97,8 @@ static void test_integer_keys(void) {
   CHECK(cgrpc_test_maps_Maps_s64_bool_get(&m, -(INT64_C(1) << 40), &flag) && flag);
 
   int32_t fruit;
-  CHECK_EQ_INT(cgrpc_test_maps_Maps_f32_enum_put(&m, 0xdeadbeefu, cgrpc_test_maps_FRUIT_PEAR,
-                                                 &arena),
-               0);
+  CHECK_EQ_INT(
+      cgrpc_test_maps_Maps_f32_enum_put(&m, 0xdeadbeefu, cgrpc_test_maps_FRUIT_PEAR, &arena), 0);
   CHECK_EQ_INT(cgrpc_test_maps_Maps_f32_enum_put(&m, 1, 99, &arena), 0); /* open enum */
   CHECK(cgrpc_test_maps_Maps_f32_enum_get(&m, 0xdeadbeefu, &fruit) &&
         fruit == cgrpc_test_maps_FRUIT_PEAR);
@@ -161,8 +160,8 @@ static void test_string_keys(void) {
   cgrpc_arena_init(&arena, NULL, 0);
   Maps m = cgrpc_test_maps_Maps_INIT;
   cgrpc_str_t s;
-  const cgrpc_str_t keys[] = {CGRPC_STR("ab"), CGRPC_STR("a"), CGRPC_STR(""), CGRPC_STR("a\0b"),
-                              CGRPC_STR("a\0c"), CGRPC_STR("\xc3\xa9")};
+  const cgrpc_str_t keys[] = {CGRPC_STR("ab"),   CGRPC_STR("a"),    CGRPC_STR(""),
+                              CGRPC_STR("a\0b"), CGRPC_STR("a\0c"), CGRPC_STR("\xc3\xa9")};
   const cgrpc_str_t values[] = {CGRPC_STR("1"), CGRPC_STR("2"), CGRPC_STR("3"),
                                 CGRPC_STR("4"), CGRPC_STR("5"), CGRPC_STR("6")};
   for (size_t i = 0; i < 6; i++) {
@@ -326,10 +325,11 @@ static void test_decode_then_put(void) {
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   /* sf64_i32 (field 10): keys 5, 7, 5, 2 with values 1, 2, 3, 4. */
-  static const char wire[] = "\x52\x0b\x09\x05\0\0\0\0\0\0\0\x10\x01"
-                             "\x52\x0b\x09\x07\0\0\0\0\0\0\0\x10\x02"
-                             "\x52\x0b\x09\x05\0\0\0\0\0\0\0\x10\x03"
-                             "\x52\x0b\x09\x02\0\0\0\0\0\0\0\x10\x04";
+  static const char wire[] =
+      "\x52\x0b\x09\x05\0\0\0\0\0\0\0\x10\x01"
+      "\x52\x0b\x09\x07\0\0\0\0\0\0\0\x10\x02"
+      "\x52\x0b\x09\x05\0\0\0\0\0\0\0\x10\x03"
+      "\x52\x0b\x09\x02\0\0\0\0\0\0\0\x10\x04";
   Maps m = cgrpc_test_maps_Maps_INIT;
   CHECK_EQ_INT(cgrpc_test_maps_Maps_decode(wire, sizeof wire - 1, &m, &arena, 0, NULL), 0);
   CHECK_EQ_STR(keys_of(&m), "7,5,2");
@@ -351,9 +351,9 @@ static void test_decode_then_put(void) {
   /* The same in alias mode: keys and values point into the input. */
   static const char strs[] = "\x6a\x06\x0a\x01k\x12\x01v";
   Maps a = cgrpc_test_maps_Maps_INIT;
-  CHECK_EQ_INT(cgrpc_test_maps_Maps_decode(strs, sizeof strs - 1, &a, &arena,
-                                           CGRPC_PB_DECODE_ALIAS, NULL),
-               0);
+  CHECK_EQ_INT(
+      cgrpc_test_maps_Maps_decode(strs, sizeof strs - 1, &a, &arena, CGRPC_PB_DECODE_ALIAS, NULL),
+      0);
   cgrpc_str_t s;
   CHECK(cgrpc_test_maps_Maps_str_str_get(&a, CGRPC_STR("k"), &s) && s.data == strs + 7);
   CHECK_EQ_INT(cgrpc_test_maps_Maps_str_str_put(&a, CGRPC_STR("k"), CGRPC_STR("w"), &arena), 0);
@@ -474,9 +474,9 @@ static int model_find(const model_t *mo, int k) {
   return -1;
 }
 
-static const char *const kNames[KEYS] = {"", "a", "b", "ab", "ba", "aa", "abc", "x", "y", "z",
-                                         "\x01", "\xc3\xa9", "zz", "key", "k", "ke", "kez", "0", "1",
-                                         "10", "2", "-", "longer key", "a b"};
+static const char *const kNames[KEYS] = {
+    "",   "a",   "b", "ab", "ba",  "aa", "abc", "x",  "y", "z", "\x01",       "\xc3\xa9",
+    "zz", "key", "k", "ke", "kez", "0",  "1",   "10", "2", "-", "longer key", "a b"};
 
 static void test_random_ops(void) {
   for (uint64_t seed = 1; seed <= 200; seed++) {
@@ -508,9 +508,8 @@ static void test_random_ops(void) {
         CHECK_EQ_INT(cgrpc_test_maps_Maps_i32_f32_put(&m, ikey, v, &arena), 0);
         if (model_find(&mi, k) < 0) mi.order[mi.count++] = k;
         mi.value[k] = v;
-        CHECK_EQ_INT(cgrpc_test_maps_Maps_str_msg_put(&m, skey, point(&arena, (int32_t)v, k),
-                                                      &arena),
-                     0);
+        CHECK_EQ_INT(
+            cgrpc_test_maps_Maps_str_msg_put(&m, skey, point(&arena, (int32_t)v, k), &arena), 0);
         if (model_find(&ms, k) < 0) ms.order[ms.count++] = k;
         ms.value[k] = v;
       }
@@ -524,9 +523,9 @@ static void test_random_ops(void) {
       if (there) CHECK_EQ_UINT(v, mi.value[k]);
       Point *p = NULL;
       there = model_find(&ms, k) >= 0;
-      CHECK_EQ_INT(cgrpc_test_maps_Maps_str_msg_get(&m, (cgrpc_str_t){kNames[k], strlen(kNames[k])},
-                                                    &p),
-                   there);
+      CHECK_EQ_INT(
+          cgrpc_test_maps_Maps_str_msg_get(&m, (cgrpc_str_t){kNames[k], strlen(kNames[k])}, &p),
+          there);
       if (there) CHECK(p && (uint32_t)p->x == ms.value[k] && p->y == k);
     }
     for (int i = 0; i < mi.count; i++) {
@@ -559,7 +558,12 @@ static void hex(const void *p, size_t n) {
   for (size_t i = 0; i < n; i++) printf("%02x", ((const uint8_t *)p)[i]);
 }
 
-/* One random key of a small set per kind, so operations collide. */
+/* Prints `count` random operations on eight of the maps and the result's
+ * deterministic encoding. Keys come from small sets (kInts, the first eight
+ * of kNames), so puts replace and deletes find keys often. Each line is
+ * "put FIELD KEY VALUE" or "del FIELD KEY FOUND", with integer keys and
+ * values in decimal (bools as 0/1) and strings and bytes in hex; the last
+ * line is "bytes HEX". */
 static int print_ops(uint64_t seed, int count) {
   rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
   cgrpc_arena_t arena;
@@ -583,47 +587,70 @@ static int print_ops(uint64_t seed, int count) {
     switch (which) {
       case 0:
         field = "i32_str";
-        if (del) found = cgrpc_test_maps_Maps_i32_str_delete(&m, (int32_t)ik);
-        else rc = cgrpc_test_maps_Maps_i32_str_put(&m, (int32_t)ik, sv, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_i32_str_delete(&m, (int32_t)ik);
+        } else {
+          rc = cgrpc_test_maps_Maps_i32_str_put(&m, (int32_t)ik, sv, &arena);
+        }
         break;
       case 1:
         field = "i64_bytes";
-        if (del) found = cgrpc_test_maps_Maps_i64_bytes_delete(&m, ik * 4294967296);
-        else rc = cgrpc_test_maps_Maps_i64_bytes_put(&m, ik * 4294967296, sv, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_i64_bytes_delete(&m, ik * 4294967296);
+        } else {
+          rc = cgrpc_test_maps_Maps_i64_bytes_put(&m, ik * 4294967296, sv, &arena);
+        }
         break;
       case 2:
         field = "u32_u64";
-        if (del) found = cgrpc_test_maps_Maps_u32_u64_delete(&m, (uint32_t)ik);
-        else rc = cgrpc_test_maps_Maps_u32_u64_put(&m, (uint32_t)ik, r, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_u32_u64_delete(&m, (uint32_t)ik);
+        } else {
+          rc = cgrpc_test_maps_Maps_u32_u64_put(&m, (uint32_t)ik, r, &arena);
+        }
         break;
       case 3:
         field = "s64_bool";
-        if (del) found = cgrpc_test_maps_Maps_s64_bool_delete(&m, ik);
-        else rc = cgrpc_test_maps_Maps_s64_bool_put(&m, ik, r & 1, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_s64_bool_delete(&m, ik);
+        } else {
+          rc = cgrpc_test_maps_Maps_s64_bool_put(&m, ik, r & 1, &arena);
+        }
         break;
       case 4:
         field = "f32_enum";
-        if (del) found = cgrpc_test_maps_Maps_f32_enum_delete(&m, (uint32_t)ik);
-        else rc = cgrpc_test_maps_Maps_f32_enum_put(&m, (uint32_t)ik, iv % 3, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_f32_enum_delete(&m, (uint32_t)ik);
+        } else {
+          rc = cgrpc_test_maps_Maps_f32_enum_put(&m, (uint32_t)ik, iv % 3, &arena);
+        }
         break;
       case 5:
         field = "sf32_msg";
-        if (del) found = cgrpc_test_maps_Maps_sf32_msg_delete(&m, (int32_t)ik);
-        else rc = cgrpc_test_maps_Maps_sf32_msg_put(&m, (int32_t)ik, point(&arena, iv, -iv), &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_sf32_msg_delete(&m, (int32_t)ik);
+        } else {
+          rc = cgrpc_test_maps_Maps_sf32_msg_put(&m, (int32_t)ik, point(&arena, iv, -iv), &arena);
+        }
         break;
       case 6:
         field = "bool_str";
-        if (del) found = cgrpc_test_maps_Maps_bool_str_delete(&m, ik & 1);
-        else rc = cgrpc_test_maps_Maps_bool_str_put(&m, ik & 1, sv, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_bool_str_delete(&m, ik & 1);
+        } else {
+          rc = cgrpc_test_maps_Maps_bool_str_put(&m, ik & 1, sv, &arena);
+        }
         break;
       default:
         field = "str_str";
-        if (del) found = cgrpc_test_maps_Maps_str_str_delete(&m, skey);
-        else rc = cgrpc_test_maps_Maps_str_str_put(&m, skey, sv, &arena);
+        if (del) {
+          found = cgrpc_test_maps_Maps_str_str_delete(&m, skey);
+        } else {
+          rc = cgrpc_test_maps_Maps_str_str_put(&m, skey, sv, &arena);
+        }
         break;
     }
     if (rc != CGRPC_PB_OK) return 1;
-    /* key: the integer (bool as 0/1) or the string's bytes in hex */
     printf("%s %s ", del ? "del" : "put", field);
     if (which == 7) {
       hex(skey.data, skey.len);
