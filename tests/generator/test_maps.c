@@ -361,6 +361,33 @@ static void test_decode_then_put(void) {
   cgrpc_arena_free(&arena);
 }
 
+/* A deep copy's map is its own: changing it leaves the original alone, also
+ * when the changes take memory from another arena. */
+static void test_copy_then_change(void) {
+  cgrpc_arena_t a1, a2;
+  cgrpc_arena_init(&a1, NULL, 0);
+  cgrpc_arena_init(&a2, NULL, 0);
+  Maps m = cgrpc_test_maps_Maps_INIT;
+  for (uint32_t k = 0; k < 4; k++) {
+    CHECK_EQ_INT(cgrpc_test_maps_Maps_u32_sf64_put(&m, k, (int64_t)k, &a1), 0);
+  }
+  Maps c;
+  CHECK_EQ_INT(cgrpc_pb_msg_copy(&c, &m, &cgrpc_test_maps_Maps_table, &a1), 0);
+  CHECK_EQ_INT(cgrpc_test_maps_Maps_u32_sf64_put(&c, 9, 9, &a2), 0);
+  CHECK_EQ_INT(cgrpc_test_maps_Maps_u32_sf64_put(&c, 1, -1, &a2), 0);
+  CHECK(cgrpc_test_maps_Maps_u32_sf64_delete(&c, 0));
+  CHECK_EQ_UINT(cgrpc_test_maps_Maps_u32_sf64_size(&m), 4);
+  CHECK_EQ_UINT(cgrpc_test_maps_Maps_u32_sf64_size(&c), 4);
+  int64_t v;
+  CHECK(cgrpc_test_maps_Maps_u32_sf64_get(&m, 1, &v) && v == 1);
+  CHECK(cgrpc_test_maps_Maps_u32_sf64_get(&m, 0, &v) && v == 0);
+  CHECK(!cgrpc_test_maps_Maps_u32_sf64_get(&m, 9, &v));
+  CHECK(cgrpc_test_maps_Maps_u32_sf64_get(&c, 1, &v) && v == -1);
+  CHECK(cgrpc_test_maps_Maps_u32_sf64_get(&c, 9, &v) && v == 9);
+  cgrpc_arena_free(&a2);
+  cgrpc_arena_free(&a1);
+}
+
 /* A map pointed at the caller's own array: put copies it into the arena and
  * leaves the original alone. */
 static void test_caller_array(void) {
@@ -702,6 +729,7 @@ int main(int argc, char **argv) {
   TEST_RUN(test_put_replace);
   TEST_RUN(test_delete);
   TEST_RUN(test_decode_then_put);
+  TEST_RUN(test_copy_then_change);
   TEST_RUN(test_caller_array);
   TEST_RUN(test_out_of_memory);
   TEST_RUN(test_random_ops);
