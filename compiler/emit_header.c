@@ -200,6 +200,68 @@ static void emit_setters(gen_text_t *t, cgrpc_arena_t *a, const gen_msg_t *msg) 
   }
 }
 
+/* "int32_t *", "a_b_Msg **": a pointer to a value of C type `ctype`. */
+static const char *pointer_to(cgrpc_arena_t *a, const char *ctype) {
+  bool pointer = ctype[strlen(ctype) - 1] == '*';
+  return gen_strprintf(a, "%s%s*", ctype, pointer ? "" : " ");
+}
+
+/* The accessors of map field `f` of `owner`: small wrappers over the
+ * cgrpc_pb_map_* functions (cgrpc/pb.h). They come after the entry message,
+ * whose table they name. The name clash check in model.c knows the
+ * suffixes (gen_map_accessors). */
+static void emit_map_accessors(gen_text_t *t, cgrpc_arena_t *a, const gen_msg_t *owner,
+                               const gen_field_t *f) {
+  const gen_msg_t *entry = f->msg;
+  const char *key = gen_field_ctype(a, entry->by_number[0]);
+  const char *value = gen_field_ctype(a, entry->by_number[1]);
+  const char *self = gen_strprintf(a, "%s *m", owner->c_name);
+  const char *cself = gen_strprintf(a, "const %s *m", owner->c_name);
+  const char *map = gen_strprintf(a, "(cgrpc_pb_array_t *)(void *)&m->%s", f->member);
+  const char *cmap = gen_strprintf(a, "(const cgrpc_pb_array_t *)(const void *)&m->%s", f->member);
+  const char *table = gen_strprintf(a, "&%s_table", entry->c_name);
+  const char *p = f->map_prefix;
+  gen_text_printf(t, "/* Map %s.%s (see \"Maps\" in cgrpc/pb.h). */\n", owner->full_name,
+                  f->proto_name);
+  {
+    const char *params[] = {cself, declare(a, key, "key"),
+                            declare(a, pointer_to(a, value), "value")};
+    const char *args[] = {cmap, table, "&key", "value"};
+    gen_text_put_wrapped(t, gen_strprintf(a, "static inline bool %s_get(", p), params, 3, ") {");
+    gen_text_put_wrapped(t, "  return cgrpc_pb_map_get(", args, 4, ");");
+    gen_text_put(t, "}\n");
+  }
+  {
+    const char *params[] = {self, declare(a, key, "key"), declare(a, value, "value"),
+                            "cgrpc_arena_t *arena"};
+    const char *args[] = {map, table, "&key", "&value", "arena"};
+    gen_text_put_wrapped(t, gen_strprintf(a, "static inline int %s_put(", p), params, 4, ") {");
+    gen_text_put_wrapped(t, "  return cgrpc_pb_map_put(", args, 5, ");");
+    gen_text_put(t, "}\n");
+  }
+  {
+    const char *params[] = {self, declare(a, key, "key")};
+    const char *args[] = {map, table, "&key"};
+    gen_text_put_wrapped(t, gen_strprintf(a, "static inline bool %s_delete(", p), params, 2, ") {");
+    gen_text_put_wrapped(t, "  return cgrpc_pb_map_delete(", args, 3, ");");
+    gen_text_put(t, "}\n");
+  }
+  gen_text_put_wrapped(t, gen_strprintf(a, "static inline size_t %s_size(", p), &cself, 1, ") {");
+  gen_text_printf(t, "  return m->%s.count;\n}\n", f->member);
+}
+
+/* Emits the accessors of the map whose entry message is `entry`. */
+static void emit_maps_of_entry(gen_text_t *t, cgrpc_arena_t *a, const gen_file_t *file,
+                               const gen_msg_t *entry) {
+  for (size_t i = 0; i < file->msg_count; i++) {
+    const gen_msg_t *owner = file->msgs[i];
+    for (size_t j = 0; j < owner->field_count; j++) {
+      const gen_field_t *f = &owner->fields[j];
+      if (f->map_prefix && f->msg == entry) emit_map_accessors(t, a, owner, f);
+    }
+  }
+}
+
 static void emit_enum(gen_text_t *t, const gen_enum_t *e) {
   gen_text_printf(t, "\n/* %s */\ntypedef enum %s {\n", e->full_name, e->c_name);
   for (size_t i = 0; i < e->value_count; i++) {
@@ -255,7 +317,10 @@ void gen_emit_header(gen_text_t *t, const gen_file_t *file) {
     gen_text_printf(t, "typedef struct %s%s%s;\n", name, fits ? " " : "\n    ", name);
   }
   for (size_t i = 0; i < file->enum_count; i++) emit_enum(t, file->enums[i]);
-  for (size_t i = 0; i < file->msg_count; i++) emit_message(t, a, file->msgs[i]);
+  for (size_t i = 0; i < file->msg_count; i++) {
+    emit_message(t, a, file->msgs[i]);
+    if (file->msgs[i]->map_entry) emit_maps_of_entry(t, a, file, file->msgs[i]);
+  }
 
   for (size_t i = 0; i < file->service_count; i++) gen_emit_service(t, &file->services[i]);
   gen_text_printf(

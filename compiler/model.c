@@ -404,7 +404,10 @@ static bool resolve_field(gen_model_t *m, gen_file_t *file, gen_msg_t *msg, gen_
 
   if (repeated) {
     f->flags |= CGRPC_PB_FIELD_REPEATED;
-    if (f->msg && f->msg->map_entry) f->flags |= CGRPC_PB_FIELD_MAP;
+    if (f->msg && f->msg->map_entry) {
+      f->flags |= CGRPC_PB_FIELD_MAP;
+      f->map_prefix = gen_strprintf(a, "%s_%s", msg->c_name, f->proto_name);
+    }
     const google_protobuf_FieldOptions *opt = d->options;
     bool packed = file->proto3 ? !(opt && opt->has_packed && !opt->packed)
                                : (opt && opt->has_packed && opt->packed);
@@ -546,6 +549,8 @@ bool gen_model_build(gen_model_t *m, cgrpc_arena_t *arena,
 
 /* ---- C name clashes ------------------------------------------------------ */
 
+const char *const gen_map_accessors[4] = {"_get", "_put", "_delete", "_size"};
+
 typedef struct c_symbol {
   const char *name;
   const char *owner; /* "message a.b.Msg" */
@@ -607,6 +612,11 @@ static void collect_msg_symbols(symbol_list_t *l, const gen_msg_t *msg, bool wit
     const char *what = gen_strprintf(a, "field %s.%s", msg->full_name, f->proto_name);
     if (f->setter) add_symbol(l, f->setter, what, "setter");
     if (f->case_const) add_symbol(l, f->case_const, what, "oneof case constant");
+    for (size_t k = 0; f->map_prefix && k < 4; k++) {
+      const char *suffix = gen_map_accessors[k];
+      add_symbol(l, gen_strprintf(a, "%s%s", f->map_prefix, suffix), what,
+                 gen_strprintf(a, "map accessor %s", suffix));
+    }
   }
 }
 

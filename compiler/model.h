@@ -59,6 +59,7 @@ typedef struct gen_field {
   const char *has_member; /* "has_x", or NULL without explicit presence */
   const char *case_const; /* oneof case constant "a_b_Msg_kind_x", or NULL */
   const char *setter;     /* "a_b_Msg_set_x", or NULL when none is emitted */
+  const char *map_prefix; /* "a_b_Msg_x" of the map accessors (_get, ...), or NULL */
   gen_oneof_t *oneof;     /* real (not synthetic) oneof, or NULL */
   bool oneof_first;       /* first member of `oneof` in declaration order */
   const gen_msg_t *msg;   /* message or group type */
@@ -156,6 +157,9 @@ bool gen_model_check_names(gen_model_t *model, const gen_file_t *file);
 /* The C type of a field's single value: "int32_t", "cgrpc_str_t",
  * "a_b_Other *", ... */
 const char *gen_field_ctype(cgrpc_arena_t *arena, const gen_field_t *f);
+
+/* The suffixes of a map field's accessors, appended to its map_prefix. */
+extern const char *const gen_map_accessors[4];
 
 /* True for a repeated field (maps included). */
 static inline bool gen_field_repeated(const gen_field_t *f) {

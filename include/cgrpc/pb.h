@@ -171,6 +171,50 @@ bool cgrpc_pb_msg_equal(const void *a, const void *b, const cgrpc_pb_msg_table_t
 int cgrpc_pb_msg_copy(void *dst, const void *src, const cgrpc_pb_msg_table_t *table,
                       cgrpc_arena_t *arena);
 
+/* ---- Maps -------------------------------------------------------------- */
+
+/* A map field is a repeated field of pointers to entry messages (key = field
+ * 1, value = field 2; see cgrpc/pb_table.h). Generated code wraps these
+ * functions per field as <Msg>_<field>_get, _put, _delete and _size; call
+ * them directly only for generic code. `map` is the field's array and
+ * `entry` the table of its entry message. `key` points at a value of the
+ * key's C type (int32_t, uint32_t, int64_t, uint64_t, bool or cgrpc_str_t),
+ * `value` at one of the value's C type (a scalar, int32_t for an enum,
+ * cgrpc_str_t, or for a message value the message pointer, so `value` is a
+ * T **).
+ *
+ * Entries stay in the array in insertion order: a decoded map holds the last
+ * occurrence of each key, in the order those were on the wire; put appends a
+ * new key at the end and replaces the value of a present key where it is;
+ * delete keeps the others in order. Iterate by index over `data[0..count)`.
+ * Lookup is a linear scan, from the end, so of equal keys put into the array
+ * by hand the last one counts, as it does when decoding and comparing.
+ *
+ * Strings, bytes and message values are stored as given, not copied: what
+ * they point to must live as long as the map (an arena's memory, the decode
+ * input with CGRPC_PB_DECODE_ALIAS, static storage). The functions change
+ * the array and the entries in place, so an array or entries the caller set
+ * up by hand must be writable. Thread-safety: the caller serialises changes
+ * to a map with every other use of it; concurrent gets are safe. */
+
+/* Finds `key`. When found, copies its value to *value (unless `value` is
+ * NULL) and returns true; otherwise returns false and leaves *value alone. */
+bool cgrpc_pb_map_get(const cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry,
+                      const void *key, void *value);
+
+/* Sets the value of `key`: replaces it where the key is present (no
+ * allocation), otherwise appends a new entry from `arena`, growing the array
+ * there (an array the caller set up, capacity < count, is copied and left
+ * unchanged). Returns CGRPC_PB_OK, or CGRPC_PB_ERR_NO_MEMORY when the arena
+ * refuses or is NULL and memory is needed; the map is then unchanged. */
+int cgrpc_pb_map_put(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, const void *key,
+                     const void *value, cgrpc_arena_t *arena);
+
+/* Removes `key` from the map; the other entries keep their order. Returns
+ * whether it was there. Never allocates; the removed entry's memory stays in
+ * its arena until that is freed. */
+bool cgrpc_pb_map_delete(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, const void *key);
+
 #ifdef __cplusplus
 }
 #endif

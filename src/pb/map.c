@@ -1,4 +1,5 @@
-/* pb/map.c — key order for map entries (see pb/map.h).
+/* pb/map.c — key order for map entries (see pb/map.h), and the map
+ * accessors of cgrpc/pb.h (get, put, delete) that generated code wraps.
  *
  * The sort is a bottom-up merge sort over indices: stable (the decoder relies
  * on it to keep the last of equal keys), O(n log n) on any input (an attacker
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cgrpc/pb.h"
 #include "pb/table.h"
 
 #define RUN 16
@@ -91,4 +93,124 @@ void cgrpc_pb_map_sort(void *const *entries, size_t n, const cgrpc_pb_field_t *k
     dst = t;
   }
   if (src != order) memcpy(order, src, n * sizeof *order);
+}
+
+/* ---- Accessors ---------------------------------------------------------
+ *
+ * A map is searched linearly from its last entry: maps built through these
+ * functions or decoded hold each key once, and of entries with equal keys
+ * put into the array by hand the last one counts, as it does for the decoder,
+ * equality and the receiving end of an encoding. A NULL entry pointer is an
+ * entry with the zero key and the zero value, as the encoder writes it. */
+
+/* Whether the key of entry `e` (NULL: the zero key) equals *key. */
+static inline bool key_equal(const char *e, const cgrpc_pb_field_t *kf, const void *key) {
+  static const uint64_t zero[2];
+  const char *k = e ? e + kf->offset : (const char *)zero;
+  switch (cgrpc_pb_type_size[kf->type]) {
+    case 1:
+      return (*(const uint8_t *)k != 0) == (*(const uint8_t *)key != 0);
+    case 4:
+      return *(const uint32_t *)k == *(const uint32_t *)key;
+    case 8:
+      return *(const uint64_t *)k == *(const uint64_t *)key;
+    default: {
+      const cgrpc_str_t *a = (const cgrpc_str_t *)k, *b = key;
+      return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+    }
+  }
+}
+
+/* The index of the last entry whose key is *key, or -1. */
+static ptrdiff_t find_last(const cgrpc_pb_array_t *map, const cgrpc_pb_field_t *kf,
+                           const void *key) {
+  char *const *entries = map->data;
+  for (size_t i = map->count; i-- > 0;) {
+    if (key_equal(entries[i], kf, key)) return (ptrdiff_t)i;
+  }
+  return -1;
+}
+
+bool cgrpc_pb_map_get(const cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry,
+                      const void *key, void *value) {
+  const cgrpc_pb_field_t *kf = &entry->fields[0], *vf = &entry->fields[1];
+  ptrdiff_t i = find_last(map, kf, key);
+  if (i < 0) return false;
+  if (value) {
+    const char *e = ((char *const *)map->data)[i];
+    size_t size = cgrpc_pb_type_size[vf->type];
+    if (e) {
+      memcpy(value, e + vf->offset, size);
+    } else {
+      memset(value, 0, size);
+    }
+  }
+  return true;
+}
+
+/* Room for one more entry pointer, growing the array in `arena` the way the
+ * decoder does: an array the caller set up (capacity < count) is copied,
+ * never written past its end. */
+static bool reserve_one(cgrpc_pb_array_t *map, cgrpc_arena_t *arena) {
+  if (map->capacity > map->count) return true;
+  bool ours = map->capacity >= map->count;
+  size_t cap = map->count < 2 ? 4 : 2 * map->count;
+  size_t bytes;
+  if (cap < map->count || __builtin_mul_overflow(cap, sizeof(void *), &bytes)) return false;
+  void *data;
+  if (ours && map->capacity) {
+    data = cgrpc_arena_realloc(arena, map->data, map->capacity * sizeof(void *), bytes);
+  } else {
+    data = cgrpc_arena_alloc(arena, bytes);
+    if (data && map->count) memcpy(data, map->data, map->count * sizeof(void *));
+  }
+  if (!data) return false;
+  map->data = data;
+  map->capacity = cap;
+  return true;
+}
+
+int cgrpc_pb_map_put(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, const void *key,
+                     const void *value, cgrpc_arena_t *arena) {
+  const cgrpc_pb_field_t *kf = &entry->fields[0], *vf = &entry->fields[1];
+  size_t vsize = cgrpc_pb_type_size[vf->type];
+  ptrdiff_t i = find_last(map, kf, key);
+  char **entries = map->data;
+  if (i >= 0 && entries[i]) {
+    memcpy(entries[i] + vf->offset, value, vsize);
+    return CGRPC_PB_OK;
+  }
+  /* Everything that can fail happens before the map changes. */
+  if (!arena || (i < 0 && !reserve_one(map, arena))) return CGRPC_PB_ERR_NO_MEMORY;
+  char *e = cgrpc_pb_msg_new(entry, arena);
+  if (!e) return CGRPC_PB_ERR_NO_MEMORY;
+  if (kf->type == CGRPC_PB_BOOL) {
+    *(bool *)(e + kf->offset) = *(const uint8_t *)key != 0;
+  } else {
+    memcpy(e + kf->offset, key, cgrpc_pb_type_size[kf->type]);
+  }
+  memcpy(e + vf->offset, value, vsize);
+  entries = map->data;
+  if (i >= 0) {
+    entries[i] = e; /* was a NULL entry */
+  } else {
+    entries[map->count++] = e;
+  }
+  return CGRPC_PB_OK;
+}
+
+bool cgrpc_pb_map_delete(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry,
+                         const void *key) {
+  const cgrpc_pb_field_t *kf = &entry->fields[0];
+  char **entries = map->data;
+  size_t n = map->count, kept = 0;
+  while (kept < n && !key_equal(entries[kept], kf, key)) kept++;
+  if (kept == n) return false; /* nothing written: the array may be the caller's */
+  /* Every entry with the key goes (one, unless the array was filled by
+   * hand), and the others keep their order. */
+  for (size_t i = kept + 1; i < n; i++) {
+    if (!key_equal(entries[i], kf, key)) entries[kept++] = entries[i];
+  }
+  map->count = kept;
+  return true;
 }
