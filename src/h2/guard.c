@@ -14,7 +14,7 @@
 #include "base/time.h"
 #include "h2/conn_internal.h"
 
-#define OFF INT64_MAX
+#define OFF CGRPC_INFINITE
 #define NEVER INT64_MIN
 
 /* Without open calls a client has no reason to ping more often than this

@@ -429,7 +429,7 @@ static void test_handshake_timeout(void) {
   cgrpc_h2_conn_expire(r.server.conn, g_clock);
   drain(&r);
   expect_goaway(&r, NGHTTP2_NO_ERROR, "handshake_timeout");
-  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(r.server.conn), INT64_MAX);
+  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(r.server.conn), CGRPC_INFINITE);
   rig_free(&r);
 
   /* Done in time: no timer left but keepalive. */
@@ -689,7 +689,7 @@ static void test_header_field_count(void) {
 static void test_client_unaffected(void) {
   tpeer_t client;
   tpeer_init(&client, CGRPC_H2_CLIENT, NULL, &g_clock);
-  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(client.conn), INT64_MAX);
+  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(client.conn), CGRPC_INFINITE);
   memset(&g_wire, 0, sizeof g_wire);
   put_frame(&g_wire, NGHTTP2_SETTINGS, 0, 0, NULL, 0);
   for (int i = 0; i < 200; i++) put_ping(&g_wire, false, NULL);
