@@ -56,10 +56,10 @@ extern "C" {
  * the same table. */
 // clang-format off
 #define CGRPC_CHANNEL_OPTIONS(X)                                                                  \
-  X(COUNT, max_receive_message_size, 4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                   \
-    "largest response message, bytes, on the wire and decompressed")                               \
-  X(COUNT, max_send_message_size,    CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                   \
-    "largest request message, bytes")                                                              \
+  X(BYTES, max_receive_message_size, 4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                   \
+    "largest response message, on the wire and decompressed")                               \
+  X(BYTES, max_send_message_size,    CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                   \
+    "largest request message")                                                              \
   X(STR,   authority,                NULL,                   0, 0,                                 \
     "\":authority\" of calls; NULL: from the target")                                              \
   X(NS,    connect_timeout_ns,       20 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                    \
@@ -68,10 +68,10 @@ extern "C" {
     "wait after the first failed attempt; then 1.6 times longer each time")                        \
   X(NS,    max_backoff_ns,           120 * CGRPC_NS_PER_SEC, CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
     "longest wait between attempts")                                                               \
-  X(COUNT, stream_window,            256 * 1024,             1, INT32_MAX,                         \
-    "HTTP/2 receive window per call, bytes")                                                       \
-  X(COUNT, connection_window,        1024 * 1024,            1, INT32_MAX,                         \
-    "HTTP/2 receive window per connection, bytes (raised to stream_window if below)")              \
+  X(BYTES, stream_window,            256 * 1024,             1, INT32_MAX,                         \
+    "HTTP/2 receive window per call")                                                       \
+  X(BYTES, connection_window,        1024 * 1024,            1, INT32_MAX,                         \
+    "HTTP/2 receive window per connection (raised to stream_window if below)")              \
   X(INT,   compression_level,        6,                      0, 9,                                 \
     "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \

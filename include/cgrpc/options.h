@@ -20,7 +20,8 @@
  *
  * The option types:
  *   INT    int
- *   COUNT  uint32_t: a count, a rate or a size in bytes; CGRPC_UNLIMITED: no limit
+ *   COUNT  uint32_t: a count or a rate; CGRPC_UNLIMITED: no limit
+ *   BYTES  uint32_t: a size in bytes; CGRPC_UNLIMITED: no limit
  *   NS     int64_t nanoseconds (cgrpc/time.h); CGRPC_INFINITE: off, never
  *   BOOL   bool
  *   STR    const char *, copied when the object is created; NULL: unset
@@ -34,13 +35,14 @@
 
 #include "cgrpc/time.h"
 
-/* No limit, for a count, a rate or a size (the COUNT options). A limit in
+/* No limit, for a count, a rate or a size (COUNT and BYTES options). A limit in
  * time has its own word: CGRPC_INFINITE. */
 #define CGRPC_UNLIMITED UINT32_MAX
 
 /* The C type of each option type. */
 #define CGRPC_OPTION_TYPE_INT int
 #define CGRPC_OPTION_TYPE_COUNT uint32_t
+#define CGRPC_OPTION_TYPE_BYTES uint32_t
 #define CGRPC_OPTION_TYPE_NS int64_t
 #define CGRPC_OPTION_TYPE_BOOL bool
 #define CGRPC_OPTION_TYPE_STR const char *

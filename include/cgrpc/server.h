@@ -59,18 +59,18 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
     "event-loop threads; 0: one per core")                                                         \
   X(INT,   worker_threads,              16,                     1, 4096,                           \
     "threads that run BLOCKING handlers")                                                          \
-  X(COUNT, max_receive_message_size,    4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                \
-    "largest request message, bytes, on the wire and decompressed")                                \
-  X(COUNT, max_send_message_size,       CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                \
-    "largest response message, bytes")                                                             \
+  X(BYTES, max_receive_message_size,    4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                \
+    "largest request message, on the wire and decompressed")                                \
+  X(BYTES, max_send_message_size,       CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                \
+    "largest response message")                                                             \
   X(COUNT, max_concurrent_streams,      100,                    1, CGRPC_UNLIMITED,                \
     "calls per connection at once")                                                                \
-  X(COUNT, max_header_list_size,        16 * 1024,              1, CGRPC_UNLIMITED,                \
-    "request metadata, bytes (name + value + 32 per entry)")                                       \
-  X(COUNT, stream_window,               256 * 1024,             1, INT32_MAX,                      \
-    "HTTP/2 receive window per call, bytes")                                                       \
-  X(COUNT, connection_window,           1024 * 1024,            1, INT32_MAX,                      \
-    "HTTP/2 receive window per connection, bytes (raised to stream_window if below)")              \
+  X(BYTES, max_header_list_size,        16 * 1024,              1, CGRPC_UNLIMITED,                \
+    "request metadata (name + value + 32 per entry)")                                       \
+  X(BYTES, stream_window,               256 * 1024,             1, INT32_MAX,                      \
+    "HTTP/2 receive window per call")                                                       \
+  X(BYTES, connection_window,           1024 * 1024,            1, INT32_MAX,                      \
+    "HTTP/2 receive window per connection (raised to stream_window if below)")              \
   X(COUNT, max_header_fields,           128,                    1, CGRPC_UNLIMITED,                \
     "request metadata entries")                                                                    \
   X(COUNT, max_connections,             0,                      0, CGRPC_UNLIMITED,                \
@@ -101,8 +101,8 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
     "stream resets the client causes per second (bursts of 10 s' worth)")                          \
   X(COUNT, max_empty_frames_per_second, 10,                     1, CGRPC_UNLIMITED,                \
     "frames carrying nothing per second (bursts of 10 s' worth)")                                  \
-  X(COUNT, max_outbound_bytes,          16 * 1024 * 1024,       1, CGRPC_UNLIMITED,                \
-    "output queued per connection above which new calls are refused, bytes")                       \
+  X(BYTES, max_outbound_bytes,          16 * 1024 * 1024,       1, CGRPC_UNLIMITED,                \
+    "output queued per connection above which new calls are refused")                       \
   X(NS,    write_stall_timeout_ns,      60 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
     "close when queued output has not moved for this long")                                        \
   X(INT,   compression_level,           6,                      0, 9,                              \

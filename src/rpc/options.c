@@ -13,6 +13,7 @@
 
 #define TYPE_INT CGRPC_OPTION_INT
 #define TYPE_COUNT CGRPC_OPTION_COUNT
+#define TYPE_BYTES CGRPC_OPTION_BYTES
 #define TYPE_NS CGRPC_OPTION_NS
 #define TYPE_BOOL CGRPC_OPTION_BOOL
 #define TYPE_STR CGRPC_OPTION_STR
@@ -59,7 +60,8 @@ int64_t cgrpc_option_get(const cgrpc_option_spec_t *spec, const void *opts) {
       memcpy(&v, p, sizeof v);
       return v;
     }
-    case CGRPC_OPTION_COUNT: {
+    case CGRPC_OPTION_COUNT:
+    case CGRPC_OPTION_BYTES: {
       uint32_t v;
       memcpy(&v, p, sizeof v);
       return v;
@@ -83,7 +85,7 @@ int64_t cgrpc_option_get(const cgrpc_option_spec_t *spec, const void *opts) {
 void cgrpc_option_format(cgrpc_option_type_t type, int64_t v, char *buf, size_t size) {
   if (type == CGRPC_OPTION_NS && v == CGRPC_INFINITE) {
     snprintf(buf, size, "CGRPC_INFINITE");
-  } else if (type == CGRPC_OPTION_COUNT && v == CGRPC_UNLIMITED) {
+  } else if ((type == CGRPC_OPTION_COUNT || type == CGRPC_OPTION_BYTES) && v == CGRPC_UNLIMITED) {
     snprintf(buf, size, "CGRPC_UNLIMITED");
   } else {
     snprintf(buf, size, "%" PRId64, v);

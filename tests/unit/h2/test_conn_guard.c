@@ -7,6 +7,7 @@
  * the exact answer: GOAWAY code and debug data, PING and SETTINGS ACKs,
  * RST_STREAMs. Each rule is tested on both sides of its limit. */
 #include "h2/guard.h"
+#include "h2/options.h"
 
 #include "test_conn_harness.h"
 
@@ -227,6 +228,29 @@ static void test_ping_strikes(void) {
   drain(&r);
   expect_goaway(&r, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_pings");
   CHECK(r.seen.ping_acks <= 4);
+  rig_free(&r);
+}
+
+/* Zero strikes, set through the server's options, means zero: the first
+ * ping too soon ends the connection. */
+static void test_zero_ping_strikes(void) {
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.max_ping_strikes = 0;
+  cgrpc_h2_options_t o;
+  cgrpc_h2_options_from_server(&o, &so);
+  rig_t r;
+  rig_hello(&r, &o);
+  put_ping(&g_wire, false, NULL);
+  feed(&r);
+  drain(&r);
+  CHECK_EQ_INT(r.recv_rv, 0);
+  CHECK_EQ_INT(r.seen.ping_acks, 1); /* the first is free */
+  CHECK_EQ_INT(r.seen.goaways, 0);
+  put_ping(&g_wire, false, NULL);
+  feed(&r);
+  CHECK(r.recv_rv != 0);
+  drain(&r);
+  expect_goaway(&r, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_pings");
   rig_free(&r);
 }
 
@@ -704,6 +728,7 @@ static void test_client_unaffected(void) {
 int main(void) {
   TEST_RUN(test_ratelimit);
   TEST_RUN(test_ping_strikes);
+  TEST_RUN(test_zero_ping_strikes);
   TEST_RUN(test_ping_spacing);
   TEST_RUN(test_ping_strikes_forgiven);
   TEST_RUN(test_unsolicited_ping_acks);
