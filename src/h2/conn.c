@@ -432,7 +432,7 @@ static int session_create(cgrpc_h2_conn_t *c) {
    * guard's (h2/guard.h) answers ENHANCE_YOUR_CALM and counts more kinds of
    * reset, so nghttp2's stays a backstop at twice the guard's rate. */
   uint32_t resets = c->opts.max_resets_per_second;
-  if (resets == UINT32_MAX) {
+  if (resets == CGRPC_UNLIMITED) {
     nghttp2_option_set_stream_reset_rate_limit(opt, UINT64_C(1) << 40, UINT64_C(1) << 30);
   } else {
     nghttp2_option_set_stream_reset_rate_limit(opt, 2 * CGRPC_H2_BURST_SECONDS * (uint64_t)resets,

@@ -57,6 +57,7 @@
 
 #include "cgrpc/arena.h"
 #include "cgrpc/metadata.h"
+#include "cgrpc/options.h"
 #include "cgrpc/status.h"
 #include "cgrpc/time.h"
 #include "h2/deframer.h"

@@ -51,7 +51,7 @@ typedef struct cgrpc_h2_ratelimit {
   int64_t interval; /* ns per event; 0: unlimited */
 } cgrpc_h2_ratelimit_t;
 
-/* `per_second` of 0 or UINT32_MAX means unlimited. */
+/* `per_second` of 0 or CGRPC_UNLIMITED means unlimited. */
 void cgrpc_h2_ratelimit_init(cgrpc_h2_ratelimit_t *r, uint32_t per_second);
 
 /* Counts one event at `now`; false (and nothing counted) when over the limit. */

@@ -313,8 +313,8 @@ static cgrpc_status_code_t check_options(const cgrpc_channel_options_t *o, cgrpc
     if (err) {
       err->code = CGRPC_STATUS_INVALID_ARGUMENT;
       snprintf(err->message, sizeof err->message,
-               "channel option initial_backoff_ns is %" PRId64
-               ", above max_backoff_ns (%" PRId64 ")",
+               "channel option initial_backoff_ns is %" PRId64 ", above max_backoff_ns (%" PRId64
+               ")",
                o->initial_backoff_ns, o->max_backoff_ns);
     }
     return CGRPC_STATUS_INVALID_ARGUMENT;

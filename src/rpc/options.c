@@ -95,6 +95,9 @@ void cgrpc_option_format(cgrpc_option_type_t type, int64_t v, char *buf, size_t 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
+static cgrpc_status_code_t
+invalid(cgrpc_error_t *err, const char *fmt, ...);
+
 static cgrpc_status_code_t invalid(cgrpc_error_t *err, const char *fmt, ...) {
   if (err) {
     va_list ap;

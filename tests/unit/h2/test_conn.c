@@ -50,7 +50,8 @@ static void test_unary(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_unary_eos;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "hello"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -184,7 +185,8 @@ static void test_trailers_only(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_request = srv_reject;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Missing", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Missing", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "x"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -310,7 +312,8 @@ static void test_unsupported_request_encoding(void) {
  * the server; the server's side of the call in *server_call. */
 static tcall_t *open_bidi(pair_t *p, tcall_t **server_call) {
   pair_init(p, NULL, NULL);
-  tcall_t *c = tstart(&p->client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p->client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "first"));
   pump(&p->client, &p->server);
   *server_call = p->server.calls[0];
@@ -354,7 +357,8 @@ static void test_server_cancel(void) {
 static void test_cancel_while_queued(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_stream_cancel(&c->s, CGRPC_STATUS_CANCELLED, "never mind");
   CHECK_EQ_INT(c->closed, 0); /* events come from flush, not from the operation */
   pump(&p.client, &p.server);
@@ -424,7 +428,8 @@ static void test_max_concurrent_streams_queue(void) {
   p.server.on_eos = srv_unary_eos;
   tcall_t *calls[10];
   for (int i = 0; i < 10; i++) {
-    calls[i] = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+    calls[i] =
+        tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
     CHECK(tsend(calls[i], "n"));
     cgrpc_h2_stream_half_close(&calls[i]->s);
   }
@@ -442,7 +447,8 @@ static void test_refused_stream(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.refuse = 1;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
   CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);
@@ -456,7 +462,8 @@ static void test_graceful_shutdown(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_unary_eos;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "in flight"));
   pump(&p.client, &p.server);
   cgrpc_h2_conn_shutdown(p.server.conn);
@@ -487,7 +494,8 @@ static void test_abort(void) {
   pair_init(&p, NULL, NULL);
   tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&p.client, &p.server);
-  tcall_t *queued = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *queued =
+      tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_conn_abort(p.client.conn, "connection reset by peer");
   cgrpc_h2_conn_abort(p.server.conn, "connection reset by peer");
   CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);

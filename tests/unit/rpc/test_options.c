@@ -44,8 +44,9 @@ static int64_t type_min(const cgrpc_option_spec_t *spec) {
   return spec->type == CGRPC_OPTION_INT ? INT32_MIN : spec->type == CGRPC_OPTION_NS ? INT64_MIN : 0;
 }
 static int64_t type_max(const cgrpc_option_spec_t *spec) {
-  return spec->type == CGRPC_OPTION_INT ? INT32_MAX : spec->type == CGRPC_OPTION_NS ? INT64_MAX
-                                                                                    : UINT32_MAX;
+  return spec->type == CGRPC_OPTION_INT  ? INT32_MAX
+         : spec->type == CGRPC_OPTION_NS ? INT64_MAX
+                                         : UINT32_MAX;
 }
 
 static cgrpc_status_code_t server_try(const cgrpc_server_options_t *o, cgrpc_error_t *err) {
@@ -174,8 +175,8 @@ static void check_ranges(const cgrpc_option_table_t *table, const void *defaults
       CHECK_EQ_INT(try_new(opts, &err), CGRPC_STATUS_INVALID_ARGUMENT);
       char want[160], value[24];
       cgrpc_option_format(spec->type, bad[k], value, sizeof value);
-      snprintf(want, sizeof want, "%s option %s is %s, outside its range", table->what,
-               spec->name, value);
+      snprintf(want, sizeof want, "%s option %s is %s, outside its range", table->what, spec->name,
+               value);
       if (!contains(err.message, want)) {
         TEST_FAIL_("%s: message \"%s\" lacks \"%s\"", spec->name, err.message, want);
       }
@@ -241,8 +242,9 @@ static void test_backoff_order(void) {
   c.max_backoff_ns = 2 * CGRPC_NS_PER_SEC;
   cgrpc_error_t err;
   CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message,
-               "channel option initial_backoff_ns is 5000000000, above max_backoff_ns (2000000000)");
+  CHECK_EQ_STR(
+      err.message,
+      "channel option initial_backoff_ns is 5000000000, above max_backoff_ns (2000000000)");
   c.max_backoff_ns = c.initial_backoff_ns; /* equal is fine */
   CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_OK);
   c.initial_backoff_ns = c.max_backoff_ns = CGRPC_INFINITE; /* never retry: legal */
@@ -258,8 +260,9 @@ static void test_uninitialised_refused(void) {
   cgrpc_server_t *srv = NULL;
   CHECK_EQ_INT(cgrpc_server_new(&s, &srv, &err), CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK(srv == NULL);
-  CHECK(contains(err.message, "options not initialised: start from CGRPC_SERVER_OPTIONS_INIT or "
-                              "cgrpc_server_options_init()"));
+  CHECK(contains(err.message,
+                 "options not initialised: start from CGRPC_SERVER_OPTIONS_INIT or "
+                 "cgrpc_server_options_init()"));
   cgrpc_server_options_t garbage;
   memset(&garbage, 0x5a, sizeof garbage);
   CHECK_EQ_INT(server_try(&garbage, &err), CGRPC_STATUS_INVALID_ARGUMENT);
@@ -267,11 +270,11 @@ static void test_uninitialised_refused(void) {
 
   cgrpc_channel_options_t c = {.connect_timeout_ns = CGRPC_NS_PER_SEC};
   cgrpc_channel_t *ch = NULL;
-  CHECK_EQ_INT(cgrpc_channel_new("ipv4:127.0.0.1:1", &c, &ch, &err),
-               CGRPC_STATUS_INVALID_ARGUMENT);
+  CHECK_EQ_INT(cgrpc_channel_new("ipv4:127.0.0.1:1", &c, &ch, &err), CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK(ch == NULL);
-  CHECK(contains(err.message, "options not initialised: start from CGRPC_CHANNEL_OPTIONS_INIT or "
-                              "cgrpc_channel_options_init()"));
+  CHECK(contains(err.message,
+                 "options not initialised: start from CGRPC_CHANNEL_OPTIONS_INIT or "
+                 "cgrpc_channel_options_init()"));
 }
 
 /* ---- Zero is a value ------------------------------------------------------------------------ */
