@@ -3,8 +3,9 @@
  * A channel names a server (a target in gRPC syntax) and carries any number
  * of calls to it (cgrpc/call.h) over one HTTP/2 connection. It connects
  * lazily, on the first call; if the connection fails or breaks it connects
- * again, waiting between attempts with exponential backoff (1 s, growing
- * 1.6 times to 2 min, with jitter). While it cannot connect, calls fail at
+ * again, waiting between attempts with exponential backoff (from
+ * initial_backoff_ns, growing 1.6 times up to max_backoff_ns, with jitter:
+ * the options below). While it cannot connect, calls fail at
  * once with UNAVAILABLE unless they asked to wait for ready. Calls beyond
  * the server's concurrent-stream limit wait their turn. When the server
  * says GOAWAY, calls in flight finish and new ones go to a new connection.
@@ -54,7 +55,7 @@ extern "C" {
  * fields; every value in [min, max] is honoured as given, zero included.
  * initial_backoff_ns must not exceed max_backoff_ns. docs/options.md shows
  * the same table. */
-// clang-format off
+/* clang-format off */
 #define CGRPC_CHANNEL_OPTIONS(X)                                                                  \
   X(BYTES, max_receive_message_size, 4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                   \
     "largest response message, on the wire and decompressed")                               \
@@ -76,7 +77,7 @@ extern "C" {
     "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
     "the loop, out of work, polls this long before it sleeps (docs/performance.md)")
-// clang-format on
+/* clang-format on */
 
 typedef struct cgrpc_channel_options {
   CGRPC_CHANNEL_OPTIONS(CGRPC_OPTION_FIELD_)

@@ -53,7 +53,7 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
  * [min, max] is honoured as given, zero included. docs/options.md shows the
  * same table, and docs/security.md what a client that crosses each limit
  * sees. */
-// clang-format off
+/* clang-format off */
 #define CGRPC_SERVER_OPTIONS(X)                                                                   \
   X(INT,   loop_threads,                0,                      0, 1024,                           \
     "event-loop threads; 0: one per core")                                                         \
@@ -109,7 +109,7 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
     "zlib level of compressed responses: 0 (stored) to 9 (smallest)")                              \
   X(NS,    busy_poll_ns,                0,                      0, CGRPC_NS_PER_SEC,               \
     "a loop out of work polls this long before it sleeps (docs/performance.md)")
-// clang-format on
+/* clang-format on */
 
 typedef struct cgrpc_server_options {
   CGRPC_SERVER_OPTIONS(CGRPC_OPTION_FIELD_)
