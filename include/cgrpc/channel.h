@@ -53,8 +53,8 @@ extern "C" {
  * (cgrpc/options.h explains the types). Start from
  * CGRPC_CHANNEL_OPTIONS_INIT or cgrpc_channel_options_init() and change
  * fields; every value in [min, max] is honoured as given, zero included.
- * initial_backoff_ns must not exceed max_backoff_ns. docs/options.md shows
- * the same table. */
+ * initial_backoff_ns must not exceed max_backoff_ns, and an authority is at
+ * most 261 bytes. docs/options.md shows the same table. */
 /* clang-format off */
 #define CGRPC_CHANNEL_OPTIONS(X)                                                                  \
   X(BYTES, max_receive_message_size, 4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                   \

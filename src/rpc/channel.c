@@ -306,20 +306,28 @@ static void *loop_main(void *arg) {
   return NULL;
 }
 
-/* The table's ranges, and the one rule that joins two options. */
+/* The table's ranges, the one rule that joins two options, and the room
+ * for the authority. */
 static cgrpc_status_code_t check_options(const cgrpc_channel_options_t *o, cgrpc_error_t *err) {
   cgrpc_status_code_t code = cgrpc_options_check(&cgrpc_channel_option_table, o, err);
-  if (code == CGRPC_STATUS_OK && o->initial_backoff_ns > o->max_backoff_ns) {
-    if (err) {
-      err->code = CGRPC_STATUS_INVALID_ARGUMENT;
-      snprintf(err->message, sizeof err->message,
-               "channel option initial_backoff_ns is %" PRId64 ", above max_backoff_ns (%" PRId64
-               ")",
-               o->initial_backoff_ns, o->max_backoff_ns);
-    }
-    return CGRPC_STATUS_INVALID_ARGUMENT;
+  if (code != CGRPC_STATUS_OK) return code;
+  const size_t authority_max = sizeof(((cgrpc_channel_t *)0)->authority) - 1;
+  char why[CGRPC_ERROR_MESSAGE_SIZE];
+  if (o->initial_backoff_ns > o->max_backoff_ns) {
+    snprintf(why, sizeof why,
+             "channel option initial_backoff_ns is %" PRId64 ", above max_backoff_ns (%" PRId64 ")",
+             o->initial_backoff_ns, o->max_backoff_ns);
+  } else if (o->authority && strlen(o->authority) > authority_max) {
+    snprintf(why, sizeof why, "channel option authority is %zu bytes long, over the limit of %zu",
+             strlen(o->authority), authority_max);
+  } else {
+    return CGRPC_STATUS_OK;
   }
-  return code;
+  if (err) {
+    err->code = CGRPC_STATUS_INVALID_ARGUMENT;
+    snprintf(err->message, sizeof err->message, "%s", why);
+  }
+  return CGRPC_STATUS_INVALID_ARGUMENT;
 }
 
 cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,

@@ -251,6 +251,26 @@ static void test_backoff_order(void) {
   CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_OK);
 }
 
+static void test_authority_length(void) {
+  char long_name[1024];
+  memset(long_name, 'a', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  cgrpc_channel_options_t c = CGRPC_CHANNEL_OPTIONS_INIT;
+  c.authority = long_name;
+  cgrpc_error_t err;
+  CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(err.message, "channel option authority is 1023 bytes long, over the limit of"));
+  long_name[262] = '\0'; /* one over the documented 261 */
+  CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_INVALID_ARGUMENT);
+  long_name[261] = '\0';
+  CHECK_EQ_INT(channel_try(&c, &err), CGRPC_STATUS_OK);
+  c.authority = "example.com:443";
+  cgrpc_channel_t *ch;
+  CHECK_EQ_INT(cgrpc_channel_new("ipv4:127.0.0.1:1", &c, &ch, &err), CGRPC_STATUS_OK);
+  CHECK_EQ_STR(ch->authority, "example.com:443");
+  cgrpc_channel_free(ch);
+}
+
 /* ---- Not initialised ------------------------------------------------------------------------ */
 
 static void test_uninitialised_refused(void) {
@@ -366,6 +386,7 @@ int main(void) {
   TEST_RUN(test_channel_ranges);
   TEST_RUN(test_messages);
   TEST_RUN(test_backoff_order);
+  TEST_RUN(test_authority_length);
   TEST_RUN(test_uninitialised_refused);
   TEST_RUN(test_zero_means_zero);
   TEST_RUN(test_h2_options_from_server);
