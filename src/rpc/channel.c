@@ -19,8 +19,8 @@
 
 #include "base/alloc.h"
 #include "base/time.h"
-#include "io/error.h"
 #include "h2/options.h"
+#include "io/error.h"
 #include "io/socket.h"
 #include "rpc/channel_internal.h"
 #include "rpc/options.h"

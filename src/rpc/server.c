@@ -24,9 +24,9 @@
 
 #include "base/alloc.h"
 #include "base/time.h"
+#include "h2/options.h"
 #include "io/error.h"
 #include "io/resolve.h"
-#include "h2/options.h"
 #include "io/socket.h"
 #include "rpc/options.h"
 #include "rpc/server_internal.h"
