@@ -386,7 +386,8 @@ int main(int argc, char **argv) {
   }
   cgrpc_channel_t *ch;
   cgrpc_error_t err;
-  cgrpc_channel_options_t opts = {.busy_poll_ns = (int64_t)cfg.busy_poll_us * 1000};
+  cgrpc_channel_options_t opts = CGRPC_CHANNEL_OPTIONS_INIT;
+  opts.busy_poll_ns = (int64_t)cfg.busy_poll_us * CGRPC_NS_PER_US;
   if (cgrpc_channel_new(cfg.target, &opts, &ch, &err) != CGRPC_STATUS_OK) {
     fprintf(stderr, "bench_client: %s\n", err.message);
     return 1;

@@ -166,7 +166,7 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
   int port = -1;
-  cgrpc_server_options_t opts = {0};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--port=", 7) == 0) {
       port = atoi(argv[i] + 7);

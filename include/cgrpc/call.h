@@ -46,6 +46,7 @@
 #include "cgrpc/metadata.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/status.h"
+#include "cgrpc/time.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,17 +56,6 @@ typedef struct cgrpc_channel cgrpc_channel_t;
 typedef struct cgrpc_call cgrpc_call_t;
 
 /* ---- Shared by clients and servers ------------------------------------------ */
-
-#define CGRPC_NS_PER_US INT64_C(1000)
-#define CGRPC_NS_PER_MS INT64_C(1000000)
-#define CGRPC_NS_PER_SEC INT64_C(1000000000)
-
-/* "No deadline". */
-#define CGRPC_DEADLINE_NONE INT64_MAX
-
-/* The clock deadlines are measured on: monotonic nanoseconds (unrelated to
- * the date). A deadline `d` is `cgrpc_clock_now() + timeout`. Any thread. */
-int64_t cgrpc_clock_now(void);
 
 /* Completion of an operation started with a callback: `ok` says whether it
  * succeeded (a message was received or sent; see each function). Runs on the
@@ -91,12 +81,13 @@ typedef struct cgrpc_status {
 /* Per-call settings. A zero-initialised struct (or NULL) means: no deadline,
  * no metadata, no compression, fail fast. */
 typedef struct cgrpc_call_options {
-  /* Relative timeout in ns (0: none) and absolute deadline on
-   * cgrpc_clock_now()'s clock (0: none). When both are set the earlier
-   * counts. The deadline goes to the server as grpc-timeout; when it passes
-   * the call ends with DEADLINE_EXCEEDED. */
+  /* How long the call may take, in ns, from when it starts. 0 (the zero
+   * value) and CGRPC_INFINITE both mean no deadline; a negative value means
+   * the deadline has already passed. The deadline goes to the server as
+   * grpc-timeout; when it passes the call ends with DEADLINE_EXCEEDED. An
+   * absolute deadline (a server call's) becomes a timeout with
+   * cgrpc_timeout_until(). */
   int64_t timeout_ns;
-  int64_t deadline;
   /* Request metadata; copied when the call starts. */
   const cgrpc_metadata_t *metadata;
   /* Compress request messages with this algorithm. */

@@ -7,6 +7,8 @@
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
  *   error.h        library error values
+ *   time.h         durations, deadlines, CGRPC_INFINITE
+ *   options.h      how server and channel options are set
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
  *   server.h       servers and server calls
@@ -22,10 +24,12 @@
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
 #include "cgrpc/metadata.h"
+#include "cgrpc/options.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status.h"
+#include "cgrpc/time.h"
 #include "cgrpc/version.h"
 
 #endif /* CGRPC_CGRPC_H */

@@ -3,8 +3,9 @@
  * A channel names a server (a target in gRPC syntax) and carries any number
  * of calls to it (cgrpc/call.h) over one HTTP/2 connection. It connects
  * lazily, on the first call; if the connection fails or breaks it connects
- * again, waiting between attempts with exponential backoff (1 s, growing
- * 1.6 times to 2 min, with jitter). While it cannot connect, calls fail at
+ * again, waiting between attempts with exponential backoff (from
+ * initial_backoff_ns, growing 1.6 times up to max_backoff_ns, with jitter:
+ * the options below). While it cannot connect, calls fail at
  * once with UNAVAILABLE unless they asked to wait for ready. Calls beyond
  * the server's concurrent-stream limit wait their turn. When the server
  * says GOAWAY, calls in flight finish and new ones go to a new connection.
@@ -42,32 +43,63 @@
 
 #include "cgrpc/call.h"
 #include "cgrpc/error.h"
+#include "cgrpc/options.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Zero fields take the defaults shown. */
-typedef struct cgrpc_channel_options {
-  size_t max_receive_message_size; /* 4 MiB; SIZE_MAX: no limit */
-  size_t max_send_message_size;    /* no limit */
-  const char *authority;           /* ":authority" of calls; default from the target */
-  int64_t connect_timeout_ns;      /* per connection attempt: 20 s */
-  int64_t initial_backoff_ns;      /* 1 s */
-  int64_t max_backoff_ns;          /* 120 s */
-  uint32_t stream_window;          /* HTTP/2 receive window per call: 256 KiB */
-  uint32_t connection_window;      /* HTTP/2 receive window per connection: 1 MiB */
+/* The channel's options, one row each: X(type, name, default, min, max, doc)
+ * (cgrpc/options.h explains the types). Start from
+ * CGRPC_CHANNEL_OPTIONS_INIT or cgrpc_channel_options_init() and change
+ * fields; every value in [min, max] is honoured as given, zero included.
+ * initial_backoff_ns must not exceed max_backoff_ns, and an authority is at
+ * most 261 bytes. docs/options.md shows the same table. */
+/* clang-format off */
+#define CGRPC_CHANNEL_OPTIONS(X)                                                                  \
+  X(BYTES, max_receive_message_size, 4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                   \
+    "largest response message, on the wire and decompressed")                               \
+  X(BYTES, max_send_message_size,    CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                   \
+    "largest request message")                                                              \
+  X(STR,   authority,                NULL,                   0, 0,                                 \
+    "\":authority\" of calls; NULL: from the target")                                              \
+  X(NS,    connect_timeout_ns,       20 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                    \
+    "per connection attempt")                                                                      \
+  X(NS,    initial_backoff_ns,       CGRPC_NS_PER_SEC,       CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "wait after the first failed attempt; then 1.6 times longer each time")                        \
+  X(NS,    max_backoff_ns,           120 * CGRPC_NS_PER_SEC, CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "longest wait between attempts")                                                               \
+  X(BYTES, stream_window,            256 * 1024,             1, INT32_MAX,                         \
+    "HTTP/2 receive window per call")                                                       \
+  X(BYTES, connection_window,        1024 * 1024,            1, INT32_MAX,                         \
+    "HTTP/2 receive window per connection (raised to stream_window if below)")              \
+  X(INT,   compression_level,        6,                      0, 9,                                 \
+    "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
+  X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
+    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")
+/* clang-format on */
 
-  /* Latency for CPU: the channel's loop keeps polling this long after it
-   * runs out of work before it sleeps, so an answer that comes within that
-   * time finds it awake (docs/performance.md). Off (0) by default. */
-  int64_t busy_poll_ns;
+typedef struct cgrpc_channel_options {
+  CGRPC_CHANNEL_OPTIONS(CGRPC_OPTION_FIELD_)
+  uint32_t _init_magic; /* set by CGRPC_CHANNEL_OPTIONS_INIT / cgrpc_channel_options_init() */
 } cgrpc_channel_options_t;
 
-/* Creates a channel to `target` (options may be NULL). Nothing is connected
- * yet. Returns OK and the channel in *out, or an error (a malformed target:
- * INVALID_ARGUMENT; no thread or memory: RESOURCE_EXHAUSTED) with a
- * message in `err` (may be NULL). */
+/* Every option at its default: `cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;` */
+#define CGRPC_CHANNEL_OPTIONS_INIT \
+  { CGRPC_CHANNEL_OPTIONS(CGRPC_OPTION_DEFAULT_) CGRPC_OPTIONS_INIT_MAGIC_ }
+
+/* Sets every option of *opts to its default (what CGRPC_CHANNEL_OPTIONS_INIT
+ * gives). Never fails; any thread. */
+void cgrpc_channel_options_init(cgrpc_channel_options_t *opts);
+
+/* Creates a channel to `target`. `opts` may be NULL (every default); else it
+ * must have started from CGRPC_CHANNEL_OPTIONS_INIT or
+ * cgrpc_channel_options_init(), and is copied (the authority string too).
+ * Nothing is connected yet. Returns OK and the channel in *out, or an error
+ * with a message in `err` (may be NULL): INVALID_ARGUMENT for a malformed
+ * target, options not initialised so, or an option out of its range (the
+ * message names the option, its value and the range); RESOURCE_EXHAUSTED
+ * when there is no thread or memory. */
 cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
                                       cgrpc_channel_t **out, cgrpc_error_t *err);
 

@@ -36,6 +36,7 @@
 
 #include "cgrpc/call.h"
 #include "cgrpc/error.h"
+#include "cgrpc/options.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,48 +45,84 @@ extern "C" {
 typedef struct cgrpc_server cgrpc_server_t;
 typedef struct cgrpc_server_call cgrpc_server_call_t;
 
-/* Zero fields take the defaults shown. The limits below the windows defend
- * the server against misbehaving clients; docs/security.md explains each:
- * its default, and what a client that exceeds it sees. Durations are in
- * nanoseconds; CGRPC_DURATION_OFF turns a timer off, CGRPC_LIMIT_OFF a
- * count or rate limit. */
+/* ---- Options ------------------------------------------------------------------- */
+
+/* The server's options, one row each: X(type, name, default, min, max, doc)
+ * (cgrpc/options.h explains the types). Start from CGRPC_SERVER_OPTIONS_INIT
+ * or cgrpc_server_options_init() and change fields; every value in
+ * [min, max] is honoured as given, zero included. docs/options.md shows the
+ * same table, and docs/security.md what a client that crosses each limit
+ * sees. */
+/* clang-format off */
+#define CGRPC_SERVER_OPTIONS(X)                                                                   \
+  X(INT,   loop_threads,                0,                      0, 1024,                           \
+    "event-loop threads; 0: one per core")                                                         \
+  X(INT,   worker_threads,              16,                     1, 4096,                           \
+    "threads that run BLOCKING handlers")                                                          \
+  X(BYTES, max_receive_message_size,    4 * 1024 * 1024,        0, CGRPC_UNLIMITED,                \
+    "largest request message, on the wire and decompressed")                                \
+  X(BYTES, max_send_message_size,       CGRPC_UNLIMITED,        0, CGRPC_UNLIMITED,                \
+    "largest response message")                                                             \
+  X(COUNT, max_concurrent_streams,      100,                    1, CGRPC_UNLIMITED,                \
+    "calls per connection at once")                                                                \
+  X(BYTES, max_header_list_size,        16 * 1024,              1, CGRPC_UNLIMITED,                \
+    "request metadata (name + value + 32 per entry)")                                       \
+  X(BYTES, stream_window,               256 * 1024,             1, INT32_MAX,                      \
+    "HTTP/2 receive window per call")                                                       \
+  X(BYTES, connection_window,           1024 * 1024,            1, INT32_MAX,                      \
+    "HTTP/2 receive window per connection (raised to stream_window if below)")              \
+  X(COUNT, max_header_fields,           128,                    1, CGRPC_UNLIMITED,                \
+    "request metadata entries")                                                                    \
+  X(COUNT, max_connections,             0,                      0, CGRPC_UNLIMITED,                \
+    "connections server-wide; 0: 90% of the descriptor limit (RLIMIT_NOFILE)")                     \
+  X(NS,    handshake_timeout_ns,        20 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "the client's preface and SETTINGS arrive within")                                             \
+  X(NS,    settings_timeout_ns,         10 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "our SETTINGS are acknowledged within")                                                        \
+  X(NS,    keepalive_time_ns,           7200 * CGRPC_NS_PER_SEC, 1, CGRPC_INFINITE,                \
+    "PING the client after this long without a byte from it")                                      \
+  X(NS,    keepalive_timeout_ns,        20 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "... and close when nothing arrives this long after the PING")                                 \
+  X(NS,    permit_keepalive_time_ns,    300 * CGRPC_NS_PER_SEC, 0, CGRPC_INFINITE,                 \
+    "client PINGs closer together than this are strikes")                                          \
+  X(BOOL,  permit_keepalive_without_calls, false,               0, 1,                              \
+    "client PINGs without calls open are no strikes")                                              \
+  X(COUNT, max_ping_strikes,            2,                      0, CGRPC_UNLIMITED,                \
+    "strikes tolerated; one more: GOAWAY too_many_pings")                                          \
+  X(NS,    max_connection_idle_ns,      CGRPC_INFINITE,         1, CGRPC_INFINITE,                 \
+    "GOAWAY max_idle after this long without calls")                                               \
+  X(NS,    max_connection_age_ns,       CGRPC_INFINITE,         1, CGRPC_INFINITE,                 \
+    "GOAWAY max_age after this long, +-10%")                                                       \
+  X(NS,    max_connection_age_grace_ns, CGRPC_INFINITE,         0, CGRPC_INFINITE,                 \
+    "after max_age, calls still running get this long")                                            \
+  X(COUNT, max_settings_per_second,     10,                     1, CGRPC_UNLIMITED,                \
+    "client SETTINGS frames per second (bursts of 10 s' worth)")                                   \
+  X(COUNT, max_resets_per_second,       100,                    1, CGRPC_UNLIMITED,                \
+    "stream resets the client causes per second (bursts of 10 s' worth)")                          \
+  X(COUNT, max_empty_frames_per_second, 10,                     1, CGRPC_UNLIMITED,                \
+    "frames carrying nothing per second (bursts of 10 s' worth)")                                  \
+  X(BYTES, max_outbound_bytes,          16 * 1024 * 1024,       1, CGRPC_UNLIMITED,                \
+    "output queued per connection above which new calls are refused")                       \
+  X(NS,    write_stall_timeout_ns,      60 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "close when queued output has not moved for this long")                                        \
+  X(INT,   compression_level,           6,                      0, 9,                              \
+    "zlib level of compressed responses: 0 (stored) to 9 (smallest)")                              \
+  X(NS,    busy_poll_ns,                0,                      0, CGRPC_NS_PER_SEC,               \
+    "a loop out of work polls this long before it sleeps (docs/performance.md)")
+/* clang-format on */
+
 typedef struct cgrpc_server_options {
-  int loop_threads;                /* event loops: number of cores */
-  int worker_threads;              /* threads for blocking handlers: 16 */
-  size_t max_receive_message_size; /* 4 MiB, on the wire and decompressed; SIZE_MAX: no limit */
-  size_t max_send_message_size;    /* no limit */
-  uint32_t max_concurrent_streams; /* calls per connection at once: 100 */
-  uint32_t max_header_list_size;   /* request metadata bytes: 16 KiB */
-  uint32_t stream_window;          /* HTTP/2 receive window per call: 256 KiB */
-  uint32_t connection_window;      /* HTTP/2 receive window per connection: 1 MiB */
-
-  uint32_t max_header_fields;           /* request metadata entries: 128 */
-  uint32_t max_connections;             /* server-wide: 90% of RLIMIT_NOFILE */
-  int64_t handshake_timeout_ns;         /* client preface and SETTINGS: 20 s */
-  int64_t settings_timeout_ns;          /* our SETTINGS acknowledged: 10 s */
-  int64_t keepalive_time_ns;            /* PING after silence: 2 h */
-  int64_t keepalive_timeout_ns;         /* ... answered within: 20 s */
-  int64_t permit_keepalive_time_ns;     /* client PINGs at most this often: 5 min */
-  bool permit_keepalive_without_calls;  /* client PINGs without calls: false */
-  uint32_t max_ping_strikes;            /* PINGs too early tolerated: 2 */
-  int64_t max_connection_idle_ns;       /* GOAWAY "max_idle": off */
-  int64_t max_connection_age_ns;        /* GOAWAY "max_age", ±10%: off */
-  int64_t max_connection_age_grace_ns;  /* then calls get this long: off (no limit) */
-  uint32_t max_settings_per_second;     /* client SETTINGS frames: 10 */
-  uint32_t max_resets_per_second;       /* stream resets the client causes: 100 */
-  uint32_t max_empty_frames_per_second; /* frames carrying nothing: 10 */
-  size_t max_outbound_bytes;            /* queued output per connection: 16 MiB */
-  int64_t write_stall_timeout_ns;       /* queued output not moving: 60 s */
-
-  /* Latency for CPU: each loop keeps polling this long after it runs out
-   * of work before it sleeps, so a request arriving soon after the last
-   * answer finds it awake (docs/performance.md). Off (0) by default. */
-  int64_t busy_poll_ns;
+  CGRPC_SERVER_OPTIONS(CGRPC_OPTION_FIELD_)
+  uint32_t _init_magic; /* set by CGRPC_SERVER_OPTIONS_INIT / cgrpc_server_options_init() */
 } cgrpc_server_options_t;
 
-/* Values that switch a limit off: a duration, a count or rate. */
-#define CGRPC_DURATION_OFF INT64_MAX
-#define CGRPC_LIMIT_OFF UINT32_MAX
+/* Every option at its default: `cgrpc_server_options_t o = CGRPC_SERVER_OPTIONS_INIT;` */
+#define CGRPC_SERVER_OPTIONS_INIT \
+  { CGRPC_SERVER_OPTIONS(CGRPC_OPTION_DEFAULT_) CGRPC_OPTIONS_INIT_MAGIC_ }
+
+/* Sets every option of *opts to its default (what CGRPC_SERVER_OPTIONS_INIT
+ * gives). Never fails; any thread. */
+void cgrpc_server_options_init(cgrpc_server_options_t *opts);
 
 typedef enum cgrpc_handler_mode {
   CGRPC_HANDLER_BLOCKING = 0, /* runs on the worker pool; may block */
@@ -99,8 +136,12 @@ typedef void (*cgrpc_server_handler_fn)(cgrpc_server_call_t *call, const void *r
 
 /* ---- The server ---------------------------------------------------------------- */
 
-/* Creates a server (options may be NULL). Returns OK and the server in *out,
- * or RESOURCE_EXHAUSTED with a message in `err` (may be NULL). */
+/* Creates a server. `opts` may be NULL (every default); else it must have
+ * started from CGRPC_SERVER_OPTIONS_INIT or cgrpc_server_options_init(), and
+ * is copied. Returns OK and the server in *out, INVALID_ARGUMENT when the
+ * options were not initialised so or an option is out of its range (the
+ * message in `err` names the option, its value and the range), or
+ * RESOURCE_EXHAUSTED. `err` may be NULL. */
 cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_server_t **out,
                                      cgrpc_error_t *err);
 
@@ -152,7 +193,7 @@ const cgrpc_pb_method_t *cgrpc_server_call_method(const cgrpc_server_call_t *cal
 /* The client's metadata (reserved headers excluded; "user-agent" included). */
 const cgrpc_metadata_t *cgrpc_server_call_metadata(const cgrpc_server_call_t *call);
 
-/* The deadline (cgrpc_clock_now() clock), CGRPC_DEADLINE_NONE when none.
+/* The deadline (cgrpc_clock_now() clock), CGRPC_INFINITE when none.
  * When it passes the call is cancelled (the client gets DEADLINE_EXCEEDED). */
 int64_t cgrpc_server_call_deadline(const cgrpc_server_call_t *call);
 

@@ -19,7 +19,7 @@ int64_t cgrpc_now_ns(void) { return read_clock(CLOCK_MONOTONIC); }
 int64_t cgrpc_realtime_ns(void) { return read_clock(CLOCK_REALTIME); }
 
 int64_t cgrpc_time_add(int64_t t, int64_t d) {
-  if (d > 0 && t > INT64_MAX - d) return CGRPC_TIME_INFINITE;
+  if (d > 0 && t > INT64_MAX - d) return CGRPC_INFINITE;
   if (d < 0 && t < INT64_MIN - d) return INT64_MIN;
   return t + d;
 }

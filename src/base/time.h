@@ -4,7 +4,8 @@
  * points on the monotonic clock, so they survive wall-clock jumps (NTP, the
  * admin changing the date); the wall clock is only for timestamps that leave
  * the process (logs, metrics). int64 nanoseconds cover 292 years, so the
- * arithmetic here saturates at CGRPC_TIME_INFINITE instead of wrapping.
+ * arithmetic here saturates at CGRPC_INFINITE ("no time", cgrpc/time.h,
+ * with the unit constants) instead of wrapping.
  *
  * Thread-safety: every function is safe to call from any thread.
  */
@@ -13,12 +14,7 @@
 
 #include <stdint.h>
 
-#define CGRPC_NS_PER_US INT64_C(1000)
-#define CGRPC_NS_PER_MS INT64_C(1000000)
-#define CGRPC_NS_PER_SEC INT64_C(1000000000)
-
-/* A deadline that never comes ("no deadline"). */
-#define CGRPC_TIME_INFINITE INT64_MAX
+#include "cgrpc/time.h"
 
 /* Nanoseconds on CLOCK_MONOTONIC: never goes back, unrelated to the date.
  * Use it for deadlines, timeouts and measuring elapsed time. */
@@ -28,7 +24,7 @@ int64_t cgrpc_now_ns(void);
  * only for timestamps shown to people or other processes. */
 int64_t cgrpc_realtime_ns(void);
 
-/* t + d, clamped to [INT64_MIN, CGRPC_TIME_INFINITE] instead of overflowing,
+/* t + d, clamped to [INT64_MIN, CGRPC_INFINITE] instead of overflowing,
  * so "now + a huge timeout" is simply "no deadline". */
 int64_t cgrpc_time_add(int64_t t, int64_t d);
 

@@ -36,70 +36,10 @@
 const uint8_t cgrpc_h2_shutdown_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 's', 'd'};
 const uint8_t cgrpc_h2_keepalive_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 'k', 'a'};
 
-void cgrpc_h2_options_init(cgrpc_h2_options_t *o) {
-  memset(o, 0, sizeof *o);
-  o->max_concurrent_streams = 100;
-  o->stream_window = 256 * 1024;
-  o->connection_window = 1024 * 1024;
-  o->max_header_list = 16 * 1024;
-  o->max_recv_message = 4 * 1024 * 1024;
-  o->max_send_message = SIZE_MAX;
-  o->output_high_water = 256 * 1024;
-  o->accept_encodings = CGRPC_COMPRESSION_SET_ALL;
-  o->compression_level = -1;
-  o->max_header_fields = 128;
-  o->handshake_timeout = 20 * CGRPC_NS_PER_SEC;
-  o->settings_timeout = 10 * CGRPC_NS_PER_SEC;
-  o->keepalive_time = 2 * 3600 * CGRPC_NS_PER_SEC;
-  o->keepalive_timeout = 20 * CGRPC_NS_PER_SEC;
-  o->permit_keepalive_time = 5 * 60 * CGRPC_NS_PER_SEC;
-  o->max_ping_strikes = 2;
-  o->max_connection_idle = CGRPC_TIME_INFINITE;
-  o->max_connection_age = CGRPC_TIME_INFINITE;
-  o->max_connection_age_grace = CGRPC_TIME_INFINITE;
-  o->max_settings_per_second = 10;
-  o->max_resets_per_second = 100;
-  o->max_empty_frames_per_second = 10;
-  o->max_outbound_bytes = 16 * 1024 * 1024;
-  o->write_stall_timeout = 60 * CGRPC_NS_PER_SEC;
-}
-
-/* Zero fields of the caller's options take the defaults. */
-static void options_resolve(cgrpc_h2_options_t *o, const cgrpc_h2_options_t *given) {
-  cgrpc_h2_options_init(o);
-  if (!given) return;
-#define RESOLVE(field)                         \
-  do {                                         \
-    if (given->field) o->field = given->field; \
-  } while (0)
-  RESOLVE(max_concurrent_streams);
-  RESOLVE(stream_window);
-  RESOLVE(connection_window);
-  RESOLVE(max_header_list);
-  RESOLVE(max_recv_message);
-  RESOLVE(max_send_message);
-  RESOLVE(output_high_water);
-  RESOLVE(accept_encodings);
-  RESOLVE(compression_level);
-  RESOLVE(max_header_fields);
-  RESOLVE(handshake_timeout);
-  RESOLVE(settings_timeout);
-  RESOLVE(keepalive_time);
-  RESOLVE(keepalive_timeout);
-  RESOLVE(permit_keepalive_time);
-  RESOLVE(max_ping_strikes);
-  RESOLVE(max_connection_idle);
-  RESOLVE(max_connection_age);
-  RESOLVE(max_connection_age_grace);
-  RESOLVE(max_settings_per_second);
-  RESOLVE(max_resets_per_second);
-  RESOLVE(max_empty_frames_per_second);
-  RESOLVE(max_outbound_bytes);
-  RESOLVE(write_stall_timeout);
-#undef RESOLVE
+/* The options are used as given (cgrpc_h2_options_init() and its kin fill
+ * every field); only combinations HTTP/2 cannot express are adjusted. */
+static void options_normalise(cgrpc_h2_options_t *o) {
   o->accept_encodings |= CGRPC_COMPRESSION_SET_OF(CGRPC_COMPRESSION_IDENTITY);
-  o->secure = given->secure;
-  o->permit_keepalive_without_calls = given->permit_keepalive_without_calls;
   if (o->connection_window < o->stream_window) o->connection_window = o->stream_window;
 }
 
@@ -366,7 +306,7 @@ static void status_on_reset(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s, uint32_t e
   }
   cgrpc_status_code_t code = cgrpc_status_from_h2_error(error_code);
   if (error_code == NGHTTP2_REFUSED_STREAM) s->state |= ST_RETRYABLE;
-  if (code == CGRPC_STATUS_CANCELLED && s->deadline != INT64_MAX &&
+  if (code == CGRPC_STATUS_CANCELLED && s->deadline != CGRPC_INFINITE &&
       c->ev->now(c->ctx) >= s->deadline) {
     cgrpc_h2_stream_set_status(s, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded", 17);
     return;
@@ -492,7 +432,7 @@ static int session_create(cgrpc_h2_conn_t *c) {
    * guard's (h2/guard.h) answers ENHANCE_YOUR_CALM and counts more kinds of
    * reset, so nghttp2's stays a backstop at twice the guard's rate. */
   uint32_t resets = c->opts.max_resets_per_second;
-  if (resets == UINT32_MAX) {
+  if (resets == CGRPC_UNLIMITED) {
     nghttp2_option_set_stream_reset_rate_limit(opt, UINT64_C(1) << 40, UINT64_C(1) << 30);
   } else {
     nghttp2_option_set_stream_reset_rate_limit(opt, 2 * CGRPC_H2_BURST_SECONDS * (uint64_t)resets,
@@ -531,10 +471,15 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
   if (!c) return -ENOMEM;
   memset(c, 0, sizeof *c);
   c->role = role;
-  options_resolve(&c->opts, opts);
+  if (opts) {
+    c->opts = *opts;
+  } else {
+    cgrpc_h2_options_init(&c->opts);
+  }
+  options_normalise(&c->opts);
   c->ev = events;
   c->ctx = ctx;
-  c->next_deadline = INT64_MAX;
+  c->next_deadline = CGRPC_INFINITE;
   cgrpc_h2_guard_init(c, events->now(ctx));
   cgrpc_compressor_init(&c->compressor, c->opts.compression_level);
   int rv = session_create(c);
@@ -761,9 +706,9 @@ bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c) {
 size_t cgrpc_h2_conn_stream_count(const cgrpc_h2_conn_t *c) { return c->stream_count; }
 
 void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now) {
-  int64_t next = INT64_MAX;
+  int64_t next = CGRPC_INFINITE;
   for (cgrpc_h2_stream_t *s = c->streams; s; s = s->next) {
-    if (s->deadline == INT64_MAX || (s->state & ST_H2_CLOSED)) continue;
+    if (s->deadline == CGRPC_INFINITE || (s->state & ST_H2_CLOSED)) continue;
     if (s->deadline <= now) {
       cgrpc_h2_stream_expire(s);
     } else if (s->deadline < next) {

@@ -57,7 +57,9 @@
 
 #include "cgrpc/arena.h"
 #include "cgrpc/metadata.h"
+#include "cgrpc/options.h"
 #include "cgrpc/status.h"
+#include "cgrpc/time.h"
 #include "h2/deframer.h"
 #include "h2/encoding.h"
 
@@ -108,70 +110,74 @@ void cgrpc_h2_msg_ref(cgrpc_h2_msg_t *m);
 
 /* ---- Connection --------------------------------------------------------- */
 
-/* Limits and sizes. Zero fields take the defaults shown. */
+/* Limits and sizes. Every field is used as given, so fill the struct with
+ * cgrpc_h2_options_init() or a function of h2/options.h first. The defaults
+ * are those of the server option table (cgrpc/server.h, docs/options.md);
+ * output_high_water, accept_encodings (all) and secure (false) are this
+ * layer's own (h2/options.c). Durations are nanoseconds, CGRPC_INFINITE
+ * turns a timer off; CGRPC_UNLIMITED (UINT32_MAX) turns a count or rate
+ * off, SIZE_MAX a size. */
 typedef struct cgrpc_h2_options {
-  /* Server: streams the peer may have open at once (SETTINGS). 100. */
+  /* Server: streams the peer may have open at once (SETTINGS). */
   uint32_t max_concurrent_streams;
-  /* Receive window per stream, bytes (SETTINGS_INITIAL_WINDOW_SIZE). 256 KiB. */
+  /* Receive window per stream, bytes (SETTINGS_INITIAL_WINDOW_SIZE). */
   uint32_t stream_window;
-  /* Receive window of the whole connection. 1 MiB. */
+  /* Receive window of the whole connection (at least stream_window). */
   uint32_t connection_window;
-  /* Largest header list accepted (name + value + 32 per field). 16 KiB. */
+  /* Largest header list accepted (name + value + 32 per field). */
   uint32_t max_header_list;
-  /* Largest message accepted, after decompression. 4 MiB. SIZE_MAX: none. */
+  /* Largest message accepted, after decompression. */
   size_t max_recv_message;
-  /* Largest message sent. SIZE_MAX (the default, 0): none. */
+  /* Largest message sent. */
   size_t max_send_message;
-  /* Bytes of output produced ahead of the socket before producers pause. 256 KiB. */
+  /* Bytes of output produced ahead of the socket before producers pause. */
   size_t output_high_water;
-  /* Algorithms this side decompresses (identity always). Default: all. */
+  /* Algorithms this side decompresses (identity always). */
   cgrpc_compression_set_t accept_encodings;
-  /* zlib level for compressing messages, -1 (default) = zlib's default. */
+  /* zlib level for compressing messages, 0 to 9 (-1: zlib's default). */
   int compression_level;
   /* Client: ":scheme" https instead of http. */
   bool secure;
 
   /* Server defences against a misbehaving client (h2/guard.h and
-   * docs/security.md); a client connection ignores them. Durations are
-   * nanoseconds; CGRPC_TIME_INFINITE (INT64_MAX) turns a timer off, and so
-   * does UINT32_MAX for a count or rate. */
-  /* Header fields per request header block. 128. */
+   * docs/security.md); a client connection ignores them. */
+  /* Header fields per request header block. */
   uint32_t max_header_fields;
-  /* The client's preface and SETTINGS must arrive within this. 20 s. */
+  /* The client's preface and SETTINGS must arrive within this. */
   int64_t handshake_timeout;
-  /* Our SETTINGS must be acknowledged within this. 10 s. */
+  /* Our SETTINGS must be acknowledged within this. */
   int64_t settings_timeout;
-  /* PING the client after this long without reading a byte. 2 h. */
+  /* PING the client after this long without reading a byte. */
   int64_t keepalive_time;
-  /* ... and close when nothing arrives this long after the PING. 20 s. */
+  /* ... and close when nothing arrives this long after the PING. */
   int64_t keepalive_timeout;
-  /* Client PINGs closer together than this are strikes. 5 min. */
+  /* Client PINGs closer together than this are strikes. */
   int64_t permit_keepalive_time;
-  /* Client PINGs without open calls are fine (else: strikes). false. */
+  /* Client PINGs without open calls are fine (else: strikes). */
   bool permit_keepalive_without_calls;
-  /* Strikes tolerated; one more: GOAWAY ENHANCE_YOUR_CALM "too_many_pings". 2. */
+  /* Strikes tolerated; one more: GOAWAY ENHANCE_YOUR_CALM "too_many_pings". */
   uint32_t max_ping_strikes;
-  /* GOAWAY "max_idle" after this long without open calls. Off. */
+  /* GOAWAY "max_idle" after this long without open calls. */
   int64_t max_connection_idle;
-  /* GOAWAY "max_age" after this long (±10% jitter). Off. */
+  /* GOAWAY "max_age" after this long (±10% jitter). */
   int64_t max_connection_age;
-  /* After max_age, calls still running get this long before the close. Off. */
+  /* After max_age, calls still running get this long before the close. */
   int64_t max_connection_age_grace;
-  /* Peer SETTINGS frames per second, bursts of 10 s' worth. 10. */
+  /* Peer SETTINGS frames per second, bursts of 10 s' worth. */
   uint32_t max_settings_per_second;
   /* RST_STREAMs per second caused by the peer (its own, streams refused
    * while too many of its calls run, and streams we reset for its errors),
-   * bursts of 10 s' worth. 100. */
+   * bursts of 10 s' worth. */
   uint32_t max_resets_per_second;
   /* Frames that carry nothing (empty DATA without END_STREAM, PRIORITY,
    * empty CONTINUATION, unsolicited PING ACK) per second, bursts of 10 s'
-   * worth. 10. */
+   * worth. */
   uint32_t max_empty_frames_per_second;
   /* Output queued on the connection (socket buffer plus messages waiting in
-   * streams) above which new streams are refused. 16 MiB. */
+   * streams) above which new streams are refused. */
   size_t max_outbound_bytes;
   /* Close when queued output has not moved for this long (a peer that does
-   * not read). 60 s. */
+   * not read). */
   int64_t write_stall_timeout;
 } cgrpc_h2_options_t;
 
@@ -207,11 +213,12 @@ typedef struct cgrpc_h2_events {
   void (*on_goaway)(void *ctx, cgrpc_h2_conn_t *conn, uint32_t error_code);
 } cgrpc_h2_events_t;
 
-/* Fills `o` with the defaults. */
+/* Fills `o` with the defaults: those of CGRPC_SERVER_OPTIONS_INIT, through
+ * cgrpc_h2_options_from_server() (h2/options.h). */
 void cgrpc_h2_options_init(cgrpc_h2_options_t *o);
 
 /* Creates a connection (client: queues the preface and SETTINGS; server:
- * SETTINGS). `opts` may be NULL for defaults; `events` must outlive the
+ * SETTINGS). `opts` (copied) may be NULL for cgrpc_h2_options_init()'s; `events` must outlive the
  * connection. Returns 0 or -ENOMEM. */
 int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
                       const cgrpc_h2_events_t *events, void *ctx, cgrpc_h2_conn_t **out);
@@ -291,7 +298,7 @@ void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason);
 void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now);
 
 /* The earliest deadline among open streams and the connection's own timers
- * (INT64_MAX: none). Cheap; may be early (a stream with that deadline may
+ * (CGRPC_INFINITE: none). Cheap; may be early (a stream with that deadline may
  * have closed): expiring early is a harmless no-op. */
 int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c);
 
@@ -303,7 +310,7 @@ typedef struct cgrpc_h2_request {
   cgrpc_str_t path;                 /* "/pkg.Service/Method" */
   cgrpc_str_t authority;            /* ":authority" */
   cgrpc_str_t user_agent;           /* may be empty */
-  int64_t deadline;                 /* monotonic ns; INT64_MAX: none */
+  int64_t deadline;                 /* monotonic ns; CGRPC_INFINITE: none */
   cgrpc_compression_t encoding;     /* compress messages with this */
   const cgrpc_metadata_t *metadata; /* NULL or checked entries */
 } cgrpc_h2_request_t;
@@ -366,7 +373,7 @@ void cgrpc_h2_stream_pause_read(cgrpc_h2_stream_t *s, bool paused);
 /* The layer above's pointer given to cgrpc_h2_stream_init(). */
 void *cgrpc_h2_stream_user(const cgrpc_h2_stream_t *s);
 
-/* Server: the request path, ":authority", deadline (INT64_MAX: none) and
+/* Server: the request path, ":authority", deadline (CGRPC_INFINITE: none) and
  * custom metadata. Valid from on_request until destroy. */
 cgrpc_str_t cgrpc_h2_stream_path(const cgrpc_h2_stream_t *s);
 cgrpc_str_t cgrpc_h2_stream_authority(const cgrpc_h2_stream_t *s);

@@ -5,6 +5,8 @@
  * 2.56 million hours, so hours always fit and the walk always ends. */
 #include "h2/grpc_timeout.h"
 
+#include "cgrpc/time.h"
+
 #define MAX_DIGITS 8
 #define MAX_VALUE 99999999
 
@@ -73,6 +75,6 @@ cgrpc_status_code_t cgrpc_grpc_timeout_parse(const char *value, size_t len, int6
   const unit_t *unit = find_unit(value[digits]);
   if (!unit) return malformed(err, "unknown unit, expected one of H M S m u n");
   if (digits + 1 != len) return malformed(err, "unexpected bytes after the unit");
-  *ns = n > INT64_MAX / unit->ns ? INT64_MAX : n * unit->ns;
+  *ns = n > INT64_MAX / unit->ns ? CGRPC_INFINITE : n * unit->ns;
   return CGRPC_STATUS_OK;
 }

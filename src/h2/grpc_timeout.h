@@ -8,7 +8,7 @@
  * Encoding picks the smallest unit in which the value fits in 8 digits,
  * rounding up so a peer never sees a shorter deadline than ours. Parsing is
  * strict (the header comes from the network) and saturates: "99999999H" is
- * more than int64 nanoseconds can hold and parses as INT64_MAX, which means
+ * more than int64 nanoseconds can hold and parses as CGRPC_INFINITE, which means
  * "effectively no deadline" rather than a wrapped-around negative one.
  *
  * All functions are pure: no allocation, thread-safe.

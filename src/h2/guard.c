@@ -14,7 +14,7 @@
 #include "base/time.h"
 #include "h2/conn_internal.h"
 
-#define OFF INT64_MAX
+#define OFF CGRPC_INFINITE
 #define NEVER INT64_MIN
 
 /* Without open calls a client has no reason to ping more often than this
@@ -27,7 +27,7 @@ static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 void cgrpc_h2_ratelimit_init(cgrpc_h2_ratelimit_t *r, uint32_t per_second) {
   r->tat = NEVER;
-  if (per_second == 0 || per_second == UINT32_MAX) {
+  if (per_second == 0 || per_second == CGRPC_UNLIMITED) {
     r->interval = 0;
     return;
   }
@@ -108,7 +108,7 @@ static bool ping(cgrpc_h2_conn_t *c) {
                          : PING_INTERVAL_WITHOUT_CALLS;
   if (g->last_ping != NEVER && now < cgrpc_time_add(g->last_ping, interval)) g->ping_strikes++;
   g->last_ping = now;
-  if (o->max_ping_strikes == UINT32_MAX || g->ping_strikes <= o->max_ping_strikes) return true;
+  if (o->max_ping_strikes == CGRPC_UNLIMITED || g->ping_strikes <= o->max_ping_strikes) return true;
   return violation(c, "too_many_pings", "the client sent too many PINGs");
 }
 

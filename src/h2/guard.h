@@ -51,14 +51,14 @@ typedef struct cgrpc_h2_ratelimit {
   int64_t interval; /* ns per event; 0: unlimited */
 } cgrpc_h2_ratelimit_t;
 
-/* `per_second` of 0 or UINT32_MAX means unlimited. */
+/* `per_second` of 0 or CGRPC_UNLIMITED means unlimited. */
 void cgrpc_h2_ratelimit_init(cgrpc_h2_ratelimit_t *r, uint32_t per_second);
 
 /* Counts one event at `now`; false (and nothing counted) when over the limit. */
 bool cgrpc_h2_ratelimit_take(cgrpc_h2_ratelimit_t *r, int64_t now);
 
 /* The connection's guard state. Times are the engine's clock (ns);
- * INT64_MAX means "not running", INT64_MIN "never". */
+ * CGRPC_INFINITE means "not running", INT64_MIN "never". */
 typedef struct cgrpc_h2_guard {
   bool on;                /* server role */
   int64_t handshake_due;  /* the client's SETTINGS are expected by then */
@@ -107,7 +107,7 @@ void cgrpc_h2_guard_after_flush(cgrpc_h2_conn_t *c, int64_t now);
 /* A graceful GOAWAY went out with its PING (for the unanswered-PING timer). */
 void cgrpc_h2_guard_on_drain(cgrpc_h2_conn_t *c, int64_t now);
 
-/* The earliest guard timer (INT64_MAX: none). */
+/* The earliest guard timer (CGRPC_INFINITE: none). */
 int64_t cgrpc_h2_guard_next(const cgrpc_h2_conn_t *c);
 
 /* Runs the guard timers due at `now`. May fail, drain or abort the

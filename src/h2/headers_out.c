@@ -90,7 +90,7 @@ bool cgrpc_h2_build_request(cgrpc_h2_stream_t *s, const cgrpc_h2_request_t *req)
   nv_lit(&b, ":scheme", c->opts.secure ? "https" : "http");
   nv_copy(&b, ":path", req->path.data, req->path.len);
   nv_copy(&b, ":authority", req->authority.data, req->authority.len);
-  if (req->deadline != INT64_MAX) {
+  if (req->deadline != CGRPC_INFINITE) {
     /* Filled at submission with the time then left. */
     char *slot = cgrpc_arena_alloc(&s->arena, CGRPC_GRPC_TIMEOUT_BUFSIZE);
     if (!slot) return false;
@@ -112,7 +112,7 @@ bool cgrpc_h2_build_request(cgrpc_h2_stream_t *s, const cgrpc_h2_request_t *req)
 
 void cgrpc_h2_request_set_timeout(cgrpc_h2_stream_t *s, int64_t now) {
   nghttp2_nv *nv = (nghttp2_nv *)s->nva;
-  if (s->deadline == INT64_MAX) return;
+  if (s->deadline == CGRPC_INFINITE) return;
   /* grpc-timeout directly follows the four pseudo-headers. */
   nv[4].valuelen = cgrpc_grpc_timeout_encode(s->deadline - now, (char *)nv[4].value);
 }

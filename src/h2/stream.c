@@ -29,7 +29,7 @@
 void cgrpc_h2_stream_init(cgrpc_h2_stream_t *s, void *user, void *arena_buf, size_t arena_size) {
   memset(s, 0, sizeof *s);
   s->user = user;
-  s->deadline = INT64_MAX;
+  s->deadline = CGRPC_INFINITE;
   s->peer_accepts = CGRPC_COMPRESSION_SET_OF(CGRPC_COMPRESSION_IDENTITY);
   cgrpc_arena_init(&s->arena, arena_buf, arena_size);
   cgrpc_deframer_init(&s->deframer, SIZE_MAX, false);
@@ -302,7 +302,7 @@ void cgrpc_h2_stream_cancel(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, cons
   if (!(s->state & ST_LIVE) || (s->state & ST_CANCEL_RST)) return;
   cgrpc_h2_conn_t *c = s->conn;
   s->state |= ST_CANCEL_RST | ST_IGNORE_INPUT;
-  s->deadline = INT64_MAX;
+  s->deadline = CGRPC_INFINITE;
   cgrpc_h2_stream_set_status(s, code, message, strlen(message));
   s->held_off = s->held_len;
   if (!(s->state & ST_SUBMITTED) || (s->state & ST_H2_CLOSED)) {
@@ -334,7 +334,7 @@ void cgrpc_h2_stream_expire(cgrpc_h2_stream_t *s) {
    * handler. */
   if (s->conn->role == CGRPC_H2_SERVER && (s->state & ST_LIVE) &&
       !(s->state & (ST_RESP_STARTED | ST_FINISHING | ST_H2_CLOSED | ST_CANCEL_RST))) {
-    s->deadline = INT64_MAX;
+    s->deadline = CGRPC_INFINITE;
     s->state |= ST_IGNORE_INPUT;
     stream_end(s, 200, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded", 17, NULL, false);
     return;

@@ -247,7 +247,7 @@ static int wait_ms(cgrpc_loop_t *loop, int64_t timeout_ns) {
   if (loop->tasks.next != &loop->tasks) return 0;
   int64_t wait = timeout_ns;
   int64_t deadline = cgrpc_timers_next_deadline(loop);
-  if (deadline != CGRPC_TIME_INFINITE) {
+  if (deadline != CGRPC_INFINITE) {
     int64_t now = cgrpc_now_ns();
     int64_t until = deadline > now ? deadline - now : 0;
     if (wait < 0 || until < wait) wait = until;

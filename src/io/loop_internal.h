@@ -88,7 +88,7 @@ struct cgrpc_loop {
 };
 
 /* timer.c */
-/* Deadline of the earliest pending timer, or CGRPC_TIME_INFINITE. */
+/* Deadline of the earliest pending timer, or CGRPC_INFINITE. */
 int64_t cgrpc_timers_next_deadline(const cgrpc_loop_t *loop);
 /* Fires the timers due at loop->now that were started before this call. */
 void cgrpc_timers_run(cgrpc_loop_t *loop);

@@ -98,7 +98,7 @@ void cgrpc_timer_cancel(cgrpc_timer_t *t) {
 bool cgrpc_timer_pending(const cgrpc_timer_t *t) { return t->index != CGRPC_TIMER_IDLE; }
 
 int64_t cgrpc_timers_next_deadline(const cgrpc_loop_t *loop) {
-  return loop->heap_count ? loop->heap[0]->deadline : CGRPC_TIME_INFINITE;
+  return loop->heap_count ? loop->heap[0]->deadline : CGRPC_INFINITE;
 }
 
 void cgrpc_timers_run(cgrpc_loop_t *loop) {

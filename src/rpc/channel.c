@@ -13,14 +13,17 @@
  * calls in flight finish on it, new ones trigger a new connection.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/time.h"
+#include "h2/options.h"
 #include "io/error.h"
 #include "io/socket.h"
 #include "rpc/channel_internal.h"
+#include "rpc/options.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
 
@@ -176,10 +179,13 @@ static void connect_failed(cgrpc_channel_t *ch) {
   }
   ch->waiting_head = keep_head;
   ch->waiting_tail = keep_tail;
-  ch->backoff = ch->backoff ? (int64_t)((double)ch->backoff * 1.6) : ch->opts.initial_backoff_ns;
-  if (ch->backoff > ch->opts.max_backoff_ns) ch->backoff = ch->opts.max_backoff_ns;
-  int64_t delay = (int64_t)((double)ch->backoff * (0.8 + 0.4 * rand_unit(ch)));
-  cgrpc_timer_start(ch->loop, &ch->backoff_timer, cgrpc_loop_now(ch->loop) + delay);
+  /* In double, so a backoff of up to CGRPC_INFINITE cannot overflow. */
+  double next = ch->backoff ? (double)ch->backoff * 1.6 : (double)ch->opts.initial_backoff_ns;
+  double max = (double)ch->opts.max_backoff_ns;
+  ch->backoff = next < max ? (int64_t)next : ch->opts.max_backoff_ns;
+  double delay = (double)ch->backoff * (0.8 + 0.4 * rand_unit(ch));
+  int64_t wait = delay < (double)CGRPC_INFINITE ? (int64_t)delay : CGRPC_INFINITE;
+  cgrpc_timer_start(ch->loop, &ch->backoff_timer, cgrpc_time_add(cgrpc_loop_now(ch->loop), wait));
 }
 
 static void sub_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
@@ -258,7 +264,7 @@ static void connect_next(cgrpc_channel_t *ch) {
   }
   const cgrpc_address_t *addr = &ch->addrs->items[ch->addr_index++];
   cgrpc_timer_start(ch->loop, &ch->connect_timer,
-                    cgrpc_loop_now(ch->loop) + ch->opts.connect_timeout_ns);
+                    cgrpc_time_add(cgrpc_loop_now(ch->loop), ch->opts.connect_timeout_ns));
   cgrpc_connect_start(&ch->connect, ch->loop, addr, on_connected, ch);
 }
 
@@ -300,8 +306,36 @@ static void *loop_main(void *arg) {
   return NULL;
 }
 
+/* The table's ranges, the one rule that joins two options, and the room
+ * for the authority. */
+static cgrpc_status_code_t check_options(const cgrpc_channel_options_t *o, cgrpc_error_t *err) {
+  cgrpc_status_code_t code = cgrpc_options_check(&cgrpc_channel_option_table, o, err);
+  if (code != CGRPC_STATUS_OK) return code;
+  const size_t authority_max = sizeof(((cgrpc_channel_t *)0)->authority) - 1;
+  char why[CGRPC_ERROR_MESSAGE_SIZE];
+  if (o->initial_backoff_ns > o->max_backoff_ns) {
+    snprintf(why, sizeof why,
+             "channel option initial_backoff_ns is %" PRId64 ", above max_backoff_ns (%" PRId64 ")",
+             o->initial_backoff_ns, o->max_backoff_ns);
+  } else if (o->authority && strlen(o->authority) > authority_max) {
+    snprintf(why, sizeof why, "channel option authority is %zu bytes long, over the limit of %zu",
+             strlen(o->authority), authority_max);
+  } else {
+    return CGRPC_STATUS_OK;
+  }
+  if (err) {
+    err->code = CGRPC_STATUS_INVALID_ARGUMENT;
+    snprintf(err->message, sizeof err->message, "%s", why);
+  }
+  return CGRPC_STATUS_INVALID_ARGUMENT;
+}
+
 cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
                                       cgrpc_channel_t **out, cgrpc_error_t *err) {
+  static const cgrpc_channel_options_t kDefaults = CGRPC_CHANNEL_OPTIONS_INIT;
+  if (!opts) opts = &kDefaults;
+  cgrpc_status_code_t code = check_options(opts, err);
+  if (code != CGRPC_STATUS_OK) return code;
   cgrpc_channel_t *ch = cgrpc_malloc(sizeof *ch);
   if (!ch) goto no_memory;
   memset(ch, 0, sizeof *ch);
@@ -316,19 +350,11 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     cgrpc_free(ch);
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
-  if (opts) ch->opts = *opts;
-  if (!ch->opts.connect_timeout_ns) ch->opts.connect_timeout_ns = 20 * CGRPC_NS_PER_SEC;
-  if (!ch->opts.initial_backoff_ns) ch->opts.initial_backoff_ns = CGRPC_NS_PER_SEC;
-  if (!ch->opts.max_backoff_ns) ch->opts.max_backoff_ns = 120 * CGRPC_NS_PER_SEC;
+  ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
   ch->opts.authority = NULL; /* copied; the caller's string may go */
-  cgrpc_h2_options_init(&ch->h2opts);
-  if (ch->opts.max_receive_message_size)
-    ch->h2opts.max_recv_message = ch->opts.max_receive_message_size;
-  if (ch->opts.max_send_message_size) ch->h2opts.max_send_message = ch->opts.max_send_message_size;
-  if (ch->opts.stream_window) ch->h2opts.stream_window = ch->opts.stream_window;
-  if (ch->opts.connection_window) ch->h2opts.connection_window = ch->opts.connection_window;
+  cgrpc_h2_options_from_channel(&ch->h2opts, &ch->opts);
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);

@@ -136,16 +136,12 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->ch = ch;
   call->method = method;
   call->refs = 1; /* the application's, until finish completes */
-  call->deadline = CGRPC_DEADLINE_NONE;
+  call->deadline = CGRPC_INFINITE;
   replay_reset(call);
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
   if (!opts) return call;
-  if (opts->deadline > 0) call->deadline = opts->deadline;
-  if (opts->timeout_ns > 0) {
-    int64_t d = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
-    if (d < call->deadline) call->deadline = d;
-  }
+  if (opts->timeout_ns != 0) call->deadline = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
   call->compression = opts->compression;
   call->wait_for_ready = opts->wait_for_ready;
   /* Entries that could not legally go out are left behind. */
@@ -339,7 +335,7 @@ static void start_on_loop(cgrpc_call_t *call) {
   call->next = ch->calls;
   if (ch->calls) ch->calls->prev = call;
   ch->calls = call;
-  if (call->deadline != CGRPC_DEADLINE_NONE) {
+  if (call->deadline != CGRPC_INFINITE) {
     cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
   }
   cgrpc_channel_enqueue(ch, call);

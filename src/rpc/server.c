@@ -24,9 +24,11 @@
 
 #include "base/alloc.h"
 #include "base/time.h"
+#include "h2/options.h"
 #include "io/error.h"
 #include "io/resolve.h"
 #include "io/socket.h"
+#include "rpc/options.h"
 #include "rpc/server_internal.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
@@ -71,56 +73,27 @@ static uint32_t default_max_connections(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
       rl.rlim_cur > UINT32_MAX) {
-    return CGRPC_LIMIT_OFF;
+    return CGRPC_UNLIMITED;
   }
   uint32_t n = (uint32_t)(rl.rlim_cur - rl.rlim_cur / 10);
   return n > 16 ? n : 16;
 }
 
-/* The engine's options from the server's; zero keeps the engine's default,
- * so every field the server reads back (max_concurrent_streams) is real. */
-static void h2_options(const cgrpc_server_options_t *o, cgrpc_h2_options_t *h) {
-  cgrpc_h2_options_init(h);
-#define SET(field, value)        \
-  do {                           \
-    if (value) h->field = value; \
-  } while (0)
-  SET(max_recv_message, o->max_receive_message_size);
-  SET(max_send_message, o->max_send_message_size);
-  SET(max_concurrent_streams, o->max_concurrent_streams);
-  SET(max_header_list, o->max_header_list_size);
-  SET(stream_window, o->stream_window);
-  SET(connection_window, o->connection_window);
-  SET(max_header_fields, o->max_header_fields);
-  SET(handshake_timeout, o->handshake_timeout_ns);
-  SET(settings_timeout, o->settings_timeout_ns);
-  SET(keepalive_time, o->keepalive_time_ns);
-  SET(keepalive_timeout, o->keepalive_timeout_ns);
-  SET(permit_keepalive_time, o->permit_keepalive_time_ns);
-  SET(max_ping_strikes, o->max_ping_strikes);
-  SET(max_connection_idle, o->max_connection_idle_ns);
-  SET(max_connection_age, o->max_connection_age_ns);
-  SET(max_connection_age_grace, o->max_connection_age_grace_ns);
-  SET(max_settings_per_second, o->max_settings_per_second);
-  SET(max_resets_per_second, o->max_resets_per_second);
-  SET(max_empty_frames_per_second, o->max_empty_frames_per_second);
-  SET(max_outbound_bytes, o->max_outbound_bytes);
-  SET(write_stall_timeout, o->write_stall_timeout_ns);
-#undef SET
-  h->permit_keepalive_without_calls = o->permit_keepalive_without_calls;
-}
-
 cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_server_t **out,
                                      cgrpc_error_t *err) {
+  static const cgrpc_server_options_t kDefaults = CGRPC_SERVER_OPTIONS_INIT;
+  if (!opts) opts = &kDefaults;
+  cgrpc_status_code_t code = cgrpc_options_check(&cgrpc_server_option_table, opts, err);
+  if (code != CGRPC_STATUS_OK) return code;
   cgrpc_server_t *srv = cgrpc_malloc(sizeof *srv);
   if (!srv) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   memset(srv, 0, sizeof *srv);
-  if (opts) srv->opts = *opts;
-  if (srv->opts.loop_threads <= 0) srv->opts.loop_threads = cores();
-  if (srv->opts.worker_threads <= 0) srv->opts.worker_threads = 16;
-  h2_options(&srv->opts, &srv->h2opts);
+  srv->opts = *opts;
+  /* The two options whose zero means "size it to this machine". */
+  if (srv->opts.loop_threads == 0) srv->opts.loop_threads = cores();
   srv->max_connections =
       srv->opts.max_connections ? srv->opts.max_connections : default_max_connections();
+  cgrpc_h2_options_from_server(&srv->h2opts, &srv->opts);
   pthread_mutex_init(&srv->mu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
@@ -381,7 +354,7 @@ void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   each_loop(srv, close_all);
   wait_conns(srv, cgrpc_now_ns() + CGRPC_NS_PER_SEC);
   each_loop(srv, close_all);
-  wait_conns(srv, CGRPC_TIME_INFINITE);
+  wait_conns(srv, CGRPC_INFINITE);
   /* Handlers still running see their calls cancelled; their last posts
    * reach loops that still run. */
   if (srv->workers) cgrpc_workers_shutdown(srv->workers);

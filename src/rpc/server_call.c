@@ -114,7 +114,7 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
   call->sl = sl;
   call->conn = conn;
   call->refs = 1; /* the transport's, until the stream closes */
-  call->deadline = CGRPC_DEADLINE_NONE;
+  call->deadline = CGRPC_INFINITE;
   atomic_init(&call->cancelled, false);
   cgrpc_call_io_init(&call->io, NULL, io_fail, call);
   call->io.ended = true; /* no messages until a method takes them */

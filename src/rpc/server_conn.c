@@ -84,7 +84,7 @@ static void accept_on_loop(void *arg) {
   server_loop_t *sl = a->sl;
   cgrpc_server_t *srv = sl->srv;
   pthread_mutex_lock(&srv->mu);
-  bool closing = srv->shutting_down || (srv->max_connections != CGRPC_LIMIT_OFF &&
+  bool closing = srv->shutting_down || (srv->max_connections != CGRPC_UNLIMITED &&
                                         srv->live_conns >= srv->max_connections);
   if (!closing) srv->live_conns++;
   pthread_mutex_unlock(&srv->mu);

@@ -65,7 +65,7 @@ struct cgrpc_server {
   cgrpc_workers_t *workers;
   server_listener_t *listeners;
   size_t listener_count;
-  uint32_t max_connections; /* CGRPC_LIMIT_OFF: none */
+  uint32_t max_connections; /* CGRPC_UNLIMITED: none */
   pthread_mutex_t mu;       /* guards the fields below */
   pthread_cond_t cv;
   size_t live_conns;

@@ -99,7 +99,7 @@ static void flush(void *arg) {
     return;
   }
   int64_t next = cgrpc_h2_conn_next_deadline(t->h2);
-  if (next == INT64_MAX) {
+  if (next == CGRPC_INFINITE) {
     cgrpc_timer_cancel(&t->deadline_timer);
   } else if (!cgrpc_timer_pending(&t->deadline_timer) || t->deadline_timer.deadline != next) {
     cgrpc_timer_start(t->loop, &t->deadline_timer, next);

@@ -94,6 +94,11 @@ static long long flag_num(int argc, char **argv, const char *name) {
   return v ? atoll(v) : 0;
 }
 
+/* A duration option given in ms on the command line; absent: the default. */
+static void flag_ms(int argc, char **argv, const char *name, int64_t *option_ns) {
+  if (flag(argc, argv, name)) *option_ns = flag_num(argc, argv, name) * CGRPC_NS_PER_MS;
+}
+
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--", 2) != 0 || !strchr(argv[i], '=')) {
@@ -107,15 +112,14 @@ int main(int argc, char **argv) {
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
 
-  cgrpc_server_options_t opts = {
-      .loop_threads = 2,
-      .worker_threads = 8,
-      .handshake_timeout_ns = flag_num(argc, argv, "handshake_timeout_ms") * CGRPC_NS_PER_MS,
-      .write_stall_timeout_ns = flag_num(argc, argv, "write_stall_timeout_ms") * CGRPC_NS_PER_MS,
-      .keepalive_time_ns = flag_num(argc, argv, "keepalive_time_ms") * CGRPC_NS_PER_MS,
-      .keepalive_timeout_ns = flag_num(argc, argv, "keepalive_timeout_ms") * CGRPC_NS_PER_MS,
-      .max_connections = (uint32_t)flag_num(argc, argv, "max_connections"),
-  };
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.loop_threads = 2;
+  opts.worker_threads = 8;
+  flag_ms(argc, argv, "handshake_timeout_ms", &opts.handshake_timeout_ns);
+  flag_ms(argc, argv, "write_stall_timeout_ms", &opts.write_stall_timeout_ns);
+  flag_ms(argc, argv, "keepalive_time_ms", &opts.keepalive_time_ns);
+  flag_ms(argc, argv, "keepalive_timeout_ms", &opts.keepalive_timeout_ns);
+  opts.max_connections = (uint32_t)flag_num(argc, argv, "max_connections");
   char address[64];
   snprintf(address, sizeof address, "127.0.0.1:%lld", flag_num(argc, argv, "port"));
   const struct {

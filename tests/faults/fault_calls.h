@@ -79,7 +79,9 @@ static inline cgrpc_server_t *fault_server_start(int port, const char *tag, int 
   cgrpc_error_t err;
   char address[64];
   snprintf(address, sizeof address, "127.0.0.1:%d", port);
-  cgrpc_server_options_t so = {.loop_threads = 1, .worker_threads = 4};
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
+  so.worker_threads = 4;
   if (cgrpc_server_new(&so, &srv, &err) != CGRPC_STATUS_OK) return NULL;
   void *ud = (void *)tag;
   if (cgrpc_server_listen(srv, address, bound, &err) != CGRPC_STATUS_OK ||

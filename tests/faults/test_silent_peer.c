@@ -30,11 +30,12 @@ static void test_deadline_while_connecting(void) {
   fault_report("300 ms deadline, silent peer", &r);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_DEADLINE_EXCEEDED);
   CHECK(on_time(&r, 300));
-  /* The same for a wait-for-ready call, and an absolute deadline. */
-  cgrpc_call_options_t wfr = {.deadline = cgrpc_clock_now() + 250 * CGRPC_NS_PER_MS,
-                              .wait_for_ready = true};
+  /* The same for a wait-for-ready call, and a deadline passed on. */
+  cgrpc_call_options_t wfr = {
+      .timeout_ns = cgrpc_timeout_until(cgrpc_deadline_after(250 * CGRPC_NS_PER_MS)),
+      .wait_for_ready = true};
   r = fault_unary(ch, M_UNARY, 1, &wfr);
-  fault_report("250 ms absolute deadline, wait-for-ready", &r);
+  fault_report("250 ms deadline passed on, wait-for-ready", &r);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_DEADLINE_EXCEEDED);
   CHECK(on_time(&r, 250));
   cgrpc_channel_free(ch);
@@ -92,7 +93,8 @@ static void test_each_call_its_own_deadline(void) {
 static void test_connect_timeout(void) {
   fault_peer_t peer;
   CHECK(fault_peer_start(&peer, FAULT_PEER_SILENT, NULL, 0));
-  cgrpc_channel_options_t co = {.connect_timeout_ns = 400 * CGRPC_NS_PER_MS};
+  cgrpc_channel_options_t co = CGRPC_CHANNEL_OPTIONS_INIT;
+  co.connect_timeout_ns = 400 * CGRPC_NS_PER_MS;
   cgrpc_channel_t *ch = test_loopback_channel(peer.port, &co);
   fault_result_t r = fault_unary(ch, M_UNARY, 1, NULL);
   fault_report("no deadline, 400 ms connect timeout", &r);

@@ -27,9 +27,13 @@ static int unused_port(void) {
   return ntohs(sa.sin_port);
 }
 
-/* Backoff short enough that a test sees several attempts. */
-static const cgrpc_channel_options_t kQuickBackoff = {.initial_backoff_ns = 100 * CGRPC_NS_PER_MS,
-                                                      .max_backoff_ns = 200 * CGRPC_NS_PER_MS};
+/* A channel whose backoff is short enough that a test sees several attempts. */
+static cgrpc_channel_t *quick_backoff_channel(int port) {
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.initial_backoff_ns = 100 * CGRPC_NS_PER_MS;
+  o.max_backoff_ns = 200 * CGRPC_NS_PER_MS;
+  return test_loopback_channel(port, &o);
+}
 
 static void test_fail_fast_ignores_deadline(void) {
   cgrpc_channel_t *ch = test_loopback_channel(unused_port(), NULL);
@@ -47,7 +51,7 @@ static void test_fail_fast_ignores_deadline(void) {
 }
 
 static void test_wait_for_ready_until_deadline(void) {
-  cgrpc_channel_t *ch = test_loopback_channel(unused_port(), &kQuickBackoff);
+  cgrpc_channel_t *ch = quick_backoff_channel(unused_port());
   cgrpc_call_options_t opts = {.timeout_ns = 700 * CGRPC_NS_PER_MS, .wait_for_ready = true};
   fault_result_t r = fault_unary(ch, M_UNARY, 1, &opts);
   fault_report("wait-for-ready, 700 ms deadline, server down", &r);
@@ -74,7 +78,7 @@ static void *bg_call_main(void *arg) {
  * wait. */
 static void test_wait_for_ready_until_server_starts(void) {
   int port = unused_port();
-  cgrpc_channel_t *ch = test_loopback_channel(port, &kQuickBackoff);
+  cgrpc_channel_t *ch = quick_backoff_channel(port);
   enum { N = 3 };
   bg_call_t waiting[N];
   pthread_t threads[N];

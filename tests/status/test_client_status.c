@@ -244,7 +244,8 @@ static void test_response_cut_off(void) {
 }
 
 static void test_response_over_receive_limit(void) {
-  cgrpc_channel_options_t o = {.max_receive_message_size = 1024};
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.max_receive_message_size = 1024;
   cgrpc_channel_t *ch = test_loopback_channel(peer.port, &o);
   status_result_t r = call_on(ch, "big_message", 0);
   CHECK_EQ_INT(r.code, CGRPC_STATUS_RESOURCE_EXHAUSTED);

@@ -44,8 +44,10 @@ static void h_slow(cgrpc_server_call_t *call, const void *request, void *ud) {
 static cgrpc_server_t *server_start(int *port) {
   cgrpc_server_t *srv;
   cgrpc_error_t err;
-  cgrpc_server_options_t so = {
-      .loop_threads = 1, .worker_threads = 4, .max_receive_message_size = RECEIVE_LIMIT};
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
+  so.worker_threads = 4;
+  so.max_receive_message_size = RECEIVE_LIMIT;
   if (cgrpc_server_new(&so, &srv, &err) != CGRPC_STATUS_OK) return NULL;
   if (cgrpc_server_listen(srv, "127.0.0.1:0", port, &err) != CGRPC_STATUS_OK ||
       cgrpc_server_register(srv, &test_methods[M_UNARY], h_unary, NULL, CGRPC_HANDLER_BLOCKING,

@@ -530,7 +530,8 @@ int main(int argc, char **argv) {
   } else {
     snprintf(target, sizeof target, "%s:%d", host, port);
   }
-  cgrpc_channel_options_t opts = {.authority = override[0] ? override : NULL};
+  cgrpc_channel_options_t opts = CGRPC_CHANNEL_OPTIONS_INIT;
+  opts.authority = override[0] ? override : NULL;
   client_t c = {.test_case = name};
   cgrpc_error_t err = {0};
   if (cgrpc_channel_new(target, &opts, &c.ch, &err) != CGRPC_STATUS_OK) {

@@ -335,7 +335,8 @@ int main(int argc, char **argv) {
   fill_handlers(service, handlers);
 
   cgrpc_error_t err = {0};
-  cgrpc_server_options_t opts = {.max_receive_message_size = MAX_RECEIVE_BYTES};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.max_receive_message_size = MAX_RECEIVE_BYTES;
   cgrpc_server_t *srv = NULL;
   char address[32];
   snprintf(address, sizeof address, "0.0.0.0:%d", port);

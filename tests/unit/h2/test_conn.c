@@ -50,7 +50,8 @@ static void test_unary(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_unary_eos;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "hello"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -63,7 +64,7 @@ static void test_unary(void) {
   CHECK_EQ_MEM(path.data, path.len, "/pkg.Svc/Unary", 14);
   cgrpc_str_t auth = cgrpc_h2_stream_authority(&sc->s);
   CHECK_EQ_MEM(auth.data, auth.len, "test.local", 10);
-  CHECK(cgrpc_h2_stream_deadline(&sc->s) == INT64_MAX);
+  CHECK(cgrpc_h2_stream_deadline(&sc->s) == CGRPC_INFINITE);
   CHECK(tmsg_is(sc->msgs, "hello"));
   CHECK_EQ_INT(sc->eos, 1);
   CHECK_EQ_INT(sc->closed, 1);
@@ -105,7 +106,7 @@ static void test_server_streaming(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_stream_out;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Out", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Out", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "req"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -130,7 +131,7 @@ static void test_client_streaming(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_sum;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/In", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/In", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "aaaa"));
   pump(&p.client, &p.server);
   CHECK(tsend(c, "bb"));
@@ -151,7 +152,7 @@ static void test_bidi_ping_pong(void) {
   pair_init(&p, NULL, NULL);
   p.server.on_message = srv_echo_each;
   p.server.on_eos = srv_finish_ok;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   const char *words[] = {"ping", "pong", "", "pang"};
   for (size_t i = 0; i < 4; i++) {
     CHECK(tsend(c, words[i]));
@@ -184,7 +185,8 @@ static void test_trailers_only(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_request = srv_reject;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Missing", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Missing", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "x"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -227,7 +229,7 @@ static void test_initial_metadata_and_repeated_keys(void) {
   CHECK(!cgrpc_metadata_add_str(&md, &arena, "grpc-status", "0"));
   CHECK(!cgrpc_metadata_add_str(&md, &arena, "x-ctl", "a\nb"));
   CHECK(cgrpc_metadata_add(&md, &arena, "grpc-status-details-bin", "\x08\x01", 2));
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Md", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, &md);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Md", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, &md);
   cgrpc_arena_free(&arena); /* the transport copied what it needs */
   pump(&p.client, &p.server);
   tcall_t *sc = p.server.calls[0];
@@ -266,7 +268,7 @@ static void test_compression(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_compressed_reply;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Z", INT64_MAX, CGRPC_COMPRESSION_GZIP, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Z", CGRPC_INFINITE, CGRPC_COMPRESSION_GZIP, NULL);
   char big[5000];
   memset(big, 'q', sizeof big);
   cgrpc_h2_stream_send(&c->s, tmsg_make(big, sizeof big));
@@ -296,7 +298,7 @@ static void test_unsupported_request_encoding(void) {
   so.accept_encodings = CGRPC_COMPRESSION_SET_OF(CGRPC_COMPRESSION_DEFLATE);
   pair_t p;
   pair_init(&p, NULL, &so);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Z", INT64_MAX, CGRPC_COMPRESSION_GZIP, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Z", CGRPC_INFINITE, CGRPC_COMPRESSION_GZIP, NULL);
   CHECK(tsend(c, "data"));
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
@@ -310,7 +312,8 @@ static void test_unsupported_request_encoding(void) {
  * the server; the server's side of the call in *server_call. */
 static tcall_t *open_bidi(pair_t *p, tcall_t **server_call) {
   pair_init(p, NULL, NULL);
-  tcall_t *c = tstart(&p->client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p->client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "first"));
   pump(&p->client, &p->server);
   *server_call = p->server.calls[0];
@@ -354,7 +357,8 @@ static void test_server_cancel(void) {
 static void test_cancel_while_queued(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_stream_cancel(&c->s, CGRPC_STATUS_CANCELLED, "never mind");
   CHECK_EQ_INT(c->closed, 0); /* events come from flush, not from the operation */
   pump(&p.client, &p.server);
@@ -405,7 +409,7 @@ static void test_deadline_client_side(void) {
   CHECK_EQ_INT(c->closed, 1);
   CHECK_EQ_INT(c->code, CGRPC_STATUS_DEADLINE_EXCEEDED);
   CHECK_EQ_INT(p.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
-  CHECK(cgrpc_h2_conn_next_deadline(p.client.conn) == INT64_MAX);
+  CHECK(cgrpc_h2_conn_next_deadline(p.client.conn) == CGRPC_INFINITE);
   /* Already expired when the stream would start: it never leaves. */
   tcall_t *c2 = tstart(&p.client, "/pkg.Svc/Slow", g_clock - 1, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&p.client, &p.server);
@@ -424,7 +428,8 @@ static void test_max_concurrent_streams_queue(void) {
   p.server.on_eos = srv_unary_eos;
   tcall_t *calls[10];
   for (int i = 0; i < 10; i++) {
-    calls[i] = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+    calls[i] =
+        tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
     CHECK(tsend(calls[i], "n"));
     cgrpc_h2_stream_half_close(&calls[i]->s);
   }
@@ -442,7 +447,8 @@ static void test_refused_stream(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.refuse = 1;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_stream_half_close(&c->s);
   pump(&p.client, &p.server);
   CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);
@@ -456,7 +462,8 @@ static void test_graceful_shutdown(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_unary_eos;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c =
+      tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "in flight"));
   pump(&p.client, &p.server);
   cgrpc_h2_conn_shutdown(p.server.conn);
@@ -468,7 +475,7 @@ static void test_graceful_shutdown(void) {
   CHECK(!cgrpc_h2_conn_finished(p.server.conn)); /* the call is still open */
   tcall_t dummy;
   cgrpc_h2_stream_init(&dummy.s, &dummy, NULL, 0);
-  cgrpc_h2_request_t req = {.path = CGRPC_STR("/x/y"), .deadline = INT64_MAX};
+  cgrpc_h2_request_t req = {.path = CGRPC_STR("/x/y"), .deadline = CGRPC_INFINITE};
   CHECK(!cgrpc_h2_stream_start(p.client.conn, &dummy.s, &req));
   cgrpc_h2_stream_destroy(&dummy.s);
   cgrpc_h2_stream_half_close(&c->s);
@@ -485,9 +492,10 @@ static void test_graceful_shutdown(void) {
 static void test_abort(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&p.client, &p.server);
-  tcall_t *queued = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *queued =
+      tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_conn_abort(p.client.conn, "connection reset by peer");
   cgrpc_h2_conn_abort(p.server.conn, "connection reset by peer");
   CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);
@@ -505,7 +513,7 @@ static void test_abort(void) {
 static void test_ops_after_conn_freed(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&p.client, &p.server);
   tcall_t *sc = p.server.calls[0];
   cgrpc_h2_conn_free(p.client.conn);
@@ -533,7 +541,7 @@ static void test_byte_by_byte(void) {
   pair_t p;
   pair_init(&p, NULL, NULL);
   p.server.on_eos = srv_unary_eos;
-  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", INT64_MAX, CGRPC_COMPRESSION_GZIP, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_GZIP, NULL);
   CHECK(tsend(c, "split me"));
   cgrpc_h2_stream_half_close(&c->s);
   endpoint_t a = {&p.client, NULL, 0}, b = {&p.server, NULL, 0};

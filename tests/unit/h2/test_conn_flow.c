@@ -48,7 +48,7 @@ static void test_big_message_small_window(void) {
   tpeer_init(&client, CGRPC_H2_CLIENT, &o, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, &o, &g_clock);
   server.on_eos = srv_echo_big;
-  tcall_t *c = tstart(&client, "/big.Svc/Echo", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/big.Svc/Echo", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(cgrpc_h2_stream_send(&c->s, big_msg(kBig)));
   cgrpc_h2_stream_half_close(&c->s);
   int rounds = pump(&client, &server);
@@ -74,7 +74,7 @@ static void test_backpressure_while_paused(void) {
   tpeer_init(&client, CGRPC_H2_CLIENT, &o, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, &o, &g_clock);
   server.on_request = srv_pause_each;
-  tcall_t *c = tstart(&client, "/big.Svc/In", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/big.Svc/In", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   const size_t msg_len = 40 * 1024, count = 10;
   for (size_t i = 0; i < count; i++) CHECK(cgrpc_h2_stream_send(&c->s, big_msg(msg_len)));
   cgrpc_h2_stream_half_close(&c->s);
@@ -117,7 +117,7 @@ static void test_status_after_held_messages(void) {
   tpeer_init(&client, CGRPC_H2_CLIENT, NULL, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, NULL, &g_clock);
   server.on_eos = srv_three_and_ok;
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   c->pause_after_message = true;
   cgrpc_h2_stream_half_close(&c->s);
   pump(&client, &server);
@@ -146,7 +146,7 @@ static void test_recv_limit_server(void) {
   tpeer_t client, server;
   tpeer_init(&client, CGRPC_H2_CLIENT, NULL, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, &so, &g_clock);
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(cgrpc_h2_stream_send(&c->s, big_msg(1000)));
   CHECK(cgrpc_h2_stream_send(&c->s, big_msg(1001)));
   cgrpc_h2_stream_half_close(&c->s);
@@ -173,7 +173,7 @@ static void test_recv_limit_client(void) {
   tpeer_init(&client, CGRPC_H2_CLIENT, &co, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, NULL, &g_clock);
   server.on_request = srv_reply_200;
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&client, &server);
   CHECK_EQ_UINT(c->msg_count, 0);
   CHECK_EQ_INT(c->code, CGRPC_STATUS_RESOURCE_EXHAUSTED);
@@ -190,7 +190,7 @@ static void test_recv_limit_compressed(void) {
   tpeer_t client, server;
   tpeer_init(&client, CGRPC_H2_CLIENT, NULL, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, &so, &g_clock);
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_GZIP, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_GZIP, NULL);
   cgrpc_h2_msg_t *m = cgrpc_h2_msg_new(8 << 20);
   memset(cgrpc_h2_msg_payload(m), 0, 8 << 20);
   m->len = 8 << 20;
@@ -211,7 +211,7 @@ static void test_send_limit(void) {
   tpeer_t client, server;
   tpeer_init(&client, CGRPC_H2_CLIENT, &co, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, NULL, &g_clock);
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "0123456789"));
   CHECK(!tsend(c, "0123456789A"));
   pump(&client, &server);
@@ -243,12 +243,12 @@ static void test_header_list_limit(void) {
   value[sizeof value - 1] = '\0';
   CHECK(cgrpc_metadata_add_str(&md, &arena, "x-one", value));
   CHECK(cgrpc_metadata_add_str(&md, &arena, "x-two", value));
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, &md);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, &md);
   cgrpc_h2_stream_half_close(&c->s);
   pump(&client, &server);
   CHECK_EQ_INT(c->code, CGRPC_STATUS_RESOURCE_EXHAUSTED);
   CHECK_EQ_INT(server.calls[0]->got_request, 0);
-  tcall_t *ok = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *ok = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   cgrpc_h2_stream_half_close(&ok->s);
   pump(&client, &server);
   CHECK_EQ_INT(ok->code, CGRPC_STATUS_OK);
@@ -267,7 +267,7 @@ static void test_output_high_water(void) {
   tpeer_t client, server;
   tpeer_init(&client, CGRPC_H2_CLIENT, &o, &g_clock);
   tpeer_init(&server, CGRPC_H2_SERVER, &o, &g_clock);
-  tcall_t *c = tstart(&client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  tcall_t *c = tstart(&client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&client, &server); /* settings exchanged, windows open */
   CHECK(cgrpc_h2_stream_send(&c->s, big_msg(512 * 1024)));
   cgrpc_h2_conn_flush(client.conn);

@@ -7,6 +7,7 @@
  * the exact answer: GOAWAY code and debug data, PING and SETTINGS ACKs,
  * RST_STREAMs. Each rule is tested on both sides of its limit. */
 #include "h2/guard.h"
+#include "h2/options.h"
 
 #include "test_conn_harness.h"
 
@@ -230,6 +231,29 @@ static void test_ping_strikes(void) {
   rig_free(&r);
 }
 
+/* Zero strikes, set through the server's options, means zero: the first
+ * ping too soon ends the connection. */
+static void test_zero_ping_strikes(void) {
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.max_ping_strikes = 0;
+  cgrpc_h2_options_t o;
+  cgrpc_h2_options_from_server(&o, &so);
+  rig_t r;
+  rig_hello(&r, &o);
+  put_ping(&g_wire, false, NULL);
+  feed(&r);
+  drain(&r);
+  CHECK_EQ_INT(r.recv_rv, 0);
+  CHECK_EQ_INT(r.seen.ping_acks, 1); /* the first is free */
+  CHECK_EQ_INT(r.seen.goaways, 0);
+  put_ping(&g_wire, false, NULL);
+  feed(&r);
+  CHECK(r.recv_rv != 0);
+  drain(&r);
+  expect_goaway(&r, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_pings");
+  rig_free(&r);
+}
+
 /* Pings as far apart as permitted are fine with a call open; without one
  * they must be 2 h apart unless permit_keepalive_without_calls. */
 static void test_ping_spacing(void) {
@@ -429,7 +453,7 @@ static void test_handshake_timeout(void) {
   cgrpc_h2_conn_expire(r.server.conn, g_clock);
   drain(&r);
   expect_goaway(&r, NGHTTP2_NO_ERROR, "handshake_timeout");
-  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(r.server.conn), INT64_MAX);
+  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(r.server.conn), CGRPC_INFINITE);
   rig_free(&r);
 
   /* Done in time: no timer left but keepalive. */
@@ -689,7 +713,7 @@ static void test_header_field_count(void) {
 static void test_client_unaffected(void) {
   tpeer_t client;
   tpeer_init(&client, CGRPC_H2_CLIENT, NULL, &g_clock);
-  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(client.conn), INT64_MAX);
+  CHECK_EQ_INT(cgrpc_h2_conn_next_deadline(client.conn), CGRPC_INFINITE);
   memset(&g_wire, 0, sizeof g_wire);
   put_frame(&g_wire, NGHTTP2_SETTINGS, 0, 0, NULL, 0);
   for (int i = 0; i < 200; i++) put_ping(&g_wire, false, NULL);
@@ -704,6 +728,7 @@ static void test_client_unaffected(void) {
 int main(void) {
   TEST_RUN(test_ratelimit);
   TEST_RUN(test_ping_strikes);
+  TEST_RUN(test_zero_ping_strikes);
   TEST_RUN(test_ping_spacing);
   TEST_RUN(test_ping_strikes_forgiven);
   TEST_RUN(test_unsolicited_ping_acks);

@@ -290,7 +290,7 @@ static void crig_init(crig_t *r) {
   raw_init(&r->raw, true);
   r->a = (endpoint_t){&r->client, NULL, 0};
   r->b = (endpoint_t){NULL, &r->raw, 0};
-  r->call = tstart(&r->client, "/p.S/M", INT64_MAX, CGRPC_COMPRESSION_IDENTITY, NULL);
+  r->call = tstart(&r->client, "/p.S/M", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   tsend(r->call, "q");
   cgrpc_h2_stream_half_close(&r->call->s);
   pump_eps(&r->a, &r->b, 0);
@@ -398,7 +398,7 @@ static void test_client_goaway_before_start(void) {
   nghttp2_submit_goaway(r.raw.session, NGHTTP2_FLAG_NONE, 1, NGHTTP2_NO_ERROR, NULL, 0);
   pump_eps(&r.a, &r.b, 0);
   tcall_t *late = tcall_alloc(&r.client);
-  cgrpc_h2_request_t req = {.path = CGRPC_STR("/p.S/M"), .deadline = INT64_MAX};
+  cgrpc_h2_request_t req = {.path = CGRPC_STR("/p.S/M"), .deadline = CGRPC_INFINITE};
   CHECK(!cgrpc_h2_stream_start(r.client.conn, &late->s, &req));
   /* The call already accepted (id 1) carries on. */
   crig_respond(&r,

@@ -260,8 +260,10 @@ static void test_callbacks_run_on_the_channel_thread(void) {
  * deadline (a timer that comes due during a spin) behave as without it. */
 static void test_busy_polling_both_ends(void) {
   fixture_t f;
-  cgrpc_server_options_t sopts = {.busy_poll_ns = 200 * CGRPC_NS_PER_US};
-  cgrpc_channel_options_t copts = {.busy_poll_ns = 200 * CGRPC_NS_PER_US};
+  cgrpc_server_options_t sopts = CGRPC_SERVER_OPTIONS_INIT;
+  cgrpc_channel_options_t copts = CGRPC_CHANNEL_OPTIONS_INIT;
+  sopts.busy_poll_ns = 200 * CGRPC_NS_PER_US;
+  copts.busy_poll_ns = 200 * CGRPC_NS_PER_US;
   fixture_start(&f, &sopts, &copts);
   unary_round_trips(&f, 50);
   call_answered_later(&f);
@@ -380,7 +382,7 @@ static void test_deadline(void) {
   for (int i = 0; i < 400 && atomic_load(&g_slow_cancelled) == -1; i++) test_sleep_ms(5);
   CHECK_EQ_INT(atomic_load(&g_slow_cancelled), 1);
   /* A deadline already passed never leaves. */
-  opts = (cgrpc_call_options_t){.deadline = cgrpc_clock_now() - 1};
+  opts = (cgrpc_call_options_t){.timeout_ns = -1};
   CHECK_EQ_INT(cgrpc_unary(f.ch, &test_methods[M_UNARY], &req, &resp, &arena, &opts, NULL),
                CGRPC_STATUS_DEADLINE_EXCEEDED);
   cgrpc_arena_free(&arena);
@@ -456,8 +458,10 @@ static void test_metadata_and_compression(void) {
 }
 
 static void test_large_message_and_limits(void) {
-  cgrpc_server_options_t so = {.max_receive_message_size = 16 << 20};
-  cgrpc_channel_options_t co = {.max_receive_message_size = 16 << 20};
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  cgrpc_channel_options_t co = CGRPC_CHANNEL_OPTIONS_INIT;
+  so.max_receive_message_size = 16 << 20;
+  co.max_receive_message_size = 16 << 20;
   fixture_t f;
   fixture_start(&f, &so, &co);
   cgrpc_arena_t arena;

@@ -213,7 +213,8 @@ static void test_async_unary(void) {
 
 /* MAX_CONCURRENT_STREAMS=1: the channel queues calls instead of failing. */
 static void test_max_concurrent_streams(void) {
-  cgrpc_server_options_t so = {.max_concurrent_streams = 1};
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.max_concurrent_streams = 1;
   fixture_t f;
   fixture_tcp(&f, &so, NULL);
   run_async(f.ch, 50);
@@ -439,8 +440,9 @@ static void test_connection_refused(void) {
 /* The server goes away and comes back on the same port: the channel
  * reconnects (after its backoff) and calls work again. */
 static void test_reconnect(void) {
-  cgrpc_channel_options_t co = {.initial_backoff_ns = 20 * CGRPC_NS_PER_MS,
-                                .max_backoff_ns = 100 * CGRPC_NS_PER_MS};
+  cgrpc_channel_options_t co = CGRPC_CHANNEL_OPTIONS_INIT;
+  co.initial_backoff_ns = 20 * CGRPC_NS_PER_MS;
+  co.max_backoff_ns = 100 * CGRPC_NS_PER_MS;
   fixture_t f;
   fixture_tcp(&f, NULL, &co);
   CHECK_EQ_INT(call_unary(f.ch, M_UNARY, 1, NULL, NULL), CGRPC_STATUS_OK);

@@ -64,7 +64,8 @@ typedef struct fixture {
 
 static void fixture_start(fixture_t *f) {
   cgrpc_error_t err;
-  cgrpc_server_options_t so = {.loop_threads = 1};
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
   int port = 0;
   CHECK_EQ_INT(cgrpc_server_new(&so, &f->srv, &err), CGRPC_STATUS_OK);
   CHECK_EQ_INT(cgrpc_server_listen(f->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);

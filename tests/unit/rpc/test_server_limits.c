@@ -91,7 +91,9 @@ static void hello(int fd) {
 /* Over max_connections a connection is closed before a byte is exchanged;
  * a slot freed by a closed connection is usable again. */
 static void test_max_connections(void) {
-  cgrpc_server_options_t opts = {.loop_threads = 2, .max_connections = 2};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.loop_threads = 2;
+  opts.max_connections = 2;
   int port;
   cgrpc_server_t *srv = start_server(&opts, &port);
   int a = dial(port), b = dial(port);
@@ -123,7 +125,9 @@ static void test_max_connections(void) {
 /* A client that never sends its preface is told GOAWAY "handshake_timeout"
  * and closed; one that completes the handshake stays. */
 static void test_handshake_timeout(void) {
-  cgrpc_server_options_t opts = {.loop_threads = 1, .handshake_timeout_ns = 200 * CGRPC_NS_PER_MS};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.loop_threads = 1;
+  opts.handshake_timeout_ns = 200 * CGRPC_NS_PER_MS;
   int port;
   cgrpc_server_t *srv = start_server(&opts, &port);
   int idle = dial(port), good = dial(port);
@@ -149,9 +153,10 @@ static void test_handshake_timeout(void) {
 /* Keepalive through the transport's timer: a silent client is pinged, and
  * closed when it does not answer; a cgrpc channel answers and keeps working. */
 static void test_keepalive(void) {
-  cgrpc_server_options_t opts = {.loop_threads = 1,
-                                 .keepalive_time_ns = 100 * CGRPC_NS_PER_MS,
-                                 .keepalive_timeout_ns = 200 * CGRPC_NS_PER_MS};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.loop_threads = 1;
+  opts.keepalive_time_ns = 100 * CGRPC_NS_PER_MS;
+  opts.keepalive_timeout_ns = 200 * CGRPC_NS_PER_MS;
   int port;
   cgrpc_server_t *srv = start_server(&opts, &port);
   int fd = dial(port);
