@@ -10,6 +10,7 @@
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
  *   server.h       servers and server calls
+ *   log.h          where the library's diagnostics go
  *   version.h      library version
  */
 #ifndef CGRPC_CGRPC_H
@@ -21,6 +22,7 @@
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
+#include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
