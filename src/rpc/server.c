@@ -325,12 +325,20 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
     rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
     if (rv == 0) cgrpc_loop_set_busy_poll(sl->loop, srv->opts.busy_poll_ns);
   }
-  srv->started = true;
+  /* A shutdown from another thread (one that saw the server answer, say)
+   * waits until every thread this start creates is recorded. */
+  pthread_mutex_lock(&srv->mu);
+  srv->started = srv->starting = true;
+  pthread_mutex_unlock(&srv->mu);
   if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);
   for (size_t i = 0; i < n && rv == 0; i++) {
     rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
     srv->loops[i].thread_started = rv == 0;
   }
+  pthread_mutex_lock(&srv->mu);
+  srv->starting = false;
+  pthread_cond_broadcast(&srv->cv);
+  pthread_mutex_unlock(&srv->mu);
   if (rv != 0) {
     cgrpc_server_shutdown(srv, 0);
     return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start the server: %s",
@@ -398,6 +406,7 @@ static void wake_run_locked(cgrpc_server_t *srv) {
 
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   pthread_mutex_lock(&srv->mu);
+  while (srv->starting) pthread_cond_wait(&srv->cv, &srv->mu);
   bool run = srv->started && !srv->shutting_down;
   srv->shutting_down = true;
   wake_run_locked(srv);

@@ -72,7 +72,7 @@ struct cgrpc_server {
   pthread_mutex_t mu;       /* guards the fields below */
   pthread_cond_t cv;
   size_t live_conns;
-  bool started, shutting_down, stopped;
+  bool started, starting, shutting_down, stopped;
   /* cgrpc_server_run(): the thread waiting for a stop signal, and whether
    * cgrpc_server_stop_run() asked it to stop (and sent it its signal). */
   pthread_t run_thread;
