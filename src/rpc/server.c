@@ -489,8 +489,10 @@ cgrpc_status_code_t cgrpc_server_run(cgrpc_server_t *srv, int64_t grace_ns, cgrp
   /* The caller's mask comes back before the grace period, so a second
    * Ctrl-C acts as it normally does (by default it ends the process). */
   pthread_sigmask(SIG_SETMASK, &caller_mask, NULL);
-  cgrpc_log(CGRPC_LOG_INFO, "%s: shutting down the server",
-            signo == SIGINT ? "SIGINT" : signalled || !signo ? "asked to stop" : "SIGTERM");
+  const char *why = "asked to stop";
+  if (signo == SIGINT) why = "SIGINT";
+  if (signo == SIGTERM && !signalled) why = "SIGTERM";
+  cgrpc_log(CGRPC_LOG_INFO, "%s: shutting down the server", why);
   cgrpc_server_shutdown(srv, grace_ns);
   ok(err);
   return CGRPC_STATUS_OK;

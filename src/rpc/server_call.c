@@ -390,7 +390,8 @@ static void run_op(void *arg) {
     case OP_WRITE:
       if (op->finish && call->printf_failed) {
         cgrpc_h2_msg_free(op->out);
-        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED), NULL);
+        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED),
+                  NULL);
         break;
       }
       start_response(call, NULL, op->compression);
@@ -399,7 +400,8 @@ static void run_op(void *arg) {
       break;
     case OP_FINISH:
       if (op->code == CGRPC_STATUS_OK && call->printf_failed) {
-        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED), NULL);
+        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED),
+                  NULL);
       } else {
         do_finish(call, op->code, op->message, op->message_len, op->md);
       }
@@ -551,8 +553,8 @@ void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t cod
   submit(&op);
 }
 
-void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t code,
-                               const char *fmt, ...) {
+void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t code, const char *fmt,
+                               ...) {
   /* Status messages are short: a stack buffer, the call's arena past it.
    * The message is copied before the call ends, so neither needs to last. */
   char buf[256];

@@ -66,8 +66,18 @@ static void test_get_int_reads_decimal_integers(void) {
 }
 
 static void test_get_int_refuses_everything_else(void) {
-  const char *bad[] = {"",   "-",   "+1",   " 1",   "1 ",  "1x", "0x10",
-                       "1.5", "--1", "1e3", "9223372036854775808", "-9223372036854775809",
+  const char *bad[] = {"",
+                       "-",
+                       "+1",
+                       " 1",
+                       "1 ",
+                       "1x",
+                       "0x10",
+                       "1.5",
+                       "--1",
+                       "1e3",
+                       "9223372036854775808",
+                       "-9223372036854775809",
                        "99999999999999999999999"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int64_t n = 12345;

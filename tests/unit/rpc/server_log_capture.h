@@ -20,8 +20,7 @@ static inline void log_capture_fn(void *user_data, cgrpc_log_level_t level, cons
   pthread_mutex_lock(&c->mu);
   c->count++;
   size_t used = strlen(c->text);
-  snprintf(c->text + used, sizeof c->text - used, "%s: %s\n", cgrpc_log_level_name(level),
-           message);
+  snprintf(c->text + used, sizeof c->text - used, "%s: %s\n", cgrpc_log_level_name(level), message);
   pthread_mutex_unlock(&c->mu);
 }
 

@@ -49,8 +49,7 @@ static void h_finishf(cgrpc_server_call_t *call, const void *request, void *ud) 
   static char pad[601];
   memset(pad, 'p', 600);
   cgrpc_server_call_finishf(call, CGRPC_STATUS_NOT_FOUND, "no product %.*s (%d)%s",
-                            (int)req->text.len, req->text.data, req->num,
-                            req->num == 1 ? pad : "");
+                            (int)req->text.len, req->text.data, req->num, req->num == 1 ? pad : "");
 }
 
 /* x-name as a C string, x-count as a number; x-blob-bin checked for its
@@ -75,8 +74,8 @@ static atomic_int g_inline_io = -1;
 /* INLINE, client streaming: a read without a callback. */
 static void h_inline_read(cgrpc_server_call_t *call, const void *request, void *ud) {
   test_Msg m;
-  atomic_store(&g_inline_io, cgrpc_server_call_read(call, &m, cgrpc_server_call_arena(call), NULL,
-                                                    NULL));
+  atomic_store(&g_inline_io,
+               cgrpc_server_call_read(call, &m, cgrpc_server_call_arena(call), NULL, NULL));
   cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL); /* too late: ignored */
 }
 
@@ -136,8 +135,8 @@ typedef struct fixture {
 
 static void fixture_start(fixture_t *f) {
   static const cgrpc_server_handler_fn handlers[] = {
-      h_printf, h_finishf, h_meta, h_inline_read, h_inline_write, h_forgot, h_deferred,
-      h_quit_on_cancel, h_inline_later};
+      h_printf, h_finishf,  h_meta,           h_inline_read, h_inline_write,
+      h_forgot, h_deferred, h_quit_on_cancel, h_inline_later};
   cgrpc_error_t err;
   int port = 0;
   log_capture_start(&f->log);
@@ -145,10 +144,10 @@ static void fixture_start(fixture_t *f) {
   CHECK_EQ_INT(cgrpc_server_listen(f->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);
   for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
     bool inline_mode = i == INLINE_READ || i == INLINE_WRITE || i == INLINE_LATER;
-    CHECK_EQ_INT(cgrpc_server_register(f->srv, &h_methods[i], handlers[i], NULL,
-                                       inline_mode ? CGRPC_HANDLER_INLINE : CGRPC_HANDLER_BLOCKING,
-                                       &err),
-                 CGRPC_STATUS_OK);
+    CHECK_EQ_INT(
+        cgrpc_server_register(f->srv, &h_methods[i], handlers[i], NULL,
+                              inline_mode ? CGRPC_HANDLER_INLINE : CGRPC_HANDLER_BLOCKING, &err),
+        CGRPC_STATUS_OK);
   }
   CHECK_EQ_INT(cgrpc_server_start(f->srv, &err), CGRPC_STATUS_OK);
   char target[64];
@@ -252,8 +251,7 @@ static void test_metadata_lookups_on_received_metadata(void) {
   CHECK_EQ_INT(call_meta(&f, "4x2", &resp, &arena, message, sizeof message),
                CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK_EQ_STR(message, "x-count: INVALID_ARGUMENT");
-  CHECK_EQ_INT(call_meta(&f, NULL, &resp, &arena, message, sizeof message),
-               CGRPC_STATUS_NOT_FOUND);
+  CHECK_EQ_INT(call_meta(&f, NULL, &resp, &arena, message, sizeof message), CGRPC_STATUS_NOT_FOUND);
   cgrpc_arena_free(&arena);
   fixture_stop(&f);
 }

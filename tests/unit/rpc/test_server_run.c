@@ -37,8 +37,8 @@ static cgrpc_status_code_t call_server(const char *address) {
   cgrpc_arena_init(&arena, NULL, 0);
   test_Msg req = {.num = 1}, resp;
   cgrpc_call_options_t opts = {.wait_for_ready = true};
-  cgrpc_status_code_t code = cgrpc_unary(ch, &test_methods[M_UNARY], &req, &resp, &arena, &opts,
-                                         NULL);
+  cgrpc_status_code_t code =
+      cgrpc_unary(ch, &test_methods[M_UNARY], &req, &resp, &arena, &opts, NULL);
   if (code == CGRPC_STATUS_OK && resp.num != 2) code = CGRPC_STATUS_INTERNAL;
   cgrpc_arena_free(&arena);
   cgrpc_channel_free(ch);
