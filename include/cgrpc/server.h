@@ -179,7 +179,9 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
                                                   cgrpc_error_t *err);
 
 /* Starts the loop and worker threads and begins accepting connections.
- * Returns OK, or RESOURCE_EXHAUSTED when threads cannot be created. */
+ * Returns OK; RESOURCE_EXHAUSTED when threads cannot be created (nothing is
+ * left running); FAILED_PRECONDITION when already started. The threads
+ * inherit the caller's signal mask (see cgrpc_server_run()). */
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err);
 
 /* Serves until the process gets SIGINT or SIGTERM (or

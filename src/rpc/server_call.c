@@ -179,7 +179,7 @@ static _Thread_local handler_outcome_t handler_outcome;
 /* True when `call` is being ended by its own BLOCKING handler's thread: the
  * handler's reference then goes with the application's. */
 static bool ended_by_handler(cgrpc_server_call_t *call) {
-  if (handler_call != call) return false;
+  if (call->entry->mode != CGRPC_HANDLER_BLOCKING || handler_call != call) return false;
   handler_outcome = HANDLER_ENDED;
   handler_call = NULL;
   return true;
