@@ -32,7 +32,8 @@ typedef enum cgrpc_log_level {
 /* Receives one message: `message` is NUL-terminated, has no trailing
  * newline, and is valid only during the call. The handler must not call
  * cgrpc_log_set_handler() (it would wait for itself) and should not block
- * for long: the thread that logs may be an event loop. */
+ * for long: the thread that logs may be an event loop. It may call other
+ * cgrpc functions; what they log meanwhile goes to stderr. */
 typedef void (*cgrpc_log_fn)(void *user_data, cgrpc_log_level_t level, const char *message);
 
 /* Sends the messages to `fn` (with `user_data`) instead of stderr; NULL

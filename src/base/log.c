@@ -22,6 +22,10 @@ static atomic_int current_level = CGRPC_LOG_WARNING;
 static pthread_mutex_t handler_mu = PTHREAD_MUTEX_INITIALIZER;
 static cgrpc_log_fn handler;
 static void *handler_data;
+/* Set while this thread runs the handler: a message the handler causes
+ * (it called into cgrpc, which logged) goes to stderr instead of waiting
+ * for the lock this thread holds. */
+static _Thread_local bool in_handler;
 
 const char *cgrpc_log_level_name(cgrpc_log_level_t level) {
   switch (level) {
@@ -70,9 +74,15 @@ void cgrpc_log(cgrpc_log_level_t level, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) return;
   if ((size_t)n >= sizeof message) memcpy(message + sizeof message - 4, "...", 4);
+  if (in_handler) {
+    write_stderr(level, message);
+    return;
+  }
   pthread_mutex_lock(&handler_mu);
   if (handler) {
+    in_handler = true;
     handler(handler_data, level, message);
+    in_handler = false;
   } else {
     write_stderr(level, message);
   }

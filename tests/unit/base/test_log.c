@@ -125,6 +125,23 @@ static void test_many_threads_log_one_message_at_a_time(void) {
   CHECK_EQ_INT(n, 4000);
 }
 
+/* A handler that causes a message (as one calling into cgrpc might) does
+ * not wait for itself: that message goes to stderr. */
+static void reentrant(void *user_data, cgrpc_log_level_t level, const char *message) {
+  (*(int *)user_data)++;
+  cgrpc_log(CGRPC_LOG_WARNING, "from inside the handler");
+}
+
+static void test_a_message_from_inside_the_handler_goes_to_stderr(void) {
+  int n = 0;
+  cgrpc_log_set_handler(reentrant, &n);
+  char out[256];
+  stderr_of_log(CGRPC_LOG_ERROR, "outer", out, sizeof out);
+  cgrpc_log_set_handler(NULL, NULL);
+  CHECK_EQ_INT(n, 1);
+  CHECK_EQ_STR(out, "cgrpc: WARNING: from inside the handler\n");
+}
+
 int main(void) {
   TEST_RUN(test_default_handler_writes_one_line_to_stderr);
   TEST_RUN(test_handler_receives_formatted_messages);
@@ -132,5 +149,6 @@ int main(void) {
   TEST_RUN(test_long_messages_are_cut_with_an_ellipsis);
   TEST_RUN(test_level_names);
   TEST_RUN(test_many_threads_log_one_message_at_a_time);
+  TEST_RUN(test_a_message_from_inside_the_handler_goes_to_stderr);
   return TEST_DONE();
 }
