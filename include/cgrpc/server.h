@@ -223,7 +223,9 @@ void cgrpc_server_stop_run(cgrpc_server_t *srv);
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns);
 
 /* Shuts down (grace 0) if still running and frees the server. Every call
- * handed to a handler must have been finished. NULL is a no-op. */
+ * an INLINE handler got or a BLOCKING handler deferred must have been
+ * finished (the library ends those a BLOCKING handler returned from).
+ * cgrpc_server_listen_address() strings go with it. NULL is a no-op. */
 void cgrpc_server_free(cgrpc_server_t *srv);
 
 /* ---- Server calls: the request ------------------------------------------------------ */
