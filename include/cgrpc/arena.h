@@ -14,8 +14,11 @@
 #ifndef CGRPC_ARENA_H
 #define CGRPC_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cgrpc/pb_table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +77,20 @@ void *cgrpc_arena_realloc(cgrpc_arena_t *a, void *p, size_t old_size,
 
 /* Copies `len` bytes into the arena. Returns NULL on failure. */
 void *cgrpc_arena_memdup(cgrpc_arena_t *a, const void *src, size_t len);
+
+/* Formats like printf() into the arena: returns the text, NUL-terminated
+ * (`len` excludes the NUL), or {NULL, 0} when the arena refuses memory or
+ * the format is invalid. The common case formats once, in place. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+cgrpc_str_t cgrpc_arena_printf(cgrpc_arena_t *a, const char *fmt, ...);
+
+/* cgrpc_arena_printf() with a va_list (which it consumes, as vprintf does). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+cgrpc_str_t cgrpc_arena_vprintf(cgrpc_arena_t *a, const char *fmt, va_list ap);
 
 /* Releases all heap blocks and rewinds to the caller's initial buffer, ready
  * for reuse. Everything allocated before is invalid afterwards. Keeps the

@@ -12,6 +12,7 @@
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
  *   server.h       servers and server calls
+ *   log.h          where the library's diagnostics go
  *   version.h      library version
  */
 #ifndef CGRPC_CGRPC_H
@@ -23,6 +24,7 @@
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
+#include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"
 #include "cgrpc/pb.h"

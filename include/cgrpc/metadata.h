@@ -13,6 +13,10 @@
  * "content-type", "te", connection headers) cannot be added: the library
  * writes those itself and never hands them to applications.
  *
+ * Every key and value is followed by a NUL byte, so text values read as C
+ * strings (cgrpc_metadata_get_cstr()) and numbers take one call
+ * (cgrpc_metadata_get_int()).
+ *
  * Thread-safety: a metadata array is plain data; it belongs to whoever owns
  * its arena.
  */
@@ -21,14 +25,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cgrpc/arena.h"
 #include "cgrpc/pb_table.h"
+#include "cgrpc/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Both views are followed by a NUL byte (not counted in `len`), in every
+ * array the library fills and every one cgrpc_metadata_add() or _copy()
+ * fills, so `key.data` and text `value.data` can be used as C strings. A
+ * binary value may itself contain NUL bytes: use its `len`. */
 typedef struct cgrpc_metadata_entry {
   cgrpc_str_t key;   /* lower case; "-bin" suffix for binary values */
   cgrpc_str_t value; /* raw bytes (binary values already decoded) */
@@ -58,6 +68,20 @@ bool cgrpc_metadata_add_str(cgrpc_metadata_t *md, cgrpc_arena_t *arena, const ch
 /* The value of the first entry whose key equals `key` (NUL-terminated), or
  * NULL when there is none. The view points into the array's memory. */
 const cgrpc_str_t *cgrpc_metadata_get(const cgrpc_metadata_t *md, const char *key);
+
+/* The value of the first entry whose key equals `key`, as a NUL-terminated
+ * string, or NULL when there is none. Points into the array's memory:
+ *
+ *   const char *user = cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call), "x-user");
+ */
+const char *cgrpc_metadata_get_cstr(const cgrpc_metadata_t *md, const char *key);
+
+/* Reads the first value of `key` as a decimal integer (an optional '-',
+ * then digits; nothing else, no spaces) into *out. Returns OK; NOT_FOUND
+ * when there is no such key; INVALID_ARGUMENT when the value is not such an
+ * integer or does not fit in int64_t. *out is written only on OK. */
+cgrpc_status_code_t cgrpc_metadata_get_int(const cgrpc_metadata_t *md, const char *key,
+                                           int64_t *out);
 
 /* The number of entries whose key equals `key`; repeated keys are kept as
  * separate entries, in the order they were sent. */

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,8 +41,33 @@ typedef struct cgrpc_str {
   size_t len;
 } cgrpc_str_t;
 
-/* A view of a string literal: CGRPC_STR("sku-1042"). */
-#define CGRPC_STR(literal) ((cgrpc_str_t){(literal), sizeof(literal) - 1})
+/* A view of a NUL-terminated string, which must outlive the view (nothing
+ * is copied); NULL gives the empty string. For string literals prefer
+ * CGRPC_STR(), which needs no strlen(). */
+static inline cgrpc_str_t cgrpc_str(const char *s) {
+  cgrpc_str_t v = {s ? s : "", s ? strlen(s) : 0};
+  return v;
+}
+
+/* A view of a string literal (or a char array used whole): CGRPC_STR("sku-1042").
+ * Its length is the array's size, so a pointer would give the size of a
+ * pointer: in C a pointer argument fails to compile ("CGRPC_STR needs a
+ * string literal"); use cgrpc_str() for a char *. */
+#ifdef __cplusplus
+#define CGRPC_STR(literal) (cgrpc_str_t{(literal), sizeof(literal) - 1})
+#else
+#define CGRPC_STR(literal)                                                         \
+  ((cgrpc_str_t){(literal), sizeof(literal) - 1 + 0 * sizeof(struct {              \
+                   _Static_assert(CGRPC_IS_CHAR_ARRAY_(literal),                   \
+                                  "CGRPC_STR needs a string literal; use cgrpc_str() " \
+                                  "for a char *");                                 \
+                   int unused_;                                                    \
+                 })})
+/* 1 when `x` is an array of char (not a pointer to one): only an array's
+ * address has the type pointer-to-array-of-sizeof(x). */
+#define CGRPC_IS_CHAR_ARRAY_(x)                        \
+  _Generic(&(x), char(*)[sizeof(x)] : 1, const char(*)[sizeof(x)] : 1, default : 0)
+#endif
 
 /* The generic shape of every repeated field. */
 typedef struct cgrpc_pb_array {

@@ -5,27 +5,68 @@
  * code generator emits) and runs N event-loop threads, one per core by
  * default. Each connection lives on one loop for its whole life.
  *
- *   cgrpc_server_t *srv;
- *   cgrpc_server_new(NULL, &srv, &err);
- *   cgrpc_server_listen(srv, "0.0.0.0:50051", NULL, &err);
- *   cgrpc_server_register(srv, &shop_ProductService_GetProduct_method, get_product, db,
- *                         CGRPC_HANDLER_BLOCKING, &err);
- *   cgrpc_server_start(srv, &err);
- *   ...
- *   cgrpc_server_shutdown(srv, 5 * CGRPC_NS_PER_SEC);
- *   cgrpc_server_free(srv);
+ *   static void say_hello(cgrpc_server_call_t *call, const void *request, void *ud) {
+ *     const helloworld_HelloRequest *req = request;
+ *     helloworld_HelloReply reply = {
+ *         .message = cgrpc_server_call_printf(call, "Hello %.*s", (int)req->name.len,
+ *                                             req->name.data)};
+ *     cgrpc_server_call_reply(call, &reply);
+ *   }
+ *
+ *   int main(void) {
+ *     cgrpc_server_t *srv;
+ *     cgrpc_error_t err;
+ *     if (cgrpc_server_new(NULL, &srv, &err) != CGRPC_STATUS_OK ||
+ *         cgrpc_server_listen(srv, "0.0.0.0:50051", NULL, &err) != CGRPC_STATUS_OK ||
+ *         cgrpc_server_register(srv, &helloworld_Greeter_SayHello_method, say_hello, NULL,
+ *                               CGRPC_HANDLER_BLOCKING, &err) != CGRPC_STATUS_OK) {
+ *       fprintf(stderr, "%s\n", err.message);
+ *       return 1;
+ *     }
+ *     printf("listening on %s\n", cgrpc_server_listen_address(srv, 0));
+ *     cgrpc_server_run(srv, 5 * CGRPC_NS_PER_SEC, &err);   (until Ctrl-C or SIGTERM)
+ *     cgrpc_server_free(srv);
+ *   }
+ *
+ * A program that handles signals itself uses cgrpc_server_start() and, when
+ * it wants to stop, cgrpc_server_shutdown() instead of cgrpc_server_run().
  *
  * Handlers. A handler is called once per call, with the decoded request for
  * unary and server-streaming methods (NULL for client-streaming and bidi,
  * which read their requests). It must end the call exactly once, with
- * cgrpc_server_call_reply() or cgrpc_server_call_finish(), at once or later
- * and from any thread; until then the call stays alive. Handlers registered
- * CGRPC_HANDLER_BLOCKING (the default, the safe choice) run on a worker
- * pool and may block (databases, files) and use the blocking read and write
- * style. CGRPC_HANDLER_INLINE handlers run on the connection's loop thread,
- * with no thread hop: they must not block, and use the callback style.
+ * cgrpc_server_call_reply(), cgrpc_server_call_finish() or _finishf(); after
+ * that the call object is gone. Two modes, chosen per method:
  *
- * Requests for methods nobody registered get UNIMPLEMENTED.
+ *   CGRPC_HANDLER_BLOCKING (the default, the safe choice) handlers run on a
+ *   worker pool and may block (databases, files) and use the blocking read
+ *   and write style. They end the call before they return; a handler that
+ *   returns with its call open ends it with INTERNAL ("handler for
+ *   /pkg.Svc/Method returned without finishing the call") and an ERROR log
+ *   line, unless it called cgrpc_server_call_defer() first: then it may end
+ *   the call later, from any thread. (A handler that finds its call
+ *   cancelled may just return.)
+ *
+ *   CGRPC_HANDLER_INLINE handlers run on the connection's loop thread, with
+ *   no thread hop: they must not block, and use the callback style (a `done`
+ *   callback on every read and write). They may end the call at once or
+ *   later, from any thread (from a callback, from another thread), with no
+ *   defer needed. A read or write without a callback there would block the
+ *   loop: it returns false at once, logs an ERROR naming the method, and
+ *   ends the call with INTERNAL (the handler still ends its call, as after
+ *   a cancellation).
+ *
+ * Threads. The server's own functions (new, listen, register, start, run,
+ * shutdown, free) are for the application's threads, never a handler or
+ * callback. The call functions may be used from any thread, one thread at a
+ * time per call (cgrpc_server_call_cancelled() and _on_cancel() excepted).
+ *
+ * Memory. Requests, metadata and anything allocated from the call's arena
+ * live until the call ends. Messages written are encoded before the write
+ * returns; status messages and trailers are copied. Nothing a handler gets
+ * needs freeing.
+ *
+ * Requests for methods nobody registered get UNIMPLEMENTED. Diagnostics go
+ * through cgrpc/log.h (stderr by default).
  */
 #ifndef CGRPC_SERVER_H
 #define CGRPC_SERVER_H
@@ -148,11 +189,21 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
 /* Listens on `address`: "host:port", "0.0.0.0:50051", "[::]:0",
  * "ipv4:127.0.0.1:0", "ipv6:[::1]:0", "unix:/path" (a stale socket file is
  * replaced). Port 0 picks a free port, stored in *bound_port (may be NULL;
- * 0 for unix sockets). Call before cgrpc_server_start(), any number of
- * times. Errors: INVALID_ARGUMENT for a malformed address, UNAVAILABLE when
- * the socket cannot be bound, with the reason in `err`. */
+ * 0 for unix sockets); cgrpc_server_listen_address() gives the whole bound
+ * address as text. Call before cgrpc_server_start(), any number of times.
+ * Errors: INVALID_ARGUMENT for a malformed address, UNAVAILABLE when the
+ * socket cannot be bound, RESOURCE_EXHAUSTED when out of memory,
+ * FAILED_PRECONDITION once started; the reason is in `err`. */
 cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
                                         cgrpc_error_t *err);
+
+/* The address the index-th successful cgrpc_server_listen() bound, as text
+ * with the real port: "127.0.0.1:41235", "[::1]:5000", "unix:/run/app.sock",
+ * ready to print or to give a channel. NULL when `index` is past the last.
+ * The string belongs to the server and stays valid (and unchanged, even
+ * after shutdown) until cgrpc_server_free(). Any thread, once that listen
+ * has returned. */
+const char *cgrpc_server_listen_address(const cgrpc_server_t *srv, size_t index);
 
 /* Registers a handler for one method (by its path). Before start.
  * ALREADY_EXISTS when the path is taken. `method` must outlive the server. */
@@ -169,18 +220,53 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
                                                   cgrpc_error_t *err);
 
 /* Starts the loop and worker threads and begins accepting connections.
- * Returns OK, or RESOURCE_EXHAUSTED when threads cannot be created. */
+ * Returns OK; RESOURCE_EXHAUSTED when threads cannot be created (nothing is
+ * left running); FAILED_PRECONDITION when already started. The threads
+ * inherit the caller's signal mask (see cgrpc_server_run()). */
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err);
+
+/* Serves until the process gets SIGINT or SIGTERM (or
+ * cgrpc_server_stop_run()), then shuts down gracefully with `grace_ns` (as
+ * cgrpc_server_shutdown()) and returns OK. Starts the server first unless it
+ * was started. This is main()'s last call in most servers.
+ *
+ * How: it blocks SIGINT and SIGTERM in the calling thread, starts the
+ * server's threads (which inherit that mask, so none of them can take the
+ * signals) and waits for one with sigwait(). So call it from the main thread
+ * before the program starts threads of its own (or block both signals in
+ * those threads yourself): a thread that does not block them could receive
+ * the signal instead, and its default action ends the process at once,
+ * without the graceful shutdown. Likewise a server already started with
+ * cgrpc_server_start() has threads that do not block them. The caller's
+ * signal mask is restored as soon as the signal arrives, before the grace
+ * period, so a second Ctrl-C acts as it normally does (by default it ends
+ * the process at once: an impatient operator's way out).
+ *
+ * Errors: the codes of cgrpc_server_start() (nothing is left running, the
+ * mask is restored), FAILED_PRECONDITION when the server is already running
+ * under cgrpc_server_run() or was shut down. Once per server. */
+cgrpc_status_code_t cgrpc_server_run(cgrpc_server_t *srv, int64_t grace_ns, cgrpc_error_t *err);
+
+/* Makes cgrpc_server_run() return as if SIGTERM had arrived: it shuts down
+ * with its grace and returns. Called before cgrpc_server_run() waits (even
+ * before it is called), that run returns as soon as it has started the
+ * server. Any thread, including handlers; not from a signal handler (use
+ * kill(getpid(), SIGTERM) there). Calling cgrpc_server_shutdown() from
+ * another thread also ends cgrpc_server_run(). */
+void cgrpc_server_stop_run(cgrpc_server_t *srv);
 
 /* Graceful shutdown: stops accepting, tells every client GOAWAY, lets calls
  * in flight finish for up to `grace_ns`, then cancels what is left (handlers
  * see cancellation) and closes every connection. Blocks until done; the
- * threads are stopped when it returns. Any thread but the server's own;
- * idempotent. */
+ * threads are stopped when it returns, also when another thread had begun
+ * the shutdown. Any thread but the server's own (not from a handler or a
+ * callback); idempotent. */
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns);
 
 /* Shuts down (grace 0) if still running and frees the server. Every call
- * handed to a handler must have been finished. NULL is a no-op. */
+ * an INLINE handler got or a BLOCKING handler deferred must have been
+ * finished (the library ends those a BLOCKING handler returned from).
+ * cgrpc_server_listen_address() strings go with it. NULL is a no-op. */
 void cgrpc_server_free(cgrpc_server_t *srv);
 
 /* ---- Server calls: the request ------------------------------------------------------ */
@@ -190,7 +276,8 @@ void cgrpc_server_free(cgrpc_server_t *srv);
 /* The method being called. */
 const cgrpc_pb_method_t *cgrpc_server_call_method(const cgrpc_server_call_t *call);
 
-/* The client's metadata (reserved headers excluded; "user-agent" included). */
+/* The client's metadata (reserved headers excluded; "user-agent" included).
+ * Read values with cgrpc_metadata_get_cstr() and cgrpc_metadata_get_int(). */
 const cgrpc_metadata_t *cgrpc_server_call_metadata(const cgrpc_server_call_t *call);
 
 /* The deadline (cgrpc_clock_now() clock), CGRPC_INFINITE when none.
@@ -207,6 +294,20 @@ cgrpc_str_t cgrpc_server_call_authority(const cgrpc_server_call_t *call);
  * while the call lives; freed in one step when the call is done. Use it
  * from one thread at a time (the handler's). */
 cgrpc_arena_t *cgrpc_server_call_arena(cgrpc_server_call_t *call);
+
+/* Formats like printf() into the call's arena: a NUL-terminated string that
+ * lives until the call ends, ready for a response field:
+ *
+ *   reply.message = cgrpc_server_call_printf(call, "Hello %s", name);
+ *
+ * When memory runs out it returns an empty string ({"", 0}) and marks the
+ * call: it then ends with RESOURCE_EXHAUSTED ("out of memory formatting a
+ * string in the handler") instead of OK, and a reply's message is not sent.
+ * So a handler needs no check. From the thread that uses the arena. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+cgrpc_str_t cgrpc_server_call_printf(cgrpc_server_call_t *call, const char *fmt, ...);
 
 /* True when the last request message read (or the request given to the
  * handler) arrived compressed. */
@@ -234,10 +335,13 @@ void cgrpc_server_call_set_compression(cgrpc_server_call_t *call, cgrpc_encoding
 void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call, const cgrpc_metadata_t *md);
 
 /* Reads the next request message (client-streaming and bidi) into `msg`
- * (initialised here), memory from `arena`. Without `done` it blocks (worker
- * pool handlers only) and returns true for a message, false when the client
- * half-closed or the call was cancelled; with `done` it returns true and
- * reports that way later, on the loop thread. One read at a time. */
+ * (initialised here), memory from `arena`. Without `done` it blocks
+ * (BLOCKING handlers and other application threads only) and returns true
+ * for a message, false when the client half-closed or the call was
+ * cancelled; with `done` it returns true and reports that way later, on the
+ * loop thread. One read at a time. Without `done` on the loop thread (an
+ * INLINE handler or a callback) it would wait for itself: it returns false,
+ * logs an ERROR and ends the call with INTERNAL (see the top of this file). */
 bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t *arena,
                             cgrpc_done_fn done, void *user_data);
 
@@ -246,7 +350,8 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
  * until the message has been handed to the connection (so a client that
  * does not read makes the handler wait: flow control) and returns whether
  * it was; with `done` it returns true and reports later. False once the
- * call is cancelled or finished. */
+ * call is cancelled or finished. Without `done` on the loop thread it
+ * fails loudly, as cgrpc_server_call_read() does. */
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data);
 
@@ -260,6 +365,27 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response);
  * transport is done with it. Any thread, exactly once per call. */
 void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
                               const char *message, const cgrpc_metadata_t *trailers);
+
+/* cgrpc_server_call_finish() with a printf-formatted message and no
+ * trailers:
+ *
+ *   cgrpc_server_call_finishf(call, CGRPC_STATUS_NOT_FOUND, "no product %s", sku);
+ *
+ * A message longer than 255 bytes takes memory from the call's arena (if
+ * that fails, its first 255 bytes are sent). Same rules as _finish(). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t code,
+                               const char *fmt, ...);
+
+/* Tells the library that this BLOCKING handler will end its call later,
+ * from another thread (after a queue, a timer, another service's answer):
+ * returning without ending the call is then not an error. Call it from the
+ * handler, before it returns and before handing the call to the thread
+ * that ends it. Elsewhere it does nothing: INLINE handlers may always end
+ * their calls later. */
+void cgrpc_server_call_defer(cgrpc_server_call_t *call);
 
 #ifdef __cplusplus
 }

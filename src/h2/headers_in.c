@@ -106,7 +106,8 @@ static void add_metadata(cgrpc_h2_stream_t *s, cgrpc_metadata_t *md, const char 
   size_t elen;
   cgrpc_value_list_init(&list, value, vlen);
   while (cgrpc_value_list_next(&list, &elem, &elen)) {
-    uint8_t *buf = cgrpc_arena_alloc(&s->arena, cgrpc_base64_decoded_max_len(elen));
+    /* One byte more for the NUL every stored value ends with. */
+    uint8_t *buf = cgrpc_arena_alloc(&s->arena, cgrpc_base64_decoded_max_len(elen) + 1);
     size_t out_len = 0;
     cgrpc_wire_error_t err;
     if (!buf || key.len != nlen) {
@@ -120,6 +121,7 @@ static void add_metadata(cgrpc_h2_stream_t *s, cgrpc_metadata_t *md, const char 
       }
       continue;
     }
+    buf[out_len] = '\0';
     if (!cgrpc_h2_metadata_append(md, &s->arena, key, (cgrpc_str_t){(const char *)buf, out_len})) {
       problem(hs, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for metadata");
       return;

@@ -4,7 +4,9 @@
  * h2 layer because the transport both fills it (received headers) and reads
  * it (headers to send); the checks on what an application may add come from
  * h2/metadata_check.h, so an entry that passed cgrpc_metadata_add() can go on
- * the wire without being looked at again.
+ * the wire without being looked at again. Every key and value stored is
+ * followed by a NUL (the public header promises it): one byte more of the
+ * arena, so C strings cost no copy.
  */
 #include "cgrpc/metadata.h"
 
@@ -78,6 +80,32 @@ const cgrpc_str_t *cgrpc_metadata_get(const cgrpc_metadata_t *md, const char *ke
     if (key_equals(&md->entries[i], key, len)) return &md->entries[i].value;
   }
   return NULL;
+}
+
+const char *cgrpc_metadata_get_cstr(const cgrpc_metadata_t *md, const char *key) {
+  const cgrpc_str_t *v = cgrpc_metadata_get(md, key);
+  return v ? v->data : NULL;
+}
+
+cgrpc_status_code_t cgrpc_metadata_get_int(const cgrpc_metadata_t *md, const char *key,
+                                           int64_t *out) {
+  const cgrpc_str_t *v = cgrpc_metadata_get(md, key);
+  if (!v) return CGRPC_STATUS_NOT_FOUND;
+  const char *p = v->data, *end = v->data + v->len;
+  bool negative = p < end && *p == '-';
+  if (negative) p++;
+  if (p == end) return CGRPC_STATUS_INVALID_ARGUMENT;
+  /* Accumulate as a negative number: its range holds INT64_MIN too. */
+  int64_t n = 0;
+  for (; p < end; p++) {
+    if (*p < '0' || *p > '9') return CGRPC_STATUS_INVALID_ARGUMENT;
+    int digit = *p - '0';
+    if (n < (INT64_MIN + digit) / 10) return CGRPC_STATUS_INVALID_ARGUMENT;
+    n = n * 10 - digit;
+  }
+  if (!negative && n == INT64_MIN) return CGRPC_STATUS_INVALID_ARGUMENT;
+  *out = negative ? n : -n;
+  return CGRPC_STATUS_OK;
 }
 
 size_t cgrpc_metadata_count(const cgrpc_metadata_t *md, const char *key) {

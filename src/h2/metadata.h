@@ -13,7 +13,8 @@
 
 #include "cgrpc/metadata.h"
 
-/* Appends the views as they are (no copy). False when the arena refuses. */
+/* Appends the views as they are (no copy); both must be followed by a NUL
+ * byte, as the public header promises. False when the arena refuses. */
 bool cgrpc_h2_metadata_append(cgrpc_metadata_t *md, cgrpc_arena_t *arena, cgrpc_str_t key,
                               cgrpc_str_t value);
 

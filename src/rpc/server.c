@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "base/time.h"
 #include "h2/options.h"
 #include "io/error.h"
@@ -144,12 +146,25 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   if (rv == 0 && addr->u.sa.sa_family == AF_UNIX && addr->u.un.sun_path[0] != '\0') {
     snprintf(l->unix_path, sizeof l->unix_path, "%s", addr->u.un.sun_path);
   }
+  /* The address as bound (the real port), falling back to the one asked for. */
   cgrpc_address_t local;
-  if (rv == 0 && bound_port) {
-    *bound_port = cgrpc_socket_local_address(l->fd, &local) == 0 ? cgrpc_address_port(&local) : 0;
+  char text[CGRPC_ADDRESS_STRLEN];
+  if (rv == 0) {
+    bool known = cgrpc_socket_local_address(l->fd, &local) == 0;
+    cgrpc_address_format(known ? &local : addr, text);
+    if (bound_port) *bound_port = known ? cgrpc_address_port(&local) : 0;
+    l->address = cgrpc_malloc(strlen(text) + 1);
+    if (l->address) {
+      memcpy(l->address, text, strlen(text) + 1);
+    } else {
+      cgrpc_socket_close(l->fd);
+      if (l->unix_path[0]) unlink(l->unix_path);
+      rv = -ENOMEM;
+    }
   }
   cgrpc_address_list_free(&addrs);
   cgrpc_target_free(&target);
+  if (rv == -ENOMEM) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   if (rv != 0) {
     return fail(err, CGRPC_STATUS_UNAVAILABLE, "cannot listen on \"%s\": %s", address,
                 cgrpc_io_strerror(rv));
@@ -157,6 +172,10 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   srv->listener_count++;
   ok(err);
   return CGRPC_STATUS_OK;
+}
+
+const char *cgrpc_server_listen_address(const cgrpc_server_t *srv, size_t index) {
+  return index < srv->listener_count ? srv->listeners[index].address : NULL;
 }
 
 /* ---- Methods -------------------------------------------------------------------- */
@@ -279,12 +298,20 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
     rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
     if (rv == 0) cgrpc_loop_set_busy_poll(sl->loop, srv->opts.busy_poll_ns);
   }
-  srv->started = true;
+  /* A shutdown from another thread (one that saw the server answer, say)
+   * waits until every thread this start creates is recorded. */
+  pthread_mutex_lock(&srv->mu);
+  srv->started = srv->starting = true;
+  pthread_mutex_unlock(&srv->mu);
   if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);
   for (size_t i = 0; i < n && rv == 0; i++) {
     rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
     srv->loops[i].thread_started = rv == 0;
   }
+  pthread_mutex_lock(&srv->mu);
+  srv->starting = false;
+  pthread_cond_broadcast(&srv->cv);
+  pthread_mutex_unlock(&srv->mu);
   if (rv != 0) {
     cgrpc_server_shutdown(srv, 0);
     return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start the server: %s",
@@ -340,10 +367,24 @@ static void each_loop(cgrpc_server_t *srv, cgrpc_loop_fn fn) {
   }
 }
 
+/* Wakes cgrpc_server_run() once with a signal meant for its thread alone
+ * (the signal is blocked there, so it waits for sigwait). Under srv->mu. */
+static void wake_run_locked(cgrpc_server_t *srv) {
+  srv->stop_requested = true;
+  if (srv->run_waiting && !srv->stop_signalled) {
+    srv->stop_signalled = true;
+    pthread_kill(srv->run_thread, SIGTERM);
+  }
+}
+
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   pthread_mutex_lock(&srv->mu);
+  while (srv->starting) pthread_cond_wait(&srv->cv, &srv->mu);
   bool run = srv->started && !srv->shutting_down;
   srv->shutting_down = true;
+  wake_run_locked(srv);
+  /* Another thread is shutting the server down: done when it is. */
+  while (!run && srv->started && !srv->stopped) pthread_cond_wait(&srv->cv, &srv->mu);
   pthread_mutex_unlock(&srv->mu);
   if (!run) return;
   if (srv->loops[0].loop) cgrpc_loop_post(srv->loops[0].loop, stop_listeners, srv);
@@ -366,6 +407,73 @@ void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   }
   pthread_mutex_lock(&srv->mu);
   srv->stopped = true;
+  pthread_cond_broadcast(&srv->cv);
+  pthread_mutex_unlock(&srv->mu);
+}
+
+/* ---- Serving until a signal ---------------------------------------------------------- */
+
+/* Takes a stop signal this thread was sent (or one pending for the process)
+ * so that it is not delivered when the caller's mask comes back. */
+static void consume_pending(int signo) {
+  sigset_t pending, one;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  struct timespec now = {0, 0};
+  while (sigpending(&pending) == 0 && sigismember(&pending, signo)) {
+    if (sigtimedwait(&one, NULL, &now) < 0) break;
+  }
+}
+
+cgrpc_status_code_t cgrpc_server_run(cgrpc_server_t *srv, int64_t grace_ns, cgrpc_error_t *err) {
+  sigset_t stop_signals, caller_mask;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_mutex_lock(&srv->mu);
+  bool busy = srv->running || srv->shutting_down;
+  if (!busy) {
+    srv->running = true;
+    srv->run_thread = pthread_self();
+  }
+  pthread_mutex_unlock(&srv->mu);
+  if (busy) {
+    return fail(err, CGRPC_STATUS_FAILED_PRECONDITION,
+                "cgrpc_server_run: the server is already running or shut down");
+  }
+  /* Blocked before any server thread exists, so every thread inherits the
+   * mask and the signals reach only the sigwait below. */
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &caller_mask);
+  cgrpc_status_code_t code = srv->started ? CGRPC_STATUS_OK : cgrpc_server_start(srv, err);
+  if (code != CGRPC_STATUS_OK) {
+    pthread_sigmask(SIG_SETMASK, &caller_mask, NULL);
+    return code;
+  }
+  pthread_mutex_lock(&srv->mu);
+  srv->run_waiting = !srv->stop_requested;
+  pthread_mutex_unlock(&srv->mu);
+  int signo = 0;
+  if (srv->run_waiting) sigwait(&stop_signals, &signo);
+  pthread_mutex_lock(&srv->mu);
+  srv->run_waiting = false;
+  bool signalled = srv->stop_signalled;
+  pthread_mutex_unlock(&srv->mu);
+  if (signalled) consume_pending(SIGTERM);
+  /* The caller's mask comes back before the grace period, so a second
+   * Ctrl-C acts as it normally does (by default it ends the process). */
+  pthread_sigmask(SIG_SETMASK, &caller_mask, NULL);
+  const char *why = "asked to stop";
+  if (signo == SIGINT) why = "SIGINT";
+  if (signo == SIGTERM && !signalled) why = "SIGTERM";
+  cgrpc_log(CGRPC_LOG_INFO, "%s: shutting down the server", why);
+  cgrpc_server_shutdown(srv, grace_ns);
+  ok(err);
+  return CGRPC_STATUS_OK;
+}
+
+void cgrpc_server_stop_run(cgrpc_server_t *srv) {
+  pthread_mutex_lock(&srv->mu);
+  wake_run_locked(srv);
   pthread_mutex_unlock(&srv->mu);
 }
 
@@ -380,6 +488,7 @@ void cgrpc_server_free(cgrpc_server_t *srv) {
   }
   cgrpc_workers_free(srv->workers);
   close_listeners(srv);
+  for (size_t i = 0; i < srv->listener_count; i++) cgrpc_free(srv->listeners[i].address);
   cgrpc_free(srv->listeners);
   cgrpc_free(srv->loops);
   cgrpc_free(srv->methods);

@@ -13,10 +13,12 @@
  * loop completes it. So the call's state needs no lock; the one exception is
  * the cancelled flag, which handlers on other threads poll (an atomic).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "h2/metadata.h"
 #include "rpc/server_internal.h"
 
@@ -102,6 +104,7 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
     sl->spare_calls = call->next;
     sl->spare_count--;
     arena = call->arena;
+    cgrpc_arena_set_limit(&arena, 0); /* a cap the last handler set is not the next one's */
   } else {
     call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
     if (!call) return NULL;
@@ -125,25 +128,95 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
   return call;
 }
 
+/* ---- Operations carried to the loop ----------------------------------------------- */
+
+typedef enum op_kind {
+  OP_READ,
+  OP_WRITE,
+  OP_FINISH,
+  OP_HEADERS,
+  OP_ON_CANCEL,
+  OP_HANDLER_RETURNED, /* a BLOCKING handler returned without ending its call */
+} op_kind_t;
+
+/* Status message and metadata carried to the loop. When posting they are
+ * copied into `copy` (freed after the operation ran). */
+typedef struct op_payload {
+  cgrpc_arena_t arena;
+  cgrpc_metadata_t md;
+} op_payload_t;
+
+typedef struct call_op {
+  op_kind_t kind;
+  cgrpc_server_call_t *call;
+  cgrpc_completion_t done;
+  void *msg;
+  cgrpc_arena_t *arena;
+  cgrpc_h2_msg_t *out;
+  bool finish;          /* OP_WRITE: then end with OK (reply) */
+  bool release_handler; /* drop the BLOCKING handler's reference too */
+  bool deferred;        /* OP_HANDLER_RETURNED: cgrpc_server_call_defer() was called */
+  cgrpc_encoding_t compression;
+  cgrpc_status_code_t code;
+  const char *message;
+  size_t message_len;
+  const cgrpc_metadata_t *md;
+  op_payload_t *copy;
+  void (*cancel_fn)(void *);
+  void *cancel_ud;
+} call_op_t;
+
 /* ---- Dispatch ------------------------------------------------------------------ */
 
-static void run_handler(void *arg) {
+/* What the BLOCKING handler running on this worker thread did with its
+ * call: the call API records it when called from that thread, so the
+ * handler's return is checked without touching a call another thread may
+ * have ended (and freed) meanwhile. */
+typedef enum handler_outcome { HANDLER_RUNNING, HANDLER_ENDED, HANDLER_DEFERRED } handler_outcome_t;
+static _Thread_local cgrpc_server_call_t *handler_call;
+static _Thread_local handler_outcome_t handler_outcome;
+
+/* True when `call` is being ended by its own BLOCKING handler's thread: the
+ * handler's reference then goes with the application's. */
+static bool ended_by_handler(cgrpc_server_call_t *call) {
+  if (call->entry->mode != CGRPC_HANDLER_BLOCKING || handler_call != call) return false;
+  handler_outcome = HANDLER_ENDED;
+  handler_call = NULL;
+  return true;
+}
+
+static bool submit(call_op_t *op);
+
+static void run_blocking_handler(void *arg) {
   cgrpc_server_call_t *call = arg;
+  handler_call = call;
+  handler_outcome = HANDLER_RUNNING;
   call->entry->handler(call, call->request, call->entry->user_data);
+  handler_call = NULL;
+  if (handler_outcome == HANDLER_ENDED) return;
+  /* Returned with the call still open: the loop ends it unless the handler
+   * deferred it, and drops the handler's reference. */
+  call_op_t op = {.kind = OP_HANDLER_RETURNED,
+                  .call = call,
+                  .deferred = handler_outcome == HANDLER_DEFERRED,
+                  .release_handler = true};
+  submit(&op);
 }
 
 static void dispatch(cgrpc_server_call_t *call) {
   call->dispatched = true;
   call->refs++; /* the application's, until it finishes the call */
   if (call->entry->mode == CGRPC_HANDLER_INLINE) {
-    run_handler(call);
+    call->entry->handler(call, call->request, call->entry->user_data);
     return;
   }
-  if (cgrpc_workers_submit(call->sl->srv->workers, run_handler, call) != 0) {
+  call->refs++; /* the handler's, until it returns */
+  if (cgrpc_workers_submit(call->sl->srv->workers, run_blocking_handler, call) != 0) {
     call->app_done = true;
     cgrpc_h2_stream_finish(&call->stream, CGRPC_STATUS_UNAVAILABLE, "the server is shutting down",
                            27, NULL);
     kick(call);
+    unref(call);
     unref(call);
   }
 }
@@ -260,34 +333,7 @@ void cgrpc_server_call_set_compression(cgrpc_server_call_t *call, cgrpc_encoding
   call->compression = encoding;
 }
 
-/* ---- Operations ------------------------------------------------------------------------ */
-
-typedef enum op_kind { OP_READ, OP_WRITE, OP_FINISH, OP_HEADERS, OP_ON_CANCEL } op_kind_t;
-
-/* Status message and metadata carried to the loop. When posting they are
- * copied into `copy` (freed after the operation ran). */
-typedef struct op_payload {
-  cgrpc_arena_t arena;
-  cgrpc_metadata_t md;
-} op_payload_t;
-
-typedef struct call_op {
-  op_kind_t kind;
-  cgrpc_server_call_t *call;
-  cgrpc_completion_t done;
-  void *msg;
-  cgrpc_arena_t *arena;
-  cgrpc_h2_msg_t *out;
-  bool finish; /* OP_WRITE: then end with OK (reply) */
-  cgrpc_encoding_t compression;
-  cgrpc_status_code_t code;
-  const char *message;
-  size_t message_len;
-  const cgrpc_metadata_t *md;
-  op_payload_t *copy;
-  void (*cancel_fn)(void *);
-  void *cancel_ud;
-} call_op_t;
+/* ---- Running operations on the loop ------------------------------------------------------ */
 
 /* Server: the response headers go out with the first message or explicitly;
  * either way, with the compression the application chose by then. */
@@ -310,6 +356,29 @@ static void do_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code, const
   unref(call);
 }
 
+#define PRINTF_FAILED "out of memory formatting a string in the handler"
+
+/* A BLOCKING handler returned without ending its call or deferring it: the
+ * client would wait for its deadline, or forever. End it now, loudly. A
+ * call already cancelled needs no answer, so returning is fine then. */
+static void handler_returned(cgrpc_server_call_t *call) {
+  if (call->app_done) return;
+  if (call->stream_closed || atomic_load(&call->cancelled)) {
+    do_finish(call, CGRPC_STATUS_CANCELLED, "", 0, NULL);
+    return;
+  }
+  const char *path = call->entry->method->path;
+  cgrpc_log(CGRPC_LOG_ERROR,
+            "the handler for %s returned without finishing the call; it ends with INTERNAL. "
+            "End every call with cgrpc_server_call_reply() or cgrpc_server_call_finish(), or "
+            "call cgrpc_server_call_defer() before returning to finish it later from another "
+            "thread",
+            path);
+  char msg[256];
+  int n = snprintf(msg, sizeof msg, "handler for %s returned without finishing the call", path);
+  do_finish(call, CGRPC_STATUS_INTERNAL, msg, n < 0 ? 0 : strlen(msg), NULL);
+}
+
 static void run_op(void *arg) {
   call_op_t *op = arg;
   cgrpc_server_call_t *call = op->call;
@@ -319,12 +388,26 @@ static void run_op(void *arg) {
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_WRITE:
+      if (op->finish && call->printf_failed) {
+        cgrpc_h2_msg_free(op->out);
+        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED),
+                  NULL);
+        break;
+      }
       start_response(call, NULL, op->compression);
       cgrpc_call_io_write(&call->io, op->out, op->done);
       if (op->finish) do_finish(call, CGRPC_STATUS_OK, "", 0, NULL);
       break;
     case OP_FINISH:
-      do_finish(call, op->code, op->message, op->message_len, op->md);
+      if (op->code == CGRPC_STATUS_OK && call->printf_failed) {
+        do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED),
+                  NULL);
+      } else {
+        do_finish(call, op->code, op->message, op->message_len, op->md);
+      }
+      break;
+    case OP_HANDLER_RETURNED:
+      if (!op->deferred) handler_returned(call);
       break;
     case OP_HEADERS:
       if (!call->stream_closed && !call->response_started) {
@@ -342,6 +425,7 @@ static void run_op(void *arg) {
       break;
   }
   kick(call);
+  if (op->release_handler) unref(call);
   unref(call);
   if (op->copy) {
     cgrpc_arena_free(&op->copy->arena);
@@ -384,6 +468,23 @@ static bool submit(call_op_t *op) {
   return false;
 }
 
+/* A blocking read or write on the loop thread (an INLINE handler, or a
+ * callback) would wait for the loop that has to complete it: a programming
+ * error, made loud. The call ends with INTERNAL as if the library had
+ * cancelled it; the handler still ends its call as usual. */
+static void blocking_on_loop(cgrpc_server_call_t *call, const char *what) {
+  const char *path = call->entry->method->path;
+  cgrpc_log(CGRPC_LOG_ERROR,
+            "cgrpc_server_call_%s() without a callback in %s, on its event loop thread (an "
+            "INLINE handler or a callback), would block the loop; the call ends with INTERNAL. "
+            "Register the method CGRPC_HANDLER_BLOCKING, or pass a done callback",
+            what, path);
+  char msg[256];
+  snprintf(msg, sizeof msg, "server error: a blocking %s on the event loop in the handler of %s",
+           what, path);
+  io_fail(call, CGRPC_STATUS_INTERNAL, msg);
+}
+
 /* Runs an operation that reports through `done`, or blocks for it. */
 static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   cgrpc_waiter_t w;
@@ -398,6 +499,7 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   /* Blocking on the loop would wait for the loop itself. */
   if (cgrpc_loop_in_thread(op->call->sl->loop)) {
     cgrpc_h2_msg_free(op->out);
+    blocking_on_loop(op->call, op->kind == OP_READ ? "read" : "write");
     return false;
   }
   cgrpc_waiter_init(&w);
@@ -430,8 +532,12 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
                              NULL);
     return;
   }
-  call_op_t op = {
-      .kind = OP_WRITE, .call = call, .out = m, .finish = true, .compression = call->compression};
+  call_op_t op = {.kind = OP_WRITE,
+                  .call = call,
+                  .out = m,
+                  .finish = true,
+                  .release_handler = ended_by_handler(call),
+                  .compression = call->compression};
   if (!submit(&op)) cgrpc_h2_msg_free(m);
 }
 
@@ -439,11 +545,47 @@ void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t cod
                               const char *message, const cgrpc_metadata_t *trailers) {
   call_op_t op = {.kind = OP_FINISH,
                   .call = call,
+                  .release_handler = ended_by_handler(call),
                   .code = code,
                   .message = message ? message : "",
                   .message_len = message ? strlen(message) : 0,
                   .md = trailers};
   submit(&op);
+}
+
+void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t code, const char *fmt,
+                               ...) {
+  /* Status messages are short: a stack buffer, the call's arena past it.
+   * The message is copied before the call ends, so neither needs to last. */
+  char buf[256];
+  const char *message = buf;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    message = fmt;
+  } else if ((size_t)n >= sizeof buf) {
+    va_start(ap, fmt);
+    cgrpc_str_t s = cgrpc_arena_vprintf(&call->arena, fmt, ap);
+    va_end(ap);
+    if (s.data) message = s.data; /* else the first 255 bytes */
+  }
+  cgrpc_server_call_finish(call, code, message, NULL);
+}
+
+void cgrpc_server_call_defer(cgrpc_server_call_t *call) {
+  if (handler_call == call) handler_outcome = HANDLER_DEFERRED;
+}
+
+cgrpc_str_t cgrpc_server_call_printf(cgrpc_server_call_t *call, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  cgrpc_str_t s = cgrpc_arena_vprintf(&call->arena, fmt, ap);
+  va_end(ap);
+  if (s.data) return s;
+  call->printf_failed = true;
+  return (cgrpc_str_t){"", 0};
 }
 
 void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call,

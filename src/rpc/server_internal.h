@@ -5,8 +5,10 @@
  * Ownership and threads: a server owns its loops, each loop owns the
  * connections accepted onto it, and each connection its transport. A call
  * belongs to its connection's loop; it is referenced by the transport until
- * its stream closes and by the application from dispatch until it finishes
- * the call, and freed when both are done. Everything but the shutdown
+ * its stream closes, by the application from dispatch until it finishes
+ * the call, and by a BLOCKING handler until it returns (released together
+ * with the application's when the handler ends the call itself), and freed
+ * when all are done. Everything but the shutdown
  * counters is touched on one loop thread only.
  */
 #ifndef CGRPC_SRC_RPC_SERVER_INTERNAL_H
@@ -50,6 +52,7 @@ typedef struct server_loop {
 
 typedef struct server_listener {
   int fd;
+  char *address; /* the bound address as text (heap: stable while listeners grow) */
   cgrpc_listener_t listener;
   char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* to unlink; "" for TCP */
 } server_listener_t;
@@ -69,7 +72,11 @@ struct cgrpc_server {
   pthread_mutex_t mu;       /* guards the fields below */
   pthread_cond_t cv;
   size_t live_conns;
-  bool started, shutting_down, stopped;
+  bool started, starting, shutting_down, stopped;
+  /* cgrpc_server_run(): the thread waiting for a stop signal, and whether
+   * cgrpc_server_stop_run() asked it to stop (and sent it its signal). */
+  pthread_t run_thread;
+  bool running, run_waiting, stop_requested, stop_signalled;
 };
 
 struct server_conn {
@@ -96,6 +103,7 @@ struct cgrpc_server_call {
   cgrpc_call_io_t io;
   int refs;
   bool dispatched, app_done, stream_closed, response_started, have_request;
+  bool printf_failed; /* cgrpc_server_call_printf() ran out: end RESOURCE_EXHAUSTED */
   void (*cancel_fn)(void *user_data);
   void *cancel_ud;
   cgrpc_encoding_t compression; /* set by the application before its first write */
