@@ -133,8 +133,10 @@ typedef struct cgrpc_result cgrpc_result_t;
  * into memory owned by the returned result (its first kilobyte comes with
  * the result's own allocation). Never returns NULL: when not even the
  * result can be allocated, a shared static result with RESOURCE_EXHAUSTED
- * is returned (cgrpc_result_free() ignores it). `opts` may be NULL. Any
- * thread but the channel's loop (there it ends INTERNAL at once). */
+ * is returned (cgrpc_result_free() ignores it). `opts` may be NULL. `ch`
+ * may be NULL (what cgrpc_channel_new() leaves when it runs out of memory):
+ * the result is then RESOURCE_EXHAUSTED. Any thread but the channel's loop
+ * (there it ends INTERNAL at once). */
 cgrpc_result_t *cgrpc_unary_result(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                    const void *request, const cgrpc_call_options_t *opts);
 
@@ -158,8 +160,11 @@ const cgrpc_pb_method_t *cgrpc_result_method(const cgrpc_result_t *result);
  * refused". Valid until cgrpc_result_free(). */
 const char *cgrpc_result_error(const cgrpc_result_t *result);
 
-/* Frees the result and everything it holds. NULL is a no-op. */
-void cgrpc_result_free(cgrpc_result_t *result);
+/* Frees the result and everything it holds, and returns its status code
+ * (as pclose() returns the child's status), so that a program can end with
+ * `return cgrpc_result_free(r) == CGRPC_STATUS_OK ? 0 : 1;`. NULL is a
+ * no-op that returns CGRPC_STATUS_OK. */
+cgrpc_status_code_t cgrpc_result_free(cgrpc_result_t *result);
 
 /* ---- Streaming calls ------------------------------------------------------------------ */
 

@@ -95,11 +95,16 @@ void cgrpc_channel_options_init(cgrpc_channel_options_t *opts);
 /* Creates a channel to `target`. `opts` may be NULL (every default); else it
  * must have started from CGRPC_CHANNEL_OPTIONS_INIT or
  * cgrpc_channel_options_init(), and is copied (the authority string too).
- * Nothing is connected yet. Returns OK and the channel in *out, or an error
- * with a message in `err` (may be NULL): INVALID_ARGUMENT for a malformed
- * target, options not initialised so, or an option out of its range (the
- * message names the option, its value and the range); RESOURCE_EXHAUSTED
- * when there is no thread or memory. */
+ * Nothing is connected yet. Returns OK with the channel in *out, or an
+ * error with a message in `err` (may be NULL):
+ *   - INVALID_ARGUMENT for a malformed target, options not initialised so,
+ *     or an option out of its range (the message names the option, its
+ *     value and the range). *out is a channel all the same, as with gRPC's
+ *     own channels and sqlite3_open(): every call on it ends with this code
+ *     and message, so a program that does not check here still reports the
+ *     problem where it calls. Free it like any channel.
+ *   - RESOURCE_EXHAUSTED when there is no thread or memory; *out is NULL
+ *     (cgrpc_channel_free() and cgrpc_unary_result() accept NULL). */
 cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
                                       cgrpc_channel_t **out, cgrpc_error_t *err);
 

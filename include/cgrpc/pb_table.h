@@ -49,6 +49,10 @@ static inline cgrpc_str_t cgrpc_str(const char *s) {
   return v;
 }
 
+/* printf() arguments for a cgrpc_str_t, which need not be NUL-terminated:
+ *   printf("name: %.*s\n", CGRPC_STR_ARGS(request->name)); */
+#define CGRPC_STR_ARGS(s) (int)(s).len, (s).data
+
 /* A view of a string literal (or a char array used whole): CGRPC_STR("sku-1042").
  * Its length is the array's size, so a pointer would give the size of a
  * pointer: in C a pointer argument fails to compile ("CGRPC_STR needs a

@@ -118,6 +118,10 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel is closed");
     return;
   }
+  if (ch->state == CH_FAILED) {
+    cgrpc_call_end(call, ch->failure, ch->last_error);
+    return;
+  }
   if (ch->state == CH_READY && ch->active && cgrpc_h2_conn_ready(ch->active->t.h2)) {
     cgrpc_call_attach(call, ch->active);
     return;
@@ -330,30 +334,54 @@ static cgrpc_status_code_t check_options(const cgrpc_channel_options_t *o, cgrpc
   return CGRPC_STATUS_INVALID_ARGUMENT;
 }
 
-cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
-                                      cgrpc_channel_t **out, cgrpc_error_t *err) {
+/* A channel that could not be set up still gets its loop, so that its
+ * calls end the way every call ends; the reason is kept for them. */
+static void fail_setup(cgrpc_channel_t *ch, cgrpc_status_code_t code, const char *why) {
   static const cgrpc_channel_options_t kDefaults = CGRPC_CHANNEL_OPTIONS_INIT;
-  if (!opts) opts = &kDefaults;
+  ch->state = CH_FAILED;
+  ch->failure = code;
+  ch->opts = kDefaults;
+  snprintf(ch->last_error, sizeof ch->last_error, "%s", why);
+}
+
+static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
+                                 const cgrpc_channel_options_t *opts, cgrpc_error_t *err) {
   cgrpc_status_code_t code = check_options(opts, err);
   if (code != CGRPC_STATUS_OK) return code;
-  cgrpc_channel_t *ch = cgrpc_malloc(sizeof *ch);
-  if (!ch) goto no_memory;
-  memset(ch, 0, sizeof *ch);
   char why[192];
-  int rv = cgrpc_target_parse(target, &ch->target, why, sizeof why);
+  int rv = cgrpc_target_parse(target ? target : "", &ch->target, why, sizeof why);
+  if (rv == -ENOMEM) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
   if (rv != 0) {
     if (err) {
-      err->code = CGRPC_STATUS_INVALID_ARGUMENT;
-      snprintf(err->message, sizeof err->message, "bad target \"%s\": %s", target,
+      snprintf(err->message, sizeof err->message, "bad target \"%s\": %s", target ? target : "",
                rv == CGRPC_IO_EBADTARGET ? why : cgrpc_io_strerror(rv));
     }
-    cgrpc_free(ch);
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
   ch->opts.authority = NULL; /* copied; the caller's string may go */
+  return CGRPC_STATUS_OK;
+}
+
+cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
+                                      cgrpc_channel_t **out, cgrpc_error_t *err) {
+  static const cgrpc_channel_options_t kDefaults = CGRPC_CHANNEL_OPTIONS_INIT;
+  *out = NULL;
+  if (!opts) opts = &kDefaults;
+  cgrpc_error_t local;
+  if (!err) err = &local;
+  err->message[0] = '\0';
+  cgrpc_channel_t *ch = cgrpc_malloc(sizeof *ch);
+  if (!ch) goto no_memory;
+  memset(ch, 0, sizeof *ch);
+  cgrpc_status_code_t code = setup(ch, target, opts, err);
+  if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
+    cgrpc_free(ch);
+    goto no_memory;
+  }
+  if (code != CGRPC_STATUS_OK) fail_setup(ch, code, err->message);
   cgrpc_h2_options_from_channel(&ch->h2opts, &ch->opts);
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
@@ -376,16 +404,9 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     goto no_memory;
   }
   *out = ch;
-  if (err) {
-    err->code = CGRPC_STATUS_OK;
-    err->message[0] = '\0';
-  }
-  return CGRPC_STATUS_OK;
+  return code;
 no_memory:
-  if (err) {
-    err->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    snprintf(err->message, sizeof err->message, "cannot create a channel: out of memory");
-  }
+  snprintf(err->message, sizeof err->message, "cannot create a channel: out of memory");
   return CGRPC_STATUS_RESOURCE_EXHAUSTED;
 }
 

@@ -35,6 +35,7 @@ typedef enum channel_state {
   CH_READY,             /* `active` carries calls */
   CH_TRANSIENT_FAILURE, /* the last attempt failed; backing off */
   CH_SHUTDOWN,
+  CH_FAILED, /* could not be set up (bad target or options): every call fails */
 } channel_state_t;
 
 struct cgrpc_channel {
@@ -67,6 +68,7 @@ struct cgrpc_channel {
   int64_t backoff;
   uint64_t rng;
   char last_error[384];
+  cgrpc_status_code_t failure; /* CH_FAILED: the code calls end with (last_error says why) */
 };
 
 struct cgrpc_call {

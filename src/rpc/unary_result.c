@@ -50,8 +50,11 @@ cgrpc_result_t *cgrpc_unary_result(cgrpc_channel_t *ch, const cgrpc_pb_method_t 
   memset(r, 0, sizeof *r);
   r->method = method;
   cgrpc_arena_init(&r->arena, r + 1, RESULT_INLINE_ARENA);
-  void *response = cgrpc_pb_msg_new(method->output, &r->arena);
-  if (!response) {
+  void *response = ch ? cgrpc_pb_msg_new(method->output, &r->arena) : NULL;
+  if (!ch) {
+    r->status.code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+    r->status.message = CGRPC_STR("no channel: cgrpc_channel_new() ran out of memory");
+  } else if (!response) {
     r->status.code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
     r->status.message = CGRPC_STR("out of memory for the response");
   } else if (cgrpc_unary(ch, method, request, response, &r->arena, opts, &r->status) ==
@@ -78,8 +81,11 @@ const cgrpc_pb_method_t *cgrpc_result_method(const cgrpc_result_t *result) {
 
 const char *cgrpc_result_error(const cgrpc_result_t *result) { return result->error; }
 
-void cgrpc_result_free(cgrpc_result_t *result) {
-  if (!result || result == &out_of_memory) return;
+cgrpc_status_code_t cgrpc_result_free(cgrpc_result_t *result) {
+  if (!result) return CGRPC_STATUS_OK;
+  cgrpc_status_code_t code = result->status.code;
+  if (result == &out_of_memory) return code;
   cgrpc_arena_free(&result->arena);
   cgrpc_free(result);
+  return code;
 }
