@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -87,6 +88,7 @@ void cgrpc_arena_free(cgrpc_arena_t *a);
 /* Heap bytes the arena currently holds (blocks, not what was handed out). */
 size_t cgrpc_arena_heap_bytes(const cgrpc_arena_t *a);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

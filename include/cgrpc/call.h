@@ -47,6 +47,7 @@
 #include "cgrpc/pb_table.h"
 #include "cgrpc/status.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -181,6 +182,7 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #include "cgrpc/arena.h"
 #include "cgrpc/pb_table.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -171,6 +172,7 @@ bool cgrpc_pb_msg_equal(const void *a, const void *b, const cgrpc_pb_msg_table_t
 int cgrpc_pb_msg_copy(void *dst, const void *src, const cgrpc_pb_msg_table_t *table,
                       cgrpc_arena_t *arena);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

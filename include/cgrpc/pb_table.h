@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -160,6 +161,7 @@ typedef struct cgrpc_pb_file {
   size_t service_count;
 } cgrpc_pb_file_t;
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,7 @@
 #include "cgrpc/call.h"
 #include "cgrpc/error.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -220,6 +221,7 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response);
 void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
                               const char *message, const cgrpc_metadata_t *trailers);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
