@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check-exports.py — libcgrpc.so must export exactly the public API.
 
-    scripts/check-exports.py CC NM LIBCGRPC_SO INCLUDE_DIR
+    scripts/check-exports.py [--ignore REGEX]... CC NM LIBCGRPC_SO INCLUDE_DIR
 
 The public API is every function and extern variable declared in
 INCLUDE_DIR/cgrpc/*.h, except static inline functions (they are compiled
@@ -12,7 +12,9 @@ library's exports are `NM -D --defined-only`. Exits 1 with the list of
 symbols the library exports but no header declares (internal functions that
 lost their hidden visibility) and of declared ones it does not export (a
 public header without the `#pragma GCC visibility push(default)` line, or a
-declaration with no definition).
+declaration with no definition). --ignore leaves out exports whose name
+matches REGEX: what an instrumentation runtime linked into the library adds
+(gcov's counters in a coverage build).
 """
 import os
 import re
@@ -128,12 +130,17 @@ def exported_symbols(nm, lib):
 
 
 def main():
-    if len(sys.argv) != 5:
+    args, ignore = sys.argv[1:], []
+    while len(args) >= 2 and args[0] == "--ignore":
+        ignore.append(re.compile(args[1]))
+        args = args[2:]
+    if len(args) != 4:
         sys.exit(__doc__)
-    cc, nm, lib, include_dir = sys.argv[1:]
+    cc, nm, lib, include_dir = args
     text, headers = header_text(cc, include_dir)
     declared = declared_symbols(text)
-    exported = exported_symbols(nm, lib)
+    exported = {name for name in exported_symbols(nm, lib)
+                if not any(r.search(name) for r in ignore)}
     extra = sorted(exported - declared)
     missing = sorted(declared - exported)
     print("%d public headers declare %d functions and variables; %s exports %d" %
