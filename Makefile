@@ -12,7 +12,7 @@
 #   make check-tsan the unit tests under ThreadSanitizer (clang)
 #   make check-valgrind  unit tests and cgrpc interop peers under valgrind
 #   make coverage   the tests on a gcov build; line and branch coverage of
-#                   src/ per layer (lcov), HTML in build-coverage/coverage/
+#                   src/ per layer (lcov), HTML in build-coverage/coverage/html/
 #   make bench      benchmarks against the peer implementations
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60); `make check`
 #                   runs them for FUZZ_SMOKE_SECONDS (default 10)
@@ -32,9 +32,9 @@ COVERAGE_EXCLUDE ?=
 all: lib
 
 # The library alone: no tests, examples or benchmarks, so no test tools.
-# Configured again only when PREFIX changes (or CMAKE_FLAGS are given), so `sudo make install` after
-# `make` finds everything built and writes nothing but the install manifest
-# into the tree.
+# Configured again only when PREFIX changes (or CMAKE_FLAGS are given), so
+# `sudo make install` after `make` finds everything built and writes nothing
+# but the install manifest into the tree.
 lib:
 	@scripts/install-deps.sh build
 	@$(if $(CMAKE_FLAGS),false,grep -qsx 'CMAKE_INSTALL_PREFIX:PATH=$(PREFIX)' $(INSTALL_BUILD)/CMakeCache.txt) || \
@@ -98,7 +98,8 @@ coverage: deps
 	@find build-coverage -name '*.gcda' -delete
 	@cd build-coverage && ctest -j$(JOBS) --timeout 600 --output-on-failure \
 	  $(if $(COVERAGE_EXCLUDE),-E '$(COVERAGE_EXCLUDE)') > ctest.log 2>&1; \
-	  rc=$$?; sed -n '/tests passed/,$$p' ctest.log; cd .. && scripts/coverage.sh build-coverage && exit $$rc
+	  rc=$$?; sed -n '/tests passed/,$$p' ctest.log; echo "(the tests' output: build-coverage/ctest.log)"; \
+	  cd .. && scripts/coverage.sh build-coverage && exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/gen/')
