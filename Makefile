@@ -1,26 +1,47 @@
 # cgrpc developer entry points. Everything real lives in CMake; this file
 # makes the common tasks one word each and installs missing packages first.
 #
-#   make            build (RelWithDebInfo) into build/
+#   make            the library and protoc-gen-cgrpc only, into build-install/
+#                   (needs only the build packages: scripts/install-deps.sh build)
+#   make install    install them into PREFIX (default /usr/local), DESTDIR
+#                   aware; as root into a system prefix it also runs ldconfig
+#   make build      build everything, tests and examples, (RelWithDebInfo) into build/
 #   make check      build and run every test
 #   make demo       build and run the example system
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
 #   make check-tsan the unit tests under ThreadSanitizer (clang)
 #   make check-valgrind  unit tests and cgrpc interop peers under valgrind
+#   make coverage   the tests on a gcov build; line and branch coverage of
+#                   src/ per layer (lcov), HTML in build-coverage/coverage/html/
 #   make bench      benchmarks against the peer implementations
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60); `make check`
 #                   runs them for FUZZ_SMOKE_SECONDS (default 10)
-#   make install    install into PREFIX (default /usr/local), DESTDIR aware
 BUILD ?= build
+INSTALL_BUILD ?= build-install
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
+DESTDIR ?=
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
+# make coverage leaves out the tests matching this regex (ctest -E).
+COVERAGE_EXCLUDE ?=
 
-.PHONY: all deps build check check-asan check-tsan check-valgrind demo bench fuzz install format clean
+.PHONY: all lib deps build check check-asan check-tsan check-valgrind coverage demo bench fuzz install format clean
 
-all: build
+all: lib
+
+# The library alone: no tests, examples or benchmarks, so no test tools.
+# Configured again only when PREFIX changes (or CMAKE_FLAGS are given), so
+# `sudo make install` after `make` finds everything built and writes nothing
+# but the install manifest into the tree.
+lib:
+	@scripts/install-deps.sh build
+	@$(if $(CMAKE_FLAGS),false,grep -qsx 'CMAKE_INSTALL_PREFIX:PATH=$(PREFIX)' $(INSTALL_BUILD)/CMakeCache.txt) || \
+	  cmake -S . -B $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DCGRPC_BUILD_TESTS=OFF -DCGRPC_BUILD_EXAMPLES=OFF \
+	    $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(INSTALL_BUILD) -j$(JOBS)
 
 deps:
 	@scripts/install-deps.sh test
@@ -66,11 +87,22 @@ fuzz: deps
 	@cmake --build build-fuzz -j$(JOBS)
 	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-install: build
-	cmake --install $(BUILD)
+install: lib
+	DESTDIR="$(DESTDIR)" cmake --install $(INSTALL_BUILD)
+
+# Debug (-O0) with gcov counters; the report is scripts/coverage.sh's. The
+# tests' verdict is make's exit status, after the report.
+coverage: deps
+	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCGRPC_COVERAGE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-coverage -j$(JOBS)
+	@find build-coverage -name '*.gcda' -delete
+	@cd build-coverage && ctest -j$(JOBS) --timeout 600 --output-on-failure \
+	  $(if $(COVERAGE_EXCLUDE),-E '$(COVERAGE_EXCLUDE)') > ctest.log 2>&1; \
+	  rc=$$?; sed -n '/tests passed/,$$p' ctest.log; echo "(the tests' output: build-coverage/ctest.log)"; \
+	  cd .. && scripts/coverage.sh build-coverage && exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/gen/')
 
 clean:
-	rm -rf build build-asan build-tsan build-bench build-fuzz
+	rm -rf build build-install build-asan build-tsan build-bench build-fuzz build-coverage build-clang

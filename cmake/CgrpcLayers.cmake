@@ -12,8 +12,12 @@ function(cgrpc_layer name)
     return()
   endif()
   add_library(cgrpc_${name}_obj OBJECT ${srcs})
+  # Hidden by default: libcgrpc.so exports only what the public headers
+  # declare (they say so with `#pragma GCC visibility push(default)`; see
+  # include/cgrpc/cgrpc.h), and the test library.exported_symbols checks it.
+  # Static linking ignores visibility, so unit tests still reach internals.
   set_target_properties(cgrpc_${name}_obj PROPERTIES POSITION_INDEPENDENT_CODE ON
-                        C_VISIBILITY_PRESET default)
+                        C_VISIBILITY_PRESET hidden)
   target_include_directories(cgrpc_${name}_obj PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(cgrpc_${name}_obj PUBLIC cgrpc_headers ${L_LIBS})
   add_library(cgrpc_${name} STATIC $<TARGET_OBJECTS:cgrpc_${name}_obj>)

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Installs the Debian packages cgrpc needs to build, test, run the demo and
-# benchmark, but only those that are missing. Usage: scripts/install-deps.sh
-# [build|test|bench|all] (default: test, which includes build).
+# Installs the Debian packages cgrpc needs, but only those that are missing.
+# Usage: scripts/install-deps.sh [build|test|bench|all] (default: test).
+#
+#   build  what building and installing the library and protoc-gen-cgrpc
+#          needs (`make`, `make install`): a C compiler, cmake, pkg-config,
+#          protoc, nghttp2 and zlib
+#   test   build, plus the tests' tools and peers (`make check`, `make demo`,
+#          `make coverage`): clang, valgrind, lcov, grpcio, grpc-js, ...
+#   bench  build, plus the benchmarks' peer libraries (`make bench`)
+#   all    all three
 set -euo pipefail
 profile=${1:-test}
 
-build_pkgs=(build-essential cmake pkg-config protobuf-compiler libprotobuf-dev
-            libnghttp2-dev libssl-dev zlib1g-dev)
-test_pkgs=(clang libclang-rt-14-dev llvm valgrind grpc-proto python3-protobuf
-           python3-grpcio python3-grpc-tools python3-h2 nghttp2-client libsqlite3-dev
-           nodejs npm)
+build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev)
+# libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
+# schemas import.
+test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
+           python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
+           libsqlite3-dev nodejs npm)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
-bench_pkgs=(libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
+bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
             golang-go golang-google-grpc-dev protoc-gen-go-1-3)
 

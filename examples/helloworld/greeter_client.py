@@ -6,15 +6,16 @@
 Shows that a peer cgrpc did not write calls greeter_server just as
 greeter_client.c does. The Python code for helloworld.proto is generated at
 start-up, with grpc_tools.protoc, into a temporary directory. Needs Debian's
-python3-grpcio, python3-grpc-tools and grpc-proto (hence /usr/bin/python3).
+python3-grpcio and python3-grpc-tools (hence /usr/bin/python3).
 """
+import os
 import sys
 import tempfile
 
 import grpc
 from grpc_tools import protoc
 
-PROTO_DIR = "/usr/share/grpc-proto/grpc/examples"
+PROTO_DIR = os.path.dirname(os.path.abspath(__file__))  # helloworld.proto
 
 
 def main():

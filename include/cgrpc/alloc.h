@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,6 +29,7 @@ void *cgrpc_malloc(size_t size);
 void *cgrpc_realloc(void *p, size_t size);
 void cgrpc_free(void *p);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@
 
 #include "cgrpc/pb_table.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -104,6 +105,7 @@ void cgrpc_arena_free(cgrpc_arena_t *a);
 /* Heap bytes the arena currently holds (blocks, not what was handed out). */
 size_t cgrpc_arena_heap_bytes(const cgrpc_arena_t *a);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

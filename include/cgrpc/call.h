@@ -48,6 +48,7 @@
 #include "cgrpc/status.h"
 #include "cgrpc/time.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -219,6 +220,7 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,14 @@
 #ifndef CGRPC_CGRPC_H
 #define CGRPC_CGRPC_H
 
+/* Exports. libcgrpc is compiled with -fvisibility=hidden, so libcgrpc.so
+ * exports only what the public headers declare: each one wraps its
+ * declarations in `#pragma GCC visibility push(default)` ... `pop` (gcc and
+ * clang), which gives them default visibility both where the library defines
+ * them and where a program calls them. A new public header needs the same
+ * two lines, or its functions stay hidden; ctest's library.exported_symbols
+ * compares the library's exports with these headers' declarations. */
+
 #include "cgrpc/alloc.h"
 #include "cgrpc/arena.h"
 #include "cgrpc/call.h"

@@ -45,6 +45,7 @@
 #include "cgrpc/error.h"
 #include "cgrpc/options.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -114,6 +115,7 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
  * NULL is a no-op. Not from a callback of this channel. */
 void cgrpc_channel_free(cgrpc_channel_t *ch);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

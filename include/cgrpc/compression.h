@@ -11,6 +11,7 @@
 #ifndef CGRPC_COMPRESSION_H
 #define CGRPC_COMPRESSION_H
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,6 +22,7 @@ typedef enum cgrpc_encoding {
   CGRPC_ENCODING_GZIP = 2,     /* gzip */
 } cgrpc_encoding_t;
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

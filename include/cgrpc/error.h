@@ -11,6 +11,7 @@
 
 #include "cgrpc/status.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,6 +23,7 @@ typedef struct cgrpc_error {
   char message[CGRPC_ERROR_MESSAGE_SIZE]; /* NUL-terminated, empty on success */
 } cgrpc_error_t;
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

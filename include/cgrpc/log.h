@@ -17,6 +17,7 @@
 #ifndef CGRPC_LOG_H
 #define CGRPC_LOG_H
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,6 +49,7 @@ void cgrpc_log_set_level(cgrpc_log_level_t level);
 /* "ERROR", "WARNING", "INFO", "DEBUG"; "UNKNOWN" for other values. */
 const char *cgrpc_log_level_name(cgrpc_log_level_t level);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@
 #include "cgrpc/pb_table.h"
 #include "cgrpc/status.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -92,6 +93,7 @@ size_t cgrpc_metadata_count(const cgrpc_metadata_t *md, const char *key);
  * `dst` then holds a prefix of the copies. */
 bool cgrpc_metadata_copy(cgrpc_metadata_t *dst, cgrpc_arena_t *arena, const cgrpc_metadata_t *src);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #include "cgrpc/arena.h"
 #include "cgrpc/pb_table.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -215,6 +216,7 @@ int cgrpc_pb_map_put(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, c
  * its arena until that is freed. */
 bool cgrpc_pb_map_delete(cgrpc_pb_array_t *map, const cgrpc_pb_msg_table_t *entry, const void *key);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

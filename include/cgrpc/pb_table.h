@@ -1,9 +1,10 @@
 /* cgrpc/pb_table.h — the compact tables that describe a message's C layout.
  *
  * protoc-gen-cgrpc emits one cgrpc_pb_msg_table_t per message. The generic
- * decoder, encoder and every other walker of messages (copy, equality, JSON,
- * dynamic messages) are driven by these tables, so generated code stays
- * small: a struct, a table, and thin inline wrappers.
+ * decoder and encoder, and the copy, equality and init functions of pb.h,
+ * are driven by these tables, so generated code stays small: a struct, a
+ * table, and thin inline wrappers. There is no JSON codec and no reflection
+ * service yet; the names and descriptors below are emitted for them.
  *
  * C layout of a generated message struct (the contract tables rely on):
  *   - The first member is always `cgrpc_str_t _unknown`: unknown fields,
@@ -30,6 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -151,7 +153,7 @@ typedef struct cgrpc_pb_msg_table {
   const cgrpc_pb_field_t *fields;   /* sorted by number */
   const cgrpc_pb_sub_t *subs;       /* sub-message and enum tables */
   const char *const *field_names;   /* proto names, parallel to `fields` */
-  const char *const *json_names;    /* lowerCamelCase JSON names, parallel */
+  const char *const *json_names;    /* lowerCamelCase JSON names, parallel (unused yet) */
   const void *default_instance;     /* proto2 defaults, or NULL = all zero */
   uint32_t size;                    /* sizeof the C struct */
   uint16_t field_count;
@@ -175,7 +177,9 @@ typedef struct cgrpc_pb_service {
   size_t method_count;
 } cgrpc_pb_service_t;
 
-/* Everything generated for one .proto file; reflection walks these. */
+/* Everything generated for one .proto file, with its serialized descriptor:
+ * what a program needs to describe its schema at run time. The library does
+ * not read it yet. */
 typedef struct cgrpc_pb_file {
   const char *name;                          /* "shop/product.proto" */
   const uint8_t *descriptor;                 /* serialized FileDescriptorProto */
@@ -190,6 +194,7 @@ typedef struct cgrpc_pb_file {
   size_t service_count;
 } cgrpc_pb_file_t;
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

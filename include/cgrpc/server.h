@@ -79,6 +79,7 @@
 #include "cgrpc/error.h"
 #include "cgrpc/options.h"
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -387,6 +388,7 @@ void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t co
  * their calls later. */
 void cgrpc_server_call_defer(cgrpc_server_call_t *call);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,6 +56,7 @@ const char *cgrpc_status_code_name(cgrpc_status_code_t code);
  * the name is not one of the 17. Thread-safe. */
 bool cgrpc_status_code_from_name(const char *name, size_t len, cgrpc_status_code_t *code);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

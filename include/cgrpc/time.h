@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#pragma GCC visibility push(default) /* exported: see cgrpc/cgrpc.h */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -45,6 +46,7 @@ int64_t cgrpc_deadline_after(int64_t timeout_ns);
  * Any thread. */
 int64_t cgrpc_timeout_until(int64_t deadline);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
