@@ -55,10 +55,6 @@ static int encode_sample(const char *path) {
   price.nanos = 900000000;
 
   static cgrpc_str_t tags[] = {CGRPC_STR("audio"), CGRPC_STR("wireless")};
-  shop_Product_AttributesEntry colour = shop_Product_AttributesEntry_INIT;
-  colour.key = CGRPC_STR("colour");
-  colour.value = CGRPC_STR("graphite");
-  shop_Product_AttributesEntry *attributes[] = {&colour};
 
   shop_Product product = shop_Product_INIT;
   product.id = CGRPC_STR("sku-1042");
@@ -68,8 +64,12 @@ static int encode_sample(const char *path) {
   product.stock = 17;
   product.tags.data = tags;
   product.tags.count = 2;
-  product.attributes.data = attributes;
-  product.attributes.count = 1;
+  /* A map field: put inserts or replaces by key, memory from the arena. */
+  if (shop_Product_attributes_put(&product, CGRPC_STR("colour"), CGRPC_STR("graphite"), &arena) !=
+      CGRPC_PB_OK) {
+    fprintf(stderr, "pb_demo: out of memory\n");
+    return 1;
+  }
 
   uint8_t *bytes;
   size_t len;

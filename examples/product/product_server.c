@@ -7,14 +7,9 @@
  * shuts down gracefully. GetProduct answers with the product, NOT_FOUND for
  * an id the catalogue does not have, INVALID_ARGUMENT for an empty id.
  */
-#define _POSIX_C_SOURCE 200809L /* sigwait, pthread_sigmask */
-
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cgrpc/server.h"
 #include "product.pb.h"
 
 /* ---- The catalogue --------------------------------------------------------------------- */
@@ -67,38 +62,32 @@ typedef struct catalogue {
   shop_Product *products[ITEM_COUNT];
 } catalogue_t;
 
-static cgrpc_str_t str(const char *s) { return (cgrpc_str_t){s, strlen(s)}; }
-
 /* Builds the message of one item in `arena`; strings point at the item's.
  * Returns NULL when the arena runs out of memory. */
 static shop_Product *product_new(const item_t *item, cgrpc_arena_t *arena) {
   shop_Product *p = shop_Product_new(arena);
   shop_Money *price = shop_Money_new(arena);
-  cgrpc_str_t *tags =
-      cgrpc_arena_alloc(arena, sizeof(item->tags) / sizeof(item->tags[0]) * sizeof(cgrpc_str_t));
-  shop_Product_AttributesEntry *attribute = shop_Product_AttributesEntry_new(arena);
-  shop_Product_AttributesEntry **attributes = cgrpc_arena_alloc(arena, sizeof(*attributes));
-  if (!p || !price || !tags || !attribute || !attributes) return NULL;
+  size_t tag_max = sizeof(item->tags) / sizeof(item->tags[0]);
+  cgrpc_str_t *tags = cgrpc_arena_alloc(arena, tag_max * sizeof(cgrpc_str_t));
+  if (!p || !price || !tags) return NULL;
 
-  p->id = str(item->id);
-  p->name = str(item->name);
-  p->description = str(item->description);
-  price->currency = str(item->currency);
+  p->id = cgrpc_str(item->id);
+  p->name = cgrpc_str(item->name);
+  p->description = cgrpc_str(item->description);
+  price->currency = cgrpc_str(item->currency);
   price->units = item->units;
   price->nanos = item->nanos;
   p->price = price;
   p->stock = item->stock;
-  for (size_t i = 0; i < sizeof(item->tags) / sizeof(item->tags[0]) && item->tags[i]; i++) {
-    tags[i] = str(item->tags[i]);
-    p->tags.count = i + 1;
-  }
   p->tags.data = tags;
-  if (item->attribute[0]) {
-    attribute->key = str(item->attribute[0]);
-    attribute->value = str(item->attribute[1]);
-    attributes[0] = attribute;
-    p->attributes.data = attributes;
-    p->attributes.count = 1;
+  for (size_t i = 0; i < tag_max && item->tags[i]; i++)
+    tags[p->tags.count++] = cgrpc_str(item->tags[i]);
+  /* map<string, string> attributes: the generated accessors insert or
+   * replace by key. */
+  if (item->attribute[0] &&
+      shop_Product_attributes_put(p, cgrpc_str(item->attribute[0]), cgrpc_str(item->attribute[1]),
+                                  arena) != CGRPC_PB_OK) {
+    return NULL;
   }
   return p;
 }
@@ -138,38 +127,14 @@ static void get_product(cgrpc_server_call_t *call, const shop_GetProductRequest 
   }
   const shop_Product *product = catalogue_find(catalogue, request->id);
   if (!product) {
-    char message[200]; /* copied by cgrpc_server_call_finish() */
-    snprintf(message, sizeof message, "product \"%.*s\" not found", (int)request->id.len,
-             request->id.data);
-    cgrpc_server_call_finish(call, CGRPC_STATUS_NOT_FOUND, message, NULL);
+    cgrpc_server_call_finishf(call, CGRPC_STATUS_NOT_FOUND, "product \"%.*s\" not found",
+                              CGRPC_STR_ARGS(request->id));
     return;
   }
-  cgrpc_server_call_reply(call, product);
-}
-
-/* Prints ADDRESS with the port the server got, e.g. "127.0.0.1:0" as
- * "127.0.0.1:41235". */
-static void print_address(const char *address, int port) {
-  const char *colon = strrchr(address, ':');
-  if (port > 0 && colon) {
-    printf("product server listening on %.*s:%d\n", (int)(colon - address), address, port);
-  } else {
-    printf("product server listening on %s\n", address);
-  }
-  fflush(stdout);
+  shop_ProductService_GetProduct_reply(call, product);
 }
 
 int main(int argc, char **argv) {
-  const char *address = argc > 1 ? argv[1] : "127.0.0.1:50051";
-
-  /* Block the stop signals before the server starts its threads: they all
-   * inherit the mask, and main alone receives the signals, in sigwait(). */
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
-
   static catalogue_t catalogue;
   if (!catalogue_load(&catalogue)) {
     fprintf(stderr, "product_server: out of memory loading the catalogue\n");
@@ -182,22 +147,21 @@ int main(int argc, char **argv) {
 
   cgrpc_server_t *srv = NULL;
   cgrpc_error_t err;
-  int port = 0;
-  int rc = 0;
-  if (cgrpc_server_new(NULL, &srv, &err) != CGRPC_STATUS_OK ||
-      cgrpc_server_listen(srv, address, &port, &err) != CGRPC_STATUS_OK ||
-      shop_ProductService_register(srv, &service, CGRPC_HANDLER_INLINE, &err) != CGRPC_STATUS_OK ||
-      cgrpc_server_start(srv, &err) != CGRPC_STATUS_OK) {
+  cgrpc_status_code_t code = cgrpc_server_new(NULL, &srv, &err);
+  if (!code) code = cgrpc_server_listen(srv, argc > 1 ? argv[1] : "127.0.0.1:50051", NULL, &err);
+  if (!code) code = shop_ProductService_register(srv, &service, CGRPC_HANDLER_INLINE, &err);
+  if (!code) {
+    printf("product server listening on %s\n", cgrpc_server_listen_address(srv, 0));
+    fflush(stdout);
+    /* Until Ctrl-C or SIGTERM; then calls in flight get up to 5 s. */
+    code = cgrpc_server_run(srv, 5 * CGRPC_NS_PER_SEC, &err);
+  }
+  if (code) {
     fprintf(stderr, "product_server: %s\n", err.message);
-    rc = 1;
   } else {
-    print_address(address, port);
-    int sig;
-    sigwait(&stop, &sig);
-    cgrpc_server_shutdown(srv, 5 * CGRPC_NS_PER_SEC); /* calls in flight get 5 s */
     printf("product server stopped\n");
   }
   cgrpc_server_free(srv);
   cgrpc_arena_free(&catalogue.arena);
-  return rc;
+  return code ? 1 : 0;
 }
