@@ -66,15 +66,17 @@ typedef struct cgrpc_channel_options {
 
 /* Creates a channel to `target` (options may be NULL). Nothing is connected
  * yet. Returns OK and the channel in *out, or an error (a malformed target:
- * INVALID_ARGUMENT; no thread or memory: RESOURCE_EXHAUSTED) with a
- * message in `err` (may be NULL). */
+ * INVALID_ARGUMENT; no thread, file descriptor or memory:
+ * RESOURCE_EXHAUSTED) with a message in `err` (may be NULL); *out is left
+ * alone then. */
 cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
                                       cgrpc_channel_t **out, cgrpc_error_t *err);
 
 /* Closes the channel: calls still running end with CANCELLED (their
- * callbacks run), the connection is closed and the loop thread joined.
- * Every call object must have been finished before (cgrpc_call_finish).
- * NULL is a no-op. Not from a callback of this channel. */
+ * callbacks run, out of memory too), the connection is closed and the loop
+ * thread joined. Every call object must have been finished before
+ * (cgrpc_call_finish or cgrpc_call_finish_async). NULL is a no-op. Not
+ * from a callback of this channel. */
 void cgrpc_channel_free(cgrpc_channel_t *ch);
 
 #ifdef __cplusplus

@@ -307,6 +307,10 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   memset(ch, 0, sizeof *ch);
   char why[192];
   int rv = cgrpc_target_parse(target, &ch->target, why, sizeof why);
+  if (rv == -ENOMEM) {
+    cgrpc_free(ch);
+    goto no_memory;
+  }
   if (rv != 0) {
     if (err) {
       err->code = CGRPC_STATUS_INVALID_ARGUMENT;
@@ -335,6 +339,8 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   ch->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
   bool ready =
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
+  bool rescue = ready && cgrpc_channel_rescue_init(ch) == 0;
+  ready = rescue && (ch->no_memory_call = cgrpc_call_new_no_memory(ch)) != NULL;
   if (ready) {
     cgrpc_loop_set_busy_poll(ch->loop, ch->opts.busy_poll_ns);
     /* Without guests blocking calls still work, through the loop thread. */
@@ -342,6 +348,8 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     ready = pthread_create(&ch->thread, NULL, loop_main, ch) == 0;
   }
   if (!ready) {
+    cgrpc_call_free_no_memory(ch->no_memory_call);
+    if (rescue) cgrpc_channel_rescue_destroy(ch);
     cgrpc_workers_free(ch->resolver);
     cgrpc_loop_free(ch->loop);
     cgrpc_free(ch->rbuf);
@@ -365,7 +373,7 @@ no_memory:
 
 /* On the loop: end everything, say GOAWAY, and stop the loop after this
  * iteration (whose deferred flushes send the GOAWAYs). */
-static void shutdown_on_loop(void *arg) {
+void cgrpc_channel_shutdown_on_loop(void *arg) {
   cgrpc_channel_t *ch = arg;
   ch->state = CH_SHUTDOWN;
   cgrpc_timer_cancel(&ch->backoff_timer);
@@ -390,10 +398,16 @@ static void shutdown_on_loop(void *arg) {
 
 void cgrpc_channel_free(cgrpc_channel_t *ch) {
   if (!ch) return;
-  if (cgrpc_loop_post(ch->loop, shutdown_on_loop, ch) != 0) cgrpc_loop_stop(ch->loop);
+  /* Out of memory for the post, the loop is told through the rescue fd:
+   * the calls still running must end (and their callbacks run) there. */
+  if (cgrpc_loop_post(ch->loop, cgrpc_channel_shutdown_on_loop, ch) != 0) {
+    cgrpc_channel_rescue_shutdown(ch);
+  }
   pthread_join(ch->thread, NULL);
   /* The loop has stopped: close what did not finish on its own. */
   while (ch->subs) cgrpc_transport_close(&ch->subs->t, "the channel was closed");
+  cgrpc_channel_rescue_destroy(ch);
+  cgrpc_call_free_no_memory(ch->no_memory_call);
   cgrpc_workers_free(ch->resolver);
   cgrpc_loop_free(ch->loop);
   cgrpc_address_list_free(&ch->resolved);

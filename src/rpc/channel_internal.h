@@ -67,7 +67,39 @@ struct cgrpc_channel {
   int64_t backoff;
   uint64_t rng;
   char last_error[384];
+
+  /* Any thread, under rescue_mu (channel_rescue.c): calls with operations
+   * that could not be posted for lack of memory, and a shutdown that could
+   * not; the loop watches rescue_fd for them. */
+  pthread_mutex_t rescue_mu;
+  cgrpc_call_t *rescue_head;
+  bool rescue_shutdown;
+  int rescue_fd;
+  cgrpc_watch_id_t rescue_watch;
+  /* What cgrpc_call_start() returns when it cannot allocate a call: ended
+   * with RESOURCE_EXHAUSTED; never handed to the loop, never freed. */
+  cgrpc_call_t *no_memory_call;
 };
+
+/* What a finish asked for: where the status goes and whom to tell. */
+typedef struct call_finish {
+  cgrpc_arena_t *arena;
+  cgrpc_status_t *status; /* filled before telling; may be NULL */
+  cgrpc_waiter_t *waiter; /* a blocking cgrpc_call_finish(), or */
+  cgrpc_status_fn fn;     /* cgrpc_call_finish_async()'s callback */
+  void *user_data;
+} call_finish_t;
+
+/* Operations noted for the loop because they could not be posted
+ * (channel_rescue.c). Under the channel's rescue_mu. */
+typedef struct call_rescue {
+  struct cgrpc_call *next;
+  bool linked;
+  cgrpc_status_code_t end_code; /* OK: none; else end the call so */
+  const char *end_message;      /* static */
+  bool has_finish;
+  call_finish_t finish;
+} call_rescue_t;
 
 struct cgrpc_call {
   cgrpc_h2_stream_t stream;
@@ -98,12 +130,8 @@ struct cgrpc_call {
   cgrpc_metadata_t *headers_out;
   cgrpc_arena_t *headers_arena;
   bool finishing;
-  cgrpc_waiter_t *finish_waiter;
-  cgrpc_status_fn finish_fn;
-  void *finish_ud;
-  cgrpc_arena_t *finish_arena;
-  cgrpc_status_t *finish_status;
-  cgrpc_status_t status; /* handed to finish_fn */
+  call_finish_t finish;
+  cgrpc_status_t status; /* handed to finish.fn */
   /* Transparent retry. The messages sent are kept (referenced) until the
    * call commits to its stream — response headers arrived, the replay
    * buffer is full, the call ended or was retried — so that a stream the
@@ -113,6 +141,12 @@ struct cgrpc_call {
   size_t replay_count, replay_cap, replay_bytes;
   unsigned replayed_unsent; /* on_sent events due for replayed messages */
   bool committed, retried;
+
+  /* Any thread, under the channel's rescue_mu. */
+  call_rescue_t rescue;
+  /* Operations handed to the loop (posted, started as its guest, or
+   * rescued) and not yet run: the call is not freed before they ran. */
+  atomic_uint handed;
 };
 
 /* channel.c: asks for a connection for `call` (loop thread). */
@@ -144,7 +178,25 @@ bool cgrpc_blocking_op_wait(cgrpc_blocking_op_t *b, cgrpc_waiter_t *w);
  * always run there, as cgrpc/channel.h promises. */
 void cgrpc_channel_use_callbacks(cgrpc_channel_t *ch);
 
+/* channel_rescue.c: the allocation-free way to the loop. */
+/* Creates the eventfd and its watch (before the loop thread starts). 0 or
+ * a negative error. */
+int cgrpc_channel_rescue_init(cgrpc_channel_t *ch);
+/* Removes them (after the loop thread was joined). */
+void cgrpc_channel_rescue_destroy(cgrpc_channel_t *ch);
+/* Wakes the loop to run what was noted under rescue_mu (a caller that
+ * linked a call there). Any thread. */
+void cgrpc_channel_rescue_wake(cgrpc_channel_t *ch);
+/* Asks the loop to shut the channel down. Any thread. */
+void cgrpc_channel_rescue_shutdown(cgrpc_channel_t *ch);
+/* channel.c: ends every call and connection (the loop; see channel.h). */
+void cgrpc_channel_shutdown_on_loop(void *ch);
+
 /* client_call.c */
+/* Runs the operations rescued for `call` (loop thread). */
+void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r);
+cgrpc_call_t *cgrpc_call_new_no_memory(cgrpc_channel_t *ch);
+void cgrpc_call_free_no_memory(cgrpc_call_t *call);
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);
 /* Ends a call from the client side (cancel, deadline, channel closing,
  * failure to connect): RST_STREAM when it is on the wire, else at once. */

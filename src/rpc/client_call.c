@@ -113,8 +113,11 @@ static void call_free(cgrpc_call_t *call) {
   cgrpc_free(call);
 }
 
+/* Operations handed to the loop and not yet run keep the call alive: a
+ * posted one may be overtaken by one its thread runs as the loop's guest,
+ * or by a rescued one (channel_rescue.c), that ends and frees the call. */
 static void unref(cgrpc_call_t *call) {
-  if (--call->refs == 0) call_free(call);
+  if (--call->refs == 0 && atomic_load(&call->handed) == 0) call_free(call);
 }
 
 static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
@@ -185,12 +188,13 @@ static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *a
  * and drop the application's reference. */
 static void complete_finish(cgrpc_call_t *call) {
   call->finishing = false;
-  if (call->finish_status) copy_status(call, call->finish_status, call->finish_arena);
-  if (call->finish_waiter) {
-    cgrpc_waiter_signal(call->finish_waiter, true);
-  } else if (call->finish_fn) {
-    copy_status(call, &call->status, call->finish_arena);
-    call->finish_fn(call->finish_ud, &call->status);
+  call_finish_t *f = &call->finish;
+  if (f->status) copy_status(call, f->status, f->arena);
+  if (f->waiter) {
+    cgrpc_waiter_signal(f->waiter, true);
+  } else if (f->fn) {
+    copy_status(call, &call->status, f->arena);
+    f->fn(f->user_data, &call->status);
   }
   unref(call);
 }
@@ -335,6 +339,7 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 
 static void start_on_loop(cgrpc_call_t *call) {
   cgrpc_channel_t *ch = call->ch;
+  if (call->done) return; /* a rescued cancel overtook the start */
   call->started = true;
   call->next = ch->calls;
   if (ch->calls) ch->calls->prev = call;
@@ -366,10 +371,7 @@ typedef struct call_op {
   void *msg;
   cgrpc_arena_t *arena;
   cgrpc_metadata_t *md_out;
-  cgrpc_status_t *status;
-  cgrpc_waiter_t *waiter;
-  cgrpc_status_fn status_fn;
-  void *status_ud;
+  call_finish_t finish; /* OP_FINISH, OP_UNARY */
 } call_op_t;
 
 static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
@@ -394,13 +396,9 @@ static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion
   call->early_done[call->early_count++] = done;
 }
 
-static void set_finish(cgrpc_call_t *call, const call_op_t *op) {
+static void set_finish(cgrpc_call_t *call, const call_finish_t *finish) {
   call->finishing = true;
-  call->finish_arena = op->arena;
-  call->finish_status = op->status;
-  call->finish_waiter = op->waiter;
-  call->finish_fn = op->status_fn;
-  call->finish_ud = op->status_ud;
+  call->finish = *finish;
 }
 
 static void on_unary_response(void *arg, bool ok) {
@@ -423,7 +421,7 @@ static void run_op(void *arg) {
       call->half_close_pending = true;
       cgrpc_call_io_read(&call->io, op->msg, op->arena,
                          (cgrpc_completion_t){NULL, on_unary_response, call});
-      set_finish(call, op);
+      set_finish(call, &op->finish);
       start_on_loop(call);
       break;
     case OP_SEND:
@@ -452,7 +450,7 @@ static void run_op(void *arg) {
       cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "cancelled by the client");
       break;
     case OP_FINISH:
-      set_finish(call, op);
+      set_finish(call, &op->finish);
       if (call->done) complete_finish(call);
       break;
   }
@@ -460,8 +458,29 @@ static void run_op(void *arg) {
   unref(call);
 }
 
+/* Runs an operation handed to the loop (counted in call->handed). */
+static void run_handed(void *arg) {
+  call_op_t *op = arg;
+  cgrpc_call_t *call = op->call;
+  call->refs++;
+  atomic_fetch_sub(&call->handed, 1);
+  run_op(op);
+  unref(call);
+}
+
 static bool submit(call_op_t *op) {
-  return cgrpc_run_on_loop(op->call->ch->loop, run_op, op, sizeof *op);
+  atomic_fetch_add(&op->call->handed, 1);
+  if (cgrpc_run_on_loop(op->call->ch->loop, run_handed, op, sizeof *op)) return true;
+  atomic_fetch_sub(&op->call->handed, 1);
+  return false;
+}
+
+/* Starts a blocking operation (see channel_wait.c). */
+static bool start_blocking(cgrpc_blocking_op_t *b, call_op_t *op) {
+  atomic_fetch_add(&op->call->handed, 1);
+  if (cgrpc_blocking_op_start(b, run_handed, op, sizeof *op)) return true;
+  atomic_fetch_sub(&op->call->handed, 1);
+  return false;
 }
 
 /* Runs an operation that completes through a callback, or waits for it. */
@@ -481,11 +500,116 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   cgrpc_waiter_init(&w);
   op->done = (cgrpc_completion_t){&w, NULL, NULL};
   cgrpc_blocking_op_t b = {op->call->ch, false};
-  if (!cgrpc_blocking_op_start(&b, run_op, op, sizeof *op)) {
+  if (!start_blocking(&b, op)) {
     cgrpc_h2_msg_free(op->out);
     cgrpc_waiter_signal(&w, false);
   }
   return cgrpc_blocking_op_wait(&b, &w);
+}
+
+/* ---- Failure paths ------------------------------------------------------------------- */
+
+/* Notes operations the loop must run although they could not be posted
+ * (out of memory): the end of the call, its finish (channel_rescue.c). */
+static void rescue(cgrpc_call_t *call, cgrpc_status_code_t end_code, const char *end_message,
+                   const call_finish_t *finish) {
+  cgrpc_channel_t *ch = call->ch;
+  pthread_mutex_lock(&ch->rescue_mu);
+  call_rescue_t *r = &call->rescue;
+  if (end_code != CGRPC_STATUS_OK && r->end_code == CGRPC_STATUS_OK) {
+    r->end_code = end_code;
+    r->end_message = end_message;
+  }
+  if (finish) {
+    r->finish = *finish;
+    r->has_finish = true;
+  }
+  if (!r->linked) {
+    r->linked = true;
+    r->next = ch->rescue_head;
+    ch->rescue_head = call;
+    atomic_fetch_add(&call->handed, 1);
+  }
+  pthread_mutex_unlock(&ch->rescue_mu);
+  cgrpc_channel_rescue_wake(ch);
+}
+
+void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
+  call->refs++;
+  atomic_fetch_sub(&call->handed, 1);
+  if (r->end_code != CGRPC_STATUS_OK) cgrpc_call_end(call, r->end_code, r->end_message);
+  if (r->has_finish) {
+    set_finish(call, &r->finish);
+    if (call->done) complete_finish(call);
+  }
+  kick(call);
+  unref(call);
+}
+
+/* A call that ends before it reached the loop (the application's thread
+ * still owns it): its status is decided here. */
+static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
+  call->done = true;
+  call->code = code;
+  call->message = message;
+  call->message_len = strlen(message);
+  cgrpc_call_io_end(&call->io);
+}
+
+static const char kNoMemoryCall[] = "out of memory: the call could not be created";
+static const char kNoMemoryStart[] = "out of memory: the call could not be started";
+static const char kNoMemoryHalfClose[] = "out of memory: the half-close could not be sent";
+
+cgrpc_call_t *cgrpc_call_new_no_memory(cgrpc_channel_t *ch) {
+  cgrpc_call_t *call = cgrpc_malloc(sizeof *call);
+  if (!call) return NULL;
+  memset(call, 0, sizeof *call);
+  call->ch = ch;
+  fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+  return call;
+}
+
+void cgrpc_call_free_no_memory(cgrpc_call_t *call) { cgrpc_free(call); }
+
+/* The channel's stand-in for calls that could not be allocated: shared by
+ * every thread that got it, so nothing here changes it. */
+static bool is_no_memory(const cgrpc_call_t *call) { return call == call->ch->no_memory_call; }
+
+static cgrpc_status_code_t set_status(cgrpc_status_t *st, cgrpc_status_code_t code,
+                                      const char *message) {
+  memset(st, 0, sizeof *st);
+  st->code = code;
+  st->message = (cgrpc_str_t){message, strlen(message)};
+  return code;
+}
+
+/* A status for a callback, with no call to carry it. */
+typedef struct status_report {
+  cgrpc_status_fn fn;
+  void *user_data;
+  cgrpc_status_code_t code;
+  const char *message; /* static */
+} status_report_t;
+
+static void run_report(void *arg) {
+  status_report_t *r = arg;
+  cgrpc_status_t st;
+  set_status(&st, r->code, r->message);
+  r->fn(r->user_data, &st);
+}
+
+/* Tells `fn` on the channel's loop; when not even that can be posted, here
+ * (cgrpc/call.h says so). */
+static void report_status(cgrpc_channel_t *ch, cgrpc_status_fn fn, void *user_data,
+                          cgrpc_status_code_t code, const char *message) {
+  status_report_t r = {fn, user_data, code, message};
+  if (!cgrpc_run_on_loop(ch->loop, run_report, &r, sizeof r)) run_report(&r);
+}
+
+/* Hands a finish to the loop; never fails. */
+static void finish_on_loop(cgrpc_call_t *call, const call_finish_t *finish) {
+  call_op_t op = {.kind = OP_FINISH, .call = call, .finish = *finish};
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_OK, NULL, finish);
 }
 
 /* ---- Public API ------------------------------------------------------------------------ */
@@ -493,19 +617,15 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
 cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = call_new(ch, method, opts);
-  if (!call) return NULL;
+  if (!call) return ch->no_memory_call;
   call_op_t op = {.kind = OP_START, .call = call};
-  if (!submit(&op)) {
-    call->done = true;
-    call->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    call->message = "out of memory";
-    call->message_len = strlen(call->message);
-  }
+  if (!submit(&op)) fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   return call;
 }
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
+  if (is_no_memory(call)) return false;
   cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags);
   if (!m) return false;
   call_op_t op = {.kind = OP_SEND, .call = call, .out = m};
@@ -513,18 +633,21 @@ bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_
 }
 
 void cgrpc_call_half_close(cgrpc_call_t *call) {
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_HALF_CLOSE, .call = call};
-  submit(&op);
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryHalfClose, NULL);
 }
 
 bool cgrpc_call_recv(cgrpc_call_t *call, void *msg, cgrpc_arena_t *arena, cgrpc_done_fn done,
                      void *user_data) {
+  if (is_no_memory(call)) return false;
   call_op_t op = {.kind = OP_RECV, .call = call, .msg = msg, .arena = arena};
   return run_completing(&op, done, user_data);
 }
 
 void cgrpc_call_initial_metadata(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_metadata_t *out) {
   *out = (cgrpc_metadata_t)CGRPC_METADATA_INIT;
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_HEADERS, .call = call, .arena = arena, .md_out = out};
   run_completing(&op, NULL, NULL);
 }
@@ -534,32 +657,37 @@ bool cgrpc_call_last_message_compressed(const cgrpc_call_t *call) {
 }
 
 void cgrpc_call_cancel(cgrpc_call_t *call) {
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
-  submit(&op);
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, "cancelled by the client", NULL);
 }
 
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
                                       cgrpc_status_t *status) {
   cgrpc_status_t local;
+  if (!status) status = &local;
+  if (is_no_memory(call)) return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+  if (cgrpc_loop_in_thread(call->ch->loop)) {
+    /* It cannot wait here: the call is let go, to be freed when it ends. */
+    call_op_t op = {.kind = OP_FINISH, .call = call};
+    run_op(&op);
+    return set_status(status, CGRPC_STATUS_INTERNAL,
+                      "cgrpc_call_finish() cannot wait on its channel's thread");
+  }
   cgrpc_arena_t scratch;
   cgrpc_arena_init(&scratch, NULL, 0);
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
-  call_op_t op = {.kind = OP_FINISH,
-                  .call = call,
-                  .arena = arena ? arena : &scratch,
-                  .status = status ? status : &local,
-                  .waiter = &w};
+  call_finish_t finish = {.arena = arena ? arena : &scratch, .status = status, .waiter = &w};
+  call_op_t op = {.kind = OP_FINISH, .call = call, .finish = finish};
   cgrpc_blocking_op_t b = {call->ch, false};
-  if (cgrpc_loop_in_thread(call->ch->loop) ||
-      !cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
-    cgrpc_waiter_signal(&w, false);
-    cgrpc_waiter_wait(&w);
-    cgrpc_arena_free(&scratch);
-    return CGRPC_STATUS_INTERNAL;
+  if (!start_blocking(&b, &op)) {
+    rescue(call, CGRPC_STATUS_OK, NULL, &finish);
   }
   cgrpc_blocking_op_wait(&b, &w);
-  cgrpc_status_code_t code = op.status->code;
+  cgrpc_status_code_t code = status->code;
+  /* Without an arena the strings were in the scratch one: keep the code. */
+  if (!arena) set_status(status, code, "");
   cgrpc_arena_free(&scratch);
   return code;
 }
@@ -567,9 +695,11 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data) {
   cgrpc_channel_use_callbacks(call->ch);
-  call_op_t op = {
-      .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
-  submit(&op);
+  if (is_no_memory(call)) {
+    report_status(call->ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+    return;
+  }
+  finish_on_loop(call, &(call_finish_t){.arena = arena, .fn = done, .user_data = user_data});
 }
 
 cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
@@ -577,25 +707,18 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
                                 const cgrpc_call_options_t *opts, cgrpc_status_t *status) {
   cgrpc_status_t local;
   if (!status) status = &local;
-  memset(status, 0, sizeof *status);
-  status->message = (cgrpc_str_t){"", 0};
   if (cgrpc_loop_in_thread(ch->loop)) {
-    status->code = CGRPC_STATUS_INTERNAL;
-    status->message = CGRPC_STR("a blocking call cannot run on its channel's thread");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_INTERNAL,
+                      "a blocking call cannot run on its channel's thread");
   }
   cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
   if (!m) {
-    status->code = CGRPC_STATUS_INTERNAL;
-    status->message = CGRPC_STR("the request could not be serialized");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
   }
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     cgrpc_h2_msg_free(m);
-    status->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    status->message = CGRPC_STR("out of memory");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
   }
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
@@ -604,17 +727,14 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
                   .out = m,
                   .msg = response,
                   .arena = arena,
-                  .status = status,
-                  .waiter = &w};
+                  .finish = {.arena = arena, .status = status, .waiter = &w}};
   cgrpc_blocking_op_t b = {ch, false};
-  if (!cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
+  if (!start_blocking(&b, &op)) {
     cgrpc_h2_msg_free(m);
     call_free(call);
     cgrpc_waiter_signal(&w, false);
     cgrpc_waiter_wait(&w);
-    status->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    status->message = CGRPC_STR("out of memory");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   }
   cgrpc_blocking_op_wait(&b, &w);
   return status->code;
@@ -628,28 +748,21 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     cgrpc_h2_msg_free(m);
+    report_status(ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
     return;
   }
+  call_finish_t finish = {.arena = arena, .fn = done, .user_data = user_data};
   if (!m) {
-    /* Report the failure the way every outcome is reported: from the loop. */
-    call_op_t op = {
-        .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
-    call->done = true;
-    call->code = CGRPC_STATUS_INTERNAL;
-    call->message = "the request could not be serialized";
-    call->message_len = strlen(call->message);
-    submit(&op);
+    /* Reported the way every outcome is: from the loop. */
+    fail_unstarted(call, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
+    finish_on_loop(call, &finish);
     return;
   }
-  call_op_t op = {.kind = OP_UNARY,
-                  .call = call,
-                  .out = m,
-                  .msg = response,
-                  .arena = arena,
-                  .status_fn = done,
-                  .status_ud = user_data};
+  call_op_t op = {
+      .kind = OP_UNARY, .call = call, .out = m, .msg = response, .arena = arena, .finish = finish};
   if (!submit(&op)) {
     cgrpc_h2_msg_free(m);
-    call_free(call);
+    fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
+    finish_on_loop(call, &finish);
   }
 }
