@@ -48,9 +48,7 @@ static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_close(c
 /* Starts the calls that waited for a connection. */
 static void start_waiting(cgrpc_channel_t *ch) {
   while (ch->waiting_head && ch->state == CH_READY) {
-    cgrpc_call_t *call = ch->waiting_head;
-    cgrpc_channel_dequeue(ch, call);
-    cgrpc_call_attach(call, ch->active);
+    cgrpc_call_attach(ch->waiting_head, ch->active); /* it leaves the list */
   }
 }
 
@@ -89,8 +87,17 @@ const cgrpc_h2_events_t cgrpc_client_events = {
 
 /* ---- Waiting calls ----------------------------------------------------------------- */
 
-void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
-  if (!call->waiting) return;
+void cgrpc_channel_link_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call) {
+  call->wait_next = NULL;
+  if (ch->waiting_tail) {
+    ch->waiting_tail->wait_next = call;
+  } else {
+    ch->waiting_head = call;
+  }
+  ch->waiting_tail = call;
+}
+
+void cgrpc_channel_unlink_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call) {
   cgrpc_call_t *prev = NULL;
   for (cgrpc_call_t *it = ch->waiting_head; it; prev = it, it = it->wait_next) {
     if (it != call) continue;
@@ -103,7 +110,6 @@ void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     break;
   }
   call->wait_next = NULL;
-  call->waiting = false;
 }
 
 static void fail_message(cgrpc_channel_t *ch, char *buf, size_t size) {
@@ -125,14 +131,7 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
     return;
   }
-  call->waiting = true;
-  call->wait_next = NULL;
-  if (ch->waiting_tail) {
-    ch->waiting_tail->wait_next = call;
-  } else {
-    ch->waiting_head = call;
-  }
-  ch->waiting_tail = call;
+  cgrpc_call_wait(call);
   if (ch->state == CH_IDLE || (ch->state == CH_READY && !ch->active)) channel_connect(ch);
 }
 
@@ -157,25 +156,14 @@ static void connect_failed(cgrpc_channel_t *ch) {
   ch->state = CH_TRANSIENT_FAILURE;
   char msg[CGRPC_TARGET_HOST_MAX + 448];
   fail_message(ch, msg, sizeof msg);
-  cgrpc_call_t *keep_head = NULL, *keep_tail = NULL;
-  while (ch->waiting_head) {
+  /* Ending a call takes it off the list and can run callbacks that start
+   * calls (which fail at once or join the list): look from the start. */
+  for (;;) {
     cgrpc_call_t *call = ch->waiting_head;
-    ch->waiting_head = call->wait_next;
-    call->wait_next = NULL;
-    if (call->wait_for_ready) {
-      if (keep_tail) {
-        keep_tail->wait_next = call;
-      } else {
-        keep_head = call;
-      }
-      keep_tail = call;
-      continue;
-    }
-    call->waiting = false;
+    while (call && call->wait_for_ready) call = call->wait_next;
+    if (!call) break;
     cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
   }
-  ch->waiting_head = keep_head;
-  ch->waiting_tail = keep_tail;
   ch->backoff = ch->backoff ? (int64_t)((double)ch->backoff * 1.6) : ch->opts.initial_backoff_ns;
   if (ch->backoff > ch->opts.max_backoff_ns) ch->backoff = ch->opts.max_backoff_ns;
   int64_t delay = (int64_t)((double)ch->backoff * (0.8 + 0.4 * rand_unit(ch)));
@@ -385,7 +373,7 @@ void cgrpc_channel_shutdown_on_loop(void *arg) {
    * next one to end from the start each time. */
   for (;;) {
     cgrpc_call_t *call = ch->calls;
-    while (call && call->cancel_sent) call = call->next;
+    while (call && call->state == CALL_ENDING) call = call->next;
     if (!call) break;
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel was closed");
   }

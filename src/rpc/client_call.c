@@ -46,37 +46,41 @@
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
+/* ---- Transparent retry ----------------------------------------------------------------- */
+
 /* Empties the replay buffer (its references already dropped or moved). */
-static void replay_reset(cgrpc_call_t *call) {
-  if (call->replay != call->replay_inline) cgrpc_free(call->replay);
-  call->replay = call->replay_inline;
-  call->replay_cap = sizeof call->replay_inline / sizeof call->replay_inline[0];
-  call->replay_count = call->replay_bytes = 0;
+static void replay_reset(call_replay_t *r) {
+  if (r->msgs != r->inline_msgs) cgrpc_free(r->msgs);
+  r->msgs = r->inline_msgs;
+  r->cap = sizeof r->inline_msgs / sizeof r->inline_msgs[0];
+  r->count = r->bytes = 0;
 }
 
 /* The call will not be retried: let go of the messages kept for it. */
 static void commit(cgrpc_call_t *call) {
-  for (size_t i = 0; i < call->replay_count; i++) cgrpc_h2_msg_free(call->replay[i]);
-  replay_reset(call);
-  call->committed = true;
+  call_replay_t *r = &call->replay;
+  for (size_t i = 0; i < r->count; i++) cgrpc_h2_msg_free(r->msgs[i]);
+  replay_reset(r);
+  r->state = REPLAY_COMMITTED;
 }
 
 /* Takes over a reference to a message the stream accepted, for a replay. */
 static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
-  if (!call->committed && call->replay_bytes + m->len <= REPLAY_BUFFER_LIMIT) {
-    if (call->replay_count == call->replay_cap) {
-      size_t cap = call->replay_cap * 2;
+  call_replay_t *r = &call->replay;
+  if (r->state == REPLAY_OPEN && r->bytes + m->len <= REPLAY_BUFFER_LIMIT) {
+    if (r->count == r->cap) {
+      size_t cap = r->cap * 2;
       cgrpc_h2_msg_t **grown = cgrpc_malloc(cap * sizeof *grown);
       if (grown) {
-        memcpy(grown, call->replay, call->replay_count * sizeof *grown);
-        if (call->replay != call->replay_inline) cgrpc_free(call->replay);
-        call->replay = grown;
-        call->replay_cap = cap;
+        memcpy(grown, r->msgs, r->count * sizeof *grown);
+        if (r->msgs != r->inline_msgs) cgrpc_free(r->msgs);
+        r->msgs = grown;
+        r->cap = cap;
       }
     }
-    if (call->replay_count < call->replay_cap) {
-      call->replay[call->replay_count++] = m;
-      call->replay_bytes += m->len;
+    if (r->count < r->cap) {
+      r->msgs[r->count++] = m;
+      r->bytes += m->len;
       return;
     }
   }
@@ -86,7 +90,7 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
 
 /* Hands a message to the call's stream, keeping it for a replay. */
 static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
-  if (call->committed) {
+  if (call->replay.state != REPLAY_OPEN) {
     cgrpc_call_io_write(&call->io, m, done);
     return;
   }
@@ -98,15 +102,17 @@ static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t
   }
 }
 
+/* ---- The call object --------------------------------------------------------------------- */
+
 static void kick(cgrpc_call_t *call) {
   if (call->sub) cgrpc_transport_kick(&call->sub->t);
 }
 
 static void call_free(cgrpc_call_t *call) {
   commit(call);
-  for (size_t i = 0; i < call->early_count; i++) cgrpc_h2_msg_free(call->early[i]);
-  cgrpc_free(call->early);
-  cgrpc_free(call->early_done);
+  for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
+  cgrpc_free(call->early.msgs);
+  cgrpc_free(call->early.done);
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_arena_free(&call->arena);
@@ -140,7 +146,9 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->method = method;
   call->refs = 1; /* the application's, until finish completes */
   call->deadline = CGRPC_DEADLINE_NONE;
-  replay_reset(call);
+  call->state = CALL_IDLE;
+  replay_reset(&call->replay);
+  call->replay.state = REPLAY_OPEN;
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
   if (!opts) return call;
@@ -165,38 +173,14 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   return call;
 }
 
-/* ---- Life on the loop ------------------------------------------------------------- */
+/* ---- State --------------------------------------------------------------------------------- */
 
-static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *arena) {
-  memset(st, 0, sizeof *st);
-  st->code = call->code;
-  char *msg = cgrpc_arena_alloc(arena, call->message_len + 1);
-  if (msg) {
-    memcpy(msg, call->message, call->message_len);
-    msg[call->message_len] = '\0';
-    st->message = (cgrpc_str_t){msg, call->message_len};
-  } else {
-    st->message = (cgrpc_str_t){"", 0};
-  }
-  if (call->started) {
-    cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
-    cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
-  }
-}
-
-/* The application asked for the status and the call has one: hand it over
- * and drop the application's reference. */
-static void complete_finish(cgrpc_call_t *call) {
-  call->finishing = false;
-  call_finish_t *f = &call->finish;
-  if (f->status) copy_status(call, f->status, f->arena);
-  if (f->waiter) {
-    cgrpc_waiter_signal(f->waiter, true);
-  } else if (f->fn) {
-    copy_status(call, &call->status, f->arena);
-    f->fn(f->user_data, &call->status);
-  }
-  unref(call);
+static void link_call(cgrpc_call_t *call) {
+  cgrpc_channel_t *ch = call->ch;
+  call->prev = NULL;
+  call->next = ch->calls;
+  if (ch->calls) ch->calls->prev = call;
+  ch->calls = call;
 }
 
 static void unlink_call(cgrpc_call_t *call) {
@@ -210,15 +194,67 @@ static void unlink_call(cgrpc_call_t *call) {
   call->prev = call->next = NULL;
 }
 
-/* The status is decided: complete everything that waits on the call. */
+/* The one place the call's state changes (see call_state_t). A call that
+ * goes from IDLE straight to DONE was never shared with the loop: nothing
+ * of the channel's is touched then. */
+static void set_state(cgrpc_call_t *call, call_state_t to) {
+  call_state_t from = call->state;
+  if (from == to) return;
+  cgrpc_channel_t *ch = call->ch;
+  if (from == CALL_IDLE && to != CALL_DONE) {
+    link_call(call);
+    if (call->deadline != CGRPC_DEADLINE_NONE) {
+      cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
+    }
+  }
+  if (from == CALL_WAITING) cgrpc_channel_unlink_waiting(ch, call);
+  if (to == CALL_WAITING) cgrpc_channel_link_waiting(ch, call);
+  if (to == CALL_DONE && from != CALL_IDLE) {
+    unlink_call(call);
+    cgrpc_timer_cancel(&call->deadline_timer);
+  }
+  call->state = to;
+}
+
+/* ---- Life on the loop ------------------------------------------------------------- */
+
+static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *arena) {
+  memset(st, 0, sizeof *st);
+  st->code = call->code;
+  char *msg = cgrpc_arena_alloc(arena, call->message_len + 1);
+  if (msg) {
+    memcpy(msg, call->message, call->message_len);
+    msg[call->message_len] = '\0';
+    st->message = (cgrpc_str_t){msg, call->message_len};
+  } else {
+    st->message = (cgrpc_str_t){"", 0};
+  }
+  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
+  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
+}
+
+/* The application asked for the status and the call has one: hand it over
+ * and drop the application's reference. */
+static void complete_finish(cgrpc_call_t *call) {
+  call->finish_requested = false;
+  call_finish_t *f = &call->finish;
+  if (f->status) copy_status(call, f->status, f->arena);
+  if (f->waiter) {
+    cgrpc_waiter_signal(f->waiter, true);
+  } else if (f->fn) {
+    copy_status(call, &call->status, f->arena);
+    f->fn(f->user_data, &call->status);
+  }
+  unref(call);
+}
+
+/* The status is decided (-> DONE): complete everything that waits on the
+ * call. */
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
-  call->done = true;
+  set_state(call, CALL_DONE);
   commit(call);
-  unlink_call(call);
-  cgrpc_channel_dequeue(call->ch, call);
-  cgrpc_timer_cancel(&call->deadline_timer);
-  if (call->unary && code == CGRPC_STATUS_OK && !call->got_response) {
+  if (call->io.expect_one && code == CGRPC_STATUS_OK && call->io.received == 0) {
     code = CGRPC_STATUS_UNIMPLEMENTED;
     message = "the server sent no response message for a unary call";
     message_len = strlen(message);
@@ -228,29 +264,31 @@ static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *m
   call->message_len = call->message ? message_len : 0;
   if (!call->message) call->message = "";
   call->refs++;
-  for (size_t i = 0; i < call->early_count; i++) {
-    cgrpc_h2_msg_free(call->early[i]);
-    cgrpc_completion_fire(&call->early_done[i], false);
+  for (size_t i = 0; i < call->early.count; i++) {
+    cgrpc_h2_msg_free(call->early.msgs[i]);
+    cgrpc_completion_fire(&call->early.done[i], false);
   }
-  call->early_count = 0;
+  call->early.count = 0;
   cgrpc_call_io_end(&call->io);
-  cgrpc_completion_fire(&call->headers_done, false);
-  if (call->finishing) complete_finish(call);
+  cgrpc_completion_fire(&call->headers.done, false);
+  if (call->finish_requested) complete_finish(call);
   unref(call);
 }
 
 void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
-  if (call->done || call->cancel_sent) return;
+  if (call->state == CALL_DONE || call->state == CALL_ENDING) return;
   if (call->sub) {
     /* The stream's close brings the status (this one, unless the server's
      * came first). */
-    call->cancel_sent = true;
+    set_state(call, CALL_ENDING);
     cgrpc_h2_stream_cancel(&call->stream, code, message);
     kick(call);
     return;
   }
   finalize(call, code, message, strlen(message));
 }
+
+void cgrpc_call_wait(cgrpc_call_t *call) { set_state(call, CALL_WAITING); }
 
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
   cgrpc_h2_request_t req = {
@@ -265,40 +303,40 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
     finalize(call, CGRPC_STATUS_UNAVAILABLE, "the connection does not take new calls", 38);
     return;
   }
+  set_state(call, CALL_ACTIVE);
   call->sub = sub;
   call->refs++; /* the transport's, until the stream closes */
   cgrpc_call_io_attach(&call->io, &call->stream);
-  if (call->retried) {
+  if (call->replay.state == REPLAY_RETRYING) {
     /* The first stream's messages go out again, ahead of those sent since;
      * the stream takes over the references kept for them. */
-    for (size_t i = 0; i < call->replay_count; i++) {
-      if (cgrpc_h2_stream_send(&call->stream, call->replay[i])) call->replayed_unsent++;
+    call_replay_t *r = &call->replay;
+    for (size_t i = 0; i < r->count; i++) {
+      if (cgrpc_h2_stream_send(&call->stream, r->msgs[i])) r->unsent++;
     }
-    call->replay_count = 0;
+    r->count = 0;
     commit(call);
   }
-  for (size_t i = 0; i < call->early_count; i++) {
-    call_write(call, call->early[i], call->early_done[i]);
+  for (size_t i = 0; i < call->early.count; i++) {
+    call_write(call, call->early.msgs[i], call->early.done[i]);
   }
-  call->early_count = 0;
-  if (call->half_close_pending) cgrpc_h2_stream_half_close(&call->stream);
+  call->early.count = 0;
+  if (call->half_closed) cgrpc_h2_stream_half_close(&call->stream);
   kick(call);
 }
 
 void cgrpc_call_on_headers(cgrpc_call_t *call) {
   commit(call); /* the server is processing the call */
-  call->headers_received = true;
-  if (call->headers_out) {
-    cgrpc_metadata_copy(call->headers_out, call->headers_arena,
-                        cgrpc_h2_stream_metadata(&call->stream));
-  }
-  cgrpc_completion_fire(&call->headers_done, true);
+  call_headers_t *h = &call->headers;
+  h->received = true;
+  if (h->out) cgrpc_metadata_copy(h->out, h->arena, cgrpc_h2_stream_metadata(&call->stream));
+  cgrpc_completion_fire(&h->done, true);
 }
 
 void cgrpc_call_on_sent(cgrpc_call_t *call) {
   /* A replayed message's send completed the first time round. */
-  if (call->replayed_unsent > 0) {
-    call->replayed_unsent--;
+  if (call->replay.unsent > 0) {
+    call->replay.unsent--;
     return;
   }
   cgrpc_call_io_on_sent(&call->io);
@@ -306,14 +344,14 @@ void cgrpc_call_on_sent(cgrpc_call_t *call) {
 
 /* Sends the call again on a new stream (see the top of the file). */
 static void retry(cgrpc_call_t *call) {
-  call->retried = true;
+  call->replay.state = REPLAY_RETRYING;
   /* Writes still waiting for the old stream are complete: their messages
    * are in the replay buffer. Their callbacks may end the call. */
-  while (call->io.w_count > 0 && !call->done) cgrpc_call_io_on_sent(&call->io);
-  if (call->done) return;
+  while (call->io.w_count > 0 && call->state != CALL_DONE) cgrpc_call_io_on_sent(&call->io);
+  if (call->state == CALL_DONE) return;
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
-  call->replayed_unsent = 0;
+  call->replay.unsent = 0;
   cgrpc_channel_enqueue(call->ch, call);
 }
 
@@ -321,11 +359,11 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
   call->refs++;
   call->sub = NULL;
   unref(call); /* the transport's */
-  if (call->done) {
+  if (call->state == CALL_DONE) {
     unref(call);
     return;
   }
-  if (!call->committed && !call->retried && !call->cancel_sent &&
+  if (call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN &&
       cgrpc_h2_stream_retryable(&call->stream)) {
     retry(call);
   } else {
@@ -338,16 +376,8 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 }
 
 static void start_on_loop(cgrpc_call_t *call) {
-  cgrpc_channel_t *ch = call->ch;
-  if (call->done) return; /* a rescued cancel overtook the start */
-  call->started = true;
-  call->next = ch->calls;
-  if (ch->calls) ch->calls->prev = call;
-  ch->calls = call;
-  if (call->deadline != CGRPC_DEADLINE_NONE) {
-    cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
-  }
-  cgrpc_channel_enqueue(ch, call);
+  if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
+  cgrpc_channel_enqueue(call->ch, call);
 }
 
 /* ---- Operations ------------------------------------------------------------------------ */
@@ -375,35 +405,31 @@ typedef struct call_op {
 } call_op_t;
 
 static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
-  if (call->sub || call->done || call->half_close_pending) {
+  if (call->sub || call->state == CALL_DONE || call->half_closed) {
     call_write(call, m, done); /* fails when done or not yet started */
     return;
   }
-  if (call->early_count == call->early_cap) {
-    size_t cap = call->early_cap ? call->early_cap * 2 : 2;
-    cgrpc_h2_msg_t **msgs = cgrpc_realloc(call->early, cap * sizeof *msgs);
-    if (msgs) call->early = msgs;
-    cgrpc_completion_t *dones = msgs ? cgrpc_realloc(call->early_done, cap * sizeof *dones) : NULL;
-    if (dones) call->early_done = dones;
+  call_early_t *e = &call->early;
+  if (e->count == e->cap) {
+    size_t cap = e->cap ? e->cap * 2 : 2;
+    cgrpc_h2_msg_t **msgs = cgrpc_realloc(e->msgs, cap * sizeof *msgs);
+    if (msgs) e->msgs = msgs;
+    cgrpc_completion_t *dones = msgs ? cgrpc_realloc(e->done, cap * sizeof *dones) : NULL;
+    if (dones) e->done = dones;
     if (!msgs || !dones) {
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
       return;
     }
-    call->early_cap = cap;
+    e->cap = cap;
   }
-  call->early[call->early_count] = m;
-  call->early_done[call->early_count++] = done;
+  e->msgs[e->count] = m;
+  e->done[e->count++] = done;
 }
 
 static void set_finish(cgrpc_call_t *call, const call_finish_t *finish) {
-  call->finishing = true;
+  call->finish_requested = true;
   call->finish = *finish;
-}
-
-static void on_unary_response(void *arg, bool ok) {
-  cgrpc_call_t *call = arg;
-  call->got_response = call->got_response || ok;
 }
 
 static void run_op(void *arg) {
@@ -415,12 +441,10 @@ static void run_op(void *arg) {
       start_on_loop(call);
       break;
     case OP_UNARY:
-      call->unary = true;
       call->io.expect_one = true;
       send_on_loop(call, op->out, (cgrpc_completion_t){0});
-      call->half_close_pending = true;
-      cgrpc_call_io_read(&call->io, op->msg, op->arena,
-                         (cgrpc_completion_t){NULL, on_unary_response, call});
+      call->half_closed = true;
+      cgrpc_call_io_read(&call->io, op->msg, op->arena, (cgrpc_completion_t){0});
       set_finish(call, &op->finish);
       start_on_loop(call);
       break;
@@ -428,22 +452,22 @@ static void run_op(void *arg) {
       send_on_loop(call, op->out, op->done);
       break;
     case OP_HALF_CLOSE:
-      call->half_close_pending = true;
+      call->half_closed = true;
       if (call->sub) cgrpc_h2_stream_half_close(&call->stream);
       break;
     case OP_RECV:
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_HEADERS:
-      if (call->headers_received || call->done) {
-        if (call->headers_received) {
+      if (call->headers.received || call->state == CALL_DONE) {
+        if (call->headers.received) {
           cgrpc_metadata_copy(op->md_out, op->arena, cgrpc_h2_stream_metadata(&call->stream));
         }
         cgrpc_completion_fire(&op->done, true);
       } else {
-        call->headers_out = op->md_out;
-        call->headers_arena = op->arena;
-        call->headers_done = op->done;
+        call->headers.out = op->md_out;
+        call->headers.arena = op->arena;
+        call->headers.done = op->done;
       }
       break;
     case OP_CANCEL:
@@ -451,7 +475,7 @@ static void run_op(void *arg) {
       break;
     case OP_FINISH:
       set_finish(call, &op->finish);
-      if (call->done) complete_finish(call);
+      if (call->state == CALL_DONE) complete_finish(call);
       break;
   }
   kick(call);
@@ -540,7 +564,7 @@ void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
   if (r->end_code != CGRPC_STATUS_OK) cgrpc_call_end(call, r->end_code, r->end_message);
   if (r->has_finish) {
     set_finish(call, &r->finish);
-    if (call->done) complete_finish(call);
+    if (call->state == CALL_DONE) complete_finish(call);
   }
   kick(call);
   unref(call);
@@ -549,7 +573,7 @@ void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
 /* A call that ends before it reached the loop (the application's thread
  * still owns it): its status is decided here. */
 static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
-  call->done = true;
+  set_state(call, CALL_DONE);
   call->code = code;
   call->message = message;
   call->message_len = strlen(message);
