@@ -378,7 +378,7 @@ void cgrpc_channel_shutdown_on_loop(void *arg) {
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel was closed");
   }
   for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
-    cgrpc_h2_conn_terminate(sub->t.h2, 0, "the channel was closed");
+    cgrpc_h2_conn_end(sub->t.h2, CGRPC_H2_END_CANCEL, 0, NULL, "the channel was closed");
     cgrpc_transport_kick(&sub->t);
   }
   cgrpc_loop_stop(ch->loop);

@@ -118,10 +118,10 @@ void cgrpc_server_conn_shutdown_all(server_loop_t *sl, bool now) {
   for (server_conn_t *conn = sl->conns; conn; conn = next) {
     next = conn->next;
     if (!now) {
-      cgrpc_h2_conn_shutdown(conn->t.h2);
+      cgrpc_h2_conn_end(conn->t.h2, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
     } else if (!conn->terminated) {
       conn->terminated = true;
-      cgrpc_h2_conn_terminate(conn->t.h2, 0, "the server is shutting down");
+      cgrpc_h2_conn_end(conn->t.h2, CGRPC_H2_END_CANCEL, 0, NULL, "the server is shutting down");
     } else {
       /* Second round: the GOAWAY had its chance to leave. */
       cgrpc_transport_close(&conn->t, "the server is shutting down");

@@ -30,7 +30,7 @@ void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
   t->fd = -1;
   cgrpc_timer_cancel(&t->deadline_timer);
   cgrpc_loop_task_cancel(&t->flush_task);
-  cgrpc_h2_conn_abort(t->h2, why);
+  cgrpc_h2_conn_end(t->h2, CGRPC_H2_END_ABORT, 0, NULL, why);
   t->on_closed(t->owner, t, why);
 }
 

@@ -55,7 +55,7 @@ int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrp
  * operations. */
 void cgrpc_transport_kick(cgrpc_transport_t *t);
 
-/* Closes now (open streams end as in cgrpc_h2_conn_abort()); on_closed runs
+/* Closes now (open streams end as by CGRPC_H2_END_ABORT); on_closed runs
  * before this returns. No-op when already closed. */
 void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason);
 
