@@ -22,8 +22,6 @@
 #include "io/socket.h"
 #include "rpc/channel_internal.h"
 
-#define READ_BUFFER_SIZE (64 * 1024)
-
 static void connect_next(cgrpc_channel_t *ch);
 static void channel_connect(cgrpc_channel_t *ch);
 
@@ -225,7 +223,7 @@ static void on_connected(void *arg, int fd, int err) {
   memset(sub, 0, sizeof *sub);
   sub->ch = ch;
   int rv = cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
-                                 &cgrpc_client_events, sub, ch->rbuf, READ_BUFFER_SIZE, sub_closed);
+                                 &cgrpc_client_events, sub, ch->rbuf, sub_closed);
   if (rv != 0) {
     cgrpc_free(sub);
     snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(rv));
@@ -324,7 +322,7 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
-  ch->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
+  ch->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
   bool ready =
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
   bool rescue = ready && cgrpc_channel_rescue_init(ch) == 0;

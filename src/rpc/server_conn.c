@@ -14,8 +14,6 @@
 #include "io/socket.h"
 #include "rpc/server_internal.h"
 
-#define READ_BUFFER_SIZE (64 * 1024)
-
 static cgrpc_server_call_t *call_of(cgrpc_h2_stream_t *s) { return cgrpc_h2_stream_user(s); }
 
 static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((server_conn_t *)ctx)->sl->loop); }
@@ -101,7 +99,7 @@ static void accept_on_loop(void *arg) {
   if (sl->conns) sl->conns->prev = conn;
   sl->conns = conn;
   if (cgrpc_transport_start(&conn->t, sl->loop, a->fd, CGRPC_H2_SERVER, &srv->h2opts, &kEvents,
-                            conn, sl->rbuf, READ_BUFFER_SIZE, on_closed) != 0) {
+                            conn, sl->rbuf, on_closed) != 0) {
     unlink_conn(conn);
     cgrpc_free(conn);
     cgrpc_server_conn_gone(srv);

@@ -120,7 +120,7 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
   cgrpc_transport_t *t = arg;
   if ((events & CGRPC_IO_READ) && !t->broken) {
     for (int i = 0; i < READS_PER_WAKEUP; i++) {
-      ssize_t n = cgrpc_socket_read(fd, t->rbuf, t->rbuf_size);
+      ssize_t n = cgrpc_socket_read(fd, t->rbuf, CGRPC_TRANSPORT_READ_BUFFER_SIZE);
       if (n == -EAGAIN) break;
       if (n <= 0) {
         char why[96];
@@ -133,7 +133,7 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
         t->broken = true;
         break;
       }
-      if ((size_t)n < t->rbuf_size) break;
+      if ((size_t)n < CGRPC_TRANSPORT_READ_BUFFER_SIZE) break;
     }
   }
   /* Writable, or new frames to answer with: flush now, once for all the
@@ -149,12 +149,10 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
 
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
                           const cgrpc_h2_options_t *opts, const cgrpc_h2_events_t *events,
-                          void *owner, uint8_t *rbuf, size_t rbuf_size,
-                          cgrpc_transport_closed_fn on_closed) {
+                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed) {
   t->loop = loop;
   t->fd = fd;
   t->rbuf = rbuf;
-  t->rbuf_size = rbuf_size;
   t->closed = false;
   t->broken = false;
   t->on_closed = on_closed;

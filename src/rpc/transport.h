@@ -22,6 +22,11 @@
 
 typedef struct cgrpc_transport cgrpc_transport_t;
 
+/* The read buffer: one per loop, shared by its transports (input is
+ * consumed before the next read), of this many bytes; the most a
+ * transport reads at once. */
+#define CGRPC_TRANSPORT_READ_BUFFER_SIZE (64 * 1024)
+
 /* The transport is closed (socket closed, every stream ended). The owner
  * may free the memory holding it from here. */
 typedef void (*cgrpc_transport_closed_fn)(void *owner, cgrpc_transport_t *t, const char *reason);
@@ -35,8 +40,7 @@ struct cgrpc_transport {
   cgrpc_h2_conn_t *h2;
   cgrpc_loop_task_t flush_task;
   cgrpc_timer_t deadline_timer;
-  uint8_t *rbuf; /* shared per loop: input is consumed before the next read */
-  size_t rbuf_size;
+  uint8_t *rbuf; /* the loop's, CGRPC_TRANSPORT_READ_BUFFER_SIZE bytes */
   bool closed;
   bool broken; /* the engine failed: close once its GOAWAY is out */
   cgrpc_transport_closed_fn on_closed;
@@ -48,8 +52,7 @@ struct cgrpc_transport {
  * the fd has been closed. */
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
                           const cgrpc_h2_options_t *opts, const cgrpc_h2_events_t *events,
-                          void *owner, uint8_t *rbuf, size_t rbuf_size,
-                          cgrpc_transport_closed_fn on_closed);
+                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed);
 
 /* Schedules a flush for the end of this loop iteration: call after stream
  * operations. */
