@@ -13,6 +13,7 @@
  * calls in flight finish on it, new ones trigger a new connection.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,23 +26,13 @@
 static void connect_next(cgrpc_channel_t *ch);
 static void channel_connect(cgrpc_channel_t *ch);
 
-/* ---- Client transport events --------------------------------------------------- */
+/* ---- Client transport events (rpc/transport.h) --------------------------------- */
 
-static cgrpc_call_t *call_of(cgrpc_h2_stream_t *s) { return cgrpc_h2_stream_user(s); }
+static void call_on_headers(void *call) { cgrpc_call_on_headers(call); }
 
-static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((subchannel_t *)ctx)->ch->loop); }
+static void call_on_sent(void *call) { cgrpc_call_on_sent(call); }
 
-static void ev_on_headers(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_headers(call_of(s)); }
-
-static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
-  cgrpc_call_io_on_message(&call_of(s)->io, data, len);
-}
-
-static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_eos(&call_of(s)->io); }
-
-static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_sent(call_of(s)); }
-
-static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_close(call_of(s)); }
+static void call_on_close(void *call) { cgrpc_call_on_close(call); }
 
 /* Starts the calls that waited for a connection. */
 static void start_waiting(cgrpc_channel_t *ch) {
@@ -50,8 +41,8 @@ static void start_waiting(cgrpc_channel_t *ch) {
   }
 }
 
-static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
-  subchannel_t *sub = ctx;
+static void sub_on_ready(void *owner) {
+  subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   sub->ready = true;
   if (sub != ch->active) return;
@@ -61,8 +52,8 @@ static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
   start_waiting(ch);
 }
 
-static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t code) {
-  subchannel_t *sub = ctx;
+static void sub_on_goaway(void *owner, uint32_t error_code) {
+  subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   if (sub != ch->active) return;
   /* Calls in flight finish on this connection; new ones need another. */
@@ -72,15 +63,13 @@ static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t code) {
   if (ch->waiting_head) channel_connect(ch);
 }
 
-const cgrpc_h2_events_t cgrpc_client_events = {
-    .now = ev_now,
-    .on_headers = ev_on_headers,
-    .on_message = ev_on_message,
-    .on_end_of_stream = ev_on_eos,
-    .on_sent = ev_on_sent,
-    .on_close = ev_on_close,
-    .on_ready = ev_on_ready,
-    .on_goaway = ev_on_goaway,
+static const cgrpc_transport_events_t kClientEvents = {
+    .io_offset = offsetof(cgrpc_call_t, io),
+    .on_headers = call_on_headers,
+    .on_sent = call_on_sent,
+    .on_close = call_on_close,
+    .on_ready = sub_on_ready,
+    .on_goaway = sub_on_goaway,
 };
 
 /* ---- Waiting calls ----------------------------------------------------------------- */
@@ -223,7 +212,7 @@ static void on_connected(void *arg, int fd, int err) {
   memset(sub, 0, sizeof *sub);
   sub->ch = ch;
   int rv = cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
-                                 &cgrpc_client_events, sub, ch->rbuf, sub_closed);
+                                 &kClientEvents, sub, ch->rbuf, sub_closed);
   if (rv != 0) {
     cgrpc_free(sub);
     snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(rv));

@@ -205,7 +205,6 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call);
 /* The waiting list itself, for set_state() (client_call.c). */
 void cgrpc_channel_link_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call);
 void cgrpc_channel_unlink_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call);
-extern const cgrpc_h2_events_t cgrpc_client_events;
 
 /* channel_wait.c: a blocking operation, started and waited for by the
  * application thread, which runs the channel's loop meanwhile when it can
