@@ -20,7 +20,7 @@
  * Callbacks run on the channel's loop thread: they must not block, but may
  * start calls and operations. One call is driven by one application thread
  * (or callback chain) at a time, except cgrpc_call_cancel(), which any
- * thread may call at any time.
+ * thread may call until the call is finished.
  *
  * Memory. Requests are encoded before the function returns, so they need
  * not outlive it. Responses, status messages and metadata received are
@@ -185,8 +185,10 @@ bool cgrpc_call_last_message_compressed(const cgrpc_call_t *call);
 
 /* Ends the call from the client side: the server sees CANCELLED and the
  * call's status becomes CANCELLED unless it had already ended. Never fails
- * (out of memory too). Any thread, any time before cgrpc_call_finish()
- * returned. */
+ * (out of memory too). Any thread, while the call is being driven (a
+ * blocked send or receive included); not once cgrpc_call_finish() or
+ * cgrpc_call_finish_async() was called for it, since a call that has ended
+ * is freed as the finish completes. */
 void cgrpc_call_cancel(cgrpc_call_t *call);
 
 /* Waits until the call has ended, fills `status` (strings and metadata in
