@@ -13,8 +13,18 @@
  * the received DATA into the caller's struct and arena (the caller is
  * blocked, so the arena is free to use), and the status copied there too.
  *
- * A call is referenced by the application until its finish has completed
- * and by its transport while its stream lives; it is freed when both let go.
+ * A call's life is one state (call_state_t in channel_internal.h) changed
+ * in one place, set_state(). It is referenced by the application until its
+ * finish has completed and by its transport while its stream lives, and
+ * kept by the operations handed to the loop and not yet run; it is freed
+ * when all let go.
+ *
+ * Out of memory. Nothing the header promises is lost for lack of memory: a
+ * call that cannot be allocated is the channel's stand-in (ended,
+ * RESOURCE_EXHAUSTED), one whose start cannot be posted ends before it is
+ * shared, and the operations a call's end depends on (cancel, half-close,
+ * finish) reach the loop without allocating when their post fails
+ * (channel_rescue.c).
  *
  * Transparent retry. A stream the server never processed — refused with
  * REFUSED_STREAM, beyond a GOAWAY's last-stream-id, or never sent — is safe
