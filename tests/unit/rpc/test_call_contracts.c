@@ -202,9 +202,9 @@ static void test_call_start_every_failure(void) {
 }
 
 /* The stand-in for a call that could not be allocated is safe to use in
- * every way, from any number of threads, and its callbacks keep their
- * contracts: operations with `done` fail at once without calling it, the
- * finish callback runs once on the loop. */
+ * every way (it is shared: nothing changes it), and its callbacks keep
+ * their contracts: operations with `done` fail at once without calling it,
+ * the finish callback runs once on the loop. */
 static void test_call_without_memory(void) {
   cgrpc_channel_t *ch = channel_new();
   arm(1, false);
