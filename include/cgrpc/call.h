@@ -20,7 +20,7 @@
  * Callbacks run on the channel's loop thread: they must not block, but may
  * start calls and operations. One call is driven by one application thread
  * (or callback chain) at a time, except cgrpc_call_cancel(), which any
- * thread may call at any time.
+ * thread may call until the call is finished.
  *
  * Memory. Requests are encoded before the function returns, so they need
  * not outlive it. Responses, status messages and metadata received are
@@ -31,8 +31,12 @@
  * Errors. Every call ends with a status. Codes produced by the library are
  * those of the gRPC specification (see docs/api.md): UNAVAILABLE when no
  * connection can be made or it breaks, DEADLINE_EXCEEDED, CANCELLED,
- * RESOURCE_EXHAUSTED for messages over a size limit, INTERNAL for protocol
- * and parse errors, UNIMPLEMENTED from servers that do not know the method.
+ * RESOURCE_EXHAUSTED for messages over a size limit and when memory runs
+ * out, INTERNAL for protocol and parse errors (and for a blocking function
+ * called on the channel's loop), UNIMPLEMENTED from servers that do not
+ * know the method. Running out of memory never loses a call: the functions
+ * that end calls (cancel, half-close, finish) still take effect, and every
+ * callback that was accepted still runs exactly once.
  */
 #ifndef CGRPC_CALL_H
 #define CGRPC_CALL_H
@@ -103,8 +107,10 @@ typedef struct cgrpc_call_options {
 /* Calls a unary method and waits for the outcome. `request` is a message of
  * method->input; `response` a message of method->output (initialised here),
  * decoded into `arena`, as are the strings and metadata of `status`. `opts`
- * and `status` may be NULL. Returns the status code (also in status->code).
- * Any thread but the channel's loop. */
+ * and `status` may be NULL. Returns the status code (also in status->code):
+ * besides the call's own, INTERNAL when the request cannot be serialized or
+ * the function is called on the channel's loop, RESOURCE_EXHAUSTED when
+ * memory runs out. Any thread but the channel's loop. */
 cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                 const void *request, void *response, cgrpc_arena_t *arena,
                                 const cgrpc_call_options_t *opts, cgrpc_status_t *status);
@@ -114,7 +120,11 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
 typedef void (*cgrpc_status_fn)(void *user_data, const cgrpc_status_t *status);
 
 /* Starts a unary call and returns at once; `done` runs exactly once, on the
- * channel's loop thread, when it ends (on OK the response was decoded).
+ * channel's loop thread, when it ends (on OK the response was decoded),
+ * failures included: INTERNAL when the request cannot be serialized,
+ * RESOURCE_EXHAUSTED when memory runs out. Only when memory is so short
+ * that not even that outcome can be handed to the loop does `done` run on
+ * the calling thread, before this function returns (RESOURCE_EXHAUSTED).
  * `response` and `arena` belong to the call until then. Any thread. */
 void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, const void *request,
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
@@ -170,8 +180,10 @@ cgrpc_status_code_t cgrpc_result_free(cgrpc_result_t *result);
 /* ---- Streaming calls ------------------------------------------------------------------ */
 
 /* Starts a call of any kind (for unary and server-streaming methods send
- * exactly one message, then half-close). Never fails: a call that cannot
- * run reports its status from cgrpc_call_finish(). Any thread. */
+ * exactly one message, then half-close). Never fails and never returns
+ * NULL: a call that cannot run (out of memory: RESOURCE_EXHAUSTED) fails
+ * its sends and receives and reports its status from cgrpc_call_finish(),
+ * which must still be called. Any thread. */
 cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                const cgrpc_call_options_t *opts);
 
@@ -180,43 +192,60 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
  * has been handed to the connection (flow control: a peer that does not
  * read makes it wait) and returns whether it was; with `done` it returns
  * true and reports later. Fails (false) once the call has ended or after
- * cgrpc_call_half_close(). Messages go out in order. */
+ * cgrpc_call_half_close(). Returns false at once, and `done` never runs,
+ * when the message cannot be encoded or memory runs out (and, without
+ * `done`, on the channel's loop). Messages go out in order. */
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data);
 
-/* No more messages from the client. Any thread (of the call's driver). */
+/* No more messages from the client. Any thread (of the call's driver).
+ * When memory runs out the call ends instead, RESOURCE_EXHAUSTED (a server
+ * waiting for the client's last message would otherwise wait forever). */
 void cgrpc_call_half_close(cgrpc_call_t *call);
 
 /* Receives the next message of method->output into `msg` (initialised here),
  * memory from `arena`. Without `done` it blocks and returns true for a
  * message, false when there are no more (the server finished or the call
  * failed: cgrpc_call_finish() says which). With `done` it returns true and
- * reports the same way later. One receive at a time. */
+ * reports the same way later. Returns false at once, and `done` never
+ * runs, when memory runs out (and, without `done`, on the channel's loop).
+ * One receive at a time. */
 bool cgrpc_call_recv(cgrpc_call_t *call, void *msg, cgrpc_arena_t *arena, cgrpc_done_fn done,
                      void *user_data);
 
 /* The server's initial metadata, copied into `arena`; blocks until it
- * arrived or the call ended (then the metadata may be empty). */
+ * arrived or the call ended (then the metadata may be empty; it is empty
+ * too when memory runs out or the function is called on the channel's
+ * loop, where it cannot block). */
 void cgrpc_call_initial_metadata(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_metadata_t *out);
 
 /* True when the last message received arrived compressed. */
 bool cgrpc_call_last_message_compressed(const cgrpc_call_t *call);
 
 /* Ends the call from the client side: the server sees CANCELLED and the
- * call's status becomes CANCELLED unless it had already ended. Any thread,
- * any time before cgrpc_call_finish() returned. */
+ * call's status becomes CANCELLED unless it had already ended. Never fails
+ * (out of memory too). Any thread, while the call is being driven (a
+ * blocked send or receive included); not once cgrpc_call_finish() or
+ * cgrpc_call_finish_async() was called for it, since a call that has ended
+ * is freed as the finish completes. */
 void cgrpc_call_cancel(cgrpc_call_t *call);
 
 /* Waits until the call has ended, fills `status` (strings and metadata in
- * `arena`; `status` may be NULL), frees the call and returns the code.
- * Messages not received are dropped. A call still running is waited for
- * (the server decides when it ends): cancel first when its outcome no longer
- * matters. Any thread but the channel's loop. */
+ * `arena`; `status` may be NULL; with a NULL `arena` only its code is
+ * filled), frees the call and returns the code. Messages not received are
+ * dropped. A call still running is waited for (the server decides when it
+ * ends): cancel first when its outcome no longer matters. Never fails for
+ * lack of memory. Any thread but the channel's loop: there it cannot wait,
+ * so it returns INTERNAL at once and the call, still running, is freed
+ * when it ends (use cgrpc_call_finish_async() from callbacks). */
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
                                       cgrpc_status_t *status);
 
-/* cgrpc_call_finish() for callback users: returns at once; `done` runs on
- * the channel's loop when the call has ended, then the call is freed. */
+/* cgrpc_call_finish() for callback users: returns at once; `done` runs
+ * exactly once, on the channel's loop, when the call has ended, then the
+ * call is freed (memory running out changes nothing of this, except for a
+ * call cgrpc_call_start() could not allocate when not even its status can
+ * be handed to the loop: then `done` runs here, before this returns). */
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data);
 

@@ -110,9 +110,10 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
                                       cgrpc_channel_t **out, cgrpc_error_t *err);
 
 /* Closes the channel: calls still running end with CANCELLED (their
- * callbacks run), the connection is closed and the loop thread joined.
- * Every call object must have been finished before (cgrpc_call_finish).
- * NULL is a no-op. Not from a callback of this channel. */
+ * callbacks run, out of memory too), the connection is closed and the loop
+ * thread joined. Every call object must have been finished before
+ * (cgrpc_call_finish or cgrpc_call_finish_async). NULL is a no-op. Not
+ * from a callback of this channel. */
 void cgrpc_channel_free(cgrpc_channel_t *ch);
 
 #pragma GCC visibility pop

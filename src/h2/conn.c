@@ -11,8 +11,9 @@
  * A server connection also enforces the limits of h2/guard.h: the hooks
  * below hand every frame to the guard, and a rule broken inside a callback
  * stops nghttp2 at once (callback failure) with the GOAWAY already queued by
- * cgrpc_h2_conn_fail(), which then closes the connection once that GOAWAY
- * is written, whatever the streams are doing.
+ * the REFUSE step of the ladder that ends connections (conn.h), which then
+ * finishes the connection once that GOAWAY is written, whatever the streams
+ * are doing.
  *
  * Work that must not run inside an nghttp2 callback, or inside a stream
  * operation the layer above called (it would see events re-entrantly), is
@@ -517,14 +518,20 @@ void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c) {
   cgrpc_free(c);
 }
 
-void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason) {
+/* ---- Ending the connection: the ladder of conn.h ------------------------------ */
+
+/* Each step is a no-op once the connection took it or a harder one. */
+
+/* 4. The socket is gone. */
+static void end_abort(cgrpc_h2_conn_t *c, const char *reason) {
   if (c->flags & CONN_DEAD) return;
   c->flags |= CONN_DEAD;
   close_all(c, c->close_reason ? c->close_reason : reason);
   cgrpc_h2_output_free(&c->out);
 }
 
-void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char *reason) {
+/* 3. GOAWAY and every stream ends now. */
+static void end_cancel(cgrpc_h2_conn_t *c, uint32_t error_code, const char *reason) {
   if (c->flags & (CONN_DEAD | CONN_TERMINATED)) return;
   c->flags |= CONN_GOAWAY_SENT | CONN_TERMINATED;
   c->flags &= ~CONN_SHUTDOWN_PING;
@@ -532,7 +539,22 @@ void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char
   close_all(c, reason);
 }
 
-void cgrpc_h2_conn_drain(cgrpc_h2_conn_t *c, const char *debug) {
+/* 2. GOAWAY with an error, no more input, finished once it is written. */
+static void end_refuse(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
+                       const char *reason) {
+  if (c->flags & (CONN_DEAD | CONN_CLOSING | CONN_TERMINATED)) return;
+  c->flags |= CONN_CLOSING | CONN_GOAWAY_SENT;
+  c->flags &= ~CONN_SHUTDOWN_PING;
+  c->fail_code = error_code;
+  c->close_reason = reason;
+  nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(c->session), error_code,
+                        (const uint8_t *)debug, debug ? strlen(debug) : 0);
+}
+
+/* 1. Graceful GOAWAY (a server's in two phases; the second is
+ * cgrpc_h2_conn_final_goaway()). */
+static void end_drain(cgrpc_h2_conn_t *c, const char *debug) {
   if (c->flags & (CONN_DEAD | CONN_GOAWAY_SENT | CONN_SHUTDOWN_PING)) return;
   c->drain_debug = debug;
   if (c->role == CGRPC_H2_CLIENT) {
@@ -546,18 +568,22 @@ void cgrpc_h2_conn_drain(cgrpc_h2_conn_t *c, const char *debug) {
   nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_shutdown_ping);
 }
 
-void cgrpc_h2_conn_shutdown(cgrpc_h2_conn_t *c) { cgrpc_h2_conn_drain(c, NULL); }
-
-void cgrpc_h2_conn_fail(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
-                        const char *reason) {
-  if (c->flags & (CONN_DEAD | CONN_CLOSING | CONN_TERMINATED)) return;
-  c->flags |= CONN_CLOSING | CONN_GOAWAY_SENT;
-  c->flags &= ~CONN_SHUTDOWN_PING;
-  c->fail_code = error_code;
-  c->close_reason = reason;
-  nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
-                        nghttp2_session_get_last_proc_stream_id(c->session), error_code,
-                        (const uint8_t *)debug, strlen(debug));
+void cgrpc_h2_conn_end(cgrpc_h2_conn_t *c, cgrpc_h2_end_t step, uint32_t error_code,
+                       const char *debug, const char *reason) {
+  switch (step) {
+    case CGRPC_H2_END_DRAIN:
+      end_drain(c, debug);
+      break;
+    case CGRPC_H2_END_REFUSE:
+      end_refuse(c, error_code, debug, reason);
+      break;
+    case CGRPC_H2_END_CANCEL:
+      end_cancel(c, error_code, reason);
+      break;
+    case CGRPC_H2_END_ABORT:
+      end_abort(c, reason);
+      break;
+  }
 }
 
 /* ---- Input and output ---------------------------------------------------------- */
@@ -573,23 +599,23 @@ static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
   }
   switch (error) {
     case NGHTTP2_ERR_TOO_MANY_CONTINUATIONS:
-      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_continuations",
-                         "the client split a header block into too many CONTINUATION frames");
+      end_refuse(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_continuations",
+                 "the client split a header block into too many CONTINUATION frames");
       break;
     case NGHTTP2_ERR_FLOODED:
-      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "flood",
-                         "the client sent frames faster than it read the answers");
+      end_refuse(c, NGHTTP2_ENHANCE_YOUR_CALM, "flood",
+                 "the client sent frames faster than it read the answers");
       break;
     case NGHTTP2_ERR_TOO_MANY_SETTINGS:
-      cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_settings",
-                         "the client sent a SETTINGS frame with too many entries");
+      end_refuse(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_settings",
+                 "the client sent a SETTINGS frame with too many entries");
       break;
     case NGHTTP2_ERR_BAD_CLIENT_MAGIC:
-      cgrpc_h2_conn_fail(c, NGHTTP2_PROTOCOL_ERROR, "bad_preface",
-                         "the client did not start with the HTTP/2 preface");
+      end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "bad_preface",
+                 "the client did not start with the HTTP/2 preface");
       break;
     default:
-      cgrpc_h2_conn_fail(c, NGHTTP2_PROTOCOL_ERROR, "protocol_error", nghttp2_strerror((int)error));
+      end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "protocol_error", nghttp2_strerror((int)error));
       break;
   }
 }

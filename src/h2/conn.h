@@ -27,7 +27,7 @@
  * client side before a successful close), on_close (always exactly once for
  * a stream that was started or handed out). on_sent reports each outgoing
  * message fully handed to the output. Events fire only from inside
- * cgrpc_h2_conn_recv(), _flush(), _expire() and _abort(): stream operations
+ * cgrpc_h2_conn_recv(), _flush(), _expire() and _end(): stream operations
  * never call back into the caller, so they are safe anywhere, including
  * from inside an event handler (for any stream). Only on_close and later may
  * the handler destroy a stream. After on_close every stream operation is a
@@ -224,13 +224,14 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
                       const cgrpc_h2_events_t *events, void *ctx, cgrpc_h2_conn_t **out);
 
 /* Frees the connection. Streams still open are closed first as by
- * cgrpc_h2_conn_abort() (their on_close fires). NULL is a no-op. */
+ * CGRPC_H2_END_ABORT (their on_close fires). NULL is a no-op. */
 void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c);
 
 /* Feeds bytes read from the peer; events fire from inside. Returns 0, or a
  * negative nghttp2 error when the connection is broken beyond repair (bad
- * preface, flood, protocol error): then flush what output is left (it may
- * hold a GOAWAY) and call cgrpc_h2_conn_abort(). */
+ * preface, flood, protocol error; the engine has taken the REFUSE step or
+ * nghttp2 said GOAWAY itself): then flush what output is left (it may
+ * hold that GOAWAY) and end with CGRPC_H2_END_ABORT. */
 int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len);
 
 /* Runs deferred work (resumed streams, queued closes) and serializes frames
@@ -256,8 +257,8 @@ void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n);
 bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c);
 
 /* True when the connection has nothing left to do: both sides said GOAWAY
- * (or it was aborted), no stream is open and all output was written. The
- * caller closes the socket. */
+ * and no stream is open, or the REFUSE step's GOAWAY was written, or it
+ * was aborted; and all output was written. The caller closes the socket. */
 bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c);
 
 /* Client: true once the server's SETTINGS arrived and until GOAWAY. */
@@ -276,20 +277,50 @@ bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c);
 /* Streams started or handed out and not closed yet. */
 size_t cgrpc_h2_conn_stream_count(const cgrpc_h2_conn_t *c);
 
-/* Server graceful shutdown, step one: GOAWAY(2^31-1) and a PING; when the
- * PING comes back, GOAWAY with the last stream actually seen. Streams in
- * flight carry on; cgrpc_h2_conn_finished() turns true when they are done. */
-void cgrpc_h2_conn_shutdown(cgrpc_h2_conn_t *c);
+/* Ending a connection: one verb, cgrpc_h2_conn_end(), and a ladder of four
+ * steps, each harder than the one before. A connection only goes down the
+ * ladder: asking for a step it has already taken, or one above where it
+ * is, does nothing (a graceful end after an error, a second abort), and
+ * every step below is still open to it (a drain whose grace ran out is
+ * cancelled; a cancelled connection whose socket dies is aborted).
+ *
+ *   1. DRAIN   GOAWAY without error: no new streams, the ones in flight
+ *              finish. A server says it twice, so that requests already on
+ *              the wire are not lost: GOAWAY(2^31-1) and a PING, then, when
+ *              the PING returns (or keepalive_timeout later), GOAWAY with
+ *              the last stream it saw, carrying `debug` ("max_idle",
+ *              "max_age"; NULL for a plain shutdown). A client says it
+ *              once. cgrpc_h2_conn_finished() turns true when the streams
+ *              are done. The server's shutdown, its idle and age limits.
+ *   2. REFUSE  GOAWAY(`error_code`, `debug`) now, and no more input: the
+ *              peer broke a rule or did not answer in time (h2/guard.h,
+ *              protocol errors). Streams stay open until the GOAWAY is
+ *              written, then the connection is finished and the socket
+ *              closes (step 4), so the peer learns why; they end with
+ *              `reason`.
+ *   3. CANCEL  GOAWAY(`error_code`) now, and every open stream ends now,
+ *              with `reason` (on_close fires from inside): this side is
+ *              closing (a channel freed, a server's grace period over).
+ *              Flush the GOAWAY, then close the socket.
+ *   4. ABORT   The socket is gone (EOF, error) or about to be closed:
+ *              every open stream ends now, nothing more is sent. The
+ *              statuses say `reason` (e.g. "connection reset by peer"),
+ *              or the REFUSE reason when that step came first.
+ *
+ * Streams that end this way get, when they have no status yet: on a server
+ * CANCELLED, on a client UNAVAILABLE ("connection lost: <reason>"; marked
+ * retryable when the request never left). DRAIN and REFUSE keep `debug`
+ * and `reason`: pass static strings; CANCEL and ABORT use them at once.
+ * Arguments a step does not use are ignored (pass 0 and NULL). */
+typedef enum cgrpc_h2_end {
+  CGRPC_H2_END_DRAIN = 1,
+  CGRPC_H2_END_REFUSE = 2,
+  CGRPC_H2_END_CANCEL = 3,
+  CGRPC_H2_END_ABORT = 4,
+} cgrpc_h2_end_t;
 
-/* Ends the connection now with GOAWAY(`error_code`) (flush it, then close
- * the socket). Open streams are closed with on_close: server calls
- * CANCELLED, client calls UNAVAILABLE, message `reason`. */
-void cgrpc_h2_conn_terminate(cgrpc_h2_conn_t *c, uint32_t error_code, const char *reason);
-
-/* The socket is gone (EOF, error) or about to be closed: every open stream
- * ends at once, as in cgrpc_h2_conn_terminate(), and nothing more is sent.
- * `reason` (e.g. "connection reset by peer") goes into the statuses. */
-void cgrpc_h2_conn_abort(cgrpc_h2_conn_t *c, const char *reason);
+void cgrpc_h2_conn_end(cgrpc_h2_conn_t *c, cgrpc_h2_end_t step, uint32_t error_code,
+                       const char *debug, const char *reason);
 
 /* Ends the streams whose deadline is at or before `now`: RST_STREAM(CANCEL)
  * and status DEADLINE_EXCEEDED, on either side. A server connection also

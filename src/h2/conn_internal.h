@@ -51,12 +51,12 @@ void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m);
 enum {
   CONN_READY = 1u << 0,         /* client: server SETTINGS received */
   CONN_GOAWAY_RECV = 1u << 1,   /* peer said GOAWAY */
-  CONN_GOAWAY_SENT = 1u << 2,   /* we sent the final GOAWAY (or terminate) */
+  CONN_GOAWAY_SENT = 1u << 2,   /* we sent the final GOAWAY (any step of the ladder) */
   CONN_SHUTDOWN_PING = 1u << 3, /* graceful shutdown: waiting for the PING ACK */
-  CONN_DEAD = 1u << 4,          /* aborted: no more input or output */
+  CONN_DEAD = 1u << 4,          /* END_ABORT: no more input or output */
   CONN_IN_FLUSH = 1u << 5,      /* inside cgrpc_h2_conn_flush() */
-  CONN_TERMINATED = 1u << 6,    /* cgrpc_h2_conn_terminate() ran */
-  CONN_CLOSING = 1u << 7,       /* cgrpc_h2_conn_fail(): close once its GOAWAY is out */
+  CONN_TERMINATED = 1u << 6,    /* END_CANCEL ran */
+  CONN_CLOSING = 1u << 7,       /* END_REFUSE: close once its GOAWAY is out */
   CONN_GOAWAY_OUT = 1u << 8,    /* ... and that GOAWAY was serialized */
 };
 
@@ -74,7 +74,7 @@ struct cgrpc_h2_conn {
   cgrpc_h2_stream_t *queued_head, *queued_tail; /* client streams not yet submitted */
   cgrpc_h2_stream_t *work_head, *work_tail;     /* streams with deferred work */
   int64_t next_deadline;
-  const char *close_reason; /* static; why cgrpc_h2_conn_fail() ended it, for the statuses */
+  const char *close_reason; /* static; why END_REFUSE ended it, for the statuses */
   uint32_t fail_code;       /* the error code of that GOAWAY */
   const char *drain_debug;  /* static; debug data of the final graceful GOAWAY */
   size_t send_queued;       /* bytes of messages queued in streams, not yet framed */
@@ -135,15 +135,7 @@ typedef struct cgrpc_h2_header_state {
 /* Payloads of our own PINGs, recognised when their ACK comes back. */
 extern const uint8_t cgrpc_h2_shutdown_ping[8];
 extern const uint8_t cgrpc_h2_keepalive_ping[8];
-/* Ends the connection for a reason of ours: GOAWAY(`error_code`, debug data
- * `debug`), no more input, and once the GOAWAY is written the connection is
- * finished; streams then end with `reason` (static strings). */
-void cgrpc_h2_conn_fail(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
-                        const char *reason);
-/* Graceful GOAWAY (two-phase, as cgrpc_h2_conn_shutdown()) whose final frame
- * carries `debug` (static, may be NULL). */
-void cgrpc_h2_conn_drain(cgrpc_h2_conn_t *c, const char *debug);
-/* The second phase now: GOAWAY with the last stream seen. */
+/* The DRAIN step's second phase now: GOAWAY with the last stream seen. */
 void cgrpc_h2_conn_final_goaway(cgrpc_h2_conn_t *c);
 void cgrpc_h2_conn_add_work(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);
 void cgrpc_h2_conn_close_stream(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s);

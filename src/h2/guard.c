@@ -83,7 +83,7 @@ void cgrpc_h2_guard_init(cgrpc_h2_conn_t *c, int64_t now) {
 /* ---- Frames -------------------------------------------------------------------------- */
 
 static bool violation(cgrpc_h2_conn_t *c, const char *debug, const char *reason) {
-  cgrpc_h2_conn_fail(c, NGHTTP2_ENHANCE_YOUR_CALM, debug, reason);
+  cgrpc_h2_conn_end(c, CGRPC_H2_END_REFUSE, NGHTTP2_ENHANCE_YOUR_CALM, debug, reason);
   return false;
 }
 
@@ -240,32 +240,33 @@ void cgrpc_h2_guard_expire(cgrpc_h2_conn_t *c, int64_t now) {
   const cgrpc_h2_options_t *o = &c->opts;
   if (!g->on || (c->flags & CONN_DEAD)) return;
   if (g->stall_since != OFF && now >= cgrpc_time_add(g->stall_since, o->write_stall_timeout)) {
-    cgrpc_h2_conn_abort(c,
-                        "the client stopped reading (no output written within the write stall "
-                        "timeout)");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_ABORT, 0, NULL,
+                      "the client stopped reading (no output written within the write stall "
+                      "timeout)");
     return;
   }
   if (c->flags & CONN_CLOSING) return;
   if (now >= g->handshake_due) {
     g->handshake_due = OFF;
-    cgrpc_h2_conn_fail(c, NGHTTP2_NO_ERROR, "handshake_timeout",
-                       "the client did not complete the HTTP/2 handshake in time");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_REFUSE, NGHTTP2_NO_ERROR, "handshake_timeout",
+                      "the client did not complete the HTTP/2 handshake in time");
     return;
   }
   if (now >= g->settings_due) {
     g->settings_due = OFF;
-    cgrpc_h2_conn_fail(c, NGHTTP2_SETTINGS_TIMEOUT, "settings_timeout",
-                       "the client did not acknowledge our SETTINGS in time");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_REFUSE, NGHTTP2_SETTINGS_TIMEOUT, "settings_timeout",
+                      "the client did not acknowledge our SETTINGS in time");
     return;
   }
   if (g->keepalive_sent != OFF && now >= cgrpc_time_add(g->keepalive_sent, o->keepalive_timeout)) {
-    cgrpc_h2_conn_abort(c, "keepalive timeout: the client did not answer a PING");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_ABORT, 0, NULL,
+                      "keepalive timeout: the client did not answer a PING");
     return;
   }
   if (now >= g->grace_due) {
     g->grace_due = OFF;
-    cgrpc_h2_conn_fail(c, NGHTTP2_NO_ERROR, "max_age",
-                       "the connection reached its maximum age and grace period");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_REFUSE, NGHTTP2_NO_ERROR, "max_age",
+                      "the connection reached its maximum age and grace period");
     return;
   }
   if ((c->flags & CONN_SHUTDOWN_PING) &&
@@ -276,10 +277,10 @@ void cgrpc_h2_guard_expire(cgrpc_h2_conn_t *c, int64_t now) {
   if (now >= g->age_due) {
     g->age_due = OFF;
     g->grace_due = cgrpc_time_add(now, o->max_connection_age_grace);
-    cgrpc_h2_conn_drain(c, "max_age");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_DRAIN, 0, "max_age", NULL);
   } else if (g->idle_since != OFF && c->stream_count == 0 &&
              now >= cgrpc_time_add(g->idle_since, o->max_connection_idle)) {
-    cgrpc_h2_conn_drain(c, "max_idle");
+    cgrpc_h2_conn_end(c, CGRPC_H2_END_DRAIN, 0, "max_idle", NULL);
   } else if (g->keepalive_sent == OFF && now >= cgrpc_time_add(g->last_read, o->keepalive_time)) {
     g->keepalive_sent = now;
     nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_keepalive_ping);

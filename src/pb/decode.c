@@ -1,11 +1,13 @@
 /* pb/decode.c — the table-driven protobuf decoder (cgrpc_pb_decode).
  *
- * One function decodes one message: it reads a tag, finds the field (by the
- * table's dense index when the number is small, else by guessing the field
- * after the previous one, since encoders write fields in number order, else
- * by binary search), and jumps once on the field's type; each case checks
- * the wire type against a constant and stores the value, with one move when
- * the field needs no presence bookkeeping. A sub-message or group is a
+ * decode_message() decodes one message: it reads a tag, finds the field (by
+ * the table's dense index when the number is small, else by guessing the
+ * field after the previous one, since encoders write fields in number
+ * order, else by binary search), and decode_field() jumps once on the
+ * field's type; each case checks the wire type against a constant and
+ * stores the value, with one move when the field needs no presence
+ * bookkeeping. The cases are small functions inlined there; whatever is
+ * not a match (unknown fields, the end of a group) is out of line. A sub-message or group is a
  * recursive call on the same input with a nearer end. Packed varints, most
  * often small, are decoded eight bytes at a time while the bytes hold only
  * one-byte or only two-byte values. The position and the end stay in
@@ -332,8 +334,9 @@ static inline bool store_string(decoder_t *d, char *m, const cgrpc_pb_field_t *f
 /* The message a sub-message field's bytes merge into: a new element of a
  * repeated field, or the existing (else a new) singular one. A oneof member
  * that was not the set one starts empty. NULL when the arena refuses. */
-static void *submessage(decoder_t *d, char *m, const cgrpc_pb_field_t *f,
-                        const cgrpc_pb_msg_table_t *sub) {
+static inline __attribute__((always_inline)) void *submessage(decoder_t *d, char *m,
+                                                              const cgrpc_pb_field_t *f,
+                                                              const cgrpc_pb_msg_table_t *sub) {
   if (f->flags & CGRPC_PB_FIELD_REPEATED) {
     cgrpc_pb_array_t *a = (cgrpc_pb_array_t *)(m + f->offset);
     if ((f->flags & CGRPC_PB_FIELD_MAP) && d->last_map != a) {
@@ -525,9 +528,222 @@ static const char *finish_message(decoder_t *d, const char *p, void *msg,
   return p;
 }
 
+/* ---- One field --------------------------------------------------------- */
+
+/* The functions below decode one field whose tag is read (p is after it)
+ * and return the position after the field, or NULL with the error recorded
+ * in d. The per-type ones are inlined into decode_field(), with constant
+ * types and sizes, so that each case of its one switch compiles to the
+ * read and the store and nothing else. */
+
+/* A varint field of `type` (a constant at every call). */
+static inline __attribute__((always_inline)) const char *decode_varint(
+    decoder_t *d, const char *p, const char *end, char *m, const cgrpc_pb_field_t *f,
+    const cgrpc_pb_msg_table_t *t, unknown_buf_t *u, unsigned type) {
+  uint64_t v;
+  const char *vp = p;
+  p = cgrpc_pb_read_varint(p, end, &v);
+  if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, f->number, vp, end);
+  /* A map entry's enum value is checked once the entry is complete. */
+  if (type == CGRPC_PB_ENUM && CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
+      !(t->flags & CGRPC_PB_MSG_MAP_ENTRY) &&
+      !cgrpc_pb_enum_contains(t->subs[f->sub].enm, (int32_t)v)) {
+    if (!unknown_add_enum(d, u, f->number, (int32_t)v)) return fail_memory(d, t, f->number, vp);
+    return p;
+  }
+  if (!store_scalar(d, m, f, convert(type, v), cgrpc_pb_type_size[type])) {
+    return fail_memory(d, t, f->number, vp);
+  }
+  return p;
+}
+
+/* A fixed-width field of `size` bytes (a constant at every call). */
+static inline __attribute__((always_inline)) const char *decode_fixed(decoder_t *d, const char *p,
+                                                                      const char *end, char *m,
+                                                                      const cgrpc_pb_field_t *f,
+                                                                      const cgrpc_pb_msg_table_t *t,
+                                                                      size_t size) {
+  if (end - p < (ptrdiff_t)size) return fail(d, CGRPC_PB_ERR_TRUNCATED, NULL, t, f->number, p);
+  uint64_t v = size == 4 ? cgrpc_pb_load32(p) : cgrpc_pb_load64(p);
+  if (!store_scalar(d, m, f, v, size)) return fail_memory(d, t, f->number, p);
+  return p + size;
+}
+
+/* A string or bytes field: checked for UTF-8 when the field says so, then
+ * aliased or copied into the arena. */
+static inline __attribute__((always_inline)) const char *decode_bytes(decoder_t *d, const char *p,
+                                                                      const char *end, char *m,
+                                                                      const cgrpc_pb_field_t *f,
+                                                                      const cgrpc_pb_msg_table_t *t,
+                                                                      bool alias) {
+  const char *vp = p;
+  size_t len = 0;
+  p = read_length(d, p, end, &len, t, f->number);
+  if (!p) return NULL;
+  size_t bad;
+  if ((f->flags & CGRPC_PB_FIELD_UTF8) && !cgrpc_utf8_validate(p, len, &bad)) {
+    return fail(d, CGRPC_PB_ERR_BAD_UTF8, NULL, t, f->number, p + bad);
+  }
+  cgrpc_str_t s = {p, len};
+  if (!alias) {
+    /* An empty copy points at static storage, not into the input. */
+    s.data = "";
+    if (len) {
+      char *copy = cgrpc_arena_alloc(d->arena, len);
+      if (!copy) return fail_memory(d, t, f->number, vp);
+      cgrpc_pb_copy(copy, p, len);
+      s.data = copy;
+    }
+  }
+  if (!store_string(d, m, f, s)) return fail_memory(d, t, f->number, vp);
+  return p + len;
+}
+
+static const char *decode_message(decoder_t *d, const char *p, const char *end, void *msg,
+                                  const cgrpc_pb_msg_table_t *t, int depth, uint32_t group);
+
+/* A sub-message or group field (`type` says which): the child is decoded
+ * by a recursive call, up to its length or its end-group tag. `start` is
+ * where the field's tag began. */
+static inline __attribute__((always_inline)) const char *decode_child(
+    decoder_t *d, const char *p, const char *end, char *m, const cgrpc_pb_field_t *f,
+    const cgrpc_pb_msg_table_t *t, unknown_buf_t *u, int depth, unsigned type, const char *start) {
+  uint32_t number = f->number;
+  const char *sub_end = end;
+  if (type == CGRPC_PB_MESSAGE) {
+    size_t len = 0;
+    p = read_length(d, p, end, &len, t, number);
+    if (!p) return NULL;
+    sub_end = p + len;
+  }
+  if (depth >= d->max_depth) return fail(d, CGRPC_PB_ERR_TOO_DEEP, NULL, t, number, start);
+  const cgrpc_pb_msg_table_t *sub = cgrpc_pb_field_msg(t, f);
+  void *child = submessage(d, m, f, sub);
+  if (!child) return fail_memory(d, t, number, start);
+  p = decode_message(d, p, sub_end, child, sub, depth + 1, type == CGRPC_PB_GROUP ? number : 0);
+  if (!p) return NULL;
+  if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_MAP) && entry_value_undefined(child, sub)) {
+    /* As protobuf does: the map does not get the key, and the whole entry,
+     * as it arrived, joins the unknown fields. */
+    ((cgrpc_pb_array_t *)(m + f->offset))->count--;
+    if (!(d->options & CGRPC_PB_DECODE_DISCARD_UNKNOWN) &&
+        !unknown_add(d, u, start, (size_t)(p - start), true)) {
+      return fail_memory(d, t, number, start);
+    }
+  }
+  return p;
+}
+
+/* A field the table does not know (f NULL), or one whose wire type is not
+ * its type's (and not a packed run): the end of the group being decoded
+ * (then *group_end is set to the position after it and `end` returned,
+ * which ends the loop), or an unknown field, skipped and kept. */
+__attribute__((noinline)) static const char *decode_other(
+    decoder_t *d, const char *p, const char *end, char *m, const cgrpc_pb_field_t *f,
+    const cgrpc_pb_msg_table_t *t, unknown_buf_t *u, int depth, uint32_t tag, const char *start,
+    uint32_t group, const char **group_end) {
+  uint32_t number = tag >> 3;
+  unsigned wt = tag & 7;
+  if (wt == CGRPC_PB_WT_EGROUP) {
+    if (group && number == group) {
+      *group_end = p;
+      return end;
+    }
+    return fail(d, CGRPC_PB_ERR_MALFORMED, "end-group tag without a matching start-group", t,
+                number, start);
+  }
+  if (number == 0) return fail(d, CGRPC_PB_ERR_MALFORMED, "field number 0", t, 0, start);
+  p = skip_field(d, p, end, number, wt, t, depth, start);
+  if (!p) return NULL;
+  if (!(d->options & CGRPC_PB_DECODE_DISCARD_UNKNOWN) &&
+      !unknown_add(d, u, start, (size_t)(p - start), true)) {
+    return fail_memory(d, t, number, start);
+  }
+  return p;
+}
+
+/* The field `f` of the message: one jump on its type; each case checks the
+ * wire type against a constant. A scalar that does not match may be a
+ * packed run of a repeated field, accepted whatever the table's PACKED flag
+ * says; any other mismatch goes to decode_other(). */
+static inline __attribute__((always_inline)) const char *decode_field(
+    decoder_t *d, const char *p, const char *end, char *m, const cgrpc_pb_field_t *f,
+    const cgrpc_pb_msg_table_t *t, unknown_buf_t *u, int depth, uint32_t tag, const char *start,
+    uint32_t group, const char **group_end, bool alias) {
+  unsigned wt = tag & 7;
+  switch (f->type) {
+    case CGRPC_PB_INT32:
+    case CGRPC_PB_UINT32:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_INT32);
+      }
+      break;
+    case CGRPC_PB_ENUM:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_ENUM);
+      }
+      break;
+    case CGRPC_PB_INT64:
+    case CGRPC_PB_UINT64:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_INT64);
+      }
+      break;
+    case CGRPC_PB_SINT32:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_SINT32);
+      }
+      break;
+    case CGRPC_PB_SINT64:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_SINT64);
+      }
+      break;
+    case CGRPC_PB_BOOL:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_VARINT)) {
+        return decode_varint(d, p, end, m, f, t, u, CGRPC_PB_BOOL);
+      }
+      break;
+    case CGRPC_PB_FIXED32:
+    case CGRPC_PB_SFIXED32:
+    case CGRPC_PB_FLOAT:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_I32)) return decode_fixed(d, p, end, m, f, t, 4);
+      break;
+    case CGRPC_PB_FIXED64:
+    case CGRPC_PB_SFIXED64:
+    case CGRPC_PB_DOUBLE:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_I64)) return decode_fixed(d, p, end, m, f, t, 8);
+      break;
+    case CGRPC_PB_STRING:
+    case CGRPC_PB_BYTES:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_LEN)) return decode_bytes(d, p, end, m, f, t, alias);
+      return decode_other(d, p, end, m, f, t, u, depth, tag, start, group, group_end);
+    case CGRPC_PB_MESSAGE:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_LEN)) {
+        return decode_child(d, p, end, m, f, t, u, depth, CGRPC_PB_MESSAGE, start);
+      }
+      return decode_other(d, p, end, m, f, t, u, depth, tag, start, group, group_end);
+    case CGRPC_PB_GROUP:
+      if (CGRPC_PB_LIKELY(wt == CGRPC_PB_WT_SGROUP)) {
+        return decode_child(d, p, end, m, f, t, u, depth, CGRPC_PB_GROUP, start);
+      }
+      return decode_other(d, p, end, m, f, t, u, depth, tag, start, group, group_end);
+    default:
+      return decode_other(d, p, end, m, f, t, u, depth, tag, start, group, group_end);
+  }
+  /* A scalar whose wire type did not match. */
+  if (wt == CGRPC_PB_WT_LEN && (f->flags & CGRPC_PB_FIELD_REPEATED)) {
+    return decode_packed(d, p, end, m, f, t, u);
+  }
+  return decode_other(d, p, end, m, f, t, u, depth, tag, start, group, group_end);
+}
+
+/* ---- Messages ---------------------------------------------------------- */
+
 /* Decodes fields from p up to end (or, for a group, up to its end-group tag)
- * into msg. Returns the position after the message, or NULL with the error
- * recorded in d. */
+ * into msg: reads each tag, finds its field (see the top of the file) and
+ * hands it to decode_field(). Returns the position after the message, or
+ * NULL with the error recorded in d. */
 static const char *decode_message(decoder_t *d, const char *p, const char *end, void *msg,
                                   const cgrpc_pb_msg_table_t *t, int depth, uint32_t group) {
   char *m = (char *)msg;
@@ -543,6 +759,7 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
   const cgrpc_pb_field_t *fields = t->field_count ? t->fields : no_fields;
   const cgrpc_pb_field_t *fields_end = fields + t->field_count;
   const cgrpc_pb_field_t *next = fields; /* expected next: the one after the last seen */
+  const char *group_end = NULL;
   /* In locals, because every store into the message could alias the table
    * or the decoder as far as the compiler knows. */
   const uint32_t dense = t->dense_count;
@@ -559,7 +776,6 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
       tag = long_tag;
     }
     uint32_t number = tag >> 3;
-    unsigned wt = tag & 7;
     const cgrpc_pb_field_t *f;
     if (CGRPC_PB_LIKELY(number - 1 < dense)) {
       f = &fields[number - 1];
@@ -567,164 +783,21 @@ static const char *decode_message(decoder_t *d, const char *p, const char *end, 
       f = next;
     } else {
       f = cgrpc_pb_table_find(t, number);
-      if (!f) goto unknown;
-    }
-    unsigned type = f->type;
-    uint64_t v;
-    const char *vp = p;
-    /* One jump on the type; each case then checks the wire type against a
-     * constant. A mismatch is a packed run or an unknown field. */
-    switch (type) {
-      case CGRPC_PB_INT32:
-      case CGRPC_PB_UINT32:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        if (!store_scalar(d, m, f, v, 4)) return fail_memory(d, t, number, vp);
-        break;
-      case CGRPC_PB_ENUM:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        /* A map entry's value is checked once the entry is complete. */
-        if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_CLOSED_ENUM) &&
-            !(t->flags & CGRPC_PB_MSG_MAP_ENTRY) &&
-            !cgrpc_pb_enum_contains(t->subs[f->sub].enm, (int32_t)v)) {
-          if (!unknown_add_enum(d, &u, number, (int32_t)v)) return fail_memory(d, t, number, vp);
-        } else if (!store_scalar(d, m, f, v, 4)) {
-          return fail_memory(d, t, number, vp);
-        }
-        break;
-      case CGRPC_PB_INT64:
-      case CGRPC_PB_UINT64:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        if (!store_scalar(d, m, f, v, 8)) return fail_memory(d, t, number, vp);
-        break;
-      case CGRPC_PB_SINT32:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        if (!store_scalar(d, m, f, convert(CGRPC_PB_SINT32, v), 4)) {
-          return fail_memory(d, t, number, vp);
-        }
-        break;
-      case CGRPC_PB_SINT64:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        if (!store_scalar(d, m, f, convert(CGRPC_PB_SINT64, v), 8)) {
-          return fail_memory(d, t, number, vp);
-        }
-        break;
-      case CGRPC_PB_BOOL:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_VARINT)) goto mismatch;
-        p = cgrpc_pb_read_varint(p, end, &v);
-        if (CGRPC_PB_UNLIKELY(!p)) return fail_varint(d, t, number, vp, end);
-        if (!store_scalar(d, m, f, v != 0, 1)) return fail_memory(d, t, number, vp);
-        break;
-      case CGRPC_PB_FIXED32:
-      case CGRPC_PB_SFIXED32:
-      case CGRPC_PB_FLOAT:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_I32)) goto mismatch;
-        if (end - p < 4) return fail(d, CGRPC_PB_ERR_TRUNCATED, NULL, t, number, p);
-        if (!store_scalar(d, m, f, cgrpc_pb_load32(p), 4)) return fail_memory(d, t, number, p);
-        p += 4;
-        break;
-      case CGRPC_PB_FIXED64:
-      case CGRPC_PB_SFIXED64:
-      case CGRPC_PB_DOUBLE:
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_I64)) goto mismatch;
-        if (end - p < 8) return fail(d, CGRPC_PB_ERR_TRUNCATED, NULL, t, number, p);
-        if (!store_scalar(d, m, f, cgrpc_pb_load64(p), 8)) return fail_memory(d, t, number, p);
-        p += 8;
-        break;
-      case CGRPC_PB_STRING:
-      case CGRPC_PB_BYTES: {
-        if (CGRPC_PB_UNLIKELY(wt != CGRPC_PB_WT_LEN)) goto unknown;
-        size_t len = 0;
-        p = read_length(d, p, end, &len, t, number);
+      if (!f) {
+        p = decode_other(d, p, end, m, NULL, t, &u, depth, tag, start, group, &group_end);
         if (!p) return NULL;
-        size_t bad;
-        if ((f->flags & CGRPC_PB_FIELD_UTF8) && !cgrpc_utf8_validate(p, len, &bad)) {
-          return fail(d, CGRPC_PB_ERR_BAD_UTF8, NULL, t, number, p + bad);
-        }
-        cgrpc_str_t s = {p, len};
-        if (!alias) {
-          /* An empty copy points at static storage, not into the input. */
-          s.data = "";
-          if (len) {
-            char *copy = cgrpc_arena_alloc(d->arena, len);
-            if (!copy) return fail_memory(d, t, number, vp);
-            cgrpc_pb_copy(copy, p, len);
-            s.data = copy;
-          }
-        }
-        if (!store_string(d, m, f, s)) return fail_memory(d, t, number, vp);
-        p += len;
-        break;
+        continue;
       }
-      case CGRPC_PB_MESSAGE:
-      case CGRPC_PB_GROUP: {
-        const char *sub_end = end;
-        if (CGRPC_PB_UNLIKELY(wt != cgrpc_pb_type_wire_type[type])) goto unknown;
-        if (type == CGRPC_PB_MESSAGE) {
-          size_t len = 0;
-          p = read_length(d, p, end, &len, t, number);
-          if (!p) return NULL;
-          sub_end = p + len;
-        }
-        if (depth >= d->max_depth) return fail(d, CGRPC_PB_ERR_TOO_DEEP, NULL, t, number, start);
-        const cgrpc_pb_msg_table_t *sub = cgrpc_pb_field_msg(t, f);
-        void *child = submessage(d, m, f, sub);
-        if (!child) return fail_memory(d, t, number, start);
-        p = decode_message(d, p, sub_end, child, sub, depth + 1,
-                           type == CGRPC_PB_GROUP ? number : 0);
-        if (!p) return NULL;
-        if (CGRPC_PB_UNLIKELY(f->flags & CGRPC_PB_FIELD_MAP) && entry_value_undefined(child, sub)) {
-          /* As protobuf does: the map does not get the key, and the whole
-           * entry, as it arrived, joins the unknown fields. */
-          ((cgrpc_pb_array_t *)(m + f->offset))->count--;
-          if (!(d->options & CGRPC_PB_DECODE_DISCARD_UNKNOWN) &&
-              !unknown_add(d, &u, start, (size_t)(p - start), true)) {
-            return fail_memory(d, t, number, start);
-          }
-        }
-        break;
-      }
-      default:
-        goto unknown;
     }
-    next = f + 1;
-    continue;
-
-  mismatch:
-    /* A packed run of a repeated scalar, accepted whatever the table's
-     * PACKED flag says. */
-    if (wt == CGRPC_PB_WT_LEN && (f->flags & CGRPC_PB_FIELD_REPEATED)) {
-      p = decode_packed(d, p, end, m, f, t, &u);
-      if (!p) return NULL;
-      next = f + 1;
-      continue;
-    }
-
-  unknown:
-    if (wt == CGRPC_PB_WT_EGROUP) {
-      if (group && number == group) return finish_message(d, p, msg, t, &u);
-      return fail(d, CGRPC_PB_ERR_MALFORMED, "end-group tag without a matching start-group", t,
-                  number, start);
-    }
-    if (number == 0) return fail(d, CGRPC_PB_ERR_MALFORMED, "field number 0", t, 0, start);
-    p = skip_field(d, p, end, number, wt, t, depth, start);
+    p = decode_field(d, p, end, m, f, t, &u, depth, tag, start, group, &group_end, alias);
     if (!p) return NULL;
-    if (!(d->options & CGRPC_PB_DECODE_DISCARD_UNKNOWN) &&
-        !unknown_add(d, &u, start, (size_t)(p - start), true)) {
-      return fail_memory(d, t, number, start);
-    }
+    next = f + 1;
   }
   if (group) {
-    return fail(d, CGRPC_PB_ERR_TRUNCATED, "group has no end-group tag", t, group, end);
+    if (!group_end) {
+      return fail(d, CGRPC_PB_ERR_TRUNCATED, "group has no end-group tag", t, group, end);
+    }
+    return finish_message(d, group_end, msg, t, &u);
   }
   if (CGRPC_PB_UNLIKELY(u.cap || (t->flags & CGRPC_PB_MSG_HAS_REQUIRED))) {
     return finish_message(d, p, msg, t, &u);

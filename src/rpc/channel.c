@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,40 +26,26 @@
 #include "rpc/channel_internal.h"
 #include "rpc/options.h"
 
-#define READ_BUFFER_SIZE (64 * 1024)
-
 static void connect_next(cgrpc_channel_t *ch);
 static void channel_connect(cgrpc_channel_t *ch);
 
-/* ---- Client transport events --------------------------------------------------- */
+/* ---- Client transport events (rpc/transport.h) --------------------------------- */
 
-static cgrpc_call_t *call_of(cgrpc_h2_stream_t *s) { return cgrpc_h2_stream_user(s); }
+static void call_on_headers(void *call) { cgrpc_call_on_headers(call); }
 
-static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((subchannel_t *)ctx)->ch->loop); }
+static void call_on_sent(void *call) { cgrpc_call_on_sent(call); }
 
-static void ev_on_headers(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_headers(call_of(s)); }
-
-static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
-  cgrpc_call_io_on_message(&call_of(s)->io, data, len);
-}
-
-static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_eos(&call_of(s)->io); }
-
-static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_sent(call_of(s)); }
-
-static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_on_close(call_of(s)); }
+static void call_on_close(void *call) { cgrpc_call_on_close(call); }
 
 /* Starts the calls that waited for a connection. */
 static void start_waiting(cgrpc_channel_t *ch) {
   while (ch->waiting_head && ch->state == CH_READY) {
-    cgrpc_call_t *call = ch->waiting_head;
-    cgrpc_channel_dequeue(ch, call);
-    cgrpc_call_attach(call, ch->active);
+    cgrpc_call_attach(ch->waiting_head, ch->active); /* it leaves the list */
   }
 }
 
-static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
-  subchannel_t *sub = ctx;
+static void sub_on_ready(void *owner) {
+  subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   sub->ready = true;
   if (sub != ch->active) return;
@@ -68,8 +55,8 @@ static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
   start_waiting(ch);
 }
 
-static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t code) {
-  subchannel_t *sub = ctx;
+static void sub_on_goaway(void *owner, uint32_t error_code) {
+  subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   if (sub != ch->active) return;
   /* Calls in flight finish on this connection; new ones need another. */
@@ -79,21 +66,28 @@ static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t code) {
   if (ch->waiting_head) channel_connect(ch);
 }
 
-const cgrpc_h2_events_t cgrpc_client_events = {
-    .now = ev_now,
-    .on_headers = ev_on_headers,
-    .on_message = ev_on_message,
-    .on_end_of_stream = ev_on_eos,
-    .on_sent = ev_on_sent,
-    .on_close = ev_on_close,
-    .on_ready = ev_on_ready,
-    .on_goaway = ev_on_goaway,
+static const cgrpc_transport_events_t kClientEvents = {
+    .io_offset = offsetof(cgrpc_call_t, io),
+    .on_headers = call_on_headers,
+    .on_sent = call_on_sent,
+    .on_close = call_on_close,
+    .on_ready = sub_on_ready,
+    .on_goaway = sub_on_goaway,
 };
 
 /* ---- Waiting calls ----------------------------------------------------------------- */
 
-void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
-  if (!call->waiting) return;
+void cgrpc_channel_link_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call) {
+  call->wait_next = NULL;
+  if (ch->waiting_tail) {
+    ch->waiting_tail->wait_next = call;
+  } else {
+    ch->waiting_head = call;
+  }
+  ch->waiting_tail = call;
+}
+
+void cgrpc_channel_unlink_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call) {
   cgrpc_call_t *prev = NULL;
   for (cgrpc_call_t *it = ch->waiting_head; it; prev = it, it = it->wait_next) {
     if (it != call) continue;
@@ -106,7 +100,6 @@ void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     break;
   }
   call->wait_next = NULL;
-  call->waiting = false;
 }
 
 static void fail_message(cgrpc_channel_t *ch, char *buf, size_t size) {
@@ -132,14 +125,7 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
     return;
   }
-  call->waiting = true;
-  call->wait_next = NULL;
-  if (ch->waiting_tail) {
-    ch->waiting_tail->wait_next = call;
-  } else {
-    ch->waiting_head = call;
-  }
-  ch->waiting_tail = call;
+  cgrpc_call_wait(call);
   if (ch->state == CH_IDLE || (ch->state == CH_READY && !ch->active)) channel_connect(ch);
 }
 
@@ -164,25 +150,14 @@ static void connect_failed(cgrpc_channel_t *ch) {
   ch->state = CH_TRANSIENT_FAILURE;
   char msg[CGRPC_TARGET_HOST_MAX + 448];
   fail_message(ch, msg, sizeof msg);
-  cgrpc_call_t *keep_head = NULL, *keep_tail = NULL;
-  while (ch->waiting_head) {
+  /* Ending a call takes it off the list and can run callbacks that start
+   * calls (which fail at once or join the list): look from the start. */
+  for (;;) {
     cgrpc_call_t *call = ch->waiting_head;
-    ch->waiting_head = call->wait_next;
-    call->wait_next = NULL;
-    if (call->wait_for_ready) {
-      if (keep_tail) {
-        keep_tail->wait_next = call;
-      } else {
-        keep_head = call;
-      }
-      keep_tail = call;
-      continue;
-    }
-    call->waiting = false;
+    while (call && call->wait_for_ready) call = call->wait_next;
+    if (!call) break;
     cgrpc_call_end(call, CGRPC_STATUS_UNAVAILABLE, msg);
   }
-  ch->waiting_head = keep_head;
-  ch->waiting_tail = keep_tail;
   /* In double, so a backoff of up to CGRPC_INFINITE cannot overflow. */
   double next = ch->backoff ? (double)ch->backoff * 1.6 : (double)ch->opts.initial_backoff_ns;
   double max = (double)ch->opts.max_backoff_ns;
@@ -247,7 +222,7 @@ static void on_connected(void *arg, int fd, int err) {
   memset(sub, 0, sizeof *sub);
   sub->ch = ch;
   int rv = cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
-                                 &cgrpc_client_events, sub, ch->rbuf, READ_BUFFER_SIZE, sub_closed);
+                                 &kClientEvents, sub, ch->rbuf, sub_closed);
   if (rv != 0) {
     cgrpc_free(sub);
     snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(rv));
@@ -386,9 +361,11 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
-  ch->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
+  ch->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
   bool ready =
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
+  bool rescue = ready && cgrpc_channel_rescue_init(ch) == 0;
+  ready = rescue && (ch->no_memory_call = cgrpc_call_new_no_memory(ch)) != NULL;
   if (ready) {
     cgrpc_loop_set_busy_poll(ch->loop, ch->opts.busy_poll_ns);
     /* Without guests blocking calls still work, through the loop thread. */
@@ -396,6 +373,8 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     ready = pthread_create(&ch->thread, NULL, loop_main, ch) == 0;
   }
   if (!ready) {
+    cgrpc_call_free_no_memory(ch->no_memory_call);
+    if (rescue) cgrpc_channel_rescue_destroy(ch);
     cgrpc_workers_free(ch->resolver);
     cgrpc_loop_free(ch->loop);
     cgrpc_free(ch->rbuf);
@@ -412,7 +391,7 @@ no_memory:
 
 /* On the loop: end everything, say GOAWAY, and stop the loop after this
  * iteration (whose deferred flushes send the GOAWAYs). */
-static void shutdown_on_loop(void *arg) {
+void cgrpc_channel_shutdown_on_loop(void *arg) {
   cgrpc_channel_t *ch = arg;
   ch->state = CH_SHUTDOWN;
   cgrpc_timer_cancel(&ch->backoff_timer);
@@ -424,12 +403,12 @@ static void shutdown_on_loop(void *arg) {
    * next one to end from the start each time. */
   for (;;) {
     cgrpc_call_t *call = ch->calls;
-    while (call && call->cancel_sent) call = call->next;
+    while (call && call->state == CALL_ENDING) call = call->next;
     if (!call) break;
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "the channel was closed");
   }
   for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
-    cgrpc_h2_conn_terminate(sub->t.h2, 0, "the channel was closed");
+    cgrpc_h2_conn_end(sub->t.h2, CGRPC_H2_END_CANCEL, 0, NULL, "the channel was closed");
     cgrpc_transport_kick(&sub->t);
   }
   cgrpc_loop_stop(ch->loop);
@@ -437,10 +416,16 @@ static void shutdown_on_loop(void *arg) {
 
 void cgrpc_channel_free(cgrpc_channel_t *ch) {
   if (!ch) return;
-  if (cgrpc_loop_post(ch->loop, shutdown_on_loop, ch) != 0) cgrpc_loop_stop(ch->loop);
+  /* Out of memory for the post, the loop is told through the rescue fd:
+   * the calls still running must end (and their callbacks run) there. */
+  if (cgrpc_loop_post(ch->loop, cgrpc_channel_shutdown_on_loop, ch) != 0) {
+    cgrpc_channel_rescue_shutdown(ch);
+  }
   pthread_join(ch->thread, NULL);
   /* The loop has stopped: close what did not finish on its own. */
   while (ch->subs) cgrpc_transport_close(&ch->subs->t, "the channel was closed");
+  cgrpc_channel_rescue_destroy(ch);
+  cgrpc_call_free_no_memory(ch->no_memory_call);
   cgrpc_workers_free(ch->resolver);
   cgrpc_loop_free(ch->loop);
   cgrpc_address_list_free(&ch->resolved);

@@ -69,7 +69,99 @@ struct cgrpc_channel {
   uint64_t rng;
   char last_error[384];
   cgrpc_status_code_t failure; /* CH_FAILED: the code calls end with (last_error says why) */
+
+  /* Any thread, under rescue_mu (channel_rescue.c): calls with operations
+   * that could not be posted for lack of memory, and a shutdown that could
+   * not; the loop watches rescue_fd for them. */
+  pthread_mutex_t rescue_mu;
+  cgrpc_call_t *rescue_head;
+  bool rescue_shutdown;
+  int rescue_fd;
+  cgrpc_watch_id_t rescue_watch;
+  /* What cgrpc_call_start() returns when it cannot allocate a call: ended
+   * with RESOURCE_EXHAUSTED; never handed to the loop, never freed. */
+  cgrpc_call_t *no_memory_call;
 };
+
+/* What a finish asked for: where the status goes and whom to tell. */
+typedef struct call_finish {
+  cgrpc_arena_t *arena;
+  cgrpc_status_t *status; /* filled before telling; may be NULL */
+  cgrpc_waiter_t *waiter; /* a blocking cgrpc_call_finish(), or */
+  cgrpc_status_fn fn;     /* cgrpc_call_finish_async()'s callback */
+  void *user_data;
+} call_finish_t;
+
+/* Operations noted for the loop because they could not be posted
+ * (channel_rescue.c). Under the channel's rescue_mu. */
+typedef struct call_rescue {
+  struct cgrpc_call *next;
+  bool linked;
+  cgrpc_status_code_t end_code; /* OK: none; else end the call so */
+  const char *end_message;      /* static */
+  bool has_finish;
+  call_finish_t finish;
+} call_rescue_t;
+
+/* A client call's life. client_call.c changes it in one place, set_state(),
+ * which also does what entering or leaving a state means: the channel's
+ * list of calls and the deadline timer (from the first state after IDLE to
+ * DONE), the channel's waiting list (WAITING).
+ *
+ *   IDLE ---start---> WAITING ---connection---> ACTIVE ---stream closed---> DONE
+ *     |                  |   ^                  |    |
+ *     |                  |   +------retry-------+    +--ended by us--> ENDING
+ *     |                  |   (never processed)                           |
+ *     +------------------+--ended (cancel, deadline, no connection)--> DONE <--+
+ *                                                          stream closed
+ *
+ * IDLE: created on the application's thread, not yet seen by the loop (a
+ * call that fails there, before it is shared, goes straight to DONE).
+ * WAITING: on the channel's waiting list until a connection takes it.
+ * ACTIVE: on a stream (`sub`). ENDING: on a stream we reset (cancel,
+ * deadline); its close brings the status. DONE: the status is decided;
+ * only the application's finish (and references) keep the call. A call
+ * leaves ACTIVE for WAITING at most once: the transparent retry. */
+typedef enum call_state {
+  CALL_IDLE,
+  CALL_WAITING,
+  CALL_ACTIVE,
+  CALL_ENDING,
+  CALL_DONE,
+} call_state_t;
+
+/* Messages sent before the call had a stream, with their completions. */
+typedef struct call_early {
+  cgrpc_h2_msg_t **msgs;
+  cgrpc_completion_t *done;
+  size_t count, cap;
+} call_early_t;
+
+/* Transparent retry. The messages sent are kept (referenced) until the
+ * call commits to its stream — response headers arrived, the replay buffer
+ * is full, the call ended or was retried — so that a stream the server
+ * never processed can be replayed once on a new one. */
+typedef enum replay_state {
+  REPLAY_OPEN,      /* keeping messages; a retry is still possible */
+  REPLAY_RETRYING,  /* retried: the messages wait for the new stream */
+  REPLAY_COMMITTED, /* no retry; nothing kept */
+} replay_state_t;
+
+typedef struct call_replay {
+  replay_state_t state;
+  cgrpc_h2_msg_t **msgs; /* `inline_msgs`, or on the heap past two messages */
+  cgrpc_h2_msg_t *inline_msgs[2];
+  size_t count, cap, bytes;
+  unsigned unsent; /* on_sent events due for replayed messages */
+} call_replay_t;
+
+/* cgrpc_call_initial_metadata() waiting for the response headers. */
+typedef struct call_headers {
+  bool received;
+  cgrpc_completion_t done;
+  cgrpc_metadata_t *out;
+  cgrpc_arena_t *arena;
+} call_headers_t;
 
 struct cgrpc_call {
   cgrpc_h2_stream_t stream;
@@ -84,43 +176,37 @@ struct cgrpc_call {
   cgrpc_timer_t deadline_timer;
   int refs;
 
-  /* Loop thread only. */
-  subchannel_t *sub;              /* NULL while waiting */
-  struct cgrpc_call *wait_next;   /* channel's waiting list */
-  struct cgrpc_call *prev, *next; /* channel's call list */
-  cgrpc_h2_msg_t **early;         /* sends before the stream started */
-  cgrpc_completion_t *early_done;
-  size_t early_count, early_cap;
-  bool half_close_pending, started, waiting, done, cancel_sent, headers_received;
-  bool unary, got_response;
+  /* Loop thread only (or the application's before the call is shared). */
+  call_state_t state;
+  bool half_closed;               /* the application half-closed */
+  subchannel_t *sub;              /* ACTIVE, ENDING: the connection */
+  struct cgrpc_call *wait_next;   /* WAITING: the channel's waiting list */
+  struct cgrpc_call *prev, *next; /* the channel's list of calls not DONE */
+  call_early_t early;
+  call_headers_t headers;
+  call_replay_t replay;
+  /* The status, once DONE. */
   cgrpc_status_code_t code;
   const char *message;
   size_t message_len;
-  cgrpc_completion_t headers_done; /* cgrpc_call_initial_metadata() */
-  cgrpc_metadata_t *headers_out;
-  cgrpc_arena_t *headers_arena;
-  bool finishing;
-  cgrpc_waiter_t *finish_waiter;
-  cgrpc_status_fn finish_fn;
-  void *finish_ud;
-  cgrpc_arena_t *finish_arena;
-  cgrpc_status_t *finish_status;
-  cgrpc_status_t status; /* handed to finish_fn */
-  /* Transparent retry. The messages sent are kept (referenced) until the
-   * call commits to its stream — response headers arrived, the replay
-   * buffer is full, the call ended or was retried — so that a stream the
-   * server never processed can be replayed once on a new one. */
-  cgrpc_h2_msg_t **replay; /* replay_inline, or on the heap past two messages */
-  cgrpc_h2_msg_t *replay_inline[2];
-  size_t replay_count, replay_cap, replay_bytes;
-  unsigned replayed_unsent; /* on_sent events due for replayed messages */
-  bool committed, retried;
+  /* The application's finish: once requested, completed when DONE. */
+  bool finish_requested;
+  call_finish_t finish;
+  cgrpc_status_t status; /* handed to finish.fn */
+
+  /* Any thread, under the channel's rescue_mu. */
+  call_rescue_t rescue;
+  /* Operations handed to the loop (posted, started as its guest, or
+   * rescued) and not yet run: the call is not freed before they ran. */
+  atomic_uint handed;
 };
 
-/* channel.c: asks for a connection for `call` (loop thread). */
+/* channel.c: routes a call that needs a connection (loop thread): attaches
+ * it, ends it, or makes it wait (cgrpc_call_wait). */
 void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call);
-void cgrpc_channel_dequeue(cgrpc_channel_t *ch, cgrpc_call_t *call);
-extern const cgrpc_h2_events_t cgrpc_client_events;
+/* The waiting list itself, for set_state() (client_call.c). */
+void cgrpc_channel_link_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call);
+void cgrpc_channel_unlink_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call);
 
 /* channel_wait.c: a blocking operation, started and waited for by the
  * application thread, which runs the channel's loop meanwhile when it can
@@ -146,7 +232,27 @@ bool cgrpc_blocking_op_wait(cgrpc_blocking_op_t *b, cgrpc_waiter_t *w);
  * always run there, as cgrpc/channel.h promises. */
 void cgrpc_channel_use_callbacks(cgrpc_channel_t *ch);
 
+/* channel_rescue.c: the allocation-free way to the loop. */
+/* Creates the eventfd and its watch (before the loop thread starts). 0 or
+ * a negative error. */
+int cgrpc_channel_rescue_init(cgrpc_channel_t *ch);
+/* Removes them (after the loop thread was joined). */
+void cgrpc_channel_rescue_destroy(cgrpc_channel_t *ch);
+/* Wakes the loop to run what was noted under rescue_mu (a caller that
+ * linked a call there). Any thread. */
+void cgrpc_channel_rescue_wake(cgrpc_channel_t *ch);
+/* Asks the loop to shut the channel down. Any thread. */
+void cgrpc_channel_rescue_shutdown(cgrpc_channel_t *ch);
+/* channel.c: ends every call and connection (the loop; see channel.h). */
+void cgrpc_channel_shutdown_on_loop(void *ch);
+
 /* client_call.c */
+/* The call waits for a connection (-> WAITING). */
+void cgrpc_call_wait(cgrpc_call_t *call);
+/* Runs the operations rescued for `call` (loop thread). */
+void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r);
+cgrpc_call_t *cgrpc_call_new_no_memory(cgrpc_channel_t *ch);
+void cgrpc_call_free_no_memory(cgrpc_call_t *call);
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);
 /* Ends a call from the client side (cancel, deadline, channel closing,
  * failure to connect): RST_STREAM when it is on the wire, else at once. */

@@ -13,8 +13,18 @@
  * the received DATA into the caller's struct and arena (the caller is
  * blocked, so the arena is free to use), and the status copied there too.
  *
- * A call is referenced by the application until its finish has completed
- * and by its transport while its stream lives; it is freed when both let go.
+ * A call's life is one state (call_state_t in channel_internal.h) changed
+ * in one place, set_state(). It is referenced by the application until its
+ * finish has completed and by its transport while its stream lives, and
+ * kept by the operations handed to the loop and not yet run; it is freed
+ * when all let go.
+ *
+ * Out of memory. Nothing the header promises is lost for lack of memory: a
+ * call that cannot be allocated is the channel's stand-in (ended,
+ * RESOURCE_EXHAUSTED), one whose start cannot be posted ends before it is
+ * shared, and the operations a call's end depends on (cancel, half-close,
+ * finish) reach the loop without allocating when their post fails
+ * (channel_rescue.c).
  *
  * Transparent retry. A stream the server never processed — refused with
  * REFUSED_STREAM, beyond a GOAWAY's last-stream-id, or never sent — is safe
@@ -46,37 +56,41 @@
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
+/* ---- Transparent retry ----------------------------------------------------------------- */
+
 /* Empties the replay buffer (its references already dropped or moved). */
-static void replay_reset(cgrpc_call_t *call) {
-  if (call->replay != call->replay_inline) cgrpc_free(call->replay);
-  call->replay = call->replay_inline;
-  call->replay_cap = sizeof call->replay_inline / sizeof call->replay_inline[0];
-  call->replay_count = call->replay_bytes = 0;
+static void replay_reset(call_replay_t *r) {
+  if (r->msgs != r->inline_msgs) cgrpc_free(r->msgs);
+  r->msgs = r->inline_msgs;
+  r->cap = sizeof r->inline_msgs / sizeof r->inline_msgs[0];
+  r->count = r->bytes = 0;
 }
 
 /* The call will not be retried: let go of the messages kept for it. */
 static void commit(cgrpc_call_t *call) {
-  for (size_t i = 0; i < call->replay_count; i++) cgrpc_h2_msg_free(call->replay[i]);
-  replay_reset(call);
-  call->committed = true;
+  call_replay_t *r = &call->replay;
+  for (size_t i = 0; i < r->count; i++) cgrpc_h2_msg_free(r->msgs[i]);
+  replay_reset(r);
+  r->state = REPLAY_COMMITTED;
 }
 
 /* Takes over a reference to a message the stream accepted, for a replay. */
 static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
-  if (!call->committed && call->replay_bytes + m->len <= REPLAY_BUFFER_LIMIT) {
-    if (call->replay_count == call->replay_cap) {
-      size_t cap = call->replay_cap * 2;
+  call_replay_t *r = &call->replay;
+  if (r->state == REPLAY_OPEN && r->bytes + m->len <= REPLAY_BUFFER_LIMIT) {
+    if (r->count == r->cap) {
+      size_t cap = r->cap * 2;
       cgrpc_h2_msg_t **grown = cgrpc_malloc(cap * sizeof *grown);
       if (grown) {
-        memcpy(grown, call->replay, call->replay_count * sizeof *grown);
-        if (call->replay != call->replay_inline) cgrpc_free(call->replay);
-        call->replay = grown;
-        call->replay_cap = cap;
+        memcpy(grown, r->msgs, r->count * sizeof *grown);
+        if (r->msgs != r->inline_msgs) cgrpc_free(r->msgs);
+        r->msgs = grown;
+        r->cap = cap;
       }
     }
-    if (call->replay_count < call->replay_cap) {
-      call->replay[call->replay_count++] = m;
-      call->replay_bytes += m->len;
+    if (r->count < r->cap) {
+      r->msgs[r->count++] = m;
+      r->bytes += m->len;
       return;
     }
   }
@@ -86,7 +100,7 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
 
 /* Hands a message to the call's stream, keeping it for a replay. */
 static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
-  if (call->committed) {
+  if (call->replay.state != REPLAY_OPEN) {
     cgrpc_call_io_write(&call->io, m, done);
     return;
   }
@@ -98,23 +112,28 @@ static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t
   }
 }
 
+/* ---- The call object --------------------------------------------------------------------- */
+
 static void kick(cgrpc_call_t *call) {
   if (call->sub) cgrpc_transport_kick(&call->sub->t);
 }
 
 static void call_free(cgrpc_call_t *call) {
   commit(call);
-  for (size_t i = 0; i < call->early_count; i++) cgrpc_h2_msg_free(call->early[i]);
-  cgrpc_free(call->early);
-  cgrpc_free(call->early_done);
+  for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
+  cgrpc_free(call->early.msgs);
+  cgrpc_free(call->early.done);
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_arena_free(&call->arena);
   cgrpc_free(call);
 }
 
+/* Operations handed to the loop and not yet run keep the call alive: a
+ * posted one may be overtaken by one its thread runs as the loop's guest,
+ * or by a rescued one (channel_rescue.c), that ends and frees the call. */
 static void unref(cgrpc_call_t *call) {
-  if (--call->refs == 0) call_free(call);
+  if (--call->refs == 0 && atomic_load(&call->handed) == 0) call_free(call);
 }
 
 static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
@@ -137,7 +156,9 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->method = method;
   call->refs = 1; /* the application's, until finish completes */
   call->deadline = CGRPC_INFINITE;
-  replay_reset(call);
+  call->state = CALL_IDLE;
+  replay_reset(&call->replay);
+  call->replay.state = REPLAY_OPEN;
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
   if (!opts) return call;
@@ -158,37 +179,14 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   return call;
 }
 
-/* ---- Life on the loop ------------------------------------------------------------- */
+/* ---- State --------------------------------------------------------------------------------- */
 
-static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *arena) {
-  memset(st, 0, sizeof *st);
-  st->code = call->code;
-  char *msg = cgrpc_arena_alloc(arena, call->message_len + 1);
-  if (msg) {
-    memcpy(msg, call->message, call->message_len);
-    msg[call->message_len] = '\0';
-    st->message = (cgrpc_str_t){msg, call->message_len};
-  } else {
-    st->message = (cgrpc_str_t){"", 0};
-  }
-  if (call->started) {
-    cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
-    cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
-  }
-}
-
-/* The application asked for the status and the call has one: hand it over
- * and drop the application's reference. */
-static void complete_finish(cgrpc_call_t *call) {
-  call->finishing = false;
-  if (call->finish_status) copy_status(call, call->finish_status, call->finish_arena);
-  if (call->finish_waiter) {
-    cgrpc_waiter_signal(call->finish_waiter, true);
-  } else if (call->finish_fn) {
-    copy_status(call, &call->status, call->finish_arena);
-    call->finish_fn(call->finish_ud, &call->status);
-  }
-  unref(call);
+static void link_call(cgrpc_call_t *call) {
+  cgrpc_channel_t *ch = call->ch;
+  call->prev = NULL;
+  call->next = ch->calls;
+  if (ch->calls) ch->calls->prev = call;
+  ch->calls = call;
 }
 
 static void unlink_call(cgrpc_call_t *call) {
@@ -202,15 +200,67 @@ static void unlink_call(cgrpc_call_t *call) {
   call->prev = call->next = NULL;
 }
 
-/* The status is decided: complete everything that waits on the call. */
+/* The one place the call's state changes (see call_state_t). A call that
+ * goes from IDLE straight to DONE was never shared with the loop: nothing
+ * of the channel's is touched then. */
+static void set_state(cgrpc_call_t *call, call_state_t to) {
+  call_state_t from = call->state;
+  if (from == to) return;
+  cgrpc_channel_t *ch = call->ch;
+  if (from == CALL_IDLE && to != CALL_DONE) {
+    link_call(call);
+    if (call->deadline != CGRPC_INFINITE) {
+      cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
+    }
+  }
+  if (from == CALL_WAITING) cgrpc_channel_unlink_waiting(ch, call);
+  if (to == CALL_WAITING) cgrpc_channel_link_waiting(ch, call);
+  if (to == CALL_DONE && from != CALL_IDLE) {
+    unlink_call(call);
+    cgrpc_timer_cancel(&call->deadline_timer);
+  }
+  call->state = to;
+}
+
+/* ---- Life on the loop ------------------------------------------------------------- */
+
+static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *arena) {
+  memset(st, 0, sizeof *st);
+  st->code = call->code;
+  char *msg = cgrpc_arena_alloc(arena, call->message_len + 1);
+  if (msg) {
+    memcpy(msg, call->message, call->message_len);
+    msg[call->message_len] = '\0';
+    st->message = (cgrpc_str_t){msg, call->message_len};
+  } else {
+    st->message = (cgrpc_str_t){"", 0};
+  }
+  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
+  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
+}
+
+/* The application asked for the status and the call has one: hand it over
+ * and drop the application's reference. */
+static void complete_finish(cgrpc_call_t *call) {
+  call->finish_requested = false;
+  call_finish_t *f = &call->finish;
+  if (f->status) copy_status(call, f->status, f->arena);
+  if (f->waiter) {
+    cgrpc_waiter_signal(f->waiter, true);
+  } else if (f->fn) {
+    copy_status(call, &call->status, f->arena);
+    f->fn(f->user_data, &call->status);
+  }
+  unref(call);
+}
+
+/* The status is decided (-> DONE): complete everything that waits on the
+ * call. */
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
-  call->done = true;
+  set_state(call, CALL_DONE);
   commit(call);
-  unlink_call(call);
-  cgrpc_channel_dequeue(call->ch, call);
-  cgrpc_timer_cancel(&call->deadline_timer);
-  if (call->unary && code == CGRPC_STATUS_OK && !call->got_response) {
+  if (call->io.expect_one && code == CGRPC_STATUS_OK && call->io.received == 0) {
     code = CGRPC_STATUS_UNIMPLEMENTED;
     message = "the server sent no response message for a unary call";
     message_len = strlen(message);
@@ -220,29 +270,31 @@ static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *m
   call->message_len = call->message ? message_len : 0;
   if (!call->message) call->message = "";
   call->refs++;
-  for (size_t i = 0; i < call->early_count; i++) {
-    cgrpc_h2_msg_free(call->early[i]);
-    cgrpc_completion_fire(&call->early_done[i], false);
+  for (size_t i = 0; i < call->early.count; i++) {
+    cgrpc_h2_msg_free(call->early.msgs[i]);
+    cgrpc_completion_fire(&call->early.done[i], false);
   }
-  call->early_count = 0;
+  call->early.count = 0;
   cgrpc_call_io_end(&call->io);
-  cgrpc_completion_fire(&call->headers_done, false);
-  if (call->finishing) complete_finish(call);
+  cgrpc_completion_fire(&call->headers.done, false);
+  if (call->finish_requested) complete_finish(call);
   unref(call);
 }
 
 void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
-  if (call->done || call->cancel_sent) return;
+  if (call->state == CALL_DONE || call->state == CALL_ENDING) return;
   if (call->sub) {
     /* The stream's close brings the status (this one, unless the server's
      * came first). */
-    call->cancel_sent = true;
+    set_state(call, CALL_ENDING);
     cgrpc_h2_stream_cancel(&call->stream, code, message);
     kick(call);
     return;
   }
   finalize(call, code, message, strlen(message));
 }
+
+void cgrpc_call_wait(cgrpc_call_t *call) { set_state(call, CALL_WAITING); }
 
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
   cgrpc_h2_request_t req = {
@@ -257,40 +309,40 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
     finalize(call, CGRPC_STATUS_UNAVAILABLE, "the connection does not take new calls", 38);
     return;
   }
+  set_state(call, CALL_ACTIVE);
   call->sub = sub;
   call->refs++; /* the transport's, until the stream closes */
   cgrpc_call_io_attach(&call->io, &call->stream);
-  if (call->retried) {
+  if (call->replay.state == REPLAY_RETRYING) {
     /* The first stream's messages go out again, ahead of those sent since;
      * the stream takes over the references kept for them. */
-    for (size_t i = 0; i < call->replay_count; i++) {
-      if (cgrpc_h2_stream_send(&call->stream, call->replay[i])) call->replayed_unsent++;
+    call_replay_t *r = &call->replay;
+    for (size_t i = 0; i < r->count; i++) {
+      if (cgrpc_h2_stream_send(&call->stream, r->msgs[i])) r->unsent++;
     }
-    call->replay_count = 0;
+    r->count = 0;
     commit(call);
   }
-  for (size_t i = 0; i < call->early_count; i++) {
-    call_write(call, call->early[i], call->early_done[i]);
+  for (size_t i = 0; i < call->early.count; i++) {
+    call_write(call, call->early.msgs[i], call->early.done[i]);
   }
-  call->early_count = 0;
-  if (call->half_close_pending) cgrpc_h2_stream_half_close(&call->stream);
+  call->early.count = 0;
+  if (call->half_closed) cgrpc_h2_stream_half_close(&call->stream);
   kick(call);
 }
 
 void cgrpc_call_on_headers(cgrpc_call_t *call) {
   commit(call); /* the server is processing the call */
-  call->headers_received = true;
-  if (call->headers_out) {
-    cgrpc_metadata_copy(call->headers_out, call->headers_arena,
-                        cgrpc_h2_stream_metadata(&call->stream));
-  }
-  cgrpc_completion_fire(&call->headers_done, true);
+  call_headers_t *h = &call->headers;
+  h->received = true;
+  if (h->out) cgrpc_metadata_copy(h->out, h->arena, cgrpc_h2_stream_metadata(&call->stream));
+  cgrpc_completion_fire(&h->done, true);
 }
 
 void cgrpc_call_on_sent(cgrpc_call_t *call) {
   /* A replayed message's send completed the first time round. */
-  if (call->replayed_unsent > 0) {
-    call->replayed_unsent--;
+  if (call->replay.unsent > 0) {
+    call->replay.unsent--;
     return;
   }
   cgrpc_call_io_on_sent(&call->io);
@@ -298,14 +350,14 @@ void cgrpc_call_on_sent(cgrpc_call_t *call) {
 
 /* Sends the call again on a new stream (see the top of the file). */
 static void retry(cgrpc_call_t *call) {
-  call->retried = true;
+  call->replay.state = REPLAY_RETRYING;
   /* Writes still waiting for the old stream are complete: their messages
    * are in the replay buffer. Their callbacks may end the call. */
-  while (call->io.w_count > 0 && !call->done) cgrpc_call_io_on_sent(&call->io);
-  if (call->done) return;
+  while (call->io.w_count > 0 && call->state != CALL_DONE) cgrpc_call_io_on_sent(&call->io);
+  if (call->state == CALL_DONE) return;
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
-  call->replayed_unsent = 0;
+  call->replay.unsent = 0;
   cgrpc_channel_enqueue(call->ch, call);
 }
 
@@ -313,11 +365,11 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
   call->refs++;
   call->sub = NULL;
   unref(call); /* the transport's */
-  if (call->done) {
+  if (call->state == CALL_DONE) {
     unref(call);
     return;
   }
-  if (!call->committed && !call->retried && !call->cancel_sent &&
+  if (call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN &&
       cgrpc_h2_stream_retryable(&call->stream)) {
     retry(call);
   } else {
@@ -330,15 +382,8 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 }
 
 static void start_on_loop(cgrpc_call_t *call) {
-  cgrpc_channel_t *ch = call->ch;
-  call->started = true;
-  call->next = ch->calls;
-  if (ch->calls) ch->calls->prev = call;
-  ch->calls = call;
-  if (call->deadline != CGRPC_INFINITE) {
-    cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
-  }
-  cgrpc_channel_enqueue(ch, call);
+  if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
+  cgrpc_channel_enqueue(call->ch, call);
 }
 
 /* ---- Operations ------------------------------------------------------------------------ */
@@ -362,46 +407,35 @@ typedef struct call_op {
   void *msg;
   cgrpc_arena_t *arena;
   cgrpc_metadata_t *md_out;
-  cgrpc_status_t *status;
-  cgrpc_waiter_t *waiter;
-  cgrpc_status_fn status_fn;
-  void *status_ud;
+  call_finish_t finish; /* OP_FINISH, OP_UNARY */
 } call_op_t;
 
 static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
-  if (call->sub || call->done || call->half_close_pending) {
+  if (call->sub || call->state == CALL_DONE || call->half_closed) {
     call_write(call, m, done); /* fails when done or not yet started */
     return;
   }
-  if (call->early_count == call->early_cap) {
-    size_t cap = call->early_cap ? call->early_cap * 2 : 2;
-    cgrpc_h2_msg_t **msgs = cgrpc_realloc(call->early, cap * sizeof *msgs);
-    if (msgs) call->early = msgs;
-    cgrpc_completion_t *dones = msgs ? cgrpc_realloc(call->early_done, cap * sizeof *dones) : NULL;
-    if (dones) call->early_done = dones;
+  call_early_t *e = &call->early;
+  if (e->count == e->cap) {
+    size_t cap = e->cap ? e->cap * 2 : 2;
+    cgrpc_h2_msg_t **msgs = cgrpc_realloc(e->msgs, cap * sizeof *msgs);
+    if (msgs) e->msgs = msgs;
+    cgrpc_completion_t *dones = msgs ? cgrpc_realloc(e->done, cap * sizeof *dones) : NULL;
+    if (dones) e->done = dones;
     if (!msgs || !dones) {
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
       return;
     }
-    call->early_cap = cap;
+    e->cap = cap;
   }
-  call->early[call->early_count] = m;
-  call->early_done[call->early_count++] = done;
+  e->msgs[e->count] = m;
+  e->done[e->count++] = done;
 }
 
-static void set_finish(cgrpc_call_t *call, const call_op_t *op) {
-  call->finishing = true;
-  call->finish_arena = op->arena;
-  call->finish_status = op->status;
-  call->finish_waiter = op->waiter;
-  call->finish_fn = op->status_fn;
-  call->finish_ud = op->status_ud;
-}
-
-static void on_unary_response(void *arg, bool ok) {
-  cgrpc_call_t *call = arg;
-  call->got_response = call->got_response || ok;
+static void set_finish(cgrpc_call_t *call, const call_finish_t *finish) {
+  call->finish_requested = true;
+  call->finish = *finish;
 }
 
 static void run_op(void *arg) {
@@ -413,51 +447,70 @@ static void run_op(void *arg) {
       start_on_loop(call);
       break;
     case OP_UNARY:
-      call->unary = true;
       call->io.expect_one = true;
       send_on_loop(call, op->out, (cgrpc_completion_t){0});
-      call->half_close_pending = true;
-      cgrpc_call_io_read(&call->io, op->msg, op->arena,
-                         (cgrpc_completion_t){NULL, on_unary_response, call});
-      set_finish(call, op);
+      call->half_closed = true;
+      cgrpc_call_io_read(&call->io, op->msg, op->arena, (cgrpc_completion_t){0});
+      set_finish(call, &op->finish);
       start_on_loop(call);
       break;
     case OP_SEND:
       send_on_loop(call, op->out, op->done);
       break;
     case OP_HALF_CLOSE:
-      call->half_close_pending = true;
+      call->half_closed = true;
       if (call->sub) cgrpc_h2_stream_half_close(&call->stream);
       break;
     case OP_RECV:
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_HEADERS:
-      if (call->headers_received || call->done) {
-        if (call->headers_received) {
+      if (call->headers.received || call->state == CALL_DONE) {
+        if (call->headers.received) {
           cgrpc_metadata_copy(op->md_out, op->arena, cgrpc_h2_stream_metadata(&call->stream));
         }
         cgrpc_completion_fire(&op->done, true);
       } else {
-        call->headers_out = op->md_out;
-        call->headers_arena = op->arena;
-        call->headers_done = op->done;
+        call->headers.out = op->md_out;
+        call->headers.arena = op->arena;
+        call->headers.done = op->done;
       }
       break;
     case OP_CANCEL:
       cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "cancelled by the client");
       break;
     case OP_FINISH:
-      set_finish(call, op);
-      if (call->done) complete_finish(call);
+      set_finish(call, &op->finish);
+      if (call->state == CALL_DONE) complete_finish(call);
       break;
   }
   kick(call);
   unref(call);
 }
 
+/* Runs an operation handed to the loop (counted in call->handed). */
+static void run_handed(void *arg) {
+  call_op_t *op = arg;
+  cgrpc_call_t *call = op->call;
+  call->refs++;
+  atomic_fetch_sub(&call->handed, 1);
+  run_op(op);
+  unref(call);
+}
+
 static bool submit(call_op_t *op) {
-  return cgrpc_run_on_loop(op->call->ch->loop, run_op, op, sizeof *op);
+  atomic_fetch_add(&op->call->handed, 1);
+  if (cgrpc_run_on_loop(op->call->ch->loop, run_handed, op, sizeof *op)) return true;
+  atomic_fetch_sub(&op->call->handed, 1);
+  return false;
+}
+
+/* Starts a blocking operation (see channel_wait.c). */
+static bool start_blocking(cgrpc_blocking_op_t *b, call_op_t *op) {
+  atomic_fetch_add(&op->call->handed, 1);
+  if (cgrpc_blocking_op_start(b, run_handed, op, sizeof *op)) return true;
+  atomic_fetch_sub(&op->call->handed, 1);
+  return false;
 }
 
 /* Runs an operation that completes through a callback, or waits for it. */
@@ -477,11 +530,116 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   cgrpc_waiter_init(&w);
   op->done = (cgrpc_completion_t){&w, NULL, NULL};
   cgrpc_blocking_op_t b = {op->call->ch, false};
-  if (!cgrpc_blocking_op_start(&b, run_op, op, sizeof *op)) {
+  if (!start_blocking(&b, op)) {
     cgrpc_h2_msg_free(op->out);
     cgrpc_waiter_signal(&w, false);
   }
   return cgrpc_blocking_op_wait(&b, &w);
+}
+
+/* ---- Failure paths ------------------------------------------------------------------- */
+
+/* Notes operations the loop must run although they could not be posted
+ * (out of memory): the end of the call, its finish (channel_rescue.c). */
+static void rescue(cgrpc_call_t *call, cgrpc_status_code_t end_code, const char *end_message,
+                   const call_finish_t *finish) {
+  cgrpc_channel_t *ch = call->ch;
+  pthread_mutex_lock(&ch->rescue_mu);
+  call_rescue_t *r = &call->rescue;
+  if (end_code != CGRPC_STATUS_OK && r->end_code == CGRPC_STATUS_OK) {
+    r->end_code = end_code;
+    r->end_message = end_message;
+  }
+  if (finish) {
+    r->finish = *finish;
+    r->has_finish = true;
+  }
+  if (!r->linked) {
+    r->linked = true;
+    r->next = ch->rescue_head;
+    ch->rescue_head = call;
+    atomic_fetch_add(&call->handed, 1);
+  }
+  pthread_mutex_unlock(&ch->rescue_mu);
+  cgrpc_channel_rescue_wake(ch);
+}
+
+void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
+  call->refs++;
+  atomic_fetch_sub(&call->handed, 1);
+  if (r->end_code != CGRPC_STATUS_OK) cgrpc_call_end(call, r->end_code, r->end_message);
+  if (r->has_finish) {
+    set_finish(call, &r->finish);
+    if (call->state == CALL_DONE) complete_finish(call);
+  }
+  kick(call);
+  unref(call);
+}
+
+/* A call that ends before it reached the loop (the application's thread
+ * still owns it): its status is decided here. */
+static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
+  set_state(call, CALL_DONE);
+  call->code = code;
+  call->message = message;
+  call->message_len = strlen(message);
+  cgrpc_call_io_end(&call->io);
+}
+
+static const char kNoMemoryCall[] = "out of memory: the call could not be created";
+static const char kNoMemoryStart[] = "out of memory: the call could not be started";
+static const char kNoMemoryHalfClose[] = "out of memory: the half-close could not be sent";
+
+cgrpc_call_t *cgrpc_call_new_no_memory(cgrpc_channel_t *ch) {
+  cgrpc_call_t *call = cgrpc_malloc(sizeof *call);
+  if (!call) return NULL;
+  memset(call, 0, sizeof *call);
+  call->ch = ch;
+  fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+  return call;
+}
+
+void cgrpc_call_free_no_memory(cgrpc_call_t *call) { cgrpc_free(call); }
+
+/* The channel's stand-in for calls that could not be allocated: shared by
+ * every thread that got it, so nothing here changes it. */
+static bool is_no_memory(const cgrpc_call_t *call) { return call == call->ch->no_memory_call; }
+
+static cgrpc_status_code_t set_status(cgrpc_status_t *st, cgrpc_status_code_t code,
+                                      const char *message) {
+  memset(st, 0, sizeof *st);
+  st->code = code;
+  st->message = (cgrpc_str_t){message, strlen(message)};
+  return code;
+}
+
+/* A status for a callback, with no call to carry it. */
+typedef struct status_report {
+  cgrpc_status_fn fn;
+  void *user_data;
+  cgrpc_status_code_t code;
+  const char *message; /* static */
+} status_report_t;
+
+static void run_report(void *arg) {
+  status_report_t *r = arg;
+  cgrpc_status_t st;
+  set_status(&st, r->code, r->message);
+  r->fn(r->user_data, &st);
+}
+
+/* Tells `fn` on the channel's loop; when not even that can be posted, here
+ * (cgrpc/call.h says so). */
+static void report_status(cgrpc_channel_t *ch, cgrpc_status_fn fn, void *user_data,
+                          cgrpc_status_code_t code, const char *message) {
+  status_report_t r = {fn, user_data, code, message};
+  if (!cgrpc_run_on_loop(ch->loop, run_report, &r, sizeof r)) run_report(&r);
+}
+
+/* Hands a finish to the loop; never fails. */
+static void finish_on_loop(cgrpc_call_t *call, const call_finish_t *finish) {
+  call_op_t op = {.kind = OP_FINISH, .call = call, .finish = *finish};
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_OK, NULL, finish);
 }
 
 /* ---- Public API ------------------------------------------------------------------------ */
@@ -489,19 +647,15 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
 cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = call_new(ch, method, opts);
-  if (!call) return NULL;
+  if (!call) return ch->no_memory_call;
   call_op_t op = {.kind = OP_START, .call = call};
-  if (!submit(&op)) {
-    call->done = true;
-    call->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    call->message = "out of memory";
-    call->message_len = strlen(call->message);
-  }
+  if (!submit(&op)) fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   return call;
 }
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
+  if (is_no_memory(call)) return false;
   cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags);
   if (!m) return false;
   call_op_t op = {.kind = OP_SEND, .call = call, .out = m};
@@ -509,18 +663,21 @@ bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_
 }
 
 void cgrpc_call_half_close(cgrpc_call_t *call) {
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_HALF_CLOSE, .call = call};
-  submit(&op);
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryHalfClose, NULL);
 }
 
 bool cgrpc_call_recv(cgrpc_call_t *call, void *msg, cgrpc_arena_t *arena, cgrpc_done_fn done,
                      void *user_data) {
+  if (is_no_memory(call)) return false;
   call_op_t op = {.kind = OP_RECV, .call = call, .msg = msg, .arena = arena};
   return run_completing(&op, done, user_data);
 }
 
 void cgrpc_call_initial_metadata(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_metadata_t *out) {
   *out = (cgrpc_metadata_t)CGRPC_METADATA_INIT;
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_HEADERS, .call = call, .arena = arena, .md_out = out};
   run_completing(&op, NULL, NULL);
 }
@@ -530,32 +687,37 @@ bool cgrpc_call_last_message_compressed(const cgrpc_call_t *call) {
 }
 
 void cgrpc_call_cancel(cgrpc_call_t *call) {
+  if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
-  submit(&op);
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, "cancelled by the client", NULL);
 }
 
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
                                       cgrpc_status_t *status) {
   cgrpc_status_t local;
+  if (!status) status = &local;
+  if (is_no_memory(call)) return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+  if (cgrpc_loop_in_thread(call->ch->loop)) {
+    /* It cannot wait here: the call is let go, to be freed when it ends. */
+    call_op_t op = {.kind = OP_FINISH, .call = call};
+    run_op(&op);
+    return set_status(status, CGRPC_STATUS_INTERNAL,
+                      "cgrpc_call_finish() cannot wait on its channel's thread");
+  }
   cgrpc_arena_t scratch;
   cgrpc_arena_init(&scratch, NULL, 0);
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
-  call_op_t op = {.kind = OP_FINISH,
-                  .call = call,
-                  .arena = arena ? arena : &scratch,
-                  .status = status ? status : &local,
-                  .waiter = &w};
+  call_finish_t finish = {.arena = arena ? arena : &scratch, .status = status, .waiter = &w};
+  call_op_t op = {.kind = OP_FINISH, .call = call, .finish = finish};
   cgrpc_blocking_op_t b = {call->ch, false};
-  if (cgrpc_loop_in_thread(call->ch->loop) ||
-      !cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
-    cgrpc_waiter_signal(&w, false);
-    cgrpc_waiter_wait(&w);
-    cgrpc_arena_free(&scratch);
-    return CGRPC_STATUS_INTERNAL;
+  if (!start_blocking(&b, &op)) {
+    rescue(call, CGRPC_STATUS_OK, NULL, &finish);
   }
   cgrpc_blocking_op_wait(&b, &w);
-  cgrpc_status_code_t code = op.status->code;
+  cgrpc_status_code_t code = status->code;
+  /* Without an arena the strings were in the scratch one: keep the code. */
+  if (!arena) set_status(status, code, "");
   cgrpc_arena_free(&scratch);
   return code;
 }
@@ -563,9 +725,11 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data) {
   cgrpc_channel_use_callbacks(call->ch);
-  call_op_t op = {
-      .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
-  submit(&op);
+  if (is_no_memory(call)) {
+    report_status(call->ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+    return;
+  }
+  finish_on_loop(call, &(call_finish_t){.arena = arena, .fn = done, .user_data = user_data});
 }
 
 cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
@@ -573,25 +737,18 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
                                 const cgrpc_call_options_t *opts, cgrpc_status_t *status) {
   cgrpc_status_t local;
   if (!status) status = &local;
-  memset(status, 0, sizeof *status);
-  status->message = (cgrpc_str_t){"", 0};
   if (cgrpc_loop_in_thread(ch->loop)) {
-    status->code = CGRPC_STATUS_INTERNAL;
-    status->message = CGRPC_STR("a blocking call cannot run on its channel's thread");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_INTERNAL,
+                      "a blocking call cannot run on its channel's thread");
   }
   cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
   if (!m) {
-    status->code = CGRPC_STATUS_INTERNAL;
-    status->message = CGRPC_STR("the request could not be serialized");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
   }
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     cgrpc_h2_msg_free(m);
-    status->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    status->message = CGRPC_STR("out of memory");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
   }
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
@@ -600,17 +757,14 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
                   .out = m,
                   .msg = response,
                   .arena = arena,
-                  .status = status,
-                  .waiter = &w};
+                  .finish = {.arena = arena, .status = status, .waiter = &w}};
   cgrpc_blocking_op_t b = {ch, false};
-  if (!cgrpc_blocking_op_start(&b, run_op, &op, sizeof op)) {
+  if (!start_blocking(&b, &op)) {
     cgrpc_h2_msg_free(m);
     call_free(call);
     cgrpc_waiter_signal(&w, false);
     cgrpc_waiter_wait(&w);
-    status->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
-    status->message = CGRPC_STR("out of memory");
-    return status->code;
+    return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   }
   cgrpc_blocking_op_wait(&b, &w);
   return status->code;
@@ -624,28 +778,21 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     cgrpc_h2_msg_free(m);
+    report_status(ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
     return;
   }
+  call_finish_t finish = {.arena = arena, .fn = done, .user_data = user_data};
   if (!m) {
-    /* Report the failure the way every outcome is reported: from the loop. */
-    call_op_t op = {
-        .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
-    call->done = true;
-    call->code = CGRPC_STATUS_INTERNAL;
-    call->message = "the request could not be serialized";
-    call->message_len = strlen(call->message);
-    submit(&op);
+    /* Reported the way every outcome is: from the loop. */
+    fail_unstarted(call, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
+    finish_on_loop(call, &finish);
     return;
   }
-  call_op_t op = {.kind = OP_UNARY,
-                  .call = call,
-                  .out = m,
-                  .msg = response,
-                  .arena = arena,
-                  .status_fn = done,
-                  .status_ud = user_data};
+  call_op_t op = {
+      .kind = OP_UNARY, .call = call, .out = m, .msg = response, .arena = arena, .finish = finish};
   if (!submit(&op)) {
     cgrpc_h2_msg_free(m);
-    call_free(call);
+    fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
+    finish_on_loop(call, &finish);
   }
 }

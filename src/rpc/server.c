@@ -33,7 +33,6 @@
 #include "rpc/options.h"
 #include "rpc/server_internal.h"
 
-#define READ_BUFFER_SIZE (64 * 1024)
 /* Free blocks a loop keeps for reuse: well above what the calls of a busy
  * loop have in flight at once, well below what would matter for memory. */
 #define LOOP_CACHE_BYTES (512 * 1024)
@@ -294,7 +293,7 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
     server_loop_t *sl = &srv->loops[i];
     sl->srv = srv;
     cgrpc_h2_block_cache_init(&sl->blocks, LOOP_CACHE_BYTES);
-    sl->rbuf = cgrpc_malloc(READ_BUFFER_SIZE);
+    sl->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
     rv = sl->rbuf ? cgrpc_loop_new(&sl->loop) : -ENOMEM;
     if (rv == 0) cgrpc_loop_set_busy_poll(sl->loop, srv->opts.busy_poll_ns);
   }

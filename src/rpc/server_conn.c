@@ -8,47 +8,34 @@
  * which is the defence against "rapid reset" floods; and when the
  * connection goes, calls still held by handlers are told it is gone.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "io/socket.h"
 #include "rpc/server_internal.h"
 
-#define READ_BUFFER_SIZE (64 * 1024)
+/* ---- Transport events (rpc/transport.h) ------------------------------------------ */
 
-static cgrpc_server_call_t *call_of(cgrpc_h2_stream_t *s) { return cgrpc_h2_stream_user(s); }
-
-static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((server_conn_t *)ctx)->sl->loop); }
-
-static cgrpc_h2_stream_t *ev_stream_new(void *ctx, cgrpc_h2_conn_t *h2) {
-  server_conn_t *conn = ctx;
+static cgrpc_h2_stream_t *conn_stream_new(void *owner) {
+  server_conn_t *conn = owner;
   if (conn->call_count >= 2 * (size_t)conn->sl->srv->h2opts.max_concurrent_streams) return NULL;
   cgrpc_server_call_t *call = cgrpc_server_call_new(conn);
   return call ? &call->stream : NULL;
 }
 
-static void ev_on_request(void *ctx, cgrpc_h2_stream_t *s) {
-  cgrpc_server_call_on_request(call_of(s));
-}
+static void call_on_request(void *call) { cgrpc_server_call_on_request(call); }
 
-static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
-  cgrpc_call_io_on_message(&call_of(s)->io, data, len);
-}
+static void call_on_eos(void *call) { cgrpc_server_call_on_eos(call); }
 
-static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_server_call_on_eos(call_of(s)); }
+static void call_on_close(void *call) { cgrpc_server_call_on_close(call); }
 
-static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_call_io_on_sent(&call_of(s)->io); }
-
-static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) { cgrpc_server_call_on_close(call_of(s)); }
-
-static const cgrpc_h2_events_t kEvents = {
-    .now = ev_now,
-    .stream_new = ev_stream_new,
-    .on_request = ev_on_request,
-    .on_message = ev_on_message,
-    .on_end_of_stream = ev_on_eos,
-    .on_sent = ev_on_sent,
-    .on_close = ev_on_close,
+static const cgrpc_transport_events_t kServerEvents = {
+    .io_offset = offsetof(cgrpc_server_call_t, io),
+    .stream_new = conn_stream_new,
+    .on_request = call_on_request,
+    .on_end_of_stream = call_on_eos,
+    .on_close = call_on_close,
 };
 
 static void unlink_conn(server_conn_t *conn) {
@@ -100,8 +87,8 @@ static void accept_on_loop(void *arg) {
   conn->next = sl->conns;
   if (sl->conns) sl->conns->prev = conn;
   sl->conns = conn;
-  if (cgrpc_transport_start(&conn->t, sl->loop, a->fd, CGRPC_H2_SERVER, &srv->h2opts, &kEvents,
-                            conn, sl->rbuf, READ_BUFFER_SIZE, on_closed) != 0) {
+  if (cgrpc_transport_start(&conn->t, sl->loop, a->fd, CGRPC_H2_SERVER, &srv->h2opts,
+                            &kServerEvents, conn, sl->rbuf, on_closed) != 0) {
     unlink_conn(conn);
     cgrpc_free(conn);
     cgrpc_server_conn_gone(srv);
@@ -118,10 +105,10 @@ void cgrpc_server_conn_shutdown_all(server_loop_t *sl, bool now) {
   for (server_conn_t *conn = sl->conns; conn; conn = next) {
     next = conn->next;
     if (!now) {
-      cgrpc_h2_conn_shutdown(conn->t.h2);
+      cgrpc_h2_conn_end(conn->t.h2, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
     } else if (!conn->terminated) {
       conn->terminated = true;
-      cgrpc_h2_conn_terminate(conn->t.h2, 0, "the server is shutting down");
+      cgrpc_h2_conn_end(conn->t.h2, CGRPC_H2_END_CANCEL, 0, NULL, "the server is shutting down");
     } else {
       /* Second round: the GOAWAY had its chance to leave. */
       cgrpc_transport_close(&conn->t, "the server is shutting down");

@@ -7,6 +7,7 @@
 
 #include "io/error.h"
 #include "io/socket.h"
+#include "rpc/call_io.h"
 
 /* Reads per wakeup before letting other connections of the loop run. */
 #define READS_PER_WAKEUP 8
@@ -30,7 +31,7 @@ void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
   t->fd = -1;
   cgrpc_timer_cancel(&t->deadline_timer);
   cgrpc_loop_task_cancel(&t->flush_task);
-  cgrpc_h2_conn_abort(t->h2, why);
+  cgrpc_h2_conn_end(t->h2, CGRPC_H2_END_ABORT, 0, NULL, why);
   t->on_closed(t->owner, t, why);
 }
 
@@ -120,7 +121,7 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
   cgrpc_transport_t *t = arg;
   if ((events & CGRPC_IO_READ) && !t->broken) {
     for (int i = 0; i < READS_PER_WAKEUP; i++) {
-      ssize_t n = cgrpc_socket_read(fd, t->rbuf, t->rbuf_size);
+      ssize_t n = cgrpc_socket_read(fd, t->rbuf, CGRPC_TRANSPORT_READ_BUFFER_SIZE);
       if (n == -EAGAIN) break;
       if (n <= 0) {
         char why[96];
@@ -133,7 +134,7 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
         t->broken = true;
         break;
       }
-      if ((size_t)n < t->rbuf_size) break;
+      if ((size_t)n < CGRPC_TRANSPORT_READ_BUFFER_SIZE) break;
     }
   }
   /* Writable, or new frames to answer with: flush now, once for all the
@@ -147,22 +148,94 @@ static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
   flush(t);
 }
 
+/* ---- The engine's events, adapted for the owner (transport.h) ------------------ */
+
+static const cgrpc_transport_events_t *events_of(void *ctx) {
+  return ((cgrpc_transport_t *)ctx)->events;
+}
+
+static cgrpc_call_io_t *io_of(void *ctx, cgrpc_h2_stream_t *s) {
+  return (cgrpc_call_io_t *)((char *)cgrpc_h2_stream_user(s) + events_of(ctx)->io_offset);
+}
+
+static int64_t ev_now(void *ctx) { return cgrpc_loop_now(((cgrpc_transport_t *)ctx)->loop); }
+
+static cgrpc_h2_stream_t *ev_stream_new(void *ctx, cgrpc_h2_conn_t *h2) {
+  return events_of(ctx)->stream_new(((cgrpc_transport_t *)ctx)->owner);
+}
+
+static void ev_on_request(void *ctx, cgrpc_h2_stream_t *s) {
+  events_of(ctx)->on_request(cgrpc_h2_stream_user(s));
+}
+
+static void ev_on_headers(void *ctx, cgrpc_h2_stream_t *s) {
+  events_of(ctx)->on_headers(cgrpc_h2_stream_user(s));
+}
+
+static void ev_on_message(void *ctx, cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
+  cgrpc_call_io_on_message(io_of(ctx, s), data, len);
+}
+
+static void ev_on_eos(void *ctx, cgrpc_h2_stream_t *s) {
+  const cgrpc_transport_events_t *ev = events_of(ctx);
+  if (ev->on_end_of_stream) {
+    ev->on_end_of_stream(cgrpc_h2_stream_user(s));
+  } else {
+    cgrpc_call_io_on_eos(io_of(ctx, s));
+  }
+}
+
+static void ev_on_sent(void *ctx, cgrpc_h2_stream_t *s) {
+  const cgrpc_transport_events_t *ev = events_of(ctx);
+  if (ev->on_sent) {
+    ev->on_sent(cgrpc_h2_stream_user(s));
+  } else {
+    cgrpc_call_io_on_sent(io_of(ctx, s));
+  }
+}
+
+static void ev_on_close(void *ctx, cgrpc_h2_stream_t *s) {
+  events_of(ctx)->on_close(cgrpc_h2_stream_user(s));
+}
+
+static void ev_on_ready(void *ctx, cgrpc_h2_conn_t *h2) {
+  const cgrpc_transport_events_t *ev = events_of(ctx);
+  if (ev->on_ready) ev->on_ready(((cgrpc_transport_t *)ctx)->owner);
+}
+
+static void ev_on_goaway(void *ctx, cgrpc_h2_conn_t *h2, uint32_t error_code) {
+  const cgrpc_transport_events_t *ev = events_of(ctx);
+  if (ev->on_goaway) ev->on_goaway(((cgrpc_transport_t *)ctx)->owner, error_code);
+}
+
+static const cgrpc_h2_events_t kEngineEvents = {
+    .now = ev_now,
+    .stream_new = ev_stream_new,
+    .on_request = ev_on_request,
+    .on_headers = ev_on_headers,
+    .on_message = ev_on_message,
+    .on_end_of_stream = ev_on_eos,
+    .on_sent = ev_on_sent,
+    .on_close = ev_on_close,
+    .on_ready = ev_on_ready,
+    .on_goaway = ev_on_goaway,
+};
+
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
-                          const cgrpc_h2_options_t *opts, const cgrpc_h2_events_t *events,
-                          void *owner, uint8_t *rbuf, size_t rbuf_size,
-                          cgrpc_transport_closed_fn on_closed) {
+                          const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
+                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed) {
   t->loop = loop;
   t->fd = fd;
   t->rbuf = rbuf;
-  t->rbuf_size = rbuf_size;
   t->closed = false;
   t->broken = false;
   t->on_closed = on_closed;
+  t->events = events;
   t->owner = owner;
   t->interest = CGRPC_IO_READ;
   cgrpc_loop_task_init(&t->flush_task, flush, t);
   cgrpc_timer_init(&t->deadline_timer, on_deadline, t);
-  int rv = cgrpc_h2_conn_new(role, opts, events, owner, &t->h2);
+  int rv = cgrpc_h2_conn_new(role, opts, &kEngineEvents, t, &t->h2);
   if (rv == 0) rv = cgrpc_loop_watch_add(loop, fd, CGRPC_IO_READ, on_io, t, &t->watch);
   if (rv != 0) {
     cgrpc_h2_conn_free(t->h2);

@@ -22,6 +22,32 @@
 
 typedef struct cgrpc_transport cgrpc_transport_t;
 
+/* The read buffer: one per loop, shared by its transports (input is
+ * consumed before the next read), of this many bytes; the most a
+ * transport reads at once. */
+#define CGRPC_TRANSPORT_READ_BUFFER_SIZE (64 * 1024)
+
+/* What the owner of a transport does with its engine's events
+ * (h2/conn.h), for both roles. The transport adapts the engine's events
+ * once, for channels and servers alike: the clock is the loop's, a stream
+ * event goes to the call on that stream (the stream's user pointer), and
+ * what every call does the same way — receiving a message into the
+ * cgrpc_call_io_t it embeds at `io_offset` — needs no hook. A NULL hook is
+ * one the owner's role never gets; for on_end_of_stream and on_sent, NULL
+ * means the call_io's own handling is all there is to do. */
+typedef struct cgrpc_transport_events {
+  size_t io_offset; /* of the cgrpc_call_io_t in a call */
+  /* Server: a new stream; the call's, initialised, or NULL to refuse. */
+  cgrpc_h2_stream_t *(*stream_new)(void *owner);
+  void (*on_request)(void *call); /* server */
+  void (*on_headers)(void *call); /* client */
+  void (*on_end_of_stream)(void *call);
+  void (*on_sent)(void *call);
+  void (*on_close)(void *call);
+  void (*on_ready)(void *owner);                       /* client */
+  void (*on_goaway)(void *owner, uint32_t error_code); /* client */
+} cgrpc_transport_events_t;
+
 /* The transport is closed (socket closed, every stream ended). The owner
  * may free the memory holding it from here. */
 typedef void (*cgrpc_transport_closed_fn)(void *owner, cgrpc_transport_t *t, const char *reason);
@@ -35,27 +61,26 @@ struct cgrpc_transport {
   cgrpc_h2_conn_t *h2;
   cgrpc_loop_task_t flush_task;
   cgrpc_timer_t deadline_timer;
-  uint8_t *rbuf; /* shared per loop: input is consumed before the next read */
-  size_t rbuf_size;
+  uint8_t *rbuf; /* the loop's, CGRPC_TRANSPORT_READ_BUFFER_SIZE bytes */
   bool closed;
   bool broken; /* the engine failed: close once its GOAWAY is out */
   cgrpc_transport_closed_fn on_closed;
+  const cgrpc_transport_events_t *events;
   void *owner;
 };
 
-/* Takes over `fd` (connected, non-blocking) and starts an engine on it with
- * `events` (their ctx is `owner`). Returns 0 or a negative error; on error
- * the fd has been closed. */
+/* Takes over `fd` (connected, non-blocking) and starts an engine on it
+ * whose events go to `events` (which must outlive the transport) with
+ * `owner`. Returns 0 or a negative error; on error the fd has been closed. */
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
-                          const cgrpc_h2_options_t *opts, const cgrpc_h2_events_t *events,
-                          void *owner, uint8_t *rbuf, size_t rbuf_size,
-                          cgrpc_transport_closed_fn on_closed);
+                          const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
+                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed);
 
 /* Schedules a flush for the end of this loop iteration: call after stream
  * operations. */
 void cgrpc_transport_kick(cgrpc_transport_t *t);
 
-/* Closes now (open streams end as in cgrpc_h2_conn_abort()); on_closed runs
+/* Closes now (open streams end as by CGRPC_H2_END_ABORT); on_closed runs
  * before this returns. No-op when already closed. */
 void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason);
 

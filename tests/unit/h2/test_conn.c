@@ -466,7 +466,7 @@ static void test_graceful_shutdown(void) {
       tstart(&p.client, "/pkg.Svc/Unary", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   CHECK(tsend(c, "in flight"));
   pump(&p.client, &p.server);
-  cgrpc_h2_conn_shutdown(p.server.conn);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
   pump(&p.client, &p.server);
   /* Two GOAWAYs: the notice (last id 2^31-1), then the real one after the
    * PING came back. */
@@ -494,10 +494,9 @@ static void test_abort(void) {
   pair_init(&p, NULL, NULL);
   tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
   pump(&p.client, &p.server);
-  tcall_t *queued =
-      tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
-  cgrpc_h2_conn_abort(p.client.conn, "connection reset by peer");
-  cgrpc_h2_conn_abort(p.server.conn, "connection reset by peer");
+  tcall_t *queued = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  cgrpc_h2_conn_end(p.client.conn, CGRPC_H2_END_ABORT, 0, NULL, "connection reset by peer");
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "connection reset by peer");
   CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);
   CHECK(strstr(c->message, "connection reset by peer") != NULL);
   CHECK(!cgrpc_h2_stream_retryable(&c->s));
@@ -505,6 +504,58 @@ static void test_abort(void) {
   CHECK(cgrpc_h2_stream_retryable(&queued->s));
   CHECK_EQ_INT(p.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
   CHECK(cgrpc_h2_conn_finished(p.client.conn));
+  pair_free(&p);
+}
+
+/* The ladder that ends a connection (conn.h): a drain whose grace ran out
+ * is cancelled, which ends the calls at once with the reason given; steps
+ * already taken, or softer ones, change nothing after that. */
+static void test_end_ladder_cancel(void) {
+  pair_t p;
+  pair_init(&p, NULL, NULL);
+  tcall_t *c = tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  pump(&p.client, &p.server);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
+  pump(&p.client, &p.server);
+  CHECK_EQ_INT(p.client.goaways, 2);
+  CHECK(!cgrpc_h2_conn_finished(p.server.conn));
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_CANCEL, 0, NULL, "the grace period is over");
+  CHECK_EQ_INT(p.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
+  CHECK(strstr(p.server.calls[0]->message, "the grace period is over") != NULL);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_REFUSE, 2, "x", "too late");
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_CANCEL, 2, NULL, "again");
+  pump(&p.client, &p.server);
+  CHECK_EQ_INT(p.client.goaways, 3);
+  CHECK(!c->closed); /* the client's call ends with the socket */
+  cgrpc_h2_conn_end(p.client.conn, CGRPC_H2_END_ABORT, 0, NULL, "the peer closed the connection");
+  CHECK_EQ_INT(c->code, CGRPC_STATUS_UNAVAILABLE);
+  CHECK(cgrpc_h2_conn_finished(p.server.conn));
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "closed");
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "closed twice");
+  CHECK(strstr(p.server.calls[0]->message, "the grace period is over") != NULL);
+  pair_free(&p);
+}
+
+/* REFUSE: one GOAWAY with the error, the connection is finished once it is
+ * written, and the calls (ended when the socket closes) say why. A drain
+ * after it sends nothing more. */
+static void test_end_ladder_refuse(void) {
+  pair_t p;
+  pair_init(&p, NULL, NULL);
+  tstart(&p.client, "/pkg.Svc/Bidi", CGRPC_INFINITE, CGRPC_COMPRESSION_IDENTITY, NULL);
+  pump(&p.client, &p.server);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_REFUSE, NGHTTP2_ENHANCE_YOUR_CALM, "rule",
+                    "the client broke a rule");
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_DRAIN, 0, NULL, NULL);
+  pump(&p.client, &p.server);
+  CHECK_EQ_INT(p.client.goaways, 1);
+  CHECK(strstr(cgrpc_h2_conn_error(p.client.conn), "rule") != NULL);
+  CHECK(cgrpc_h2_conn_finished(p.server.conn));
+  CHECK(!p.server.calls[0]->closed);
+  cgrpc_h2_conn_end(p.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "socket closed");
+  CHECK_EQ_INT(p.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
+  CHECK(strstr(p.server.calls[0]->message, "the client broke a rule") != NULL);
   pair_free(&p);
 }
 
@@ -569,6 +620,8 @@ int main(void) {
   TEST_RUN(test_refused_stream);
   TEST_RUN(test_graceful_shutdown);
   TEST_RUN(test_abort);
+  TEST_RUN(test_end_ladder_cancel);
+  TEST_RUN(test_end_ladder_refuse);
   TEST_RUN(test_ops_after_conn_freed);
   TEST_RUN(test_byte_by_byte);
   return TEST_DONE();

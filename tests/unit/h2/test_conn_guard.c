@@ -430,7 +430,7 @@ static void test_empty_frames(void) {
   expect_goaway(&r, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_empty_frames");
   CHECK_EQ_UINT(r.seen.goaway_last, 3);
   /* The calls end when the transport closes the connection. */
-  cgrpc_h2_conn_abort(r.server.conn, "closed");
+  cgrpc_h2_conn_end(r.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "closed");
   CHECK_EQ_INT(r.server.calls[0]->closed, 1);
   CHECK_EQ_INT(r.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
   CHECK(strstr(r.server.calls[0]->message, "frames carrying nothing") != NULL);
@@ -604,7 +604,7 @@ static void test_max_age_and_grace(void) {
   drain(&r);
   CHECK_EQ_INT(r.seen.goaways, 3);
   CHECK(cgrpc_h2_conn_finished(r.server.conn));
-  cgrpc_h2_conn_abort(r.server.conn, "closed");
+  cgrpc_h2_conn_end(r.server.conn, CGRPC_H2_END_ABORT, 0, NULL, "closed");
   CHECK_EQ_INT(r.server.calls[0]->code, CGRPC_STATUS_CANCELLED);
   CHECK(strstr(r.server.calls[0]->message, "maximum age") != NULL);
   rig_free(&r);
