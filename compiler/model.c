@@ -639,7 +639,14 @@ static void collect_service_symbols(symbol_list_t *l, const gen_service_t *s) {
     add_derived(l, m->c_name, "_method", what, true);
     add_derived(l, m->c_name, "_dispatch", what, true);
     add_derived(l, m->c_name, "_async", what, unary);
+    add_derived(l, m->c_name, "_response", what, unary);
+    add_derived(l, m->c_name, "_into", what, unary);
     add_derived(l, m->c_name, "_start", what, !unary);
+    add_derived(l, m->c_name, "_send", what, m->client_streaming);
+    add_derived(l, m->c_name, "_recv", what, m->server_streaming);
+    add_derived(l, m->c_name, "_reply", what, !m->server_streaming);
+    add_derived(l, m->c_name, "_write", what, m->server_streaming);
+    add_derived(l, m->c_name, "_read", what, m->client_streaming);
   }
 }
 
