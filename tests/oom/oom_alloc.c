@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "oom_alloc.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -22,13 +24,44 @@ static atomic_size_t g_fail_at;  /* 0: never */
 static atomic_bool g_persistent;
 static atomic_long g_live;
 
+static const char *const *g_spared; /* oom_spare_callers() */
+static _Thread_local int g_spare_depth; /* oom_spare_begin() nesting */
+
+void oom_spare_begin(void) { g_spare_depth++; }
+void oom_spare_end(void) { g_spare_depth--; }
+
+/* Whether a function named in g_spared is on the stack. */
+static bool spared(void) {
+  void *frames[32];
+  int count = backtrace(frames, 32);
+  for (int i = 1; i < count; i++) {
+    Dl_info info;
+    if (!dladdr(frames[i], &info) || !info.dli_sname) continue;
+    for (const char *const *name = g_spared; *name; name++) {
+      if (strcmp(info.dli_sname, *name) == 0) return true;
+    }
+  }
+  return false;
+}
+
+void oom_spare_callers(const char *const *names) { g_spared = names; }
+
 /* Whether this allocation is the one (or one of those) to refuse. */
 static bool should_fail(void) {
+  if (g_spare_depth > 0) return false;
+  if (g_spared && atomic_load(&g_fail_at) != 0 && spared()) return false;
   size_t n = atomic_fetch_add(&g_calls, 1) + 1;
   size_t at = atomic_load(&g_fail_at);
   if (at == 0) return false;
   if (n == at || (n > at && atomic_load(&g_persistent))) {
-    atomic_fetch_add(&g_failures, 1);
+    if (atomic_fetch_add(&g_failures, 1) == 0 && getenv("OOM_TRACE")) {
+      /* Where the first refusal hit, for debugging: addr2line turns the
+       * offsets into lines. */
+      void *frames[32];
+      int count = backtrace(frames, 32);
+      fprintf(stderr, "oom: allocation %zu refused at:\n", n);
+      backtrace_symbols_fd(frames, count, STDERR_FILENO);
+    }
     return true;
   }
   return false;
@@ -69,6 +102,8 @@ void oom_arm(size_t n, oom_mode_t mode) {
   atomic_store(&g_persistent, mode == OOM_PERSISTENT);
   atomic_store(&g_fail_at, n);
 }
+
+void oom_stop_failing(void) { atomic_store(&g_fail_at, 0); }
 
 size_t oom_calls(void) { return atomic_load(&g_calls); }
 size_t oom_failures(void) { return atomic_load(&g_failures); }
