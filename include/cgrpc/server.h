@@ -109,12 +109,14 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
  * replaced). Port 0 picks a free port, stored in *bound_port (may be NULL;
  * 0 for unix sockets). Call before cgrpc_server_start(), any number of
  * times. Errors: INVALID_ARGUMENT for a malformed address, UNAVAILABLE when
- * the socket cannot be bound, with the reason in `err`. */
+ * the socket cannot be bound, RESOURCE_EXHAUSTED when memory runs out, with
+ * the reason in `err`. */
 cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
                                         cgrpc_error_t *err);
 
 /* Registers a handler for one method (by its path). Before start.
- * ALREADY_EXISTS when the path is taken. `method` must outlive the server. */
+ * ALREADY_EXISTS when the path is taken, RESOURCE_EXHAUSTED when memory runs
+ * out. `method` must outlive the server. */
 cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
                                           cgrpc_server_handler_fn handler, void *user_data,
                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err);
@@ -128,7 +130,7 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
                                                   cgrpc_error_t *err);
 
 /* Starts the loop and worker threads and begins accepting connections.
- * Returns OK, or RESOURCE_EXHAUSTED when threads cannot be created. */
+ * Returns OK, or RESOURCE_EXHAUSTED when threads or memory cannot be had. */
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err);
 
 /* Graceful shutdown: stops accepting, tells every client GOAWAY, lets calls

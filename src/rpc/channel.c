@@ -307,6 +307,10 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
   memset(ch, 0, sizeof *ch);
   char why[192];
   int rv = cgrpc_target_parse(target, &ch->target, why, sizeof why);
+  if (rv == -ENOMEM) {
+    cgrpc_free(ch);
+    goto no_memory;
+  }
   if (rv != 0) {
     if (err) {
       err->code = CGRPC_STATUS_INVALID_ARGUMENT;

@@ -143,6 +143,10 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   cgrpc_target_t target;
   char why[192];
   int rv = cgrpc_target_parse(address, &target, why, sizeof why);
+  if (rv == -ENOMEM) {
+    return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot listen on \"%s\": out of memory",
+                address);
+  }
   if (rv != 0) {
     return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
                 rv == CGRPC_IO_EBADTARGET ? why : cgrpc_io_strerror(rv));
@@ -153,7 +157,8 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   if (rv == 0 && target.addrs.count == 0 && addrs.count == 0) rv = CGRPC_IO_ENOTFOUND;
   if (rv != 0) {
     cgrpc_target_free(&target);
-    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
+    return fail(err, rv == -ENOMEM ? CGRPC_STATUS_RESOURCE_EXHAUSTED : CGRPC_STATUS_INVALID_ARGUMENT,
+                "cannot listen on \"%s\": %s", address,
                 cgrpc_io_strerror(rv));
   }
   const cgrpc_address_t *addr = target.addrs.count ? &target.addrs.items[0] : &addrs.items[0];
