@@ -287,14 +287,6 @@ static void *loop_main(void *arg) {
   return NULL;
 }
 
-static void start_listeners(void *arg) {
-  cgrpc_server_t *srv = arg;
-  for (size_t i = 0; i < srv->listener_count; i++) {
-    cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop, srv->listeners[i].fd,
-                         on_accept, srv);
-  }
-}
-
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) {
   if (srv->started) return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "the server is started");
   size_t n = (size_t)srv->opts.loop_threads;
@@ -312,7 +304,13 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
     if (rv == 0) cgrpc_loop_set_busy_poll(sl->loop, srv->opts.busy_poll_ns);
   }
   srv->started = true;
-  if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);
+  /* The listeners join the first loop before it runs, so that a failure
+   * (out of memory) is reported here rather than leaving a server that
+   * never accepts. */
+  for (size_t i = 0; i < srv->listener_count && rv == 0; i++) {
+    rv = cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop,
+                              srv->listeners[i].fd, on_accept, srv);
+  }
   for (size_t i = 0; i < n && rv == 0; i++) {
     rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
     srv->loops[i].thread_started = rv == 0;
