@@ -28,10 +28,10 @@ static void deliver(cgrpc_call_io_t *io, const uint8_t *data, size_t len, bool c
   char why[256];
   io->read_pending = false;
   io->last_compressed = compressed;
-  bool ok = cgrpc_decode_message(data, len, io->read_msg, io->recv_table, io->read_arena, why,
-                                 sizeof why);
-  if (!ok) {
-    io->fail(io->owner, CGRPC_STATUS_INTERNAL, why);
+  cgrpc_status_code_t code = cgrpc_decode_message(data, len, io->read_msg, io->recv_table,
+                                                  io->read_arena, why, sizeof why);
+  if (code != CGRPC_STATUS_OK) {
+    io->fail(io->owner, code, why);
     cgrpc_completion_fire(&io->read_done, false);
     return;
   }

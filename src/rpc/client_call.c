@@ -506,7 +506,7 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags);
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, NULL);
   if (!m) return false;
   call_op_t op = {.kind = OP_SEND, .call = call, .out = m};
   return run_completing(&op, done, user_data);
@@ -584,10 +584,13 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
     status->message = CGRPC_STR("a blocking call cannot run on its channel's thread");
     return status->code;
   }
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   if (!m) {
-    status->code = CGRPC_STATUS_INTERNAL;
-    status->message = CGRPC_STR("the request could not be serialized");
+    status->code = why;
+    status->message = why == CGRPC_STATUS_RESOURCE_EXHAUSTED
+                          ? CGRPC_STR("out of memory")
+                          : CGRPC_STR("the request could not be serialized");
     return status->code;
   }
   cgrpc_call_t *call = call_new(ch, method, opts);
@@ -624,7 +627,8 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data) {
   cgrpc_channel_use_callbacks(ch);
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     cgrpc_h2_msg_free(m);
@@ -635,8 +639,9 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
     call_op_t op = {
         .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
     call->done = true;
-    call->code = CGRPC_STATUS_INTERNAL;
-    call->message = "the request could not be serialized";
+    call->code = why;
+    call->message = why == CGRPC_STATUS_RESOURCE_EXHAUSTED ? "out of memory"
+                                                           : "the request could not be serialized";
     call->message_len = strlen(call->message);
     submit(&op);
     return;

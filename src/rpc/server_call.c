@@ -417,16 +417,20 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
 
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags);
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags, NULL);
   if (!m) return false;
   call_op_t op = {.kind = OP_WRITE, .call = call, .out = m, .compression = call->compression};
   return run_completing(&op, done, user_data);
 }
 
 void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0, &why);
   if (!m) {
-    cgrpc_server_call_finish(call, CGRPC_STATUS_INTERNAL, "the response could not be serialized",
+    cgrpc_server_call_finish(call, why,
+                             why == CGRPC_STATUS_RESOURCE_EXHAUSTED
+                                 ? "out of memory for the response"
+                                 : "the response could not be serialized",
                              NULL);
     return;
   }
