@@ -384,8 +384,11 @@ static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion
     cgrpc_completion_t *dones = msgs ? cgrpc_realloc(call->early_done, cap * sizeof *dones) : NULL;
     if (dones) call->early_done = dones;
     if (!msgs || !dones) {
+      /* A message the call cannot keep is lost: end the call rather than
+       * let the server see the messages around it as the whole stream. */
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
+      cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
       return;
     }
     call->early_cap = cap;
@@ -424,10 +427,19 @@ static void run_op(void *arg) {
       cgrpc_call_io_read(&call->io, op->msg, op->arena,
                          (cgrpc_completion_t){NULL, on_unary_response, call});
       set_finish(call, op);
-      start_on_loop(call);
+      if (call->done) { /* the request was lost (out of memory) */
+        complete_finish(call);
+      } else {
+        start_on_loop(call);
+      }
       break;
     case OP_SEND:
-      send_on_loop(call, op->out, op->done);
+      if (op->out) {
+        send_on_loop(call, op->out, op->done);
+      } else { /* the message could not be encoded for want of memory */
+        cgrpc_completion_fire(&op->done, false);
+        cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+      }
       break;
     case OP_HALF_CLOSE:
       call->half_close_pending = true;
@@ -506,8 +518,11 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, NULL);
-  if (!m) return false;
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, &why);
+  /* Out of memory ends the call (a send with no message, below): the
+   * server must not take the messages around the lost one for the stream. */
+  if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
   call_op_t op = {.kind = OP_SEND, .call = call, .out = m};
   return run_completing(&op, done, user_data);
 }

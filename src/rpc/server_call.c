@@ -319,6 +319,11 @@ static void run_op(void *arg) {
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_WRITE:
+      if (!op->out) { /* the message could not be encoded for want of memory */
+        cgrpc_completion_fire(&op->done, false);
+        io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+        break;
+      }
       start_response(call, NULL, op->compression);
       cgrpc_call_io_write(&call->io, op->out, op->done);
       if (op->finish) do_finish(call, CGRPC_STATUS_OK, "", 0, NULL);
@@ -417,8 +422,11 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
 
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags, NULL);
-  if (!m) return false;
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags, &why);
+  /* Out of memory ends the call (a write with no message, below): the
+   * client must not take the messages around the lost one for the stream. */
+  if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
   call_op_t op = {.kind = OP_WRITE, .call = call, .out = m, .compression = call->compression};
   return run_completing(&op, done, user_data);
 }
