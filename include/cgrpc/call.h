@@ -31,8 +31,9 @@
  * Errors. Every call ends with a status. Codes produced by the library are
  * those of the gRPC specification (see docs/api.md): UNAVAILABLE when no
  * connection can be made or it breaks, DEADLINE_EXCEEDED, CANCELLED,
- * RESOURCE_EXHAUSTED for messages over a size limit, INTERNAL for protocol
- * and parse errors, UNIMPLEMENTED from servers that do not know the method.
+ * RESOURCE_EXHAUSTED for messages over a size limit or when memory runs out
+ * (on either side), INTERNAL for protocol and parse errors, UNIMPLEMENTED
+ * from servers that do not know the method.
  */
 #ifndef CGRPC_CALL_H
 #define CGRPC_CALL_H
@@ -123,7 +124,9 @@ typedef void (*cgrpc_status_fn)(void *user_data, const cgrpc_status_t *status);
 
 /* Starts a unary call and returns at once; `done` runs exactly once, on the
  * channel's loop thread, when it ends (on OK the response was decoded).
- * `response` and `arena` belong to the call until then. Any thread. */
+ * `response` and `arena` belong to the call until then. Any thread. When
+ * there is not even memory to start the call, `done` runs at once, on the
+ * calling thread, with RESOURCE_EXHAUSTED. */
 void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, const void *request,
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data);
@@ -132,7 +135,10 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
 
 /* Starts a call of any kind (for unary and server-streaming methods send
  * exactly one message, then half-close). Never fails: a call that cannot
- * run reports its status from cgrpc_call_finish(). Any thread. */
+ * run reports its status from cgrpc_call_finish() (RESOURCE_EXHAUSTED
+ * when there was no memory for it: then every operation on it fails at
+ * once, and cgrpc_call_finish_async() runs its callback on the calling
+ * thread). Any thread. */
 cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                const cgrpc_call_options_t *opts);
 

@@ -502,10 +502,26 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
 
 /* ---- Public API ------------------------------------------------------------------------ */
 
+/* cgrpc_call_start() never fails: without memory for a call it returns this
+ * one, on which every operation fails at once and which finishes with
+ * RESOURCE_EXHAUSTED. No loop owns it, so its callbacks run on the caller's
+ * thread. */
+static cgrpc_call_t no_memory_call;
+
+static bool no_memory(const cgrpc_call_t *call) { return call == &no_memory_call; }
+
+/* The status of a call that never existed for want of memory. */
+static const cgrpc_status_t *no_memory_status(cgrpc_status_t *st) {
+  memset(st, 0, sizeof *st);
+  st->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+  st->message = CGRPC_STR("out of memory");
+  return st;
+}
+
 cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                                const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = call_new(ch, method, opts);
-  if (!call) return NULL;
+  if (!call) return &no_memory_call;
   call_op_t op = {.kind = OP_START, .call = call};
   if (!submit(&op)) {
     call->done = true;
@@ -518,6 +534,7 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
+  if (no_memory(call)) return false;
   cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
   cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, &why);
   /* Out of memory ends the call (a send with no message, below): the
@@ -528,18 +545,21 @@ bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_
 }
 
 void cgrpc_call_half_close(cgrpc_call_t *call) {
+  if (no_memory(call)) return;
   call_op_t op = {.kind = OP_HALF_CLOSE, .call = call};
   submit(&op);
 }
 
 bool cgrpc_call_recv(cgrpc_call_t *call, void *msg, cgrpc_arena_t *arena, cgrpc_done_fn done,
                      void *user_data) {
+  if (no_memory(call)) return false;
   call_op_t op = {.kind = OP_RECV, .call = call, .msg = msg, .arena = arena};
   return run_completing(&op, done, user_data);
 }
 
 void cgrpc_call_initial_metadata(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_metadata_t *out) {
   *out = (cgrpc_metadata_t)CGRPC_METADATA_INIT;
+  if (no_memory(call)) return;
   call_op_t op = {.kind = OP_HEADERS, .call = call, .arena = arena, .md_out = out};
   run_completing(&op, NULL, NULL);
 }
@@ -549,6 +569,7 @@ bool cgrpc_call_last_message_compressed(const cgrpc_call_t *call) {
 }
 
 void cgrpc_call_cancel(cgrpc_call_t *call) {
+  if (no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
   submit(&op);
 }
@@ -556,6 +577,7 @@ void cgrpc_call_cancel(cgrpc_call_t *call) {
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
                                       cgrpc_status_t *status) {
   cgrpc_status_t local;
+  if (no_memory(call)) return no_memory_status(status ? status : &local)->code;
   cgrpc_arena_t scratch;
   cgrpc_arena_init(&scratch, NULL, 0);
   cgrpc_waiter_t w;
@@ -581,6 +603,11 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
 
 void cgrpc_call_finish_async(cgrpc_call_t *call, cgrpc_arena_t *arena, cgrpc_status_fn done,
                              void *user_data) {
+  if (no_memory(call)) {
+    cgrpc_status_t st;
+    done(user_data, no_memory_status(&st));
+    return;
+  }
   cgrpc_channel_use_callbacks(call->ch);
   call_op_t op = {
       .kind = OP_FINISH, .call = call, .arena = arena, .status_fn = done, .status_ud = user_data};
@@ -646,7 +673,10 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
   cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
+    /* No call and no memory to reach the loop: report here, once. */
     cgrpc_h2_msg_free(m);
+    cgrpc_status_t st;
+    done(user_data, no_memory_status(&st));
     return;
   }
   if (!m) {
@@ -658,7 +688,11 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
     call->message = why == CGRPC_STATUS_RESOURCE_EXHAUSTED ? "out of memory"
                                                            : "the request could not be serialized";
     call->message_len = strlen(call->message);
-    submit(&op);
+    if (!submit(&op)) {
+      call_free(call);
+      cgrpc_status_t st;
+      done(user_data, no_memory_status(&st));
+    }
     return;
   }
   call_op_t op = {.kind = OP_UNARY,
@@ -671,5 +705,7 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
   if (!submit(&op)) {
     cgrpc_h2_msg_free(m);
     call_free(call);
+    cgrpc_status_t st;
+    done(user_data, no_memory_status(&st));
   }
 }
