@@ -339,8 +339,11 @@ static void start_on_loop(cgrpc_call_t *call) {
   call->next = ch->calls;
   if (ch->calls) ch->calls->prev = call;
   ch->calls = call;
-  if (call->deadline != CGRPC_DEADLINE_NONE) {
-    cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline);
+  if (call->deadline != CGRPC_DEADLINE_NONE &&
+      cgrpc_timer_start(ch->loop, &call->deadline_timer, call->deadline) != 0) {
+    /* A deadline that cannot fire is worse than a call that fails now. */
+    cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for the deadline timer");
+    return;
   }
   cgrpc_channel_enqueue(ch, call);
 }
