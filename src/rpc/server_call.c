@@ -378,8 +378,15 @@ static bool submit(call_op_t *op) {
     if (op->copy) {
       cgrpc_arena_free(&op->copy->arena);
       cgrpc_free(op->copy);
+      op->copy = NULL;
     }
-    return false;
+    if (op->kind != OP_FINISH) return false;
+    /* The call must end even when its message and trailers cannot be
+     * carried: end it with a status that says why, which needs no copy. */
+    op->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+    op->message = "out of memory for the status";
+    op->message_len = strlen(op->message);
+    op->md = NULL;
   }
   if (cgrpc_run_on_loop(loop, run_op, op, sizeof *op)) return true;
   if (op->copy) {
