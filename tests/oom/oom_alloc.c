@@ -54,12 +54,14 @@ static bool should_fail(void) {
   size_t at = atomic_load(&g_fail_at);
   if (at == 0) return false;
   if (n == at || (n > at && atomic_load(&g_persistent))) {
-    if (atomic_fetch_add(&g_failures, 1) == 0 && getenv("OOM_TRACE")) {
+    size_t before = atomic_fetch_add(&g_failures, 1);
+    const char *trace = getenv("OOM_TRACE");
+    if (trace && (before == 0 || strcmp(trace, "all") == 0)) {
       /* Where the first refusal hit, for debugging: addr2line turns the
        * offsets into lines. */
       void *frames[32];
       int count = backtrace(frames, 32);
-      fprintf(stderr, "oom: allocation %zu refused at:\n", n);
+      fprintf(stderr, "oom: allocation %zu (armed at %zu) refused at:\n", n, at);
       backtrace_symbols_fd(frames, count, STDERR_FILENO);
     }
     return true;

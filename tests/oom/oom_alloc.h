@@ -16,7 +16,11 @@
  *
  * Counters are atomic: allocations come from every thread of the process.
  * To count one side of a connection only, run the other side in another
- * process (oom_fork()). */
+ * process (oom_fork()).
+ *
+ * Debugging: OOM_TRACE=1 in the environment prints a backtrace where the
+ * first allocation of each run is refused (OOM_TRACE=all: every refusal);
+ * addr2line turns its offsets into source lines. */
 #ifndef CGRPC_TESTS_OOM_OOM_ALLOC_H
 #define CGRPC_TESTS_OOM_OOM_ALLOC_H
 

@@ -188,31 +188,47 @@ typedef struct command {
 
 /* A server that stays out of memory cannot answer at all (not even with
  * an error), and its clients wait for their deadlines. So persistent
- * failures last OOM_PERSISTENT_MS: long enough for everything the call
- * does to fail, short enough that the sweep stays fast; then memory comes
- * back and the server must recover the call: end it, or drop its
- * connection, and free it. */
+ * failures last until the call is over, or OOM_PERSISTENT_MS at most: long
+ * enough for everything the call does to fail, short enough that the sweep
+ * stays fast. Then memory comes back and the server must recover the call
+ * (end it, or drop its connection) and free it. */
 #define OOM_PERSISTENT_MS 200
+
+static pthread_t g_relief;
+static bool g_relief_running;
+static pthread_mutex_t g_relief_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_relief_cv = PTHREAD_COND_INITIALIZER;
+static bool g_relief_now; /* the call is over: no need to wait */
 
 static void *relief_main(void *arg) {
   (void)arg;
-  struct timespec ts = {0, OOM_PERSISTENT_MS * 1000000L};
-  nanosleep(&ts, NULL);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_nsec += OOM_PERSISTENT_MS * 1000000L;
+  until.tv_sec += until.tv_nsec / 1000000000L;
+  until.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&g_relief_mu);
+  while (!g_relief_now && pthread_cond_timedwait(&g_relief_cv, &g_relief_mu, &until) == 0) {
+  }
+  pthread_mutex_unlock(&g_relief_mu);
   oom_stop_failing();
   return NULL;
 }
 
-static pthread_t g_relief;
-static bool g_relief_running;
-
 static void start_relief(void) {
+  g_relief_now = false;
   oom_spare_begin(); /* the thread's own memory (libc's, but to be sure) */
   g_relief_running = pthread_create(&g_relief, NULL, relief_main, NULL) == 0;
   oom_spare_end();
 }
 
 static void join_relief(void) {
-  if (g_relief_running) pthread_join(g_relief, NULL);
+  if (!g_relief_running) return;
+  pthread_mutex_lock(&g_relief_mu);
+  g_relief_now = true;
+  pthread_cond_signal(&g_relief_cv);
+  pthread_mutex_unlock(&g_relief_mu);
+  pthread_join(g_relief, NULL);
   g_relief_running = false;
 }
 
