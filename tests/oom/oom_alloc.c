@@ -24,7 +24,7 @@ static atomic_size_t g_fail_at;  /* 0: never */
 static atomic_bool g_persistent;
 static atomic_long g_live;
 
-static const char *const *g_spared; /* oom_spare_callers() */
+static const char *const *g_spared;     /* oom_spare_callers() */
 static _Thread_local int g_spare_depth; /* oom_spare_begin() nesting */
 
 void oom_spare_begin(void) { g_spare_depth++; }

@@ -16,8 +16,8 @@
 #include "../unit/rpc/rpc_test_util.h"
 #pragma GCC diagnostic pop
 
-const char *const oom_call_names[OOM_CALL_KINDS] = {"unary", "server-streaming",
-                                                    "client-streaming", "bidi"};
+const char *const oom_call_names[OOM_CALL_KINDS] = {"unary", "server-streaming", "client-streaming",
+                                                    "bidi"};
 
 #define STREAM_MESSAGES 3
 
@@ -354,12 +354,12 @@ int oom_sweep_call(const oom_sweep_t *s, size_t *points) {
   char what[160];
   size_t n;
   long baseline = oom_live_blocks();
-#define PROBLEM(...)                                      \
-  do {                                                    \
-    fprintf(stderr, "  FAIL %s: ", what);                 \
-    fprintf(stderr, __VA_ARGS__);                         \
-    fputc('\n', stderr);                                  \
-    problems++;                                           \
+#define PROBLEM(...)                      \
+  do {                                    \
+    fprintf(stderr, "  FAIL %s: ", what); \
+    fprintf(stderr, __VA_ARGS__);         \
+    fputc('\n', stderr);                  \
+    problems++;                           \
   } while (0)
   for (n = 1;; n++) {
     describe(s, n, what, sizeof what);
@@ -412,8 +412,8 @@ int oom_sweep_call(const oom_sweep_t *s, size_t *points) {
     } else if (r.code == CGRPC_STATUS_OK && !r.content_ok) {
       PROBLEM("call ended OK with the wrong responses");
     } else if (failures == 0 && r.code != CGRPC_STATUS_OK) {
-      PROBLEM("no failure injected, yet the call ended %s: \"%s\"",
-              cgrpc_status_code_name(r.code), r.message);
+      PROBLEM("no failure injected, yet the call ended %s: \"%s\"", cgrpc_status_code_name(r.code),
+              r.message);
     }
     if (getenv("OOM_VERBOSE") && failures) {
       fprintf(stderr, "  %s: %s \"%s\"\n", what, cgrpc_status_code_name(r.code), r.message);

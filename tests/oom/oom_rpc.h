@@ -64,9 +64,9 @@ typedef enum oom_side { OOM_CLIENT, OOM_SERVER } oom_side_t;
 
 typedef struct oom_sweep {
   oom_side_t side;
-  int kind;        /* OOM_UNARY ... */
+  int kind; /* OOM_UNARY ... */
   oom_mode_t mode;
-  bool warm;       /* run one call of each kind before arming: steady state */
+  bool warm; /* run one call of each kind before arming: steady state */
   /* For OOM_CLIENT: the server process every run uses. For OOM_SERVER a
    * fresh one is started for each n (the client then runs no threads when
    * it forks). */

@@ -171,9 +171,8 @@ static void check_result(const t_All *m, int rc) {
   cgrpc_arena_init(&tmp, NULL, 0);
   uint8_t *out;
   size_t len;
-  CHECK_EQ_INT(
-      cgrpc_pb_encode(m, &t_All_table, &tmp, CGRPC_PB_ENCODE_PARTIAL, &out, &len, NULL),
-      CGRPC_PB_OK);
+  CHECK_EQ_INT(cgrpc_pb_encode(m, &t_All_table, &tmp, CGRPC_PB_ENCODE_PARTIAL, &out, &len, NULL),
+               CGRPC_PB_OK);
   cgrpc_arena_free(&tmp);
 }
 
@@ -245,8 +244,7 @@ static void test_equal(void) {
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   g_equal_other = cgrpc_arena_alloc(&arena, sizeof *g_equal_other);
-  CHECK_EQ_INT(cgrpc_pb_msg_copy(g_equal_other, &g_subject.msg, &t_All_table, &arena),
-               CGRPC_PB_OK);
+  CHECK_EQ_INT(cgrpc_pb_msg_copy(g_equal_other, &g_subject.msg, &t_All_table, &arena), CGRPC_PB_OK);
   sweep_both("equal", op_equal, 0);
   cgrpc_arena_free(&arena);
 }
