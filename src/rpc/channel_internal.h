@@ -91,6 +91,10 @@ struct cgrpc_call {
   size_t early_count, early_cap;
   bool half_close_pending, started, waiting, done, cancel_sent, headers_received;
   bool unary, got_response;
+  /* A message received could not be delivered (out of memory): the call
+   * ends with this even if the server's status, OK, came first. */
+  cgrpc_status_code_t lost_code;
+  const char *lost_message;
   cgrpc_status_code_t code;
   const char *message;
   size_t message_len;

@@ -118,7 +118,21 @@ static void unref(cgrpc_call_t *call) {
 }
 
 static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
-  cgrpc_call_end(owner, code, why);
+  cgrpc_call_t *call = owner;
+  if (!call->lost_message) {
+    /* `why` is the caller's buffer; keep a copy for cgrpc_call_on_close. */
+    const char *copy = cgrpc_arena_memdup(&call->arena, why, strlen(why) + 1);
+    call->lost_code = code;
+    call->lost_message = copy ? copy : "out of memory";
+    if (call->done && call->code == CGRPC_STATUS_OK) {
+      /* The call ended OK with this message still held for a read: the
+       * status the application has yet to collect must say it was lost. */
+      call->code = code;
+      call->message = call->lost_message;
+      call->message_len = strlen(call->message);
+    }
+  }
+  cgrpc_call_end(call, code, why);
 }
 
 static void on_deadline(void *arg) {
@@ -328,6 +342,13 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
     const char *message;
     size_t len;
     cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+    if (code == CGRPC_STATUS_OK && call->lost_message) {
+      /* The server finished, but a message it sent was lost here: the
+       * application must not take what it received for the whole stream. */
+      code = call->lost_code;
+      message = call->lost_message;
+      len = strlen(message);
+    }
     finalize(call, code, message, len);
   }
   unref(call);
