@@ -411,6 +411,9 @@ int oom_sweep_call(const oom_sweep_t *s, size_t *points) {
       PROBLEM("call ended %s: \"%s\"", cgrpc_status_code_name(r.code), r.message);
     } else if (r.code == CGRPC_STATUS_OK && !r.content_ok) {
       PROBLEM("call ended OK with the wrong responses");
+    } else if (s->side == OOM_SERVER && strstr(r.message, "PROTOCOL_ERROR")) {
+      /* The server ran out of memory: it must not blame the client. */
+      PROBLEM("call ended %s: \"%s\"", cgrpc_status_code_name(r.code), r.message);
     } else if (failures == 0 && r.code != CGRPC_STATUS_OK) {
       PROBLEM("no failure injected, yet the call ended %s: \"%s\"", cgrpc_status_code_name(r.code),
               r.message);
