@@ -207,7 +207,8 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
 const char *cgrpc_server_listen_address(const cgrpc_server_t *srv, size_t index);
 
 /* Registers a handler for one method (by its path). Before start.
- * ALREADY_EXISTS when the path is taken. `method` must outlive the server. */
+ * ALREADY_EXISTS when the path is taken, RESOURCE_EXHAUSTED when memory runs
+ * out. `method` must outlive the server. */
 cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
                                           cgrpc_server_handler_fn handler, void *user_data,
                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err);

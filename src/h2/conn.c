@@ -592,12 +592,18 @@ void cgrpc_h2_conn_end(cgrpc_h2_conn_t *c, cgrpc_h2_end_t step, uint32_t error_c
  * abuse (ENHANCE_YOUR_CALM), the rest broken protocol. A client says
  * PROTOCOL_ERROR. */
 static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
+  /* Out of memory is this side's failure, not the peer's protocol's. */
+  bool ours = error == NGHTTP2_ERR_NOMEM;
   if (c->role == CGRPC_H2_CLIENT) {
-    nghttp2_session_terminate_session(c->session, NGHTTP2_PROTOCOL_ERROR);
+    nghttp2_session_terminate_session(c->session,
+                                      ours ? NGHTTP2_INTERNAL_ERROR : NGHTTP2_PROTOCOL_ERROR);
     c->flags |= CONN_GOAWAY_SENT;
     return;
   }
   switch (error) {
+    case NGHTTP2_ERR_NOMEM:
+      end_refuse(c, NGHTTP2_INTERNAL_ERROR, "out_of_memory", "out of memory");
+      break;
     case NGHTTP2_ERR_TOO_MANY_CONTINUATIONS:
       end_refuse(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_continuations",
                  "the client split a header block into too many CONTINUATION frames");

@@ -265,6 +265,16 @@ void cgrpc_h2_stream_send_headers(cgrpc_h2_stream_t *s) {
   cgrpc_h2_stream_wake_data(s);
 }
 
+/* The frame that ends a stream could not be queued (rv != 0: out of
+ * memory). Rather than leave the peer waiting for an end that never comes,
+ * give up the connection: closing it needs no memory. */
+static void ended_or_fail(cgrpc_h2_stream_t *s, int rv) {
+  if (rv != 0) {
+    cgrpc_h2_conn_end(s->conn, CGRPC_H2_END_REFUSE, NGHTTP2_INTERNAL_ERROR, "out_of_memory",
+                      "out of memory ending a stream");
+  }
+}
+
 /* Server: ends the call; `http_status` is 200 except for requests rejected
  * before they reached the application. */
 static void stream_end(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_t code,
@@ -275,12 +285,14 @@ static void stream_end(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_
   cgrpc_h2_stream_set_status(s, code, message, message_len);
   if (!cgrpc_h2_build_trailers(s, http_status, code, message, message_len, md,
                                advertise_encodings)) {
-    nghttp2_submit_rst_stream(s->conn->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
+    ended_or_fail(s, nghttp2_submit_rst_stream(s->conn->session, NGHTTP2_FLAG_NONE, s->id,
+                                               NGHTTP2_INTERNAL_ERROR));
     return;
   }
   if (s->state & ST_TRAILERS_ONLY) {
     s->state |= ST_RESP_STARTED;
-    nghttp2_submit_response(s->conn->session, s->id, s->trailers_nva, s->trailers_nva_len, NULL);
+    ended_or_fail(s, nghttp2_submit_response(s->conn->session, s->id, s->trailers_nva,
+                                             s->trailers_nva_len, NULL));
     return;
   }
   cgrpc_h2_stream_wake_data(s);
@@ -321,7 +333,7 @@ void cgrpc_h2_stream_cancel(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, cons
     cgrpc_h2_conn_add_work(c, s);
     return;
   }
-  nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+  ended_or_fail(s, nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL));
 }
 
 void cgrpc_h2_stream_expire(cgrpc_h2_stream_t *s) {

@@ -329,6 +329,9 @@ void cgrpc_loop_run_here(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg) {
   const cgrpc_loop_t *outer = running_loop;
   running_loop = loop;
   loop->now = cgrpc_now_ns();
+  /* Posts keep their order: what this thread (or another) posted before
+   * runs first, or fn could, say, free a call a queued operation uses. */
+  cgrpc_post_queue_run(loop);
   fn(arg);
   run_tasks(loop);
   running_loop = outer;

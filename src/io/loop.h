@@ -107,7 +107,8 @@ bool cgrpc_loop_guest_enter(cgrpc_loop_t *loop);
 bool cgrpc_loop_guest_may_stay(cgrpc_loop_t *loop);
 
 /* Runs fn(arg) at once on the calling thread as loop work (inside it
- * cgrpc_loop_in_thread() is true), then the deferred tasks it left. For the
+ * cgrpc_loop_in_thread() is true), after the functions posted before it and
+ * before the deferred tasks it left. For the
  * loop's current driver only: a guest that has work of its own to start
  * does it here rather than posting it to itself. */
 void cgrpc_loop_run_here(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg);

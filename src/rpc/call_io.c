@@ -28,10 +28,10 @@ static void deliver(cgrpc_call_io_t *io, const uint8_t *data, size_t len, bool c
   char why[256];
   io->read_pending = false;
   io->last_compressed = compressed;
-  bool ok = cgrpc_decode_message(data, len, io->read_msg, io->recv_table, io->read_arena, why,
-                                 sizeof why);
-  if (!ok) {
-    io->fail(io->owner, CGRPC_STATUS_INTERNAL, why);
+  cgrpc_status_code_t code = cgrpc_decode_message(data, len, io->read_msg, io->recv_table,
+                                                  io->read_arena, why, sizeof why);
+  if (code != CGRPC_STATUS_OK) {
+    io->fail(io->owner, code, why);
     cgrpc_completion_fire(&io->read_done, false);
     return;
   }
@@ -110,8 +110,11 @@ bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
     size_t cap = io->w_cap * 2;
     cgrpc_completion_t *grown = cgrpc_malloc(cap * sizeof *grown);
     if (!grown) {
+      /* The message is lost: end the call, so that the peer does not take
+       * the messages around it for the whole stream. */
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
+      io->fail(io->owner, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
       return false;
     }
     for (size_t i = 0; i < io->w_count; i++) grown[i] = io->writes[(io->w_head + i) % io->w_cap];

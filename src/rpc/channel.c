@@ -164,7 +164,12 @@ static void connect_failed(cgrpc_channel_t *ch) {
   ch->backoff = next < max ? (int64_t)next : ch->opts.max_backoff_ns;
   double delay = (double)ch->backoff * (0.8 + 0.4 * rand_unit(ch));
   int64_t wait = delay < (double)CGRPC_INFINITE ? (int64_t)delay : CGRPC_INFINITE;
-  cgrpc_timer_start(ch->loop, &ch->backoff_timer, cgrpc_time_add(cgrpc_loop_now(ch->loop), wait));
+  if (cgrpc_timer_start(ch->loop, &ch->backoff_timer,
+                        cgrpc_time_add(cgrpc_loop_now(ch->loop), wait)) != 0) {
+    /* No memory for the timer: without it the channel would never try
+     * again. Idle instead, so that the next call connects. */
+    ch->state = CH_IDLE;
+  }
 }
 
 static void sub_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
@@ -242,8 +247,13 @@ static void connect_next(cgrpc_channel_t *ch) {
     return;
   }
   const cgrpc_address_t *addr = &ch->addrs->items[ch->addr_index++];
-  cgrpc_timer_start(ch->loop, &ch->connect_timer,
-                    cgrpc_time_add(cgrpc_loop_now(ch->loop), ch->opts.connect_timeout_ns));
+  if (cgrpc_timer_start(ch->loop, &ch->connect_timer,
+                        cgrpc_time_add(cgrpc_loop_now(ch->loop), ch->opts.connect_timeout_ns)) != 0) {
+    /* An attempt without its timeout could wait on a silent peer for ever. */
+    snprintf(ch->last_error, sizeof ch->last_error, "out of memory");
+    connect_failed(ch);
+    return;
+  }
   cgrpc_connect_start(&ch->connect, ch->loop, addr, on_connected, ch);
 }
 

@@ -185,6 +185,10 @@ struct cgrpc_call {
   call_early_t early;
   call_headers_t headers;
   call_replay_t replay;
+  /* A message received could not be delivered (out of memory): the call
+   * ends with this even if the server's status, OK, came first. */
+  cgrpc_status_code_t lost_code;
+  const char *lost_message; /* NULL: nothing lost */
   /* The status, once DONE. */
   cgrpc_status_code_t code;
   const char *message;

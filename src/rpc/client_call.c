@@ -137,7 +137,21 @@ static void unref(cgrpc_call_t *call) {
 }
 
 static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
-  cgrpc_call_end(owner, code, why);
+  cgrpc_call_t *call = owner;
+  if (!call->lost_message) {
+    /* `why` is the caller's buffer; keep a copy for cgrpc_call_on_close. */
+    const char *copy = cgrpc_arena_memdup(&call->arena, why, strlen(why) + 1);
+    call->lost_code = code;
+    call->lost_message = copy ? copy : "out of memory";
+    if (call->state == CALL_DONE && call->code == CGRPC_STATUS_OK) {
+      /* The call ended OK with this message still held for a read: the
+       * status the application has yet to collect must say it was lost. */
+      call->code = code;
+      call->message = call->lost_message;
+      call->message_len = strlen(call->message);
+    }
+  }
+  cgrpc_call_end(call, code, why);
 }
 
 static void on_deadline(void *arg) {
@@ -376,6 +390,13 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
     const char *message;
     size_t len;
     cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+    if (code == CGRPC_STATUS_OK && call->lost_message) {
+      /* The server finished, but a message it sent was lost here: the
+       * application must not take what it received for the whole stream. */
+      code = call->lost_code;
+      message = call->lost_message;
+      len = strlen(message);
+    }
     finalize(call, code, message, len);
   }
   unref(call);
@@ -423,8 +444,11 @@ static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion
     cgrpc_completion_t *dones = msgs ? cgrpc_realloc(e->done, cap * sizeof *dones) : NULL;
     if (dones) e->done = dones;
     if (!msgs || !dones) {
+      /* A message the call cannot keep is lost: end the call rather than
+       * let the server see the messages around it as the whole stream. */
       cgrpc_h2_msg_free(m);
       cgrpc_completion_fire(&done, false);
+      cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
       return;
     }
     e->cap = cap;
@@ -455,7 +479,12 @@ static void run_op(void *arg) {
       start_on_loop(call);
       break;
     case OP_SEND:
-      send_on_loop(call, op->out, op->done);
+      if (op->out) {
+        send_on_loop(call, op->out, op->done);
+      } else { /* the message could not be encoded for want of memory */
+        cgrpc_completion_fire(&op->done, false);
+        cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+      }
       break;
     case OP_HALF_CLOSE:
       call->half_closed = true;
@@ -656,8 +685,11 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,
                      void *user_data) {
   if (is_no_memory(call)) return false;
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags);
-  if (!m) return false;
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, &why);
+  /* Out of memory ends the call (a send with no message, below): the
+   * server must not take the messages around the lost one for the stream. */
+  if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
   call_op_t op = {.kind = OP_SEND, .call = call, .out = m};
   return run_completing(&op, done, user_data);
 }
@@ -741,9 +773,12 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
     return set_status(status, CGRPC_STATUS_INTERNAL,
                       "a blocking call cannot run on its channel's thread");
   }
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   if (!m) {
-    return set_status(status, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
+    return set_status(status, why,
+                      why == CGRPC_STATUS_RESOURCE_EXHAUSTED ? "out of memory"
+                                                             : "the request could not be serialized");
   }
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
@@ -774,9 +809,11 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data) {
   cgrpc_channel_use_callbacks(ch);
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
+    /* No call and no memory to reach the loop: report here, once. */
     cgrpc_h2_msg_free(m);
     report_status(ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
     return;
@@ -784,7 +821,9 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
   call_finish_t finish = {.arena = arena, .fn = done, .user_data = user_data};
   if (!m) {
     /* Reported the way every outcome is: from the loop. */
-    fail_unstarted(call, CGRPC_STATUS_INTERNAL, "the request could not be serialized");
+    fail_unstarted(call, why,
+                   why == CGRPC_STATUS_RESOURCE_EXHAUSTED ? "out of memory"
+                                                          : "the request could not be serialized");
     finish_on_loop(call, &finish);
     return;
   }

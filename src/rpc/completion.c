@@ -72,27 +72,36 @@ bool cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *arg, siz
 }
 
 cgrpc_h2_msg_t *cgrpc_encode_message(const void *msg, const cgrpc_pb_msg_table_t *table,
-                                     unsigned flags) {
+                                     unsigned flags, cgrpc_status_code_t *code) {
   size_t size = cgrpc_pb_encoded_size(msg, table, 0);
   cgrpc_h2_msg_t *m = cgrpc_h2_msg_new(size);
-  if (!m) return NULL;
+  if (!m) {
+    if (code) *code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+    return NULL;
+  }
   if (cgrpc_pb_encode_to(msg, table, cgrpc_h2_msg_payload(m), size, 0, &m->len, NULL) !=
       CGRPC_PB_OK) {
     cgrpc_h2_msg_free(m);
+    if (code) *code = CGRPC_STATUS_INTERNAL;
     return NULL;
   }
   m->no_compress = (flags & CGRPC_WRITE_NO_COMPRESS) != 0;
   return m;
 }
 
-bool cgrpc_decode_message(const uint8_t *data, size_t len, void *msg,
-                          const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena, char *why,
-                          size_t why_size) {
+cgrpc_status_code_t cgrpc_decode_message(const uint8_t *data, size_t len, void *msg,
+                                         const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena,
+                                         char *why, size_t why_size) {
   cgrpc_pb_error_t err;
   cgrpc_pb_msg_init(msg, table);
-  if (cgrpc_pb_decode(data, len, msg, table, arena, 0, &err) == CGRPC_PB_OK) return true;
+  int rc = cgrpc_pb_decode(data, len, msg, table, arena, 0, &err);
+  if (rc == CGRPC_PB_OK) return CGRPC_STATUS_OK;
+  if (rc == CGRPC_PB_ERR_NO_MEMORY) {
+    snprintf(why, why_size, "out of memory decoding a %s message", table->full_name);
+    return CGRPC_STATUS_RESOURCE_EXHAUSTED;
+  }
   char detail[160];
   cgrpc_pb_error_format(&err, detail, sizeof detail);
   snprintf(why, why_size, "could not parse a %s message: %s", table->full_name, detail);
-  return false;
+  return CGRPC_STATUS_INTERNAL;
 }

@@ -52,14 +52,18 @@ void cgrpc_completion_fire(cgrpc_completion_t *c, bool ok);
 bool cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *arg, size_t size);
 
 /* Encodes `msg` (of `table`) into a new outgoing message. NULL when it
- * cannot be encoded (a required field is missing, out of memory). */
+ * cannot be encoded; then *code (may be NULL) says why: RESOURCE_EXHAUSTED
+ * when memory ran out, INTERNAL when the message itself cannot be encoded
+ * (a required field is missing, nesting too deep, too large). */
 cgrpc_h2_msg_t *cgrpc_encode_message(const void *msg, const cgrpc_pb_msg_table_t *table,
-                                     unsigned flags);
+                                     unsigned flags, cgrpc_status_code_t *code);
 
 /* Initialises `msg` and decodes `len` bytes into it, memory from `arena`.
- * On failure writes a sentence for the status into `why` and returns false. */
-bool cgrpc_decode_message(const uint8_t *data, size_t len, void *msg,
-                          const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena, char *why,
-                          size_t why_size);
+ * Returns OK, or on failure the status the call ends with (RESOURCE_EXHAUSTED
+ * when the arena ran out of memory, INTERNAL for input that does not parse)
+ * and a sentence for it in `why`. */
+cgrpc_status_code_t cgrpc_decode_message(const uint8_t *data, size_t len, void *msg,
+                                         const cgrpc_pb_msg_table_t *table, cgrpc_arena_t *arena,
+                                         char *why, size_t why_size);
 
 #endif /* CGRPC_SRC_RPC_COMPLETION_H */

@@ -117,6 +117,10 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   cgrpc_target_t target;
   char why[192];
   int rv = cgrpc_target_parse(address, &target, why, sizeof why);
+  if (rv == -ENOMEM) {
+    return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot listen on \"%s\": out of memory",
+                address);
+  }
   if (rv != 0) {
     return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
                 rv == CGRPC_IO_EBADTARGET ? why : cgrpc_io_strerror(rv));
@@ -127,7 +131,8 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   if (rv == 0 && target.addrs.count == 0 && addrs.count == 0) rv = CGRPC_IO_ENOTFOUND;
   if (rv != 0) {
     cgrpc_target_free(&target);
-    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot listen on \"%s\": %s", address,
+    return fail(err, rv == -ENOMEM ? CGRPC_STATUS_RESOURCE_EXHAUSTED : CGRPC_STATUS_INVALID_ARGUMENT,
+                "cannot listen on \"%s\": %s", address,
                 cgrpc_io_strerror(rv));
   }
   const cgrpc_address_t *addr = target.addrs.count ? &target.addrs.items[0] : &addrs.items[0];
@@ -273,14 +278,6 @@ static void *loop_main(void *arg) {
   return NULL;
 }
 
-static void start_listeners(void *arg) {
-  cgrpc_server_t *srv = arg;
-  for (size_t i = 0; i < srv->listener_count; i++) {
-    cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop, srv->listeners[i].fd,
-                         on_accept, srv);
-  }
-}
-
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) {
   if (srv->started) return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "the server is started");
   size_t n = (size_t)srv->opts.loop_threads;
@@ -302,7 +299,13 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
   pthread_mutex_lock(&srv->mu);
   srv->started = srv->starting = true;
   pthread_mutex_unlock(&srv->mu);
-  if (rv == 0) rv = cgrpc_loop_post(srv->loops[0].loop, start_listeners, srv);
+  /* The listeners join the first loop before it runs, so that a failure
+   * (out of memory) is reported here rather than leaving a server that
+   * never accepts. */
+  for (size_t i = 0; i < srv->listener_count && rv == 0; i++) {
+    rv = cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop,
+                              srv->listeners[i].fd, on_accept, srv);
+  }
   for (size_t i = 0; i < n && rv == 0; i++) {
     rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
     srv->loops[i].thread_started = rv == 0;

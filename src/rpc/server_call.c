@@ -388,6 +388,11 @@ static void run_op(void *arg) {
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_WRITE:
+      if (!op->out) { /* the message could not be encoded for want of memory */
+        cgrpc_completion_fire(&op->done, false);
+        io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+        break;
+      }
       if (op->finish && call->printf_failed) {
         cgrpc_h2_msg_free(op->out);
         do_finish(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, PRINTF_FAILED, strlen(PRINTF_FAILED),
@@ -457,8 +462,15 @@ static bool submit(call_op_t *op) {
     if (op->copy) {
       cgrpc_arena_free(&op->copy->arena);
       cgrpc_free(op->copy);
+      op->copy = NULL;
     }
-    return false;
+    if (op->kind != OP_FINISH) return false;
+    /* The call must end even when its message and trailers cannot be
+     * carried: end it with a status that says why, which needs no copy. */
+    op->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
+    op->message = "out of memory for the status";
+    op->message_len = strlen(op->message);
+    op->md = NULL;
   }
   if (cgrpc_run_on_loop(loop, run_op, op, sizeof *op)) return true;
   if (op->copy) {
@@ -519,16 +531,23 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
 
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags);
-  if (!m) return false;
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags, &why);
+  /* Out of memory ends the call (a write with no message, below): the
+   * client must not take the messages around the lost one for the stream. */
+  if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
   call_op_t op = {.kind = OP_WRITE, .call = call, .out = m, .compression = call->compression};
   return run_completing(&op, done, user_data);
 }
 
 void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0);
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0, &why);
   if (!m) {
-    cgrpc_server_call_finish(call, CGRPC_STATUS_INTERNAL, "the response could not be serialized",
+    cgrpc_server_call_finish(call, why,
+                             why == CGRPC_STATUS_RESOURCE_EXHAUSTED
+                                 ? "out of memory for the response"
+                                 : "the response could not be serialized",
                              NULL);
     return;
   }

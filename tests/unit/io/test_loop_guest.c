@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/time.h"
@@ -186,7 +187,59 @@ static void test_enter_refused_without_guests_or_inside_a_loop(void) {
   cgrpc_loop_free(plain);
 }
 
+/* Work a guest runs "here" comes after what was posted before it: a thread
+ * that posts an operation and then starts a blocking one as the guest
+ * (cgrpc_call_half_close, then cgrpc_call_finish) must see them in that
+ * order, or the second may free what the first still uses. */
+typedef struct {
+  atomic_int order[3];
+  atomic_int count;
+} order_t;
+
+static order_t g_order;
+
+static void note_order(int id) {
+  int i = atomic_fetch_add(&g_order.count, 1);
+  if (i < 3) atomic_store(&g_order.order[i], id);
+}
+
+static void busy_first(void *arg) {
+  (void)arg;
+  note_order(1);
+  struct timespec ts = {0, 50 * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void posted_second(void *arg) {
+  (void)arg;
+  note_order(2);
+}
+
+static void here_third(void *arg) {
+  (void)arg;
+  note_order(3);
+}
+
+static void test_run_here_comes_after_earlier_posts(void) {
+  world_t w;
+  start(&w);
+  memset(&g_order, 0, sizeof g_order);
+  CHECK_EQ_INT(cgrpc_loop_post(w.loop, busy_first, NULL), 0);
+  struct timespec ts = {0, 10 * 1000000L};
+  nanosleep(&ts, NULL); /* the owner is inside busy_first now */
+  CHECK_EQ_INT(cgrpc_loop_post(w.loop, posted_second, NULL), 0);
+  CHECK(cgrpc_loop_guest_enter(w.loop));
+  cgrpc_loop_run_here(w.loop, here_third, NULL);
+  cgrpc_loop_guest_leave(w.loop, true);
+  stop(&w);
+  CHECK_EQ_INT(atomic_load(&g_order.count), 3);
+  CHECK_EQ_INT(atomic_load(&g_order.order[0]), 1);
+  CHECK_EQ_INT(atomic_load(&g_order.order[1]), 2);
+  CHECK_EQ_INT(atomic_load(&g_order.order[2]), 3);
+}
+
 int main(void) {
+  TEST_RUN(test_run_here_comes_after_earlier_posts);
   TEST_RUN(test_guest_runs_the_loop_on_its_own_thread);
   TEST_RUN(test_owner_takes_the_loop_back);
   TEST_RUN(test_one_guest_at_a_time);
