@@ -476,7 +476,11 @@ static void run_op(void *arg) {
       call->half_closed = true;
       cgrpc_call_io_read(&call->io, op->msg, op->arena, (cgrpc_completion_t){0});
       set_finish(call, &op->finish);
-      start_on_loop(call);
+      if (call->state == CALL_DONE) { /* the request was lost (out of memory) */
+        complete_finish(call);
+      } else {
+        start_on_loop(call);
+      }
       break;
     case OP_SEND:
       if (op->out) {

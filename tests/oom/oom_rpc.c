@@ -67,7 +67,9 @@ static void h_bidi(cgrpc_server_call_t *call, const void *request, void *ud) {
 }
 
 cgrpc_status_code_t oom_server_start(cgrpc_server_t **out, int *port, cgrpc_error_t *err) {
-  cgrpc_server_options_t opts = {.loop_threads = 1, .worker_threads = 2};
+  cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
+  opts.loop_threads = 1;
+  opts.worker_threads = 2;
   cgrpc_server_t *srv = NULL;
   *out = NULL;
   cgrpc_status_code_t rc = cgrpc_server_new(&opts, &srv, err);
@@ -97,8 +99,9 @@ void oom_server_stop(cgrpc_server_t *srv) {
 cgrpc_status_code_t oom_channel_new(int port, cgrpc_channel_t **ch, cgrpc_error_t *err) {
   char target[64];
   snprintf(target, sizeof target, "ipv4:127.0.0.1:%d", port);
-  cgrpc_channel_options_t opts = {.initial_backoff_ns = 10 * CGRPC_NS_PER_MS,
-                                  .max_backoff_ns = 50 * CGRPC_NS_PER_MS};
+  cgrpc_channel_options_t opts = CGRPC_CHANNEL_OPTIONS_INIT;
+  opts.initial_backoff_ns = 10 * CGRPC_NS_PER_MS;
+  opts.max_backoff_ns = 50 * CGRPC_NS_PER_MS;
   return cgrpc_channel_new(target, &opts, ch, err);
 }
 
