@@ -1,10 +1,17 @@
 /* cgrpc/error.h — why a setup call failed.
  *
- * Calls end with a gRPC status (cgrpc/call.h). Setting things up (creating a
- * server or a channel, listening on an address, registering a method) can
- * fail too, and the user needs to know what to fix: those functions return a
- * status code and, when given a cgrpc_error_t, fill it with a sentence such
- * as `cannot listen on "127.0.0.1:50051": Address already in use`.
+ * The one error convention of the API: every function that can fail returns
+ * a cgrpc_status_code_t (CGRPC_STATUS_OK, which is 0, on success), and
+ * takes as its last parameter an optional `cgrpc_error_t *err` (NULL when
+ * the caller does not want the words) that it fills, on failure, with a
+ * sentence saying what to fix, such as `cannot listen on "127.0.0.1:50051":
+ * Address already in use`. The code is only ever the return value. Calls
+ * end with a cgrpc_status_t instead (cgrpc/call.h), which carries code,
+ * message and metadata together.
+ *
+ *   cgrpc_error_t err;
+ *   if (cgrpc_server_listen(srv, address, NULL, &err) != CGRPC_STATUS_OK)
+ *     fprintf(stderr, "%s\n", err.message);
  */
 #ifndef CGRPC_ERROR_H
 #define CGRPC_ERROR_H
@@ -19,8 +26,7 @@ extern "C" {
 #define CGRPC_ERROR_MESSAGE_SIZE 256
 
 typedef struct cgrpc_error {
-  cgrpc_status_code_t code;               /* CGRPC_STATUS_OK when nothing failed */
-  char message[CGRPC_ERROR_MESSAGE_SIZE]; /* NUL-terminated, empty on success */
+  char message[CGRPC_ERROR_MESSAGE_SIZE]; /* NUL-terminated; written on failure */
 } cgrpc_error_t;
 
 #pragma GCC visibility pop

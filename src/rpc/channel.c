@@ -312,10 +312,7 @@ static cgrpc_status_code_t check_options(const cgrpc_channel_options_t *o, cgrpc
   } else {
     return CGRPC_STATUS_OK;
   }
-  if (err) {
-    err->code = CGRPC_STATUS_INVALID_ARGUMENT;
-    snprintf(err->message, sizeof err->message, "%s", why);
-  }
+  if (err) snprintf(err->message, sizeof err->message, "%s", why);
   return CGRPC_STATUS_INVALID_ARGUMENT;
 }
 

@@ -104,7 +104,6 @@ static cgrpc_status_code_t invalid(cgrpc_error_t *err, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
-    err->code = CGRPC_STATUS_INVALID_ARGUMENT;
   }
   return CGRPC_STATUS_INVALID_ARGUMENT;
 }

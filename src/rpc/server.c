@@ -50,16 +50,12 @@ static cgrpc_status_code_t fail(cgrpc_error_t *err, cgrpc_status_code_t code, co
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
-    err->code = code;
   }
   return code;
 }
 
 static void ok(cgrpc_error_t *err) {
-  if (err) {
-    err->code = CGRPC_STATUS_OK;
-    err->message[0] = '\0';
-  }
+  if (err) err->message[0] = '\0';
 }
 
 static int cores(void) {
