@@ -40,6 +40,7 @@
 #include "cgrpc/version.h"
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "base/time.h"
 #include "h2/metadata.h"
 #include "h2/metadata_check.h"
@@ -547,6 +548,16 @@ static bool start_blocking(cgrpc_blocking_op_t *b, call_op_t *op) {
 }
 
 /* Runs an operation that completes through a callback, or waits for it. */
+/* A blocking operation asked for on the channel's own thread (from a
+ * callback) would wait for itself: it fails at once, and says so loudly,
+ * since the failure alone looks like a broken connection. */
+static void blocking_on_loop(const cgrpc_pb_method_t *method, const char *what) {
+  cgrpc_log(CGRPC_LOG_ERROR,
+            "%s for %s was called from a callback, on the channel's own thread, where it would "
+            "wait for itself; it fails at once: use the callback form there",
+            what, method && method->path ? method->path : "a call");
+}
+
 static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   if (done) {
     cgrpc_channel_use_callbacks(op->call->ch);
@@ -556,6 +567,7 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
     return false;
   }
   if (cgrpc_loop_in_thread(op->call->ch->loop)) {
+    blocking_on_loop(op->call->method, "a blocking send, receive or metadata wait");
     cgrpc_h2_msg_free(op->out);
     return false;
   }
@@ -734,6 +746,7 @@ cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
   if (!status) status = &local;
   if (is_no_memory(call)) return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
   if (cgrpc_loop_in_thread(call->ch->loop)) {
+    blocking_on_loop(call->method, "cgrpc_call_finish()");
     /* It cannot wait here: the call is let go, to be freed when it ends. */
     call_op_t op = {.kind = OP_FINISH, .call = call};
     run_op(&op);
@@ -774,6 +787,7 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
   cgrpc_status_t local;
   if (!status) status = &local;
   if (cgrpc_loop_in_thread(ch->loop)) {
+    blocking_on_loop(method, "a blocking unary call");
     return set_status(status, CGRPC_STATUS_INTERNAL,
                       "a blocking call cannot run on its channel's thread");
   }

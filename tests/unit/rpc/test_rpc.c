@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "cgrpc/log.h"
 #include "rpc_test_util.h"
 
 typedef struct fixture {
@@ -251,6 +252,65 @@ static void test_callbacks_run_on_the_channel_thread(void) {
   CHECK(test_str_is(p.resp.text, "from another thread"));
   CHECK(!pthread_equal(p.thread, pthread_self()));
   cgrpc_arena_free(&arena);
+  cgrpc_arena_free(&p.arena);
+  fixture_stop(&f);
+}
+
+/* A blocking call made from a callback (the channel's own thread) would
+ * wait for itself: it fails INTERNAL at once and logs an ERROR that names
+ * the method, so the mistake does not pass for a network problem. */
+typedef struct nested_probe {
+  fixture_t *f;
+  atomic_int done;
+  cgrpc_status_code_t nested_code;
+  cgrpc_arena_t arena;
+  test_Msg resp;
+} nested_probe_t;
+
+static void on_outer_status(void *user_data, const cgrpc_status_t *status) {
+  nested_probe_t *p = user_data;
+  (void)status;
+  test_Msg req = {.num = 1}, resp;
+  p->nested_code = cgrpc_unary(p->f->ch, &test_methods[M_UNARY], &req, &resp, &p->arena, NULL,
+                               NULL);
+  atomic_store(&p->done, 1);
+}
+
+typedef struct log_capture {
+  pthread_mutex_t mu;
+  char last[512];
+  int errors;
+} log_capture_t;
+
+static void capture_log(void *user_data, cgrpc_log_level_t level, const char *message) {
+  log_capture_t *c = user_data;
+  pthread_mutex_lock(&c->mu);
+  if (level == CGRPC_LOG_ERROR) {
+    c->errors++;
+    snprintf(c->last, sizeof c->last, "%s", message);
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void test_blocking_call_in_a_callback_is_loud(void) {
+  fixture_t f;
+  fixture_start(&f, NULL, NULL);
+  log_capture_t cap = {.mu = PTHREAD_MUTEX_INITIALIZER};
+  cgrpc_log_set_handler(capture_log, &cap);
+  nested_probe_t p = {.f = &f};
+  cgrpc_arena_init(&p.arena, NULL, 0);
+  test_Msg req = {.num = 2};
+  cgrpc_unary_async(f.ch, &test_methods[M_UNARY], &req, &p.resp, &p.arena, NULL, on_outer_status,
+                    &p);
+  for (int i = 0; i < 500 && !atomic_load(&p.done); i++) test_sleep_ms(10);
+  cgrpc_log_set_handler(NULL, NULL);
+  CHECK(atomic_load(&p.done));
+  CHECK_EQ_INT(p.nested_code, CGRPC_STATUS_INTERNAL);
+  pthread_mutex_lock(&cap.mu);
+  CHECK_EQ_INT(cap.errors, 1);
+  CHECK(strstr(cap.last, test_methods[M_UNARY].path) != NULL);
+  CHECK(strstr(cap.last, "callback") != NULL);
+  pthread_mutex_unlock(&cap.mu);
   cgrpc_arena_free(&p.arena);
   fixture_stop(&f);
 }
@@ -499,5 +559,6 @@ int main(void) {
   TEST_RUN(test_busy_polling_both_ends);
   TEST_RUN(test_blocking_calls_from_many_threads);
   TEST_RUN(test_callbacks_run_on_the_channel_thread);
+  TEST_RUN(test_blocking_call_in_a_callback_is_loud);
   return TEST_DONE();
 }
