@@ -105,8 +105,9 @@ typedef struct cgrpc_call_options {
 /* ---- Unary calls --------------------------------------------------------------------- */
 
 /* Calls a unary method and waits for the outcome. `request` is a message of
- * method->input; `response` a message of method->output (initialised here),
- * decoded into `arena`, as are the strings and metadata of `status`. `opts`
+ * method->input; `response` a message of method->output (initialised here,
+ * so any memory will do; read it only when the call ended OK), decoded into
+ * `arena`, as are the strings and metadata of `status`. `opts`
  * and `status` may be NULL. Returns the status code (also in status->code):
  * besides the call's own, INTERNAL when the request cannot be serialized or
  * the function is called on the channel's loop, RESOURCE_EXHAUSTED when
