@@ -105,8 +105,9 @@ typedef struct cgrpc_call_options {
 /* ---- Unary calls --------------------------------------------------------------------- */
 
 /* Calls a unary method and waits for the outcome. `request` is a message of
- * method->input; `response` a message of method->output (initialised here),
- * decoded into `arena`, as are the strings and metadata of `status`. `opts`
+ * method->input; `response` a message of method->output (initialised here,
+ * so any memory will do; read it only when the call ended OK), decoded into
+ * `arena`, as are the strings and metadata of `status`. `opts`
  * and `status` may be NULL. Returns the status code (also in status->code):
  * besides the call's own, INTERNAL when the request cannot be serialized or
  * the function is called on the channel's loop, RESOURCE_EXHAUSTED when
@@ -125,7 +126,8 @@ typedef void (*cgrpc_status_fn)(void *user_data, const cgrpc_status_t *status);
  * RESOURCE_EXHAUSTED when memory runs out. Only when memory is so short
  * that not even that outcome can be handed to the loop does `done` run on
  * the calling thread, before this function returns (RESOURCE_EXHAUSTED).
- * `response` and `arena` belong to the call until then. Any thread. */
+ * `response` (initialised here, as by cgrpc_unary(): any memory will do)
+ * and `arena` belong to the call until then. Any thread. */
 void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, const void *request,
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data);

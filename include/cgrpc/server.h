@@ -192,9 +192,11 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
  * replaced). Port 0 picks a free port, stored in *bound_port (may be NULL;
  * 0 for unix sockets); cgrpc_server_listen_address() gives the whole bound
  * address as text. Call before cgrpc_server_start(), any number of times.
- * Errors: INVALID_ARGUMENT for a malformed address, UNAVAILABLE when the
- * socket cannot be bound, RESOURCE_EXHAUSTED when out of memory,
- * FAILED_PRECONDITION once started; the reason is in `err`. */
+ * A host name is resolved here (this blocks while it is).
+ * Errors: INVALID_ARGUMENT for a malformed address or a host name that does
+ * not resolve, UNAVAILABLE when the socket cannot be bound,
+ * RESOURCE_EXHAUSTED when out of memory, FAILED_PRECONDITION once started;
+ * the reason is in `err`. */
 cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
                                         cgrpc_error_t *err);
 
@@ -207,14 +209,18 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
 const char *cgrpc_server_listen_address(const cgrpc_server_t *srv, size_t index);
 
 /* Registers a handler for one method (by its path). Before start.
- * ALREADY_EXISTS when the path is taken, RESOURCE_EXHAUSTED when memory runs
- * out. `method` must outlive the server. */
+ * ALREADY_EXISTS when the path is taken, INVALID_ARGUMENT when `handler` is
+ * NULL or the path does not start with '/', FAILED_PRECONDITION once
+ * started, RESOURCE_EXHAUSTED when out of memory. `method` and `user_data`
+ * must outlive the server. */
 cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
                                           cgrpc_server_handler_fn handler, void *user_data,
                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err);
 
 /* Registers every method of a service: `handlers[i]` serves
- * service->methods[i] (NULL entries stay UNIMPLEMENTED). Before start. */
+ * service->methods[i] (NULL entries stay UNIMPLEMENTED). Before start.
+ * Each method as cgrpc_server_register(), with its codes; the first failure
+ * is returned, and the methods registered before it stay registered. */
 cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
                                                   const cgrpc_pb_service_t *service,
                                                   const cgrpc_server_handler_fn *handlers,
@@ -341,7 +347,8 @@ void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call, const cg
  * (BLOCKING handlers and other application threads only) and returns true
  * for a message, false when the client half-closed or the call was
  * cancelled; with `done` it returns true and reports that way later, on the
- * loop thread. One read at a time. Without `done` on the loop thread (an
+ * loop thread (false, and `done` never runs, when memory runs out handing
+ * the read to the loop). One read at a time. Without `done` on the loop thread (an
  * INLINE handler or a callback) it would wait for itself: it returns false,
  * logs an ERROR and ends the call with INTERNAL (see the top of this file). */
 bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t *arena,
@@ -352,13 +359,16 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
  * until the message has been handed to the connection (so a client that
  * does not read makes the handler wait: flow control) and returns whether
  * it was; with `done` it returns true and reports later. False once the
- * call is cancelled or finished. Without `done` on the loop thread it
- * fails loudly, as cgrpc_server_call_read() does. */
+ * call is cancelled or finished. Returns false at once, and `done` never
+ * runs, when the message cannot be encoded or memory runs out. Without
+ * `done` on the loop thread it fails loudly, as cgrpc_server_call_read()
+ * does. */
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data);
 
 /* Sends `response` and ends the call with OK: the usual end of a unary
- * handler. Ends the call like cgrpc_server_call_finish(). */
+ * handler. Ends the call like cgrpc_server_call_finish(); with INTERNAL
+ * instead when the response cannot be encoded. */
 void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response);
 
 /* Ends the call with a status: `message` (NULL for none; any UTF-8) and
