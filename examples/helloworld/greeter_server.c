@@ -17,6 +17,7 @@
  * for anything (a database, a file) is registered CGRPC_HANDLER_BLOCKING. */
 static void say_hello(cgrpc_server_call_t *call, const helloworld_HelloRequest *request,
                       void *user_data) {
+  (void)user_data; /* the Greeter keeps no state */
   helloworld_HelloReply reply = {
       .message = cgrpc_server_call_printf(call, "Hello %.*s", CGRPC_STR_ARGS(request->name))};
   helloworld_Greeter_SayHello_reply(call, &reply);
