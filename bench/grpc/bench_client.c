@@ -16,7 +16,7 @@
  *
  * Loads use a --payload byte request (100) and check every echo. The calls
  * are made the way a fast cgrpc program makes them, with the generated
- * stubs: blocking bench_Bench_Unary() for ping-pong, bench_Bench_Unary_async()
+ * stubs: blocking bench_Bench_Unary_into() for ping-pong, bench_Bench_Unary_async()
  * with one reusable arena per slot for throughput (so a call needs no arena
  * memory from the heap).
  *
@@ -103,7 +103,7 @@ static int verify_unary(cgrpc_channel_t *ch, size_t len) {
   bench_Resp resp;
   cgrpc_status_t st;
   int rc = 0;
-  if (bench_Bench_Unary(ch, &req, &resp, &arena, NULL, &st) != CGRPC_STATUS_OK) {
+  if (bench_Bench_Unary_into(ch, &req, &resp, &arena, NULL, &st) != CGRPC_STATUS_OK) {
     rc = fail("Unary failed", &st);
   } else if (!same_bytes(resp.payload, buf, len)) {
     rc = fail("Unary echoed a different payload", NULL);
@@ -207,7 +207,7 @@ static int run_pingpong(cgrpc_channel_t *ch, const config_t *cfg) {
     int64_t t0 = cgrpc_clock_now();
     bench_Resp resp;
     cgrpc_status_t st;
-    if (bench_Bench_Unary(ch, &req, &resp, &arena, NULL, &st) != CGRPC_STATUS_OK) {
+    if (bench_Bench_Unary_into(ch, &req, &resp, &arena, NULL, &st) != CGRPC_STATUS_OK) {
       rc = fail("Unary failed", &st);
       break;
     }
