@@ -231,6 +231,23 @@ bool cgrpc_timer_pending(const cgrpc_timer_t *t);
  * -ENOMEM (then fn will never run and `arg` stays the caller's). */
 int cgrpc_loop_post(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg);
 
+/* A post that cannot fail, for work that must not be lost when memory runs
+ * out (ending a call, shutting down): the caller supplies the queue's node,
+ * typically embedded in the object the work is about. Set fn and arg, then
+ * post; fn(arg) runs on the loop thread like a cgrpc_loop_post() (same FIFO
+ * order with those, same batching and wake-up). The node belongs to the queue
+ * from the post until fn is called: it must stay valid and must not be posted
+ * again until then; fn may free or re-post it. The other fields are the
+ * queue's. */
+typedef struct cgrpc_post_node {
+  cgrpc_loop_fn fn;
+  void *arg;
+  struct cgrpc_post_node *next; /* the queue's */
+  size_t pos;                   /* the queue's */
+} cgrpc_post_node_t;
+
+void cgrpc_loop_post_node(cgrpc_loop_t *loop, cgrpc_post_node_t *node);
+
 /* ---- End-of-iteration tasks --------------------------------------------- */
 /* A deferred task runs at the end of the current iteration, after fd events,
  * posts and timers. The transport defers "flush this connection" whenever it

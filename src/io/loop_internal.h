@@ -30,6 +30,9 @@ typedef struct {
 typedef struct {
   pthread_mutex_t mu;
   cgrpc_post_vec_t pending;
+  /* Nodes posted with cgrpc_loop_post_node(), oldest first; each notes how
+   * many entries `pending` held when it came, to run in posting order. */
+  cgrpc_post_node_t *nodes_head, *nodes_tail;
   bool wake_pending;        /* eventfd written and not yet consumed by the loop */
   cgrpc_post_vec_t running; /* loop thread only */
 } cgrpc_post_queue_t;

@@ -8,6 +8,13 @@
  * functions, and posts made by those functions land in the next batch, so a function that re-posts
  * itself cannot starve the loop. Both arrays keep their capacity, so steady-state posting does not
  * allocate.
+ *
+ * Growing the array can fail for want of memory, and some work must not be
+ * lost then (a call's end, a server's shutdown). cgrpc_loop_post_node() takes
+ * a node the caller owns (embedded in what the work is about) and links it on
+ * a list beside the array, so it cannot fail. Each node notes how many array
+ * entries were pending when it came; the loop merges the two on that count,
+ * so posts of both kinds run in the order they were made.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,26 +48,47 @@ static int vec_push(cgrpc_post_vec_t *v, cgrpc_loop_fn fn, void *arg) {
   return 0;
 }
 
+/* After a post, under the lock. The wake-ups happen before the unlock:
+ * once the loop can see the post, it may run it, and its owner may free the
+ * loop (cgrpc_loop_free() drains the queue under this lock), so the poster
+ * must be done with `loop`. */
+static void wake_locked(cgrpc_loop_t *loop) {
+  cgrpc_post_queue_t *q = &loop->posts;
+  if (!q->wake_pending) {
+    q->wake_pending = true;
+    cgrpc_loop_wake(loop);
+  }
+  cgrpc_loop_guests_nudge(loop);
+}
+
 int cgrpc_loop_post(cgrpc_loop_t *loop, cgrpc_loop_fn fn, void *arg) {
   cgrpc_post_queue_t *q = &loop->posts;
   pthread_mutex_lock(&q->mu);
   int err = vec_push(&q->pending, fn, arg);
-  /* The wake-ups happen before the unlock: once the loop can see the post,
-   * it may run it, and its owner may free the loop (cgrpc_loop_free() drains
-   * the queue under this lock), so the poster must be done with `loop`. */
-  if (!err && !q->wake_pending) {
-    q->wake_pending = true;
-    cgrpc_loop_wake(loop);
-  }
-  if (!err) cgrpc_loop_guests_nudge(loop);
+  if (!err) wake_locked(loop);
   pthread_mutex_unlock(&q->mu);
   return err;
+}
+
+void cgrpc_loop_post_node(cgrpc_loop_t *loop, cgrpc_post_node_t *node) {
+  cgrpc_post_queue_t *q = &loop->posts;
+  node->next = NULL;
+  pthread_mutex_lock(&q->mu);
+  node->pos = q->pending.count;
+  if (q->nodes_tail) {
+    q->nodes_tail->next = node;
+  } else {
+    q->nodes_head = node;
+  }
+  q->nodes_tail = node;
+  wake_locked(loop);
+  pthread_mutex_unlock(&q->mu);
 }
 
 bool cgrpc_post_queue_pending(cgrpc_loop_t *loop) {
   cgrpc_post_queue_t *q = &loop->posts;
   pthread_mutex_lock(&q->mu);
-  bool pending = q->pending.count > 0;
+  bool pending = q->pending.count > 0 || q->nodes_head;
   pthread_mutex_unlock(&q->mu);
   return pending;
 }
@@ -69,11 +97,24 @@ size_t cgrpc_post_queue_run(cgrpc_loop_t *loop) {
   cgrpc_post_queue_t *q = &loop->posts;
   pthread_mutex_lock(&q->mu);
   cgrpc_post_vec_t batch = q->pending;
+  cgrpc_post_node_t *node = q->nodes_head;
   q->pending = q->running;
+  q->nodes_head = q->nodes_tail = NULL;
   q->wake_pending = false;
   pthread_mutex_unlock(&q->mu);
-  for (size_t i = 0; i < batch.count; i++) batch.items[i].fn(batch.items[i].arg);
   size_t ran = batch.count;
+  for (size_t i = 0;; i++) {
+    /* The nodes posted before entry i; `next` is read first, as fn may
+     * re-post or free its node. */
+    while (node && (i == batch.count || node->pos <= i)) {
+      cgrpc_post_node_t *next = node->next;
+      node->fn(node->arg);
+      node = next;
+      ran++;
+    }
+    if (i == batch.count) break;
+    batch.items[i].fn(batch.items[i].arg);
+  }
   batch.count = 0;
   q->running = batch;
   return ran;

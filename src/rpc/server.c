@@ -10,7 +10,8 @@
  * Shutdown is the two-phase GOAWAY of the gRPC spec, run on each loop: stop
  * accepting, GOAWAY every connection, wait up to the grace period for the
  * calls in flight, then end what is left (handlers see cancellation), wait
- * for the worker pool to drain, and stop the loops.
+ * for the worker pool to drain, and stop the loops. Its steps reach the
+ * loops by node posts (io/loop.h), which need no memory and cannot fail.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -359,9 +360,17 @@ static void wait_conns(cgrpc_server_t *srv, int64_t deadline) {
   pthread_mutex_unlock(&srv->mu);
 }
 
-static void each_loop(cgrpc_server_t *srv, cgrpc_loop_fn fn) {
+/* Shutdown's steps, each posted with its own node in every loop (a post
+ * that cannot fail: with memory gone, a lost step would leave shutdown
+ * waiting for connections nobody closes). */
+enum { POST_STOP_LISTENERS, POST_GOAWAY, POST_CLOSE, POST_CLOSE_AGAIN };
+
+static void each_loop(cgrpc_server_t *srv, int step, cgrpc_loop_fn fn) {
   for (size_t i = 0; i < srv->loop_count; i++) {
-    if (srv->loops[i].loop) cgrpc_loop_post(srv->loops[i].loop, fn, &srv->loops[i]);
+    server_loop_t *sl = &srv->loops[i];
+    if (!sl->loop) continue;
+    sl->shutdown_posts[step] = (cgrpc_post_node_t){.fn = fn, .arg = sl};
+    cgrpc_loop_post_node(sl->loop, &sl->shutdown_posts[step]);
   }
 }
 
@@ -385,14 +394,18 @@ void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   while (!run && srv->started && !srv->stopped) pthread_cond_wait(&srv->cv, &srv->mu);
   pthread_mutex_unlock(&srv->mu);
   if (!run) return;
-  if (srv->loops[0].loop) cgrpc_loop_post(srv->loops[0].loop, stop_listeners, srv);
-  each_loop(srv, goaway_all);
+  if (srv->loops[0].loop) {
+    cgrpc_post_node_t *node = &srv->loops[0].shutdown_posts[POST_STOP_LISTENERS];
+    *node = (cgrpc_post_node_t){.fn = stop_listeners, .arg = srv};
+    cgrpc_loop_post_node(srv->loops[0].loop, node);
+  }
+  each_loop(srv, POST_GOAWAY, goaway_all);
   wait_conns(srv, cgrpc_time_add(cgrpc_now_ns(), grace_ns));
   /* Grace is over: end every call still running, then give the GOAWAYs a
    * moment to leave before the sockets are closed regardless. */
-  each_loop(srv, close_all);
+  each_loop(srv, POST_CLOSE, close_all);
   wait_conns(srv, cgrpc_now_ns() + CGRPC_NS_PER_SEC);
-  each_loop(srv, close_all);
+  each_loop(srv, POST_CLOSE_AGAIN, close_all);
   wait_conns(srv, CGRPC_INFINITE);
   /* Handlers still running see their calls cancelled; their last posts
    * reach loops that still run. */

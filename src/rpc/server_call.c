@@ -12,6 +12,17 @@
  * message and trailers), and a blocking caller waits on a waiter until the
  * loop completes it. So the call's state needs no lock; the one exception is
  * the cancelled flag, which handlers on other threads poll (an atomic).
+ *
+ * Posting allocates, and an operation lost for want of memory would leave
+ * the call hanging or its stream wrong, so what must arrive travels with a
+ * node the queue needs no memory for (cgrpc_loop_post_node): the reply or
+ * finish and a BLOCKING handler's return in nodes inside the call (each
+ * happens once per call), a blocking read or write in a node on its
+ * waiting caller's stack. The others (with a callback, headers, on_cancel)
+ * are copied to the heap; when that fails the call ends with
+ * RESOURCE_EXHAUSTED by a third node in the call, so nothing is silently
+ * dropped. No node post allocates or adds a lock: a blocking handler's
+ * reply costs one heap block less than before.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +130,7 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
   call->refs = 1; /* the transport's, until the stream closes */
   call->deadline = CGRPC_INFINITE;
   atomic_init(&call->cancelled, false);
+  atomic_init(&call->abort_posted, false);
   cgrpc_call_io_init(&call->io, NULL, io_fail, call);
   call->io.ended = true; /* no messages until a method takes them */
   call->next = conn->calls;
@@ -130,41 +142,6 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
 
 /* ---- Operations carried to the loop ----------------------------------------------- */
 
-typedef enum op_kind {
-  OP_READ,
-  OP_WRITE,
-  OP_FINISH,
-  OP_HEADERS,
-  OP_ON_CANCEL,
-  OP_HANDLER_RETURNED, /* a BLOCKING handler returned without ending its call */
-} op_kind_t;
-
-/* Status message and metadata carried to the loop. When posting they are
- * copied into `copy` (freed after the operation ran). */
-typedef struct op_payload {
-  cgrpc_arena_t arena;
-  cgrpc_metadata_t md;
-} op_payload_t;
-
-typedef struct call_op {
-  op_kind_t kind;
-  cgrpc_server_call_t *call;
-  cgrpc_completion_t done;
-  void *msg;
-  cgrpc_arena_t *arena;
-  cgrpc_h2_msg_t *out;
-  bool finish;          /* OP_WRITE: then end with OK (reply) */
-  bool release_handler; /* drop the BLOCKING handler's reference too */
-  bool deferred;        /* OP_HANDLER_RETURNED: cgrpc_server_call_defer() was called */
-  cgrpc_encoding_t compression;
-  cgrpc_status_code_t code;
-  const char *message;
-  size_t message_len;
-  const cgrpc_metadata_t *md;
-  op_payload_t *copy;
-  void (*cancel_fn)(void *);
-  void *cancel_ud;
-} call_op_t;
 
 /* ---- Dispatch ------------------------------------------------------------------ */
 
@@ -185,7 +162,7 @@ static bool ended_by_handler(cgrpc_server_call_t *call) {
   return true;
 }
 
-static bool submit(call_op_t *op);
+static bool submit(call_op_t *op, op_post_t *slot);
 
 static void run_blocking_handler(void *arg) {
   cgrpc_server_call_t *call = arg;
@@ -200,7 +177,7 @@ static void run_blocking_handler(void *arg) {
                   .call = call,
                   .deferred = handler_outcome == HANDLER_DEFERRED,
                   .release_handler = true};
-  submit(&op);
+  submit(&op, &call->returned_post);
 }
 
 static void dispatch(cgrpc_server_call_t *call) {
@@ -380,7 +357,10 @@ static void handler_returned(cgrpc_server_call_t *call) {
 }
 
 static void run_op(void *arg) {
-  call_op_t *op = arg;
+  /* A copy: the operation may live in the call (which its end may free) or
+   * on a blocked caller's stack (gone once its completion fires). */
+  call_op_t op_copy = *(call_op_t *)arg;
+  call_op_t *op = &op_copy;
   cgrpc_server_call_t *call = op->call;
   call->refs++; /* completions run from here may finish the call */
   switch (op->kind) {
@@ -453,18 +433,47 @@ static bool copy_payload(call_op_t *op) {
   return true;
 }
 
-/* Runs the operation on the call's loop; returns false when it could not be
- * carried there (out of memory). */
-static bool submit(call_op_t *op) {
+/* The loop's side of abort(): the call ends (unless it has already). */
+static void run_abort(void *arg) {
+  cgrpc_server_call_t *call = arg;
+  if (call->stream_closed || call->app_done) return;
+  io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED,
+          "out of memory carrying an operation to the call's event loop");
+}
+
+/* An operation could not be carried to the loop: the call must not go on
+ * without it (a lost write would leave a gap in the stream, lost headers a
+ * response without them), so it ends, by the call's own node. Handlers see
+ * it cancelled at once. The caller holds a reference to the call (the
+ * application's or the handler's), and whatever releases it is posted after
+ * this, so the call outlives the node. */
+static void abort_call(cgrpc_server_call_t *call) {
+  atomic_store(&call->cancelled, true);
+  if (atomic_exchange(&call->abort_posted, true)) return;
+  call->abort_node = (cgrpc_post_node_t){.fn = run_abort, .arg = call};
+  cgrpc_loop_post_node(call->sl->loop, &call->abort_node);
+}
+
+/* Runs the operation on the call's loop. From another thread it is posted:
+ * with `slot` (a node the operation may use until it has run) it cannot
+ * fail; without, it is copied to the heap, and when that or the copy of its
+ * payload fails the call ends (abort_call) and this returns false. */
+static bool submit(call_op_t *op, op_post_t *slot) {
   cgrpc_loop_t *loop = op->call->sl->loop;
-  bool posting = !cgrpc_loop_in_thread(loop);
-  if (posting && (op->md || op->message_len) && !copy_payload(op)) {
+  if (cgrpc_loop_in_thread(loop)) {
+    run_op(op);
+    return true;
+  }
+  if ((op->md || op->message_len) && !copy_payload(op)) {
     if (op->copy) {
       cgrpc_arena_free(&op->copy->arena);
       cgrpc_free(op->copy);
       op->copy = NULL;
     }
-    if (op->kind != OP_FINISH) return false;
+    if (op->kind != OP_FINISH) {
+      abort_call(op->call);
+      return false;
+    }
     /* The call must end even when its message and trailers cannot be
      * carried: end it with a status that says why, which needs no copy. */
     op->code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
@@ -472,11 +481,18 @@ static bool submit(call_op_t *op) {
     op->message_len = strlen(op->message);
     op->md = NULL;
   }
+  if (slot) {
+    slot->op = *op;
+    slot->node = (cgrpc_post_node_t){.fn = run_op, .arg = &slot->op};
+    cgrpc_loop_post_node(loop, &slot->node);
+    return true;
+  }
   if (cgrpc_run_on_loop(loop, run_op, op, sizeof *op)) return true;
   if (op->copy) {
     cgrpc_arena_free(&op->copy->arena);
     cgrpc_free(op->copy);
   }
+  abort_call(op->call);
   return false;
 }
 
@@ -502,7 +518,7 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
   cgrpc_waiter_t w;
   if (done) {
     op->done = (cgrpc_completion_t){NULL, done, user_data};
-    if (!submit(op)) {
+    if (!submit(op, NULL)) {
       cgrpc_h2_msg_free(op->out);
       return false;
     }
@@ -514,12 +530,12 @@ static bool run_completing(call_op_t *op, cgrpc_done_fn done, void *user_data) {
     blocking_on_loop(op->call, op->kind == OP_READ ? "read" : "write");
     return false;
   }
+  /* The caller waits until the operation has run, so it travels on this
+   * stack, with a node of its own: nothing to allocate, nothing to lose. */
+  op_post_t slot;
   cgrpc_waiter_init(&w);
   op->done = (cgrpc_completion_t){&w, NULL, NULL};
-  if (!submit(op)) {
-    cgrpc_h2_msg_free(op->out);
-    cgrpc_waiter_signal(&w, false);
-  }
+  if (!submit(op, &slot)) cgrpc_waiter_signal(&w, false); /* not for reads and writes */
   return cgrpc_waiter_wait(&w);
 }
 
@@ -557,7 +573,7 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
                   .finish = true,
                   .release_handler = ended_by_handler(call),
                   .compression = call->compression};
-  if (!submit(&op)) cgrpc_h2_msg_free(m);
+  submit(&op, &call->finish_post);
 }
 
 void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
@@ -569,7 +585,7 @@ void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t cod
                   .message = message ? message : "",
                   .message_len = message ? strlen(message) : 0,
                   .md = trailers};
-  submit(&op);
+  submit(&op, &call->finish_post);
 }
 
 void cgrpc_server_call_finishf(cgrpc_server_call_t *call, cgrpc_status_code_t code, const char *fmt,
@@ -610,11 +626,11 @@ cgrpc_str_t cgrpc_server_call_printf(cgrpc_server_call_t *call, const char *fmt,
 void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call,
                                              const cgrpc_metadata_t *md) {
   call_op_t op = {.kind = OP_HEADERS, .call = call, .md = md, .compression = call->compression};
-  submit(&op);
+  submit(&op, NULL);
 }
 
 void cgrpc_server_call_on_cancel(cgrpc_server_call_t *call, void (*fn)(void *user_data),
                                  void *user_data) {
   call_op_t op = {.kind = OP_ON_CANCEL, .call = call, .cancel_fn = fn, .cancel_ud = user_data};
-  submit(&op);
+  submit(&op, NULL);
 }

@@ -48,6 +48,10 @@ typedef struct server_loop {
   cgrpc_h2_block_cache_t blocks;
   cgrpc_server_call_t *spare_calls;
   size_t spare_count;
+  /* cgrpc_server_shutdown()'s posts to this loop, which must not fail:
+   * closing the listeners (loop 0), the GOAWAYs, and twice closing what is
+   * left. Each posted once per server. */
+  cgrpc_post_node_t shutdown_posts[4];
 } server_loop_t;
 
 typedef struct server_listener {
@@ -89,6 +93,51 @@ struct server_conn {
   char peer[CGRPC_ADDRESS_STRLEN];
 };
 
+/* An operation on a call, carried from another thread to the call's loop
+ * (server_call.c). */
+typedef enum op_kind {
+  OP_READ,
+  OP_WRITE,
+  OP_FINISH,
+  OP_HEADERS,
+  OP_ON_CANCEL,
+  OP_HANDLER_RETURNED, /* a BLOCKING handler returned without ending its call */
+} op_kind_t;
+
+/* Status message and metadata carried to the loop. When posting they are
+ * copied into `copy` (freed after the operation ran). */
+typedef struct op_payload {
+  cgrpc_arena_t arena;
+  cgrpc_metadata_t md;
+} op_payload_t;
+
+typedef struct call_op {
+  op_kind_t kind;
+  cgrpc_server_call_t *call;
+  cgrpc_completion_t done;
+  void *msg;
+  cgrpc_arena_t *arena;
+  cgrpc_h2_msg_t *out;
+  bool finish;          /* OP_WRITE: then end with OK (reply) */
+  bool release_handler; /* drop the BLOCKING handler's reference too */
+  bool deferred;        /* OP_HANDLER_RETURNED: cgrpc_server_call_defer() was called */
+  cgrpc_encoding_t compression;
+  cgrpc_status_code_t code;
+  const char *message;
+  size_t message_len;
+  const cgrpc_metadata_t *md;
+  op_payload_t *copy;
+  void (*cancel_fn)(void *);
+  void *cancel_ud;
+} call_op_t;
+
+/* An operation with the queue node that carries it: posting it cannot fail
+ * (cgrpc_loop_post_node). */
+typedef struct op_post {
+  cgrpc_post_node_t node;
+  call_op_t op;
+} op_post_t;
+
 struct cgrpc_server_call {
   cgrpc_h2_stream_t stream;
   server_loop_t *sl;
@@ -107,6 +156,14 @@ struct cgrpc_server_call {
   void (*cancel_fn)(void *user_data);
   void *cancel_ud;
   cgrpc_encoding_t compression; /* set by the application before its first write */
+  /* What must reach the loop even when memory runs out, posted from other
+   * threads with these nodes: the application's reply or finish (once per
+   * call), a BLOCKING handler's return without ending the call (once), and
+   * the end of a call one of whose operations could not be carried (once,
+   * when abort_posted goes up). */
+  op_post_t finish_post, returned_post;
+  cgrpc_post_node_t abort_node;
+  atomic_bool abort_posted;
 };
 
 /* server.c */

@@ -457,29 +457,7 @@ bool oom_selected(int kind, int warm, int mode) {
   return k == kind && w == warm && m == mode;
 }
 
-/* ---- Known bug: posting to a loop can fail -------------------------------- */
-
-/* Linked with -Wl,--wrap=cgrpc_run_on_loop (CMakeLists.txt): every call
- * the library makes to it comes here first. */
-typedef struct cgrpc_loop cgrpc_loop_t;
-bool cgrpc_loop_in_thread(const cgrpc_loop_t *loop);
-bool __real_cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *arg, size_t size);
-bool __wrap_cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *arg, size_t size);
-
-static bool g_spare_posts;
-
-void oom_spare_posts(bool spare) { g_spare_posts = spare; }
-
-bool __wrap_cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *arg, size_t size) {
-  /* On the loop's own thread fn runs inline: its allocations stay in. */
-  if (!g_spare_posts || cgrpc_loop_in_thread(loop)) {
-    return __real_cgrpc_run_on_loop(loop, fn, arg, size);
-  }
-  oom_spare_begin();
-  bool ok = __real_cgrpc_run_on_loop(loop, fn, arg, size);
-  oom_spare_end();
-  return ok;
-}
+/* ---- Known bugs ------------------------------------------------------------ */
 
 /* nghttp2 1.52.0 (Debian 12): when the second allocation inside
  * nghttp2_submit_data() fails (nghttp2 calls it itself once a request's or
@@ -490,7 +468,4 @@ bool __wrap_cgrpc_run_on_loop(cgrpc_loop_t *loop, void (*fn)(void *arg), void *a
  * repair by then; cgrpc cannot work around it. */
 static const char *const kNghttp2Bugs[] = {"nghttp2_submit_data", NULL};
 
-void oom_spare_known_bugs(void) {
-  oom_spare_posts(true);
-  oom_spare_callers(kNghttp2Bugs);
-}
+void oom_spare_known_bugs(void) { oom_spare_callers(kNghttp2Bugs); }

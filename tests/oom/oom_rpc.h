@@ -87,19 +87,9 @@ int oom_sweep_call(const oom_sweep_t *sweep, size_t *points);
  * debugging. */
 bool oom_selected(int kind, int warm, int mode);
 
-/* Known bug (see the tests that call it): an operation handed from an
- * application or handler thread to a loop thread (cgrpc_run_on_loop, in
- * src/rpc/completion.c) needs a heap block for the hand-over, and when it
- * cannot get one the operation is lost: a reply or finish never ends the
- * call (the client waits until its deadline and the server leaks the
- * call), a read reports the end of the stream (the handler answers with
- * what it has), a half-close or cancel never happens. With `spare` true
- * those hand-overs are neither counted nor failed. */
-void oom_spare_posts(bool spare);
-
-/* Leaves out the known bugs the sweeps would otherwise hit on every run:
- * the hand-overs above, and allocations inside nghttp2_submit_data() (a bug
- * of nghttp2 1.52.0, see oom_rpc.c). */
+/* Leaves out the known bug the sweeps would otherwise hit on every run:
+ * allocations inside nghttp2_submit_data() (a bug of nghttp2 1.52.0, see
+ * oom_rpc.c). */
 void oom_spare_known_bugs(void);
 
 #endif /* CGRPC_TESTS_OOM_OOM_RPC_H */

@@ -1,9 +1,12 @@
 /* Cross-thread posting: exactly-once delivery in per-thread order from many
- * threads, FIFO from one, batching, and what happens to posts when the loop
- * is freed. */
+ * threads, FIFO from one, batching, what happens to posts when the loop
+ * is freed, and node posts (cgrpc_loop_post_node), which cannot fail. */
 #include <pthread.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/time.h"
 #include "io/loop.h"
 #include "test.h"
@@ -102,6 +105,91 @@ static void test_fifo_and_one_batch_per_iteration(void) {
   cgrpc_loop_free(sq.loop);
 }
 
+/* ---- Nodes: posts that cannot fail -------------------------------------- */
+
+static cgrpc_post_node_t self_node;
+
+static void on_self_node(void *arg) {
+  on_seq(arg);
+  if (sq.reposts-- > 0) {
+    self_node.arg = (void *)((intptr_t)arg + 1);
+    cgrpc_loop_post_node(sq.loop, &self_node); /* re-posted from its own run */
+  }
+}
+
+/* Nodes and plain posts run in the order they were made, whichever came
+ * first, and a node re-posted from its own function runs in the next batch. */
+static void test_nodes_keep_order_with_posts(void) {
+  sq = (seq_t){.count = 0};
+  CHECK_EQ_INT(cgrpc_loop_new(&sq.loop), 0);
+  cgrpc_post_node_t nodes[4];
+  int want[10], n = 0;
+  intptr_t next = 0;
+  for (int i = 0; i < 4; i++) {
+    nodes[i] = (cgrpc_post_node_t){.fn = on_seq, .arg = (void *)(100 + (intptr_t)i)};
+  }
+  cgrpc_loop_post_node(sq.loop, &nodes[0]);
+  want[n++] = 100;
+  for (int i = 0; i < 3; i++) {
+    cgrpc_loop_post(sq.loop, on_seq, (void *)next);
+    want[n++] = (int)next++;
+    if (i == 1) {
+      cgrpc_loop_post_node(sq.loop, &nodes[1]);
+      cgrpc_loop_post_node(sq.loop, &nodes[2]);
+      want[n++] = 101;
+      want[n++] = 102;
+    }
+  }
+  cgrpc_loop_post_node(sq.loop, &nodes[3]);
+  want[n++] = 103;
+  CHECK_EQ_INT(sq.count, 0); /* never inline */
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, n);
+  for (int i = 0; i < n; i++) CHECK_EQ_INT(sq.order[i], want[i]);
+
+  sq.count = 0;
+  sq.reposts = 1;
+  self_node = (cgrpc_post_node_t){.fn = on_self_node, .arg = (void *)(intptr_t)7};
+  cgrpc_loop_post_node(sq.loop, &self_node);
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 1);
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 2);
+  CHECK_EQ_INT(sq.order[1], 8);
+  cgrpc_loop_free(sq.loop);
+}
+
+static bool fail_allocs;
+
+static void *test_malloc(void *ctx, size_t size) { return fail_allocs ? NULL : malloc(size); }
+static void *test_realloc(void *ctx, void *p, size_t size) {
+  return fail_allocs ? NULL : realloc(p, size);
+}
+static void test_free(void *ctx, void *p) { free(p); }
+
+/* Out of memory, a plain post fails and says so; a node post still runs,
+ * also when the loop is freed without running again. */
+static void test_nodes_need_no_memory(void) {
+  static const cgrpc_allocator_t failing = {test_malloc, test_realloc, test_free, NULL};
+  cgrpc_set_allocator(&failing);
+  sq = (seq_t){.count = 0};
+  CHECK_EQ_INT(cgrpc_loop_new(&sq.loop), 0);
+  fail_allocs = true;
+  CHECK_EQ_INT(cgrpc_loop_post(sq.loop, on_seq, (void *)(intptr_t)1), -ENOMEM);
+  cgrpc_post_node_t a = {.fn = on_seq, .arg = (void *)(intptr_t)2};
+  cgrpc_post_node_t b = {.fn = on_seq, .arg = (void *)(intptr_t)3};
+  cgrpc_loop_post_node(sq.loop, &a);
+  cgrpc_loop_run_once(sq.loop, CGRPC_NS_PER_SEC);
+  CHECK_EQ_INT(sq.count, 1);
+  CHECK_EQ_INT(sq.order[0], 2);
+  cgrpc_loop_post_node(sq.loop, &b);
+  cgrpc_loop_free(sq.loop);
+  CHECK_EQ_INT(sq.count, 2);
+  CHECK_EQ_INT(sq.order[1], 3);
+  fail_allocs = false;
+  cgrpc_set_allocator(NULL);
+}
+
 /* ---- Posts and loop teardown -------------------------------------------- */
 
 typedef struct {
@@ -142,5 +230,7 @@ int main(void) {
   TEST_RUN(test_posts_from_many_threads_run_once_in_order);
   TEST_RUN(test_fifo_and_one_batch_per_iteration);
   TEST_RUN(test_free_runs_queued_posts);
+  TEST_RUN(test_nodes_keep_order_with_posts);
+  TEST_RUN(test_nodes_need_no_memory);
   return TEST_DONE();
 }
