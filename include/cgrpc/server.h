@@ -348,7 +348,8 @@ void cgrpc_server_call_send_initial_metadata(cgrpc_server_call_t *call, const cg
  * for a message, false when the client half-closed or the call was
  * cancelled; with `done` it returns true and reports that way later, on the
  * loop thread (false, and `done` never runs, when memory runs out handing
- * the read to the loop). One read at a time. Without `done` on the loop thread (an
+ * the read to the loop: the call then ends with RESOURCE_EXHAUSTED). One
+ * read at a time. Without `done` on the loop thread (an
  * INLINE handler or a callback) it would wait for itself: it returns false,
  * logs an ERROR and ends the call with INTERNAL (see the top of this file). */
 bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t *arena,
@@ -360,7 +361,8 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
  * does not read makes the handler wait: flow control) and returns whether
  * it was; with `done` it returns true and reports later. False once the
  * call is cancelled or finished. Returns false at once, and `done` never
- * runs, when the message cannot be encoded or memory runs out. Without
+ * runs, when the message cannot be encoded or memory runs out (the call
+ * then ends with INTERNAL or RESOURCE_EXHAUSTED). Without
  * `done` on the loop thread it fails loudly, as cgrpc_server_call_read()
  * does. */
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
