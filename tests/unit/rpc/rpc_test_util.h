@@ -6,6 +6,7 @@
 #define CGRPC_TESTS_UNIT_RPC_RPC_TEST_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,6 +69,43 @@ static inline bool test_str_is(cgrpc_str_t s, const char *want) {
 static inline void test_sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
+}
+
+/* A server with one loop on a free loopback port, serving `routes`, and a
+ * channel to it: the set-up most rpc tests share. */
+typedef struct test_route {
+  const cgrpc_pb_method_t *method;
+  cgrpc_server_handler_fn handler;
+  cgrpc_handler_mode_t mode;
+} test_route_t;
+
+typedef struct test_pair {
+  cgrpc_server_t *srv;
+  cgrpc_channel_t *ch;
+  char target[64]; /* "127.0.0.1:PORT" */
+} test_pair_t;
+
+static inline void test_pair_start(test_pair_t *p, const test_route_t *routes, size_t n) {
+  cgrpc_error_t err;
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
+  int port = 0;
+  CHECK_EQ_INT(cgrpc_server_new(&so, &p->srv, &err), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(cgrpc_server_listen(p->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);
+  for (size_t i = 0; i < n; i++) {
+    CHECK_EQ_INT(cgrpc_server_register(p->srv, routes[i].method, routes[i].handler, NULL,
+                                       routes[i].mode, &err),
+                 CGRPC_STATUS_OK);
+  }
+  CHECK_EQ_INT(cgrpc_server_start(p->srv, &err), CGRPC_STATUS_OK);
+  snprintf(p->target, sizeof p->target, "127.0.0.1:%d", port);
+  CHECK_EQ_INT(cgrpc_channel_new(p->target, NULL, &p->ch, &err), CGRPC_STATUS_OK);
+}
+
+static inline void test_pair_stop(test_pair_t *p) {
+  cgrpc_channel_free(p->ch);
+  cgrpc_server_shutdown(p->srv, CGRPC_NS_PER_SEC);
+  cgrpc_server_free(p->srv);
 }
 
 #endif /* CGRPC_TESTS_UNIT_RPC_RPC_TEST_UTIL_H */

@@ -56,31 +56,11 @@ static void h_echo(cgrpc_server_call_t *call, const void *request, void *ud) {
   cgrpc_server_call_reply(call, &resp);
 }
 
-typedef struct fixture {
-  cgrpc_server_t *srv;
-  cgrpc_channel_t *ch;
-  char target[64];
-} fixture_t;
+typedef test_pair_t fixture_t;
 
 static void fixture_start(fixture_t *f) {
-  cgrpc_error_t err;
-  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
-  so.loop_threads = 1;
-  int port = 0;
-  CHECK_EQ_INT(cgrpc_server_new(&so, &f->srv, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_listen(f->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_register(f->srv, &test_methods[M_INLINE], h_echo, NULL,
-                                     CGRPC_HANDLER_INLINE, &err),
-               CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_start(f->srv, &err), CGRPC_STATUS_OK);
-  snprintf(f->target, sizeof f->target, "127.0.0.1:%d", port);
-  CHECK_EQ_INT(cgrpc_channel_new(f->target, NULL, &f->ch, &err), CGRPC_STATUS_OK);
-}
-
-static void fixture_stop(fixture_t *f) {
-  cgrpc_channel_free(f->ch);
-  cgrpc_server_shutdown(f->srv, CGRPC_NS_PER_SEC);
-  cgrpc_server_free(f->srv);
+  const test_route_t routes[] = {{&test_methods[M_INLINE], h_echo, CGRPC_HANDLER_INLINE}};
+  test_pair_start(f, routes, sizeof routes / sizeof routes[0]);
 }
 
 /* One blocking call; checks the echo. */
@@ -186,7 +166,7 @@ static void test_unary_calls_allocate_nothing_on_the_server(void) {
   CHECK_EQ_UINT(server, 0);
   /* The counter works: the client side allocates for its calls. */
   CHECK(all > 0);
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 /* With deadlines every request carries a new grpc-timeout value, which
@@ -207,7 +187,7 @@ static void test_deadline_calls_allocate_almost_nothing(void) {
   size_t server = atomic_load(&g_loop_allocs) - before;
   if (server * 10 >= (size_t)(rounds * BATCH)) fprintf(stderr, "  allocations: %zu\n", server);
   CHECK(server * 10 < (size_t)(rounds * BATCH));
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 /* A new connection does allocate on the loop, nghttp2's session included
@@ -227,7 +207,7 @@ static void test_a_new_connection_is_counted(void) {
   call_once(&f, 2);
   CHECK(atomic_load(&g_loop_allocs) > before);
   CHECK(atomic_load(&g_loop_largest) >= 16384);
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 int main(void) {

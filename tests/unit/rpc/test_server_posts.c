@@ -63,34 +63,13 @@ static void h_headers_starved(cgrpc_server_call_t *call, const void *request, vo
   cgrpc_server_call_reply(call, &resp);
 }
 
-typedef struct fixture {
-  cgrpc_server_t *srv;
-  cgrpc_channel_t *ch;
-} fixture_t;
+typedef test_pair_t fixture_t;
 
 static void fixture_start(fixture_t *f) {
-  cgrpc_error_t err;
-  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
-  so.loop_threads = 1;
-  int port = 0;
-  char target[64];
-  CHECK_EQ_INT(cgrpc_server_new(&so, &f->srv, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_listen(f->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_register(f->srv, &test_methods[M_UNARY], h_reply_starved, NULL,
-                                     CGRPC_HANDLER_BLOCKING, &err),
-               CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_register(f->srv, &test_methods[M_ECHO], h_headers_starved, NULL,
-                                     CGRPC_HANDLER_BLOCKING, &err),
-               CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_start(f->srv, &err), CGRPC_STATUS_OK);
-  snprintf(target, sizeof target, "127.0.0.1:%d", port);
-  CHECK_EQ_INT(cgrpc_channel_new(target, NULL, &f->ch, &err), CGRPC_STATUS_OK);
-}
-
-static void fixture_stop(fixture_t *f) {
-  cgrpc_channel_free(f->ch);
-  cgrpc_server_shutdown(f->srv, CGRPC_NS_PER_SEC);
-  cgrpc_server_free(f->srv);
+  const test_route_t routes[] = {
+      {&test_methods[M_UNARY], h_reply_starved, CGRPC_HANDLER_BLOCKING},
+      {&test_methods[M_ECHO], h_headers_starved, CGRPC_HANDLER_BLOCKING}};
+  test_pair_start(f, routes, sizeof routes / sizeof routes[0]);
 }
 
 /* One call with a deadline far beyond what the test should take: the
@@ -101,8 +80,8 @@ static cgrpc_status_code_t call(fixture_t *f, int method, char *message, size_t 
   cgrpc_call_options_t opts = {.timeout_ns = 20 * CGRPC_NS_PER_SEC};
   test_Msg req = {.text = test_str("hi"), .num = 1}, resp;
   cgrpc_status_t st;
-  cgrpc_status_code_t code = cgrpc_unary(f->ch, &test_methods[method], &req, &resp, &arena,
-                                         &opts, &st);
+  cgrpc_status_code_t code =
+      cgrpc_unary(f->ch, &test_methods[method], &req, &resp, &arena, &opts, &st);
   snprintf(message, size, "%.*s", (int)st.message.len, st.message.data ? st.message.data : "");
   cgrpc_arena_free(&arena);
   return code;
@@ -118,7 +97,7 @@ static void test_a_starved_reply_still_ends_the_call(void) {
     CHECK(strstr(message, "out of memory") != NULL);
   }
   CHECK(atomic_load(&g_failed) > 0);
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 static void test_an_operation_that_cannot_be_carried_ends_the_call(void) {
@@ -131,7 +110,7 @@ static void test_an_operation_that_cannot_be_carried_ends_the_call(void) {
   /* The client may have its status before the handler goes on. */
   for (int i = 0; i < 5000 && atomic_load(&g_saw_cancelled) == 0; i++) test_sleep_ms(1);
   CHECK_EQ_INT(atomic_load(&g_saw_cancelled), 2);
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 int main(void) {

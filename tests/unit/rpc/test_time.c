@@ -42,31 +42,11 @@ static void h_deadline(cgrpc_server_call_t *call, const void *request, void *ud)
   cgrpc_server_call_reply(call, &resp);
 }
 
-typedef struct fixture {
-  cgrpc_server_t *srv;
-  cgrpc_channel_t *ch;
-} fixture_t;
+typedef test_pair_t fixture_t;
 
 static void fixture_start(fixture_t *f) {
-  cgrpc_error_t err;
-  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
-  so.loop_threads = 1;
-  int port = 0;
-  CHECK_EQ_INT(cgrpc_server_new(&so, &f->srv, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_listen(f->srv, "127.0.0.1:0", &port, &err), CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_register(f->srv, &test_methods[M_UNARY], h_deadline, NULL,
-                                     CGRPC_HANDLER_INLINE, &err),
-               CGRPC_STATUS_OK);
-  CHECK_EQ_INT(cgrpc_server_start(f->srv, &err), CGRPC_STATUS_OK);
-  char target[64];
-  snprintf(target, sizeof target, "ipv4:127.0.0.1:%d", port);
-  CHECK_EQ_INT(cgrpc_channel_new(target, NULL, &f->ch, &err), CGRPC_STATUS_OK);
-}
-
-static void fixture_stop(fixture_t *f) {
-  cgrpc_channel_free(f->ch);
-  cgrpc_server_shutdown(f->srv, CGRPC_NS_PER_SEC);
-  cgrpc_server_free(f->srv);
+  const test_route_t routes[] = {{&test_methods[M_UNARY], h_deadline, CGRPC_HANDLER_INLINE}};
+  test_pair_start(f, routes, sizeof routes / sizeof routes[0]);
 }
 
 /* The milliseconds the server saw left (-1: no deadline), or INT32_MIN
@@ -105,7 +85,7 @@ static void test_call_timeout(void) {
   opts.timeout_ns = cgrpc_timeout_until(cgrpc_deadline_after(3 * CGRPC_NS_PER_SEC));
   left = left_ms(&f, &opts, &code);
   CHECK(left > 2000 && left <= 3000);
-  fixture_stop(&f);
+  test_pair_stop(&f);
 }
 
 int main(void) {
