@@ -32,6 +32,7 @@
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
+#include "cgrpc/interceptor.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"
