@@ -39,6 +39,7 @@
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/server.h"
+#include "cgrpc/status_details.h"
 #include "cgrpc/status.h"
 #include "cgrpc/time.h"
 #include "cgrpc/version.h"

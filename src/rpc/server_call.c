@@ -32,6 +32,7 @@
 #include "base/log.h"
 #include "h2/metadata.h"
 #include "rpc/server_internal.h"
+#include "rpc/status_details_internal.h"
 
 /* Arena memory inside the call's own allocation, for the application's
  * arena (request, peer string, response) and the stream's (request
@@ -666,6 +667,17 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
 
 void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
                               const char *message, const cgrpc_metadata_t *trailers) {
+  if (trailers && trailers->count) {
+    /* Details must repeat the call's code and message (the gRPC rule). */
+    cgrpc_error_t why;
+    if (!cgrpc_status_details_check(code, message, trailers, &why)) {
+      cgrpc_log(CGRPC_LOG_ERROR, "%s: %s; the call ends with INTERNAL instead",
+                call->entry->method->path, why.message);
+      code = CGRPC_STATUS_INTERNAL;
+      message = "server error: the status details do not match the status";
+      trailers = NULL;
+    }
+  }
   call_op_t op = {.kind = OP_FINISH,
                   .call = call,
                   .release_handler = ended_by_handler(call),
