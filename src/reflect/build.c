@@ -131,7 +131,7 @@ static bool add_symbol(builder_t *b, const char *name, reflect_sym_kind_t kind, 
   if (b->added_count == b->added_cap) return oom(b); /* counted in advance: cannot happen */
   reflect_symbol_t *s = alloc(b, 1, sizeof(*s));
   if (!s) return false;
-  *s = (reflect_symbol_t){name, reflect_hash(name, len), kind, desc, b->file, NULL};
+  *s = (reflect_symbol_t){name, len, reflect_hash(name, len), kind, desc, b->file, NULL};
   reflect_pool_insert(b->pool, s);
   b->added[b->added_count++] = s;
   return true;
@@ -299,6 +299,7 @@ static void add_services(builder_t *b) {
 }
 
 static bool add_package(builder_t *b, cgrpc_str_t package) {
+  if (package.len == 0) return true;
   size_t start = 0;
   for (size_t i = 0; i <= package.len; i++) {
     if (i < package.len && package.data[i] != '.') continue;

@@ -44,7 +44,7 @@ const reflect_symbol_t *reflect_pool_lookup(const cgrpc_pool_t *pool, const char
   if (!pool->bucket_count) return NULL;
   uint32_t h = reflect_hash(name, len);
   for (const reflect_symbol_t *s = pool->buckets[h & (pool->bucket_count - 1)]; s; s = s->next) {
-    if (s->hash == h && strncmp(s->name, name, len) == 0 && s->name[len] == '\0') return s;
+    if (s->hash == h && s->len == len && memcmp(s->name, name, len) == 0) return s;
   }
   return NULL;
 }

@@ -32,6 +32,7 @@ typedef enum reflect_sym_kind {
 
 typedef struct reflect_symbol {
   const char *name; /* full name, no leading dot */
+  size_t len;
   uint32_t hash;
   reflect_sym_kind_t kind;
   const void *desc; /* the cgrpc_*_desc_t of `kind`; NULL for a package */
