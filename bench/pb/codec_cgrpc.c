@@ -195,8 +195,8 @@ static void dyn_fill(void) {
 static void load_pool(void) {
   cgrpc_error_t err;
   if (cgrpc_pool_new(&pool, &err) != CGRPC_STATUS_OK ||
-      cgrpc_pool_add_file(pool, bench_bench_proto_file.descriptor,
-                          bench_bench_proto_file.descriptor_len, &err) != CGRPC_STATUS_OK) {
+      cgrpc_pool_add_file(pool, bench_proto_file.descriptor,
+                          bench_proto_file.descriptor_len, &err) != CGRPC_STATUS_OK) {
     fprintf(stderr, "bench: descriptor pool: %s\n", err.message);
     exit(1);
   }
