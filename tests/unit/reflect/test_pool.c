@@ -17,14 +17,19 @@ static cgrpc_arena_t arena;
 
 static cgrpc_str_t s(const char *text) { return cgrpc_str(text); }
 
+/* Appends to a repeated field, doubling its capacity in the arena. */
 #define PUSH(arr, value)                                                                  \
   do {                                                                                    \
     size_t n_ = (arr).count;                                                              \
-    void *d_ = cgrpc_arena_realloc(&arena, (arr).data, n_ * sizeof(*(arr).data),          \
-                                   (n_ + 1) * sizeof(*(arr).data));                       \
-    (arr).data = d_;                                                                      \
+    if (n_ == (arr).capacity) {                                                           \
+      size_t cap_ = n_ ? 2 * n_ : 4;                                                      \
+      void *d_ = cgrpc_arena_realloc(&arena, (arr).data, n_ * sizeof(*(arr).data),        \
+                                     cap_ * sizeof(*(arr).data));                         \
+      (arr).data = d_;                                                                    \
+      (arr).capacity = cap_;                                                              \
+    }                                                                                     \
     (arr).data[n_] = (value);                                                             \
-    (arr).count = (arr).capacity = n_ + 1;                                                \
+    (arr).count = n_ + 1;                                                                 \
   } while (0)
 
 static google_protobuf_FileDescriptorProto *new_file(const char *name, const char *package,
@@ -454,6 +459,54 @@ static void test_maps_and_recursion(void) {
   cgrpc_pool_free(pool);
 }
 
+/* Sizes that a quadratic step would turn into a hang: many fields, enum
+ * values and extensions in one file, and a long chain of imports in a set
+ * listed importers first. */
+static void test_large_inputs(void) {
+  cgrpc_pool_t *pool = new_pool();
+  enum { FIELDS = 20000, CHAIN = 3000 };
+  google_protobuf_FileDescriptorProto *f = new_file("big.proto", "big", "proto2");
+  google_protobuf_DescriptorProto *m = add_msg(f, "Big");
+  google_protobuf_EnumDescriptorProto *e = google_protobuf_EnumDescriptorProto_new(&arena);
+  e->has_name = true;
+  e->name = s("Many");
+  for (int i = 0; i < FIELDS; i++) {
+    const char *name = cgrpc_arena_printf(&arena, "f%d", i).data;
+    google_protobuf_FieldDescriptorProto *fd = add_field(m, name, FIELDS - i, CGRPC_PB_ENUM, "Many");
+    (void)fd;
+    google_protobuf_EnumValueDescriptorProto *v = google_protobuf_EnumValueDescriptorProto_new(&arena);
+    v->has_name = v->has_number = true;
+    v->name = cgrpc_arena_printf(&arena, "V%d", i);
+    v->number = (i * 7919) % FIELDS;
+    PUSH(e->value, v);
+    google_protobuf_FieldDescriptorProto *ext =
+        new_field(cgrpc_arena_printf(&arena, "x%d", i).data, 100000 + i, CGRPC_PB_INT32, NULL);
+    ext->has_extendee = true;
+    ext->extendee = s("Big");
+    PUSH(f->extension, ext);
+  }
+  PUSH(f->enum_type, e);
+  cgrpc_error_t err;
+  cgrpc_status_code_t code = add(pool, f, &err);
+  if (code) fprintf(stderr, "  %s\n", err.message);
+  CHECK_EQ_INT(code, CGRPC_STATUS_OK);
+  const cgrpc_msg_desc_t *big = cgrpc_pool_find_message(pool, "big.Big");
+  CHECK(big && big->table->field_count == FIELDS && big->table->dense_count == 255);
+  CHECK(cgrpc_pool_find_extension_by_number(pool, "big.Big", 100000 + FIELDS - 1) != NULL);
+
+  google_protobuf_FileDescriptorProto **chain = cgrpc_arena_alloc(&arena, CHAIN * sizeof(*chain));
+  for (int i = 0; i < CHAIN; i++) {
+    /* chain[i] imports chain[i + 1]: the set lists every importer first. */
+    chain[i] = new_file(cgrpc_arena_printf(&arena, "c%d.proto", i).data, "chain", "proto3");
+    if (i + 1 < CHAIN) PUSH(chain[i]->dependency, cgrpc_arena_printf(&arena, "c%d.proto", i + 1));
+  }
+  code = add_set(pool, chain, CHAIN, &err);
+  if (code) fprintf(stderr, "  %s\n", err.message);
+  CHECK_EQ_INT(code, CGRPC_STATUS_OK);
+  CHECK_EQ_STR(cgrpc_pool_file(pool, 12)->name, "c2999.proto");
+  cgrpc_pool_free(pool);
+}
+
 int main(void) {
   cgrpc_arena_init(&arena, NULL, 0);
   TEST_RUN(test_well_known_types);
@@ -465,6 +518,7 @@ int main(void) {
   TEST_RUN(test_services_and_extensions);
   TEST_RUN(test_file_set_order);
   TEST_RUN(test_maps_and_recursion);
+  TEST_RUN(test_large_inputs);
   cgrpc_arena_free(&arena);
   return TEST_DONE();
 }
