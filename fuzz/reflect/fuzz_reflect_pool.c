@@ -29,20 +29,20 @@ static void require(bool ok, const char *what) {
 /* Fields 1-15 with every wire type, a nested message, a group, a packed run
  * and a string that is not UTF-8. */
 static const uint8_t kInput[] = {
-    0x08, 0x96, 0x01,                                     /* 1: varint 150 */
-    0x11, 1, 2, 3, 4, 5, 6, 7, 8,                         /* 2: fixed64 */
-    0x1a, 0x03, 'a', 'b', 'c',                            /* 3: "abc" */
-    0x25, 0x00, 0x00, 0x80, 0x3f,                         /* 4: fixed32 1.0f */
-    0x2a, 0x04, 0x08, 0x01, 0x10, 0x02,                   /* 5: message {1: 1, 2: 2} */
-    0x33, 0x38, 0x07, 0x34,                               /* 6: group {7: 7} */
-    0x3a, 0x03, 0x01, 0x02, 0x03,                         /* 7: packed 1, 2, 3 */
-    0x42, 0x02, 0xff, 0xfe,                               /* 8: bytes, not UTF-8 */
-    0x48, 0xff, 0xff, 0xff, 0xff, 0x0f,                   /* 9: varint 2^32-1 */
-    0x50, 0x01, 0x58, 0x7f,                               /* 10, 11: small varints */
-    0x62, 0x06, 0x0a, 0x01, 'k', 0x10, 0x05, 0x00,        /* 12: a map entry {1: "k", 2: 5} */
+    0x08, 0x96, 0x01,                                  /* 1: varint 150 */
+    0x11, 1,    2,    3,    4,    5,    6,    7,    8, /* 2: fixed64 */
+    0x1a, 0x03, 'a',  'b',  'c',                       /* 3: "abc" */
+    0x25, 0x00, 0x00, 0x80, 0x3f,                      /* 4: fixed32 1.0f */
+    0x2a, 0x04, 0x08, 0x01, 0x10, 0x02,                /* 5: message {1: 1, 2: 2} */
+    0x33, 0x38, 0x07, 0x34,                            /* 6: group {7: 7} */
+    0x3a, 0x03, 0x01, 0x02, 0x03,                      /* 7: packed 1, 2, 3 */
+    0x42, 0x02, 0xff, 0xfe,                            /* 8: bytes, not UTF-8 */
+    0x48, 0xff, 0xff, 0xff, 0xff, 0x0f,                /* 9: varint 2^32-1 */
+    0x50, 0x01, 0x58, 0x7f,                            /* 10, 11: small varints */
+    0x62, 0x06, 0x0a, 0x01, 'k',  0x10, 0x05, 0x00,    /* 12: a map entry {1: "k", 2: 5} */
     0x68, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, /* 13: -1 as varint */
-    0x72, 0x00,                                           /* 14: empty */
-    0x79, 0, 0, 0, 0, 0, 0, 0xf0, 0x7f,                   /* 15: fixed64 +inf */
+    0x72, 0x00,                                                       /* 14: empty */
+    0x79, 0,    0,    0,    0,    0,    0,    0xf0, 0x7f,             /* 15: fixed64 +inf */
 };
 
 static void read_fields(const cgrpc_msg_desc_t *m, const void *msg, int depth) {
@@ -70,8 +70,8 @@ static void exercise(const cgrpc_msg_desc_t *m) {
   cgrpc_arena_set_limit(&arena, 64 << 20);
   void *msg = cgrpc_pb_msg_new(m->table, &arena);
   if (msg) {
-    int rc = cgrpc_pb_decode(kInput, sizeof kInput, msg, m->table, &arena,
-                             CGRPC_PB_DECODE_PARTIAL, NULL);
+    int rc = cgrpc_pb_decode(kInput, sizeof kInput, msg, m->table, &arena, CGRPC_PB_DECODE_PARTIAL,
+                             NULL);
     require(rc <= 0, "decode returned a positive code");
     read_fields(m, msg, 0);
     uint8_t *out;

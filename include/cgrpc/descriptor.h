@@ -120,9 +120,9 @@ struct cgrpc_field_desc {
    * extends, `extendee`; `scope` is where it was declared, or NULL). */
   const cgrpc_msg_desc_t *containing;
   const cgrpc_msg_desc_t *scope;
-  const cgrpc_oneof_desc_t *oneof;     /* a real (not synthetic) oneof, or NULL */
-  const cgrpc_msg_desc_t *message;     /* of a MESSAGE or GROUP field */
-  const cgrpc_enum_desc_t *enum_type;  /* of an ENUM field */
+  const cgrpc_oneof_desc_t *oneof;    /* a real (not synthetic) oneof, or NULL */
+  const cgrpc_msg_desc_t *message;    /* of a MESSAGE or GROUP field */
+  const cgrpc_enum_desc_t *enum_type; /* of an ENUM field */
   bool is_extension;
   bool is_map;       /* repeated map entries; message->fields[0] is the key, [1] the value */
   bool packed;       /* repeated scalars written packed */
@@ -144,7 +144,7 @@ struct cgrpc_enum_desc {
   const char *name;
   const char *full_name;
   const cgrpc_file_desc_t *file;
-  const cgrpc_msg_desc_t *containing; /* enclosing message, or NULL */
+  const cgrpc_msg_desc_t *containing;    /* enclosing message, or NULL */
   const cgrpc_enum_value_desc_t *values; /* declaration order */
   size_t value_count;
   bool closed; /* declared in a proto2 file: unknown values are unknown fields */
@@ -226,8 +226,7 @@ const cgrpc_msg_desc_t *cgrpc_pool_find_message(const cgrpc_pool_t *pool, const 
 const cgrpc_enum_desc_t *cgrpc_pool_find_enum(const cgrpc_pool_t *pool, const char *full_name);
 const cgrpc_service_desc_t *cgrpc_pool_find_service(const cgrpc_pool_t *pool,
                                                     const char *full_name);
-const cgrpc_method_desc_t *cgrpc_pool_find_method(const cgrpc_pool_t *pool,
-                                                  const char *full_name);
+const cgrpc_method_desc_t *cgrpc_pool_find_method(const cgrpc_pool_t *pool, const char *full_name);
 const cgrpc_field_desc_t *cgrpc_pool_find_extension(const cgrpc_pool_t *pool,
                                                     const char *full_name);
 
@@ -259,8 +258,7 @@ const cgrpc_field_desc_t *cgrpc_msg_desc_field_by_number(const cgrpc_msg_desc_t 
                                                          uint32_t number);
 
 /* An enum value by name or by number (the first declared, for aliases). */
-const cgrpc_enum_value_desc_t *cgrpc_enum_desc_value(const cgrpc_enum_desc_t *e,
-                                                     const char *name);
+const cgrpc_enum_value_desc_t *cgrpc_enum_desc_value(const cgrpc_enum_desc_t *e, const char *name);
 const cgrpc_enum_value_desc_t *cgrpc_enum_desc_value_by_number(const cgrpc_enum_desc_t *e,
                                                                int32_t number);
 
@@ -298,15 +296,30 @@ typedef enum cgrpc_dyn_kind {
 
 static inline cgrpc_dyn_kind_t cgrpc_dyn_kind_of(cgrpc_pb_type_t type) {
   switch (type) {
-    case CGRPC_PB_INT64: case CGRPC_PB_SINT64: case CGRPC_PB_SFIXED64: return CGRPC_DYN_I64;
-    case CGRPC_PB_UINT64: case CGRPC_PB_FIXED64: return CGRPC_DYN_U64;
-    case CGRPC_PB_UINT32: case CGRPC_PB_FIXED32: return CGRPC_DYN_U32;
-    case CGRPC_PB_FLOAT: return CGRPC_DYN_F32;
-    case CGRPC_PB_DOUBLE: return CGRPC_DYN_F64;
-    case CGRPC_PB_BOOL: return CGRPC_DYN_BOOL;
-    case CGRPC_PB_STRING: case CGRPC_PB_BYTES: return CGRPC_DYN_STR;
-    case CGRPC_PB_MESSAGE: case CGRPC_PB_GROUP: return CGRPC_DYN_MSG;
-    default: return CGRPC_DYN_I32;
+    case CGRPC_PB_INT64:
+    case CGRPC_PB_SINT64:
+    case CGRPC_PB_SFIXED64:
+      return CGRPC_DYN_I64;
+    case CGRPC_PB_UINT64:
+    case CGRPC_PB_FIXED64:
+      return CGRPC_DYN_U64;
+    case CGRPC_PB_UINT32:
+    case CGRPC_PB_FIXED32:
+      return CGRPC_DYN_U32;
+    case CGRPC_PB_FLOAT:
+      return CGRPC_DYN_F32;
+    case CGRPC_PB_DOUBLE:
+      return CGRPC_DYN_F64;
+    case CGRPC_PB_BOOL:
+      return CGRPC_DYN_BOOL;
+    case CGRPC_PB_STRING:
+    case CGRPC_PB_BYTES:
+      return CGRPC_DYN_STR;
+    case CGRPC_PB_MESSAGE:
+    case CGRPC_PB_GROUP:
+      return CGRPC_DYN_MSG;
+    default:
+      return CGRPC_DYN_I32;
   }
 }
 
@@ -337,9 +350,8 @@ cgrpc_dyn_value_t cgrpc_dyn_get(const void *msg, const cgrpc_field_desc_t *field
  * unchanged, for a repeated field, a kind that is not the field's, a string
  * that is not valid UTF-8 in a field that requires it, or a value a closed
  * enum does not define. */
-cgrpc_status_code_t cgrpc_dyn_set(void *msg, const cgrpc_field_desc_t *field,
-                                  cgrpc_dyn_kind_t kind, cgrpc_dyn_value_t value,
-                                  cgrpc_error_t *err);
+cgrpc_status_code_t cgrpc_dyn_set(void *msg, const cgrpc_field_desc_t *field, cgrpc_dyn_kind_t kind,
+                                  cgrpc_dyn_value_t value, cgrpc_error_t *err);
 
 /* The sub-message of a singular message field, created empty in `arena`
  * (and the field set) when absent. INVALID_ARGUMENT for a field that is not
@@ -352,16 +364,15 @@ size_t cgrpc_dyn_count(const void *msg, const cgrpc_field_desc_t *field);
 
 /* Element `index` (< cgrpc_dyn_count) of a repeated field; for a map, the
  * entry message (key and value are its fields 1 and 2). */
-cgrpc_dyn_value_t cgrpc_dyn_get_at(const void *msg, const cgrpc_field_desc_t *field,
-                                   size_t index);
+cgrpc_dyn_value_t cgrpc_dyn_get_at(const void *msg, const cgrpc_field_desc_t *field, size_t index);
 
 /* Appends to a repeated (not map) field, growing it in `arena`; a message
  * element NULL appends a new empty message from `arena`, returned in
  * *added when `added` is not NULL. Errors as cgrpc_dyn_set, and
  * RESOURCE_EXHAUSTED when the arena refuses. */
-cgrpc_status_code_t cgrpc_dyn_add(void *msg, const cgrpc_field_desc_t *field,
-                                  cgrpc_dyn_kind_t kind, cgrpc_dyn_value_t value,
-                                  cgrpc_arena_t *arena, void **added, cgrpc_error_t *err);
+cgrpc_status_code_t cgrpc_dyn_add(void *msg, const cgrpc_field_desc_t *field, cgrpc_dyn_kind_t kind,
+                                  cgrpc_dyn_value_t value, cgrpc_arena_t *arena, void **added,
+                                  cgrpc_error_t *err);
 
 /* The member of `oneof` that is set, or NULL. */
 const cgrpc_field_desc_t *cgrpc_dyn_which_oneof(const void *msg, const cgrpc_oneof_desc_t *oneof);
@@ -380,19 +391,19 @@ cgrpc_status_code_t cgrpc_dyn_map_put(void *msg, const cgrpc_field_desc_t *field
 
 /* Typed shorthands: a getter of the wrong kind returns 0 (or an empty
  * string, or NULL); a setter of the wrong kind fails as cgrpc_dyn_set. */
-#define CGRPC_DYN_TYPED_(suffix, ctype, member, kind)                                        \
-  static inline ctype cgrpc_dyn_get_##suffix(const void *msg, const cgrpc_field_desc_t *f) { \
-    cgrpc_dyn_value_t v;                                                                     \
-    memset(&v, 0, sizeof v);                                                                 \
-    if (cgrpc_dyn_kind_of(f->type) == kind) v = cgrpc_dyn_get(msg, f);                       \
-    return v.member;                                                                         \
-  }                                                                                          \
-  static inline cgrpc_status_code_t cgrpc_dyn_set_##suffix(                                  \
-      void *msg, const cgrpc_field_desc_t *f, ctype value, cgrpc_error_t *err) {             \
-    cgrpc_dyn_value_t v;                                                                     \
-    memset(&v, 0, sizeof v);                                                                 \
-    v.member = value;                                                                        \
-    return cgrpc_dyn_set(msg, f, kind, v, err);                                              \
+#define CGRPC_DYN_TYPED_(suffix, ctype, member, kind)                                              \
+  static inline ctype cgrpc_dyn_get_##suffix(const void *msg, const cgrpc_field_desc_t *f) {       \
+    cgrpc_dyn_value_t v;                                                                           \
+    memset(&v, 0, sizeof v);                                                                       \
+    if (cgrpc_dyn_kind_of(f->type) == kind) v = cgrpc_dyn_get(msg, f);                             \
+    return v.member;                                                                               \
+  }                                                                                                \
+  static inline cgrpc_status_code_t cgrpc_dyn_set_##suffix(void *msg, const cgrpc_field_desc_t *f, \
+                                                           ctype value, cgrpc_error_t *err) {      \
+    cgrpc_dyn_value_t v;                                                                           \
+    memset(&v, 0, sizeof v);                                                                       \
+    v.member = value;                                                                              \
+    return cgrpc_dyn_set(msg, f, kind, v, err);                                                    \
   }
 CGRPC_DYN_TYPED_(int32, int32_t, i32, CGRPC_DYN_I32)
 CGRPC_DYN_TYPED_(int64, int64_t, i64, CGRPC_DYN_I64)

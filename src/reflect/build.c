@@ -114,8 +114,8 @@ static const char *ident(builder_t *b, cgrpc_str_t s, const char *what, const ch
 /* ---- Symbols ----------------------------------------------------------- */
 
 static const char *kind_name(reflect_sym_kind_t k) {
-  static const char *const kNames[] = {"",         "package", "message",   "enum",    "enum value",
-                                       "field",    "oneof",   "extension", "service", "method"};
+  static const char *const kNames[] = {"",      "package", "message",   "enum",    "enum value",
+                                       "field", "oneof",   "extension", "service", "method"};
   return kNames[k];
 }
 
@@ -125,15 +125,16 @@ static bool add_symbol(builder_t *b, const char *name, reflect_sym_kind_t kind, 
   const reflect_symbol_t *old = reflect_pool_lookup(b->pool, name, len);
   if (old) {
     if (old->kind == REFLECT_SYM_PACKAGE && kind == REFLECT_SYM_PACKAGE) return true;
-    return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
-                "%s \"%s\" is already defined, as a %s in %s", kind_name(kind), name,
-                kind_name(old->kind), old->file ? old->file->name : "the pool");
+    return fail(b, CGRPC_STATUS_INVALID_ARGUMENT, "%s \"%s\" is already defined, as a %s in %s",
+                kind_name(kind), name, kind_name(old->kind),
+                old->file ? old->file->name : "the pool");
   }
   if (b->added_count == b->added_cap) return oom(b); /* counted in advance: cannot happen */
   reflect_symbol_t *s = alloc(b, 1, sizeof(*s));
   if (!s) return false;
-  *s = (reflect_symbol_t){name,     len,  reflect_hash(REFLECT_NS_SYMBOL, name, len, 0),
-                          REFLECT_NS_SYMBOL, 0, kind, desc, b->file, NULL};
+  *s = (reflect_symbol_t){
+      name,    len, reflect_hash(REFLECT_NS_SYMBOL, name, len, 0), REFLECT_NS_SYMBOL, 0, kind, desc,
+      b->file, NULL};
   reflect_pool_insert(b->pool, s);
   b->added[b->added_count++] = s;
   return true;
@@ -275,9 +276,11 @@ static void add_msg(builder_t *b, const google_protobuf_DescriptorProto *d, cons
     fields[i].scope = m;
     if (!add_symbol(b, fields[i].full_name, REFLECT_SYM_FIELD, &fields[i])) return;
   }
-  for (size_t i = 0; i < d->enum_type.count; i++) add_enum(b, d->enum_type.data[i], m->full_name, m);
+  for (size_t i = 0; i < d->enum_type.count; i++)
+    add_enum(b, d->enum_type.data[i], m->full_name, m);
   add_extensions(b, d->extension.data, d->extension.count, m->full_name, m);
-  for (size_t i = 0; i < d->nested_type.count; i++) add_msg(b, d->nested_type.data[i], m->full_name, m);
+  for (size_t i = 0; i < d->nested_type.count; i++)
+    add_msg(b, d->nested_type.data[i], m->full_name, m);
 }
 
 static void add_services(builder_t *b) {
@@ -453,8 +456,10 @@ static bool resolve_field(builder_t *b, cgrpc_field_desc_t *f,
   f->json_name = d->has_json_name ? dup(b, d->json_name) : json_name_of(b, f->name);
   if (d->has_default_value) {
     if (repeated || is_msg) {
-      return fail(b, CGRPC_STATUS_INVALID_ARGUMENT, "%s %s: only singular scalar fields have "
-                  "defaults", what, f->full_name);
+      return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
+                  "%s %s: only singular scalar fields have "
+                  "defaults",
+                  what, f->full_name);
     }
     f->default_text = dup(b, d->default_value);
   }
@@ -469,8 +474,8 @@ static bool resolve_field(builder_t *b, cgrpc_field_desc_t *f,
   if (repeated) {
     f->is_map = f->message && f->message->map_entry && !f->is_extension;
     const google_protobuf_FieldOptions *o = d->options;
-    bool packed = b->file->proto3 ? !(o && o->has_packed && !o->packed)
-                                  : (o && o->has_packed && o->packed);
+    bool packed =
+        b->file->proto3 ? !(o && o->has_packed && !o->packed) : (o && o->has_packed && o->packed);
     f->packed = packed && !is_msg && type != CGRPC_PB_STRING && type != CGRPC_PB_BYTES;
   }
   return b->code == CGRPC_STATUS_OK;
@@ -483,7 +488,8 @@ static int compare_numbers(const void *x, const void *y) {
   return (a > b) - (a < b);
 }
 
-static bool resolve_msg(builder_t *b, cgrpc_msg_desc_t *m, const google_protobuf_DescriptorProto *d) {
+static bool resolve_msg(builder_t *b, cgrpc_msg_desc_t *m,
+                        const google_protobuf_DescriptorProto *d) {
   cgrpc_field_desc_t *fields = (cgrpc_field_desc_t *)m->fields;
   cgrpc_oneof_desc_t *oneofs = (cgrpc_oneof_desc_t *)m->oneofs;
   size_t *members = alloc(b, m->oneof_count, sizeof(size_t));
@@ -575,12 +581,13 @@ static bool resolve_extensions(builder_t *b) {
     f->containing = s->desc;
     f->has_presence = f->label != CGRPC_LABEL_REPEATED;
     const char *extendee = f->containing->full_name;
-    const reflect_symbol_t *twin = reflect_pool_lookup_in(
-        b->pool, REFLECT_NS_EXTENSION_NUMBER, extendee, strlen(extendee), f->number);
+    const reflect_symbol_t *twin = reflect_pool_lookup_in(b->pool, REFLECT_NS_EXTENSION_NUMBER,
+                                                          extendee, strlen(extendee), f->number);
     if (twin) {
       return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
                   "extension %s: number %u of %s is already used by extension %s", f->full_name,
-                  (unsigned)f->number, extendee, ((const cgrpc_field_desc_t *)twin->desc)->full_name);
+                  (unsigned)f->number, extendee,
+                  ((const cgrpc_field_desc_t *)twin->desc)->full_name);
     }
     if (!add_key(b, REFLECT_NS_EXTENSION_NUMBER, extendee, f->number, f)) return false;
   }
@@ -638,7 +645,8 @@ static bool map_generated(builder_t *b, const cgrpc_pb_file_t *g) {
     for (size_t k = 0; k < m->field_count; k++) {
       cgrpc_field_desc_t *f = (cgrpc_field_desc_t *)&m->fields[k];
       for (size_t j = 0; j < t->field_count && !f->slot; j++) {
-        if (t->fields[j].number == f->number && t->fields[j].type == f->type) f->slot = &t->fields[j];
+        if (t->fields[j].number == f->number && t->fields[j].type == f->type)
+          f->slot = &t->fields[j];
       }
       if (!f->slot) {
         return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
@@ -743,9 +751,11 @@ cgrpc_status_code_t reflect_build_file(cgrpc_pool_t *pool, google_protobuf_FileD
     return b.code;
   }
   if (begin_file(&b, d, bytes, len) && add_package(&b, d->package)) {
-    for (size_t i = 0; i < d->enum_type.count; i++) add_enum(&b, d->enum_type.data[i], b.file->package, NULL);
+    for (size_t i = 0; i < d->enum_type.count; i++)
+      add_enum(&b, d->enum_type.data[i], b.file->package, NULL);
     add_extensions(&b, d->extension.data, d->extension.count, b.file->package, NULL);
-    for (size_t i = 0; i < d->message_type.count; i++) add_msg(&b, d->message_type.data[i], b.file->package, NULL);
+    for (size_t i = 0; i < d->message_type.count; i++)
+      add_msg(&b, d->message_type.data[i], b.file->package, NULL);
     if (b.code == CGRPC_STATUS_OK) add_services(&b);
   }
   for (size_t i = 0; i < b.msg_count && b.code == CGRPC_STATUS_OK; i++) {

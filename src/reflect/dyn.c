@@ -120,9 +120,8 @@ static cgrpc_status_code_t check_value(const cgrpc_field_desc_t *field, cgrpc_dy
   return CGRPC_STATUS_OK;
 }
 
-cgrpc_status_code_t cgrpc_dyn_set(void *msg, const cgrpc_field_desc_t *field,
-                                  cgrpc_dyn_kind_t kind, cgrpc_dyn_value_t value,
-                                  cgrpc_error_t *err) {
+cgrpc_status_code_t cgrpc_dyn_set(void *msg, const cgrpc_field_desc_t *field, cgrpc_dyn_kind_t kind,
+                                  cgrpc_dyn_value_t value, cgrpc_error_t *err) {
   cgrpc_status_code_t code = check_value(field, kind, value, err);
   if (code != CGRPC_STATUS_OK) return code;
   const cgrpc_pb_field_t *r = field->slot;
@@ -171,8 +170,7 @@ size_t cgrpc_dyn_count(const void *msg, const cgrpc_field_desc_t *field) {
   return ((const cgrpc_pb_array_t *)cat(msg, r->offset))->count;
 }
 
-cgrpc_dyn_value_t cgrpc_dyn_get_at(const void *msg, const cgrpc_field_desc_t *field,
-                                   size_t index) {
+cgrpc_dyn_value_t cgrpc_dyn_get_at(const void *msg, const cgrpc_field_desc_t *field, size_t index) {
   cgrpc_dyn_value_t v;
   memset(&v, 0, sizeof v);
   const cgrpc_pb_field_t *r = field->slot;
@@ -182,19 +180,18 @@ cgrpc_dyn_value_t cgrpc_dyn_get_at(const void *msg, const cgrpc_field_desc_t *fi
   return load((const char *)arr->data + index * elem_size(field->type), field->type);
 }
 
-cgrpc_status_code_t cgrpc_dyn_add(void *msg, const cgrpc_field_desc_t *field,
-                                  cgrpc_dyn_kind_t kind, cgrpc_dyn_value_t value,
-                                  cgrpc_arena_t *arena, void **added, cgrpc_error_t *err) {
+cgrpc_status_code_t cgrpc_dyn_add(void *msg, const cgrpc_field_desc_t *field, cgrpc_dyn_kind_t kind,
+                                  cgrpc_dyn_value_t value, cgrpc_arena_t *arena, void **added,
+                                  cgrpc_error_t *err) {
   if (added) *added = NULL;
   bool new_msg = kind == CGRPC_DYN_MSG && !value.msg;
   cgrpc_status_code_t code = check_value(field, kind, value, err);
   if (code != CGRPC_STATUS_OK) return code;
   const cgrpc_pb_field_t *r = field->slot;
   if (!(r->flags & CGRPC_PB_FIELD_REPEATED) || (r->flags & CGRPC_PB_FIELD_MAP)) {
-    return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
-                        "field %s is %s", field->full_name,
+    return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "field %s is %s", field->full_name,
                         (r->flags & CGRPC_PB_FIELD_MAP) ? "a map; use cgrpc_dyn_map_put"
-                                                         : "not repeated; use cgrpc_dyn_set");
+                                                        : "not repeated; use cgrpc_dyn_set");
   }
   cgrpc_pb_array_t *arr = (cgrpc_pb_array_t *)at(msg, r->offset);
   size_t size = elem_size(field->type);

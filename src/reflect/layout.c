@@ -38,7 +38,8 @@ static int compare_numbered(const void *x, const void *y) {
   return (a->order > b->order) - (a->order < b->order);
 }
 
-const cgrpc_pb_enum_table_t *reflect_build_enum_table(cgrpc_arena_t *a, const cgrpc_enum_desc_t *e) {
+const cgrpc_pb_enum_table_t *reflect_build_enum_table(cgrpc_arena_t *a,
+                                                      const cgrpc_enum_desc_t *e) {
   cgrpc_pb_enum_table_t *t = calloc_n(a, 1, sizeof(*t));
   int32_t *values = calloc_n(a, e->value_count, sizeof(*values));
   const char **names = calloc_n(a, e->value_count, sizeof(*names));
@@ -73,9 +74,9 @@ static size_t member_size(const cgrpc_field_desc_t *f, size_t *align) {
     return sizeof(cgrpc_pb_array_t);
   }
   size_t size = cgrpc_pb_type_size[f->type];
-  *align = size == sizeof(cgrpc_str_t) ? _Alignof(cgrpc_str_t)
+  *align = size == sizeof(cgrpc_str_t)                                   ? _Alignof(cgrpc_str_t)
            : size == sizeof(void *) && cgrpc_pb_type_is_message(f->type) ? _Alignof(void *)
-                                                                          : size;
+                                                                         : size;
   return size;
 }
 
@@ -104,14 +105,19 @@ static bool unescape(cgrpc_arena_t *a, const char *text, cgrpc_str_t *out) {
       buf[k++] = simple[1];
     } else if (c >= '0' && c <= '7') {
       unsigned v = 0;
-      for (int d = 0; d < 3 && i < n && text[i] >= '0' && text[i] <= '7'; d++) v = v * 8 + (unsigned)(text[i++] - '0');
+      for (int d = 0; d < 3 && i < n && text[i] >= '0' && text[i] <= '7'; d++)
+        v = v * 8 + (unsigned)(text[i++] - '0');
       i--;
       buf[k++] = (char)v;
-    } else if (c == 'x' && i + 1 < n && strchr("0123456789abcdefABCDEF", text[i + 1]) && text[i + 1]) {
+    } else if (c == 'x' && i + 1 < n && strchr("0123456789abcdefABCDEF", text[i + 1]) &&
+               text[i + 1]) {
       unsigned v = 0;
       for (int d = 0; d < 2 && i + 1 < n; d++) {
         char h = text[i + 1];
-        int x = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+        int x = h >= '0' && h <= '9'   ? h - '0'
+                : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                       : -1;
         if (x < 0) break;
         v = v * 16 + (unsigned)x;
         i++;

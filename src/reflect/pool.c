@@ -106,11 +106,16 @@ long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name, size_t 
 /* ---- Pools ------------------------------------------------------------- */
 
 static const cgrpc_pb_file_t *const kWellKnown[] = {
-    &google_protobuf_any_proto_file,        &google_protobuf_api_proto_file,
-    &google_protobuf_descriptor_proto_file, &google_protobuf_duration_proto_file,
-    &google_protobuf_empty_proto_file,      &google_protobuf_field_mask_proto_file,
-    &google_protobuf_source_context_proto_file, &google_protobuf_struct_proto_file,
-    &google_protobuf_timestamp_proto_file,  &google_protobuf_type_proto_file,
+    &google_protobuf_any_proto_file,
+    &google_protobuf_api_proto_file,
+    &google_protobuf_descriptor_proto_file,
+    &google_protobuf_duration_proto_file,
+    &google_protobuf_empty_proto_file,
+    &google_protobuf_field_mask_proto_file,
+    &google_protobuf_source_context_proto_file,
+    &google_protobuf_struct_proto_file,
+    &google_protobuf_timestamp_proto_file,
+    &google_protobuf_type_proto_file,
     &google_protobuf_wrappers_proto_file,
 };
 
@@ -177,7 +182,8 @@ static void normalize_file(google_protobuf_FileDescriptorProto *f) {
 static cgrpc_status_code_t decode_file(cgrpc_pool_t *pool, const void *bytes, size_t len,
                                        google_protobuf_FileDescriptorProto **out,
                                        cgrpc_error_t *err) {
-  google_protobuf_FileDescriptorProto *proto = google_protobuf_FileDescriptorProto_new(&pool->arena);
+  google_protobuf_FileDescriptorProto *proto =
+      google_protobuf_FileDescriptorProto_new(&pool->arena);
   if (!proto) {
     return reflect_fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
                         "cannot add a file to the descriptor pool: out of memory");
@@ -217,7 +223,8 @@ static cgrpc_status_code_t check_existing(cgrpc_pool_t *pool,
   return CGRPC_STATUS_OK;
 }
 
-static cgrpc_status_code_t add_decoded(cgrpc_pool_t *pool, google_protobuf_FileDescriptorProto *proto,
+static cgrpc_status_code_t add_decoded(cgrpc_pool_t *pool,
+                                       google_protobuf_FileDescriptorProto *proto,
                                        const void *bytes, size_t len,
                                        const cgrpc_pb_file_t *generated, cgrpc_error_t *err) {
   const cgrpc_file_desc_t *existing;
@@ -414,8 +421,7 @@ const cgrpc_service_desc_t *cgrpc_pool_find_service(const cgrpc_pool_t *pool,
   return find_kind(pool, full_name, REFLECT_SYM_SERVICE);
 }
 
-const cgrpc_method_desc_t *cgrpc_pool_find_method(const cgrpc_pool_t *pool,
-                                                  const char *full_name) {
+const cgrpc_method_desc_t *cgrpc_pool_find_method(const cgrpc_pool_t *pool, const char *full_name) {
   return find_kind(pool, full_name, REFLECT_SYM_METHOD);
 }
 
@@ -489,8 +495,7 @@ const cgrpc_field_desc_t *cgrpc_msg_desc_field_by_number(const cgrpc_msg_desc_t 
   return NULL;
 }
 
-const cgrpc_enum_value_desc_t *cgrpc_enum_desc_value(const cgrpc_enum_desc_t *e,
-                                                     const char *name) {
+const cgrpc_enum_value_desc_t *cgrpc_enum_desc_value(const cgrpc_enum_desc_t *e, const char *name) {
   for (size_t i = 0; name && i < e->value_count; i++) {
     if (strcmp(e->values[i].name, name) == 0) return &e->values[i];
   }

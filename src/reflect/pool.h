@@ -56,7 +56,7 @@ struct cgrpc_pool {
   reflect_symbol_t **buckets; /* heap; bucket_count is a power of two */
   size_t bucket_count;
   size_t symbol_count;
-  cgrpc_file_desc_t **files; /* heap, in the order added */
+  cgrpc_file_desc_t **files;                    /* heap, in the order added */
   google_protobuf_FileDescriptorProto **protos; /* parallel: as compared on re-adds */
   size_t file_count;
   size_t file_cap;
@@ -95,7 +95,8 @@ long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name, size_t 
 /* Builds the descriptors of one decoded file and adds them to the pool
  * (reflect/build.c). `bytes` are copied. `generated`, when not NULL, is the
  * generated record whose tables the file's messages and enums take. */
-cgrpc_status_code_t reflect_build_file(cgrpc_pool_t *pool, google_protobuf_FileDescriptorProto *proto,
+cgrpc_status_code_t reflect_build_file(cgrpc_pool_t *pool,
+                                       google_protobuf_FileDescriptorProto *proto,
                                        const void *bytes, size_t len,
                                        const cgrpc_pb_file_t *generated, cgrpc_error_t *err);
 
@@ -110,7 +111,7 @@ const cgrpc_pb_enum_table_t *reflect_build_enum_table(cgrpc_arena_t *arena,
                                                       const cgrpc_enum_desc_t *e);
 
 /* Writes a sentence into err (when not NULL) and returns `code`. */
-cgrpc_status_code_t reflect_fail(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt,
-                                 ...) __attribute__((format(printf, 3, 4)));
+cgrpc_status_code_t reflect_fail(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif /* CGRPC_SRC_REFLECT_POOL_H */

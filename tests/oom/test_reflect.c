@@ -83,21 +83,25 @@ static cgrpc_status_code_t run(void) {
     void *msg = cgrpc_pb_msg_new(m->table, &arena), *sub = NULL, *child = NULL;
     if (!msg) code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
     if (!code) code = cgrpc_dyn_set_int32(msg, cgrpc_msg_desc_field(m, "id"), 1, &err);
-    if (!code) code = cgrpc_dyn_mutable_msg(msg, cgrpc_msg_desc_field(m, "sub"), &arena, &sub, &err);
+    if (!code)
+      code = cgrpc_dyn_mutable_msg(msg, cgrpc_msg_desc_field(m, "sub"), &arena, &sub, &err);
     cgrpc_dyn_value_t none = {.msg = NULL};
     if (!code) {
       code = cgrpc_dyn_add(msg, cgrpc_msg_desc_field(m, "children"), CGRPC_DYN_MSG, none, &arena,
                            &child, &err);
     }
     cgrpc_dyn_value_t key = {.str = CGRPC_STR("k")}, value = {.msg = child};
-    if (!code) code = cgrpc_dyn_map_put(msg, cgrpc_msg_desc_field(m, "by_name"), key, value, &arena, &err);
+    if (!code)
+      code = cgrpc_dyn_map_put(msg, cgrpc_msg_desc_field(m, "by_name"), key, value, &arena, &err);
     uint8_t *bytes;
     size_t len;
-    if (!code && cgrpc_pb_encode(msg, m->table, &arena, CGRPC_PB_ENCODE_PARTIAL, &bytes, &len, NULL)) {
+    if (!code &&
+        cgrpc_pb_encode(msg, m->table, &arena, CGRPC_PB_ENCODE_PARTIAL, &bytes, &len, NULL)) {
       code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
     }
     void *back = code ? NULL : cgrpc_pb_msg_new(m->table, &arena);
-    if (!code && (!back || cgrpc_pb_decode(bytes, len, back, m->table, &arena, CGRPC_PB_DECODE_PARTIAL, NULL))) {
+    if (!code && (!back || cgrpc_pb_decode(bytes, len, back, m->table, &arena,
+                                           CGRPC_PB_DECODE_PARTIAL, NULL))) {
       code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
     }
     if (!code) CHECK(cgrpc_pb_msg_equal(msg, back, m->table));

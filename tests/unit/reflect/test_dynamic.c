@@ -63,7 +63,8 @@ static cgrpc_pool_t *generated_pool(void) {
 static bool same_value(const cgrpc_field_desc_t *f, cgrpc_dyn_value_t a, cgrpc_dyn_value_t b) {
   switch (cgrpc_dyn_kind_of(f->type)) {
     case CGRPC_DYN_STR:
-      return a.str.len == b.str.len && (a.str.len == 0 || memcmp(a.str.data, b.str.data, a.str.len) == 0);
+      return a.str.len == b.str.len &&
+             (a.str.len == 0 || memcmp(a.str.data, b.str.data, a.str.len) == 0);
     case CGRPC_DYN_I64:
     case CGRPC_DYN_U64:
       return a.u64 == b.u64;
@@ -154,7 +155,8 @@ static void roundtrip(const char *type, int seeds) {
     void *g2 = cgrpc_pb_msg_new(gt, &arena);
     CHECK_EQ_INT(cgrpc_pb_decode(gb, gl, g2, gt, &arena, 0, NULL), 0);
     compare(gd, g2, dd, d);
-    CHECK_EQ_INT(cgrpc_pb_encode(d, dd->table, &arena, CGRPC_PB_ENCODE_DETERMINISTIC, &db, &dl, NULL), 0);
+    CHECK_EQ_INT(
+        cgrpc_pb_encode(d, dd->table, &arena, CGRPC_PB_ENCODE_DETERMINISTIC, &db, &dl, NULL), 0);
     CHECK_EQ_MEM(db, dl, gb, gl);
     CHECK_EQ_UINT(cgrpc_pb_encoded_size(d, dd->table, CGRPC_PB_ENCODE_DETERMINISTIC), dl);
     /* copy and equal run on dynamic tables too. */
@@ -234,7 +236,8 @@ static void test_descriptors(void) {
   CHECK_EQ_UINT(c->oneof->field_count, 4);
   const cgrpc_field_desc_t *p = cgrpc_msg_desc_field(m, "p_enum");
   CHECK(p && p->packed);
-  const cgrpc_field_desc_t *e = cgrpc_pool_find_extension_by_number(dyn, "pbtest.p2.AllTypes2", 102);
+  const cgrpc_field_desc_t *e =
+      cgrpc_pool_find_extension_by_number(dyn, "pbtest.p2.AllTypes2", 102);
   CHECK(e && e->is_extension && e->message && e->containing == m);
   if (e) CHECK_EQ_STR(e->full_name, "pbtest.p2.ext_inner");
   CHECK(cgrpc_pool_find_extension(dyn, "pbtest.p2.ext_packed") != NULL);
@@ -268,7 +271,8 @@ static void test_build_by_name(void) {
   void *msg = cgrpc_pb_msg_new(m->table, &arena);
   cgrpc_error_t err;
   CHECK_EQ_INT(cgrpc_dyn_set_int32(msg, cgrpc_msg_desc_field(m, "req_int32"), 9, &err), 0);
-  CHECK_EQ_INT(cgrpc_dyn_set_str(msg, cgrpc_msg_desc_field(m, "req_string"), CGRPC_STR("r"), &err), 0);
+  CHECK_EQ_INT(cgrpc_dyn_set_str(msg, cgrpc_msg_desc_field(m, "req_string"), CGRPC_STR("r"), &err),
+               0);
   void *inner = NULL;
   const cgrpc_field_desc_t *rf = cgrpc_msg_desc_field(m, "req_inner");
   CHECK_EQ_INT(cgrpc_dyn_mutable_msg(msg, rf, &arena, &inner, &err), 0);

@@ -18,18 +18,18 @@ static cgrpc_arena_t arena;
 static cgrpc_str_t s(const char *text) { return cgrpc_str(text); }
 
 /* Appends to a repeated field, doubling its capacity in the arena. */
-#define PUSH(arr, value)                                                                  \
-  do {                                                                                    \
-    size_t n_ = (arr).count;                                                              \
-    if (n_ == (arr).capacity) {                                                           \
-      size_t cap_ = n_ ? 2 * n_ : 4;                                                      \
-      void *d_ = cgrpc_arena_realloc(&arena, (arr).data, n_ * sizeof(*(arr).data),        \
-                                     cap_ * sizeof(*(arr).data));                         \
-      (arr).data = d_;                                                                    \
-      (arr).capacity = cap_;                                                              \
-    }                                                                                     \
-    (arr).data[n_] = (value);                                                             \
-    (arr).count = n_ + 1;                                                                 \
+#define PUSH(arr, value)                                                           \
+  do {                                                                             \
+    size_t n_ = (arr).count;                                                       \
+    if (n_ == (arr).capacity) {                                                    \
+      size_t cap_ = n_ ? 2 * n_ : 4;                                               \
+      void *d_ = cgrpc_arena_realloc(&arena, (arr).data, n_ * sizeof(*(arr).data), \
+                                     cap_ * sizeof(*(arr).data));                  \
+      (arr).data = d_;                                                             \
+      (arr).capacity = cap_;                                                       \
+    }                                                                              \
+    (arr).data[n_] = (value);                                                      \
+    (arr).count = n_ + 1;                                                          \
   } while (0)
 
 static google_protobuf_FileDescriptorProto *new_file(const char *name, const char *package,
@@ -96,7 +96,8 @@ static void add_enum(google_protobuf_FileDescriptorProto *f, const char *name, c
   google_protobuf_EnumDescriptorProto *e = google_protobuf_EnumDescriptorProto_new(&arena);
   e->has_name = true;
   e->name = s(name);
-  google_protobuf_EnumValueDescriptorProto *v = google_protobuf_EnumValueDescriptorProto_new(&arena);
+  google_protobuf_EnumValueDescriptorProto *v =
+      google_protobuf_EnumValueDescriptorProto_new(&arena);
   v->has_name = v->has_number = true;
   v->name = s(value);
   PUSH(e->value, v);
@@ -107,15 +108,15 @@ static cgrpc_status_code_t add(cgrpc_pool_t *pool, google_protobuf_FileDescripto
                                cgrpc_error_t *err) {
   uint8_t *bytes;
   size_t len;
-  CHECK_EQ_INT(cgrpc_pb_encode(f, &google_protobuf_FileDescriptorProto_table, &arena, 0, &bytes,
-                               &len, NULL),
-               0);
+  CHECK_EQ_INT(
+      cgrpc_pb_encode(f, &google_protobuf_FileDescriptorProto_table, &arena, 0, &bytes, &len, NULL),
+      0);
   memset(err->message, 0, sizeof err->message);
   return cgrpc_pool_add_file(pool, bytes, len, err);
 }
 
-#define CHECK_CONTAINS(text, part)                                               \
-  do {                                                                           \
+#define CHECK_CONTAINS(text, part)                                                  \
+  do {                                                                              \
     if (!strstr((text), (part))) TEST_FAIL_("\"%s\" lacks \"%s\"", (text), (part)); \
   } while (0)
 
@@ -129,8 +130,9 @@ static cgrpc_pool_t *new_pool(void) {
 static void test_well_known_types(void) {
   cgrpc_pool_t *pool = new_pool();
   CHECK_EQ_UINT(cgrpc_pool_file_count(pool), 11);
-  const char *files[] = {"any", "api", "descriptor", "duration", "empty", "field_mask",
-                         "source_context", "struct", "timestamp", "type", "wrappers"};
+  const char *files[] = {"any",       "api",        "descriptor",     "duration",
+                         "empty",     "field_mask", "source_context", "struct",
+                         "timestamp", "type",       "wrappers"};
   for (size_t i = 0; i < 11; i++) {
     char name[64];
     snprintf(name, sizeof name, "google/protobuf/%s.proto", files[i]);
@@ -164,10 +166,10 @@ static void test_name_resolution(void) {
   google_protobuf_DescriptorProto *inner = add_nested(outer, "Inner");
   add_msg(f, "Other");
   add_enum(f, "Color", "COLOR_NONE");
-  add_field(outer, "inner", 1, CGRPC_PB_MESSAGE, "Inner");          /* a.b.Outer.Inner */
-  add_field(outer, "other", 2, CGRPC_PB_MESSAGE, "b.Other");        /* via package a.b */
-  add_field(outer, "full", 3, CGRPC_PB_MESSAGE, ".a.b.Other");      /* fully qualified */
-  add_field(inner, "up", 1, CGRPC_PB_MESSAGE, "Other");             /* outward to a.b */
+  add_field(outer, "inner", 1, CGRPC_PB_MESSAGE, "Inner");     /* a.b.Outer.Inner */
+  add_field(outer, "other", 2, CGRPC_PB_MESSAGE, "b.Other");   /* via package a.b */
+  add_field(outer, "full", 3, CGRPC_PB_MESSAGE, ".a.b.Other"); /* fully qualified */
+  add_field(inner, "up", 1, CGRPC_PB_MESSAGE, "Other");        /* outward to a.b */
   add_field(inner, "color", 2, CGRPC_PB_ENUM, "Color");
   add_field(inner, "ts", 3, CGRPC_PB_MESSAGE, "google.protobuf.Timestamp");
   PUSH(f->dependency, s("google/protobuf/timestamp.proto"));
@@ -207,8 +209,9 @@ static void test_missing_import(void) {
   PUSH(f->dependency, s("app/b.proto"));
   cgrpc_error_t err;
   CHECK_EQ_INT(add(pool, f, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message,
-               "app/a.proto: imports app/b.proto, which is not in the descriptor pool; add it first");
+  CHECK_EQ_STR(
+      err.message,
+      "app/a.proto: imports app/b.proto, which is not in the descriptor pool; add it first");
   CHECK(cgrpc_pool_find_file(pool, "app/a.proto") == NULL);
   cgrpc_pool_free(pool);
 }
@@ -268,7 +271,8 @@ static void test_bad_references(void) {
   fd->number = 1;
   add_field(m, "twin", 1, CGRPC_PB_INT32, NULL);
   CHECK_EQ_INT(add(pool, f, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message, "ref.proto: message ref.M: fields thing and twin have the same number 1");
+  CHECK_EQ_STR(err.message,
+               "ref.proto: message ref.M: fields thing and twin have the same number 1");
   m->field.data[1]->number = 2;
   m->field.data[1]->has_default_value = true;
   m->field.data[1]->default_value = s("twelve");
@@ -289,20 +293,29 @@ static void test_bad_references(void) {
   CHECK_EQ_STR(err.message, "n.proto: message name \"has space\" in n is not a valid identifier");
   google_protobuf_FileDescriptorProto *editions = new_file("e.proto", "e", "editions");
   CHECK_EQ_INT(add(pool, editions, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message, "e.proto: syntax \"editions\" is not supported (only proto2 and proto3)");
+  CHECK_EQ_STR(err.message,
+               "e.proto: syntax \"editions\" is not supported (only proto2 and proto3)");
   cgrpc_pool_free(pool);
 }
 
 static void test_bad_bytes(void) {
   cgrpc_pool_t *pool = new_pool();
   cgrpc_error_t err;
-  CHECK_EQ_INT(cgrpc_pool_add_file(pool, "\x0a\x05" "ab", 4, &err), CGRPC_STATUS_INVALID_ARGUMENT);
+  CHECK_EQ_INT(cgrpc_pool_add_file(pool,
+                                   "\x0a\x05"
+                                   "ab",
+                                   4, &err),
+               CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK_CONTAINS(err.message, "not a serialized FileDescriptorProto: ");
   CHECK_EQ_INT(cgrpc_pool_add_file(pool, "", 0, &err), CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK_EQ_STR(err.message, "descriptor: the file has no valid name");
   CHECK_EQ_INT(cgrpc_pool_add_file_set(pool, "\xff", 1, &err), CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK_CONTAINS(err.message, "not a serialized FileDescriptorSet: ");
-  CHECK_EQ_INT(cgrpc_pool_add_file(pool, "\x0a\x05" "ab", 4, NULL), CGRPC_STATUS_INVALID_ARGUMENT);
+  CHECK_EQ_INT(cgrpc_pool_add_file(pool,
+                                   "\x0a\x05"
+                                   "ab",
+                                   4, NULL),
+               CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK_EQ_UINT(cgrpc_pool_file_count(pool), 11);
   cgrpc_pool_free(pool);
 }
@@ -366,8 +379,9 @@ static void test_services_and_extensions(void) {
   ext2->extendee = s("shop.Req");
   PUSH(g->extension, ext2);
   CHECK_EQ_INT(add(pool, g, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message, "ext2.proto: extension other.clash: number 100 of shop.Req is already "
-                            "used by extension shop.note");
+  CHECK_EQ_STR(err.message,
+               "ext2.proto: extension other.clash: number 100 of shop.Req is already "
+               "used by extension shop.note");
   CHECK_EQ_UINT(cgrpc_pool_extensions_of(pool, "shop.Req", NULL, 0), 1);
   /* A method whose input does not resolve. */
   meth->input_type = s("Missing");
@@ -376,7 +390,8 @@ static void test_services_and_extensions(void) {
   ext->extendee = s("shop.Req");
   ext->number = 101;
   CHECK_EQ_INT(add(pool, f, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message, "svc2.proto: method shop2.Shop.Watch: input type \"Missing\" is not defined");
+  CHECK_EQ_STR(err.message,
+               "svc2.proto: method shop2.Shop.Watch: input type \"Missing\" is not defined");
   cgrpc_pool_free(pool);
 }
 
@@ -386,9 +401,9 @@ static cgrpc_status_code_t add_set(cgrpc_pool_t *pool, google_protobuf_FileDescr
   for (size_t i = 0; i < n; i++) PUSH(set->file, files[i]);
   uint8_t *bytes;
   size_t len;
-  CHECK_EQ_INT(cgrpc_pb_encode(set, &google_protobuf_FileDescriptorSet_table, &arena, 0, &bytes,
-                               &len, NULL),
-               0);
+  CHECK_EQ_INT(
+      cgrpc_pb_encode(set, &google_protobuf_FileDescriptorSet_table, &arena, 0, &bytes, &len, NULL),
+      0);
   return cgrpc_pool_add_file_set(pool, bytes, len, err);
 }
 
@@ -411,8 +426,9 @@ static void test_file_set_order(void) {
   google_protobuf_FileDescriptorProto *lost = new_file("lost.proto", "q", "proto3");
   PUSH(lost->dependency, s("nowhere.proto"));
   CHECK_EQ_INT(add_set(pool, &lost, 1, &err), CGRPC_STATUS_INVALID_ARGUMENT);
-  CHECK_EQ_STR(err.message, "lost.proto imports nowhere.proto, which is neither in the descriptor "
-                            "pool nor in the set; add it (protoc --include_imports)");
+  CHECK_EQ_STR(err.message,
+               "lost.proto imports nowhere.proto, which is neither in the descriptor "
+               "pool nor in the set; add it (protoc --include_imports)");
   google_protobuf_FileDescriptorProto *x = new_file("x.proto", "c", "proto3");
   google_protobuf_FileDescriptorProto *y = new_file("y.proto", "c", "proto3");
   PUSH(x->dependency, s("y.proto"));
@@ -434,7 +450,8 @@ static void test_maps_and_recursion(void) {
   entry->options->has_map_entry = entry->options->map_entry = true;
   add_field(entry, "key", 1, CGRPC_PB_DOUBLE, NULL);
   add_field(entry, "value", 2, CGRPC_PB_MESSAGE, "Node");
-  google_protobuf_FieldDescriptorProto *kids = add_field(node, "kids", 2, CGRPC_PB_MESSAGE, "KidsEntry");
+  google_protobuf_FieldDescriptorProto *kids =
+      add_field(node, "kids", 2, CGRPC_PB_MESSAGE, "KidsEntry");
   kids->label = CGRPC_LABEL_REPEATED;
   cgrpc_error_t err;
   CHECK_EQ_INT(add(pool, f, &err), CGRPC_STATUS_INVALID_ARGUMENT);
@@ -472,9 +489,11 @@ static void test_large_inputs(void) {
   e->name = s("Many");
   for (int i = 0; i < FIELDS; i++) {
     const char *name = cgrpc_arena_printf(&arena, "f%d", i).data;
-    google_protobuf_FieldDescriptorProto *fd = add_field(m, name, FIELDS - i, CGRPC_PB_ENUM, "Many");
+    google_protobuf_FieldDescriptorProto *fd =
+        add_field(m, name, FIELDS - i, CGRPC_PB_ENUM, "Many");
     (void)fd;
-    google_protobuf_EnumValueDescriptorProto *v = google_protobuf_EnumValueDescriptorProto_new(&arena);
+    google_protobuf_EnumValueDescriptorProto *v =
+        google_protobuf_EnumValueDescriptorProto_new(&arena);
     v->has_name = v->has_number = true;
     v->name = cgrpc_arena_printf(&arena, "V%d", i);
     v->number = (i * 7919) % FIELDS;
