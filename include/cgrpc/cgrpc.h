@@ -7,6 +7,7 @@
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
  *   error.h        library error values
+ *   jwt.h          verifying JSON Web Tokens (bearer tokens)
  *   time.h         durations, deadlines, CGRPC_INFINITE
  *   options.h      how server and channel options are set
  *   call.h         client calls: options, status, streaming
@@ -32,6 +33,7 @@
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
+#include "cgrpc/jwt.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"
