@@ -154,11 +154,11 @@ cgrpc_status_code_t cgrpc_jwt_verifier_add_pem_file(cgrpc_jwt_verifier_t *v, con
 static cgrpc_status_code_t make_hmac_key(const char *kid, size_t kid_len,
                                          const unsigned char *secret, size_t len,
                                          cgrpc_jwt_key_t *key, cgrpc_error_t *err) {
+  memset(key, 0, sizeof *key);
   if (len < CGRPC_JWT_MIN_HMAC_SECRET)
     return cgrpc_auth_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
                            "the HMAC secret has %zu bytes; HS256 needs at least %d", len,
                            CGRPC_JWT_MIN_HMAC_SECRET);
-  memset(key, 0, sizeof *key);
   key->alg = CGRPC_JWT_HS256;
   key->secret = cgrpc_malloc(len);
   if (!key->secret || (kid && !(key->kid = dup_kid(kid, kid_len)))) {
@@ -176,7 +176,7 @@ cgrpc_status_code_t cgrpc_jwt_verifier_add_hmac(cgrpc_jwt_verifier_t *v, const c
   if (!v || !secret)
     return cgrpc_auth_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
                            "the verifier and the secret must not be NULL");
-  cgrpc_jwt_key_t key;
+  cgrpc_jwt_key_t key = {0};
   cgrpc_status_code_t rc =
       make_hmac_key(kid, kid ? strlen(kid) : 0, (const unsigned char *)secret, len, &key, err);
   if (rc == CGRPC_STATUS_OK) rc = cgrpc_jwt_verifier_append_keys(v, &key, 1, err);
@@ -253,10 +253,13 @@ static cgrpc_status_code_t jwk_ec(jwk_reader_t *r, const cgrpc_auth_json_t *jwk,
   cgrpc_status_code_t rc = jwk_bytes(r, jwk, "x", &x, &x_len);
   if (rc == CGRPC_STATUS_OK) rc = jwk_bytes(r, jwk, "y", &y, &y_len);
   if (rc != CGRPC_STATUS_OK) return rc;
-  if (x_len != 32 || y_len != 32) return jwk_fail(r, "P-256 coordinates must be 32 bytes each");
+  /* RFC 7518 §6.2.1.2 wants exactly 32 bytes, but some issuers (PyJWT
+   * before 2.8, for one) drop leading zero bytes; the number is the same,
+   * so shorter coordinates are padded back. */
+  if (x_len > 32 || y_len > 32) return jwk_fail(r, "P-256 coordinates are at most 32 bytes");
   unsigned char point[65] = {0x04}; /* uncompressed: 04 || x || y */
-  memcpy(point + 1, x, 32);
-  memcpy(point + 33, y, 32);
+  memcpy(point + 1 + 32 - x_len, x, x_len);
+  memcpy(point + 33 + 32 - y_len, y, y_len);
   OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
   if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
       OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point))

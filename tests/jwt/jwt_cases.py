@@ -201,6 +201,19 @@ def main():
     s.case("HMAC keys with kids, second secret", hs + ["--hmac-hex", secret2.hex() + "=k2"],
            tok(secret2, "HS256", kid="k2"), "OK")
 
+    # An EC JWK whose x lost its leading zero byte (as PyJWT < 2.8 writes them).
+    ec_short = ec.generate_private_key(ec.SECP256R1())
+    while ec_short.public_key().public_numbers().x >= 2 ** 248:
+        ec_short = ec.generate_private_key(ec.SECP256R1())
+    nums = ec_short.public_key().public_numbers()
+    short_jwk = {"kty": "EC", "crv": "P-256", "kid": "short",
+                 "x": b64(nums.x.to_bytes(31, "big")), "y": b64(nums.y.to_bytes(32, "big"))}
+    s.case("EC JWK with a 31-byte x", ["--jwks", s.write("short.json", json.dumps(
+        {"keys": [short_jwk]}))], tok(ec_short, "ES256", kid="short"), "OK")
+    long_jwk = dict(short_jwk, x=b64(b"\0\0" + nums.x.to_bytes(31, "big")))
+    s.config("EC JWK with a 33-byte x", ["--jwks", s.write("long.json", json.dumps(
+        {"keys": [long_jwk]}))], "at most 32 bytes")
+
     # Algorithm none and algorithm confusion.
     s.case("alg none", hs + rs, jwt.encode(claims(), None, algorithm="none"),
            "UNAUTHENTICATED", "algorithm none is not allowed")
