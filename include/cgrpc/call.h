@@ -59,6 +59,8 @@ extern "C" {
 
 typedef struct cgrpc_channel cgrpc_channel_t;
 typedef struct cgrpc_call cgrpc_call_t;
+/* Per-call credentials: see cgrpc/interceptor.h. */
+typedef struct cgrpc_call_credentials cgrpc_call_credentials_t;
 
 /* ---- Shared by clients and servers ------------------------------------------ */
 
@@ -100,6 +102,9 @@ typedef struct cgrpc_call_options {
   /* Wait for a connection instead of failing UNAVAILABLE at once while
    * the channel cannot connect (the deadline still applies). */
   bool wait_for_ready;
+  /* Credentials for this call only (cgrpc/interceptor.h), run after the
+   * channel's; NULL for none. */
+  const cgrpc_call_credentials_t *call_credentials;
 } cgrpc_call_options_t;
 
 /* ---- Unary calls --------------------------------------------------------------------- */

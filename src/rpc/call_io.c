@@ -23,6 +23,17 @@ void cgrpc_call_io_destroy(cgrpc_call_io_t *io) {
 
 void cgrpc_call_io_attach(cgrpc_call_io_t *io, cgrpc_h2_stream_t *s) { io->stream = s; }
 
+/* The interceptors' on_receive; false when one ended the call (the read
+ * then completes false). */
+static bool intercept(cgrpc_call_io_t *io) {
+  cgrpc_error_t err;
+  cgrpc_status_code_t code = cgrpc_icept_receive(io->icept, io->read_msg, io->read_arena, &err);
+  if (code == CGRPC_STATUS_OK) return true;
+  io->fail(io->owner, code, err.message);
+  cgrpc_completion_fire(&io->read_done, false);
+  return false;
+}
+
 /* Decodes into the waiting read and completes it. */
 static void deliver(cgrpc_call_io_t *io, const uint8_t *data, size_t len, bool compressed) {
   char why[256];
@@ -35,6 +46,7 @@ static void deliver(cgrpc_call_io_t *io, const uint8_t *data, size_t len, bool c
     cgrpc_completion_fire(&io->read_done, false);
     return;
   }
+  if (io->icept && io->icept->chain && !intercept(io)) return;
   cgrpc_completion_fire(&io->read_done, true);
 }
 
@@ -69,6 +81,7 @@ void cgrpc_call_io_on_message(cgrpc_call_io_t *io, const uint8_t *data, size_t l
     return;
   }
   io->received++;
+  io->bytes_in += len;
   if (io->read_pending) {
     deliver(io, data, len, compressed);
     return;
@@ -123,6 +136,8 @@ bool cgrpc_call_io_write(cgrpc_call_io_t *io, cgrpc_h2_msg_t *m, cgrpc_completio
     io->w_cap = cap;
     io->w_head = 0;
   }
+  io->bytes_out += m->len;
+  io->sent++;
   if (!cgrpc_h2_stream_send(io->stream, m)) {
     cgrpc_completion_fire(&done, false);
     return false;

@@ -18,6 +18,7 @@
 #define CGRPC_SRC_RPC_CALL_IO_H
 
 #include "rpc/completion.h"
+#include "rpc/interceptor_internal.h"
 
 typedef struct cgrpc_call_io {
   cgrpc_h2_stream_t *stream; /* NULL while not on the wire */
@@ -27,6 +28,11 @@ typedef struct cgrpc_call_io {
   void (*fail)(void *owner, cgrpc_status_code_t code, const char *why);
   void *owner;
   bool expect_one; /* unary side: a second message is a cardinality violation */
+  /* The call's interceptors (NULL or a NULL chain: none): on_receive runs
+   * on each message decoded, before its reader hears of it. */
+  cgrpc_interceptor_call_t *icept;
+  uint64_t bytes_in, bytes_out; /* message payloads received and queued */
+  uint64_t sent;                /* messages queued */
 
   bool read_pending;
   void *read_msg;

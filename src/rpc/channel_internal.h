@@ -17,6 +17,7 @@
 #include "io/connect.h"
 #include "io/resolve.h"
 #include "io/workers.h"
+#include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
 #include "rpc/transport.h"
 
@@ -47,6 +48,13 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
+
+  /* Interceptors and call credentials, set before the first call
+   * (calls_begun) and read-only from then on (interceptor_channel.c). */
+  cgrpc_icept_chain_t icept;
+  cgrpc_call_credentials_t creds;
+  bool has_creds;
+  atomic_bool calls_begun;
 
   /* Any thread (channel_wait.c). */
   atomic_bool callbacks_used; /* a callback-style operation was ever started */
@@ -203,6 +211,13 @@ struct cgrpc_call {
   /* Operations handed to the loop (posted, started as its guest, or
    * rescued) and not yet run: the call is not freed before they ran. */
   atomic_uint handed;
+
+  /* Interceptors (icept.chain NULL: none). The status an interceptor's
+   * on_send ended the call with travels to the loop in `icept_err`,
+   * written once (icept_failed). */
+  cgrpc_interceptor_call_t icept;
+  atomic_bool icept_failed;
+  cgrpc_error_t icept_err;
 };
 
 /* channel.c: routes a call that needs a connection (loop thread): attaches
@@ -249,6 +264,18 @@ void cgrpc_channel_rescue_wake(cgrpc_channel_t *ch);
 void cgrpc_channel_rescue_shutdown(cgrpc_channel_t *ch);
 /* channel.c: ends every call and connection (the loop; see channel.h). */
 void cgrpc_channel_shutdown_on_loop(void *ch);
+
+/* call_credentials.c: whether the channel's connections are TLS (call
+ * credentials are refused on plaintext ones). */
+bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
+/* Runs call credentials for a call about to start: OK, or the code the
+ * call fails with (UNAUTHENTICATED on plaintext, UNAVAILABLE when the
+ * callback fails) and why in `err`. */
+cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t *creds,
+                                                 const cgrpc_channel_t *ch,
+                                                 const cgrpc_pb_method_t *method,
+                                                 cgrpc_metadata_t *md, cgrpc_arena_t *arena,
+                                                 cgrpc_error_t *err);
 
 /* client_call.c */
 /* The call waits for a connection (-> WAITING). */

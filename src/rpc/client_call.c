@@ -176,6 +176,16 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->replay.state = REPLAY_OPEN;
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
+  if (!atomic_load_explicit(&ch->calls_begun, memory_order_relaxed)) {
+    atomic_store(&ch->calls_begun, true);
+  }
+  if (ch->icept.count) {
+    call->icept.chain = &ch->icept;
+    call->icept.client = true;
+    call->icept.method = method;
+    call->icept.peer = ch->authority;
+    call->io.icept = &call->icept;
+  }
   if (!opts) return call;
   if (opts->timeout_ns != 0) call->deadline = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
   call->compression = opts->compression;
@@ -269,6 +279,57 @@ static void complete_finish(cgrpc_call_t *call) {
   unref(call);
 }
 
+/* ---- Interceptors and call credentials ------------------------------------------------ */
+
+static void intercept_end(cgrpc_call_t *call, const cgrpc_metadata_t *trailers) {
+  cgrpc_call_summary_t summary = {.code = call->code,
+                                  .message = {call->message, call->message_len},
+                                  .trailing_metadata = trailers,
+                                  .bytes_received = call->io.bytes_in,
+                                  .bytes_sent = call->io.bytes_out,
+                                  .messages_received = call->io.received,
+                                  .messages_sent = call->io.sent};
+  cgrpc_icept_end(&call->icept, &summary);
+}
+
+/* Whether a new call has anything to run before it starts. */
+static bool intercepted(const cgrpc_call_t *call, const cgrpc_call_options_t *opts) {
+  return call->icept.chain || call->ch->has_creds || (opts && opts->call_credentials);
+}
+
+/* Memory for a request an on_send replaces: a stack buffer first, freed
+ * once the request is encoded. */
+typedef struct send_scratch {
+  cgrpc_arena_t arena;
+  char room[256];
+} send_scratch_t;
+
+/* On the application's thread, before the call is shared: the
+ * interceptors' on_start (and on_send of `request`, when given), then the
+ * call credentials. OK, or the code the call ends with, why in `err`;
+ * nothing has gone on the wire then. */
+static cgrpc_status_code_t intercept_begin(cgrpc_call_t *call, const cgrpc_call_options_t *opts,
+                                           const void **request, send_scratch_t *scratch,
+                                           cgrpc_error_t *err) {
+  cgrpc_channel_t *ch = call->ch;
+  cgrpc_status_code_t code = CGRPC_STATUS_OK;
+  if (call->icept.chain) {
+    code = cgrpc_icept_start(&call->icept, &call->metadata, &call->arena, err);
+    if (code == CGRPC_STATUS_OK && request) {
+      code = cgrpc_icept_send(&call->icept, request, &scratch->arena, err);
+    }
+  }
+  if (code == CGRPC_STATUS_OK && ch->has_creds) {
+    code = cgrpc_call_credentials_apply(&ch->creds, ch, call->method, &call->metadata, &call->arena,
+                                        err);
+  }
+  if (code == CGRPC_STATUS_OK && opts && opts->call_credentials) {
+    code = cgrpc_call_credentials_apply(opts->call_credentials, ch, call->method, &call->metadata,
+                                        &call->arena, err);
+  }
+  return code;
+}
+
 /* The status is decided (-> DONE): complete everything that waits on the
  * call. */
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
@@ -284,6 +345,7 @@ static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *m
   call->message = cgrpc_arena_memdup(&call->arena, message, message_len);
   call->message_len = call->message ? message_len : 0;
   if (!call->message) call->message = "";
+  if (call->icept.started) intercept_end(call, cgrpc_h2_stream_trailers(&call->stream));
   call->refs++;
   for (size_t i = 0; i < call->early.count; i++) {
     cgrpc_h2_msg_free(call->early.msgs[i]);
@@ -429,7 +491,8 @@ typedef struct call_op {
   void *msg;
   cgrpc_arena_t *arena;
   cgrpc_metadata_t *md_out;
-  call_finish_t finish; /* OP_FINISH, OP_UNARY */
+  call_finish_t finish;         /* OP_FINISH, OP_UNARY */
+  cgrpc_status_code_t end_code; /* OP_SEND without a message: an interceptor ended the call */
 } call_op_t;
 
 static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
@@ -486,6 +549,8 @@ static void run_op(void *arg) {
     case OP_SEND:
       if (op->out) {
         send_on_loop(call, op->out, op->done);
+      } else if (op->end_code != CGRPC_STATUS_OK) { /* an interceptor's on_send */
+        cgrpc_call_end(call, op->end_code, call->icept_err.message);
       } else { /* the message could not be encoded for want of memory */
         cgrpc_completion_fire(&op->done, false);
         cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
@@ -629,6 +694,14 @@ static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const c
   call->message = message;
   call->message_len = strlen(message);
   cgrpc_call_io_end(&call->io);
+  if (call->icept.started) intercept_end(call, NULL);
+}
+
+/* A call an interceptor or its credentials ended before it started: its
+ * status is decided here, with a copy of the message. */
+static void fail_intercepted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
+  const char *copy = cgrpc_arena_memdup(&call->arena, message, strlen(message) + 1);
+  fail_unstarted(call, code, copy ? copy : "out of memory");
 }
 
 static const char kNoMemoryCall[] = "out of memory: the call could not be created";
@@ -693,6 +766,14 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
                                const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) return ch->no_memory_call;
+  if (intercepted(call, opts)) {
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = intercept_begin(call, opts, NULL, NULL, &err);
+    if (code != CGRPC_STATUS_OK) {
+      fail_intercepted(call, code, err.message);
+      return call;
+    }
+  }
   call_op_t op = {.kind = OP_START, .call = call};
   if (!submit(&op)) fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   return call;
@@ -702,7 +783,24 @@ bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_
                      void *user_data) {
   if (is_no_memory(call)) return false;
   cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  send_scratch_t scratch;
+  if (call->icept.started) {
+    if (atomic_load(&call->icept_failed)) return false;
+    cgrpc_arena_init(&scratch.arena, scratch.room, sizeof scratch.room);
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = cgrpc_icept_send(&call->icept, &msg, &scratch.arena, &err);
+    if (code != CGRPC_STATUS_OK) {
+      cgrpc_arena_free(&scratch.arena);
+      if (!atomic_exchange(&call->icept_failed, true)) {
+        call->icept_err = err;
+        call_op_t op = {.kind = OP_SEND, .call = call, .end_code = code};
+        if (!submit(&op)) rescue(call, code, call->icept_err.message, NULL);
+      }
+      return false;
+    }
+  }
   cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->method->input, flags, &why);
+  if (call->icept.started) cgrpc_arena_free(&scratch.arena);
   /* Out of memory ends the call (a send with no message, below): the
    * server must not take the messages around the lost one for the stream. */
   if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
@@ -791,17 +889,36 @@ cgrpc_status_code_t cgrpc_unary(cgrpc_channel_t *ch, const cgrpc_pb_method_t *me
     return set_status(status, CGRPC_STATUS_INTERNAL,
                       "a blocking call cannot run on its channel's thread");
   }
+  cgrpc_call_t *call = call_new(ch, method, opts);
+  if (!call) return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+  send_scratch_t scratch;
+  cgrpc_arena_init(&scratch.arena, scratch.room, sizeof scratch.room);
+  if (intercepted(call, opts)) {
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = intercept_begin(call, opts, &request, &scratch, &err);
+    if (code != CGRPC_STATUS_OK) {
+      /* Ended before anything went out: the status is reported here. */
+      cgrpc_arena_free(&scratch.arena);
+      fail_intercepted(call, code, err.message);
+      if (arena) {
+        copy_status(call, status, arena);
+      } else {
+        set_status(status, code, "");
+      }
+      call_free(call);
+      return code;
+    }
+  }
   cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
   cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
+  cgrpc_arena_free(&scratch.arena);
   if (!m) {
+    if (call->icept.started) fail_unstarted(call, why, "the request could not be serialized");
+    call_free(call);
     return set_status(status, why,
-                      why == CGRPC_STATUS_RESOURCE_EXHAUSTED ? "out of memory"
-                                                             : "the request could not be serialized");
-  }
-  cgrpc_call_t *call = call_new(ch, method, opts);
-  if (!call) {
-    cgrpc_h2_msg_free(m);
-    return set_status(status, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
+                      why == CGRPC_STATUS_RESOURCE_EXHAUSTED
+                          ? "out of memory"
+                          : "the request could not be serialized");
   }
   cgrpc_waiter_t w;
   cgrpc_waiter_init(&w);
@@ -827,16 +944,28 @@ void cgrpc_unary_async(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method, con
                        void *response, cgrpc_arena_t *arena, const cgrpc_call_options_t *opts,
                        cgrpc_status_fn done, void *user_data) {
   cgrpc_channel_use_callbacks(ch);
-  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
-  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) {
     /* No call and no memory to reach the loop: report here, once. */
-    cgrpc_h2_msg_free(m);
     report_status(ch, done, user_data, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryCall);
     return;
   }
   call_finish_t finish = {.arena = arena, .fn = done, .user_data = user_data};
+  send_scratch_t scratch;
+  cgrpc_arena_init(&scratch.arena, scratch.room, sizeof scratch.room);
+  if (intercepted(call, opts)) {
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = intercept_begin(call, opts, &request, &scratch, &err);
+    if (code != CGRPC_STATUS_OK) {
+      cgrpc_arena_free(&scratch.arena);
+      fail_intercepted(call, code, err.message);
+      finish_on_loop(call, &finish);
+      return;
+    }
+  }
+  cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  cgrpc_h2_msg_t *m = cgrpc_encode_message(request, method->input, 0, &why);
+  cgrpc_arena_free(&scratch.arena);
   if (!m) {
     /* Reported the way every outcome is: from the loop. */
     fail_unstarted(call, why,

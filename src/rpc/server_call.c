@@ -32,6 +32,7 @@
 #include "base/log.h"
 #include "h2/metadata.h"
 #include "rpc/server_internal.h"
+#include "rpc/status_details_internal.h"
 
 /* Arena memory inside the call's own allocation, for the application's
  * arena (request, peer string, response) and the stream's (request
@@ -99,12 +100,17 @@ void cgrpc_server_call_detach(cgrpc_server_call_t *call) {
   call->conn = NULL;
 }
 
+/* The call ends with a status of the library's (or an interceptor's). */
+static void fail_n(cgrpc_server_call_t *call, cgrpc_status_code_t code, const char *why,
+                   size_t len) {
+  atomic_store(&call->cancelled, true);
+  cgrpc_h2_stream_finish(&call->stream, code, why, len, NULL);
+  kick(call);
+}
+
 /* The io found a request it cannot take: the call ends with that status. */
 static void io_fail(void *owner, cgrpc_status_code_t code, const char *why) {
-  cgrpc_server_call_t *call = owner;
-  atomic_store(&call->cancelled, true);
-  cgrpc_h2_stream_finish(&call->stream, code, why, strlen(why), NULL);
-  kick(call);
+  fail_n(owner, code, why, strlen(why));
 }
 
 cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
@@ -218,6 +224,25 @@ static void unimplemented(cgrpc_server_call_t *call, cgrpc_str_t path) {
   cgrpc_h2_stream_finish(&call->stream, CGRPC_STATUS_UNIMPLEMENTED, msg, strlen(msg), NULL);
 }
 
+/* Runs the interceptors' on_start on the request metadata; false when one
+ * ended the call (the handler then never runs). */
+static bool intercept_start(cgrpc_server_call_t *call) {
+  cgrpc_interceptor_call_t *ic = &call->icept;
+  ic->chain = &call->sl->srv->icept;
+  ic->method = call->entry->method;
+  ic->peer = call->peer;
+  ic->server_call = call;
+  call->io.icept = ic;
+  cgrpc_error_t err;
+  /* The stream's request metadata is the call's own, for the handler to
+   * read: interceptors change it in place. */
+  cgrpc_metadata_t *md = (cgrpc_metadata_t *)cgrpc_h2_stream_metadata(&call->stream);
+  cgrpc_status_code_t code = cgrpc_icept_start(ic, md, &call->arena, &err);
+  if (code == CGRPC_STATUS_OK) return true;
+  io_fail(call, code, err.message);
+  return false;
+}
+
 void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
   cgrpc_str_t path = cgrpc_h2_stream_path(&call->stream);
   const method_entry_t *entry = cgrpc_server_lookup(call->sl->srv, path.data, path.len);
@@ -233,6 +258,7 @@ void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
   if (peer) call->peer = peer;
   cgrpc_call_io_init(&call->io, m->input, io_fail, call);
   cgrpc_call_io_attach(&call->io, &call->stream);
+  if (call->sl->srv->icept.count && !intercept_start(call)) return;
   if (m->client_streaming) {
     dispatch(call);
     return;
@@ -251,7 +277,8 @@ void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
 
 void cgrpc_server_call_on_eos(cgrpc_server_call_t *call) {
   cgrpc_call_io_on_eos(&call->io);
-  if (!call->entry || call->dispatched || call->io.ended || call->entry->method->client_streaming) {
+  if (!call->entry || call->dispatched || call->io.ended || call->entry->method->client_streaming ||
+      atomic_load(&call->cancelled)) {
     return;
   }
   if (!call->have_request) {
@@ -269,6 +296,19 @@ void cgrpc_server_call_on_close(cgrpc_server_call_t *call) {
   bool cancelled = call->dispatched && !call->app_done;
   if (cancelled) atomic_store(&call->cancelled, true);
   cgrpc_call_io_end(&call->io);
+  if (call->icept.started) {
+    const char *message;
+    size_t len;
+    cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+    cgrpc_call_summary_t summary = {.code = code,
+                                    .message = {message, len},
+                                    .trailing_metadata = &call->end_trailers,
+                                    .bytes_received = call->io.bytes_in,
+                                    .bytes_sent = call->io.bytes_out,
+                                    .messages_received = call->io.received,
+                                    .messages_sent = call->io.sent};
+    cgrpc_icept_end(&call->icept, &summary);
+  }
   if (cancelled) {
     void (*fn)(void *) = call->cancel_fn;
     call->cancel_fn = NULL;
@@ -326,6 +366,9 @@ static void do_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code, const
   if (call->app_done) return;
   call->app_done = true;
   call->cancel_fn = NULL;
+  if (call->icept.started && md && md->count) {
+    cgrpc_metadata_copy(&call->end_trailers, &call->arena, md); /* for on_end; best effort */
+  }
   if (!call->stream_closed) {
     cgrpc_h2_stream_finish(&call->stream, code, message, message_len, md);
     kick(call);
@@ -368,9 +411,13 @@ static void run_op(void *arg) {
       cgrpc_call_io_read(&call->io, op->msg, op->arena, op->done);
       break;
     case OP_WRITE:
-      if (!op->out) { /* the message could not be encoded for want of memory */
+      if (!op->out) { /* no message: out of memory, or an interceptor ended the call */
         cgrpc_completion_fire(&op->done, false);
-        io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+        if (op->code != CGRPC_STATUS_OK) {
+          fail_n(call, op->code, op->message, op->message_len);
+        } else {
+          io_fail(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+        }
         break;
       }
       if (op->finish && call->printf_failed) {
@@ -545,10 +592,41 @@ bool cgrpc_server_call_read(cgrpc_server_call_t *call, void *msg, cgrpc_arena_t 
   return run_completing(&op, done, user_data);
 }
 
+/* Memory an interceptor's on_send may use for a replacement message: a
+ * stack buffer first, freed once the message is encoded. */
+typedef struct send_scratch {
+  cgrpc_arena_t arena;
+  char room[256];
+} send_scratch_t;
+
+/* Runs the interceptors' on_send on a message about to be encoded: OK, or
+ * the code (and message in err) an interceptor ended the call with. */
+static cgrpc_status_code_t intercept_send(cgrpc_server_call_t *call, const void **msg,
+                                          send_scratch_t *scratch, cgrpc_error_t *err) {
+  cgrpc_arena_init(&scratch->arena, scratch->room, sizeof scratch->room);
+  return cgrpc_icept_send(&call->icept, msg, &scratch->arena, err);
+}
+
 bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigned flags,
                              cgrpc_done_fn done, void *user_data) {
   cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  send_scratch_t scratch;
+  if (call->icept.started) {
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = intercept_send(call, &msg, &scratch, &err);
+    if (code != CGRPC_STATUS_OK) {
+      cgrpc_arena_free(&scratch.arena);
+      call_op_t op = {.kind = OP_WRITE,
+                      .call = call,
+                      .code = code,
+                      .message = err.message,
+                      .message_len = strlen(err.message)};
+      submit(&op, NULL); /* ends the call; `done` never runs, as for a message not encoded */
+      return false;
+    }
+  }
   cgrpc_h2_msg_t *m = cgrpc_encode_message(msg, call->entry->method->output, flags, &why);
+  if (call->icept.started) cgrpc_arena_free(&scratch.arena);
   /* Out of memory ends the call (a write with no message, below): the
    * client must not take the messages around the lost one for the stream. */
   if (!m && why != CGRPC_STATUS_RESOURCE_EXHAUSTED) return false;
@@ -558,7 +636,18 @@ bool cgrpc_server_call_write(cgrpc_server_call_t *call, const void *msg, unsigne
 
 void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
   cgrpc_status_code_t why = CGRPC_STATUS_INTERNAL;
+  send_scratch_t scratch;
+  if (call->icept.started) {
+    cgrpc_error_t err;
+    cgrpc_status_code_t code = intercept_send(call, &response, &scratch, &err);
+    if (code != CGRPC_STATUS_OK) {
+      cgrpc_arena_free(&scratch.arena);
+      cgrpc_server_call_finish(call, code, err.message, NULL);
+      return;
+    }
+  }
   cgrpc_h2_msg_t *m = cgrpc_encode_message(response, call->entry->method->output, 0, &why);
+  if (call->icept.started) cgrpc_arena_free(&scratch.arena);
   if (!m) {
     cgrpc_server_call_finish(call, why,
                              why == CGRPC_STATUS_RESOURCE_EXHAUSTED
@@ -578,6 +667,17 @@ void cgrpc_server_call_reply(cgrpc_server_call_t *call, const void *response) {
 
 void cgrpc_server_call_finish(cgrpc_server_call_t *call, cgrpc_status_code_t code,
                               const char *message, const cgrpc_metadata_t *trailers) {
+  if (trailers && trailers->count) {
+    /* Details must repeat the call's code and message (the gRPC rule). */
+    cgrpc_error_t why;
+    if (!cgrpc_status_details_check(code, message, trailers, &why)) {
+      cgrpc_log(CGRPC_LOG_ERROR, "%s: %s; the call ends with INTERNAL instead",
+                call->entry->method->path, why.message);
+      code = CGRPC_STATUS_INTERNAL;
+      message = "server error: the status details do not match the status";
+      trailers = NULL;
+    }
+  }
   call_op_t op = {.kind = OP_FINISH,
                   .call = call,
                   .release_handler = ended_by_handler(call),

@@ -66,6 +66,7 @@ struct cgrpc_server {
   cgrpc_h2_options_t h2opts;
   method_entry_t *methods; /* open-addressing hash table by path */
   size_t method_slots, method_count;
+  cgrpc_icept_chain_t icept; /* cgrpc_server_add_interceptor(), before start */
   server_loop_t *loops;
   size_t loop_count;
   size_t next_loop; /* round robin; loop 0's thread only */
@@ -164,6 +165,10 @@ struct cgrpc_server_call {
   op_post_t finish_post, returned_post;
   cgrpc_post_node_t abort_node;
   atomic_bool abort_posted;
+  /* Interceptors (icept.chain NULL: none), and the trailers the call ended
+   * with, kept for their on_end. */
+  cgrpc_interceptor_call_t icept;
+  cgrpc_metadata_t end_trailers;
 };
 
 /* server.c */
