@@ -210,7 +210,7 @@ cgrpc_str_t cgrpc_jwt_claims_json(const cgrpc_jwt_claims_t *c);
  * bad token) or PERMISSION_DENIED (a required scope missing), with the
  * verifier's message. The verifier must outlive the server and not change
  * while it runs. Registered on a channel, it fails each call with
- * FAILED_PRECONDITION: clients send tokens with call credentials. The
+ * UNIMPLEMENTED: clients send tokens with call credentials. The
  * claims are kept in the call's arena; the per-call cost is one
  * verification, two short mutex sections and no heap allocation. */
 const cgrpc_interceptor_t *cgrpc_jwt_interceptor(void);

@@ -79,7 +79,7 @@ static cgrpc_status_code_t jwt_start(cgrpc_interceptor_call_t *ic, cgrpc_metadat
   const cgrpc_jwt_verifier_t *v = user_data;
   cgrpc_server_call_t *call = cgrpc_interceptor_call_server_call(ic);
   if (!call)
-    return cgrpc_auth_fail(err, CGRPC_STATUS_FAILED_PRECONDITION,
+    return cgrpc_auth_fail(err, CGRPC_STATUS_UNIMPLEMENTED,
                            "the JWT interceptor verifies tokens on a server; a channel sends "
                            "them with call credentials (cgrpc_call_credentials_bearer())");
   if (!v)
