@@ -28,6 +28,10 @@ typedef struct cgrpc_jwt_key {
   EVP_PKEY *pkey;        /* RS256 and ES256: the public key (owned) */
   unsigned char *secret; /* HS256: the secret (heap, owned) */
   size_t secret_len;
+  /* Prepared once by cgrpc_jwt_key_prepare(), duplicated per verification. */
+  EVP_MD *sha256;
+  EVP_MAC_CTX *mac_template;     /* HS256: keyed with the secret */
+  EVP_PKEY_CTX *verify_template; /* RS256, ES256: initialised to verify */
 } cgrpc_jwt_key_t;
 
 struct cgrpc_jwt_verifier {
@@ -56,6 +60,14 @@ void cgrpc_jwt_key_clear(cgrpc_jwt_key_t *key);
  * nothing (on failure the caller still owns them). */
 cgrpc_status_code_t cgrpc_jwt_verifier_append_keys(cgrpc_jwt_verifier_t *v, cgrpc_jwt_key_t *keys,
                                                    size_t count, cgrpc_error_t *err);
+
+/* Sets up the key's prepared contexts; false when OpenSSL refuses (out of
+ * memory). cgrpc_jwt_key_clear() frees them. */
+bool cgrpc_jwt_key_prepare(cgrpc_jwt_key_t *key);
+
+/* Sets up the key's prepared contexts; false when OpenSSL refuses (out of
+ * memory). cgrpc_jwt_key_clear() frees them. */
+bool cgrpc_jwt_key_prepare(cgrpc_jwt_key_t *key);
 
 /* True when `sig` (as it came from the token, base64url-decoded) is the
  * key's signature of `input`. */

@@ -136,8 +136,8 @@ cgrpc_status_code_t cgrpc_jwt_verifier_add_pem(cgrpc_jwt_verifier_t *v, const ch
 
 cgrpc_status_code_t cgrpc_jwt_verifier_add_pem_file(cgrpc_jwt_verifier_t *v, const char *kid,
                                                     const char *path, cgrpc_error_t *err) {
-  char *text;
-  size_t len;
+  char *text = NULL;
+  size_t len = 0;
   cgrpc_status_code_t rc = read_file(path, &text, &len, err);
   if (rc != CGRPC_STATUS_OK) return rc;
   rc = cgrpc_jwt_verifier_add_pem(v, kid, text, len, err);
@@ -230,8 +230,8 @@ static EVP_PKEY *pkey_from_params(const char *type, OSSL_PARAM_BLD *bld) {
 }
 
 static cgrpc_status_code_t jwk_rsa(jwk_reader_t *r, const cgrpc_auth_json_t *jwk, EVP_PKEY **out) {
-  unsigned char *n_bytes, *e_bytes;
-  size_t n_len, e_len;
+  unsigned char *n_bytes = NULL, *e_bytes = NULL;
+  size_t n_len = 0, e_len = 0;
   cgrpc_status_code_t rc = jwk_bytes(r, jwk, "n", &n_bytes, &n_len);
   if (rc == CGRPC_STATUS_OK) rc = jwk_bytes(r, jwk, "e", &e_bytes, &e_len);
   if (rc != CGRPC_STATUS_OK) return rc;
@@ -248,8 +248,8 @@ static cgrpc_status_code_t jwk_rsa(jwk_reader_t *r, const cgrpc_auth_json_t *jwk
 }
 
 static cgrpc_status_code_t jwk_ec(jwk_reader_t *r, const cgrpc_auth_json_t *jwk, EVP_PKEY **out) {
-  unsigned char *x, *y;
-  size_t x_len, y_len;
+  unsigned char *x = NULL, *y = NULL;
+  size_t x_len = 0, y_len = 0;
   cgrpc_status_code_t rc = jwk_bytes(r, jwk, "x", &x, &x_len);
   if (rc == CGRPC_STATUS_OK) rc = jwk_bytes(r, jwk, "y", &y, &y_len);
   if (rc != CGRPC_STATUS_OK) return rc;
@@ -297,8 +297,8 @@ static cgrpc_status_code_t jwk_read(jwk_reader_t *r, const cgrpc_auth_json_t *jw
 
   cgrpc_status_code_t rc;
   if (bound[0] == 'H') {
-    unsigned char *k;
-    size_t k_len;
+    unsigned char *k = NULL;
+    size_t k_len = 0;
     rc = jwk_bytes(r, jwk, "k", &k, &k_len);
     if (rc != CGRPC_STATUS_OK) return rc;
     rc = make_hmac_key(kid ? kid->str : NULL, kid ? kid->str_len : 0, k, k_len, key, NULL);
@@ -387,8 +387,8 @@ cgrpc_status_code_t cgrpc_jwt_verifier_add_jwks(cgrpc_jwt_verifier_t *v, const c
 
 cgrpc_status_code_t cgrpc_jwt_verifier_add_jwks_file(cgrpc_jwt_verifier_t *v, const char *path,
                                                      cgrpc_error_t *err) {
-  char *text;
-  size_t len;
+  char *text = NULL;
+  size_t len = 0;
   cgrpc_status_code_t rc = read_file(path, &text, &len, err);
   if (rc != CGRPC_STATUS_OK) return rc;
   rc = cgrpc_jwt_verifier_add_jwks(v, text, len, err);

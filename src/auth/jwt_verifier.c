@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
+
 #include "auth/fail.h"
 #include "auth/jwt_internal.h"
 #include "cgrpc/alloc.h"
@@ -51,6 +53,9 @@ const char *cgrpc_jwt_alg_name(cgrpc_jwt_alg_t alg) {
 void cgrpc_jwt_key_clear(cgrpc_jwt_key_t *key) {
   cgrpc_free(key->kid);
   EVP_PKEY_free(key->pkey);
+  EVP_MAC_CTX_free(key->mac_template);
+  EVP_PKEY_CTX_free(key->verify_template);
+  EVP_MD_free(key->sha256);
   if (key->secret) {
     OPENSSL_cleanse(key->secret, key->secret_len);
     cgrpc_free(key->secret);
@@ -60,6 +65,12 @@ void cgrpc_jwt_key_clear(cgrpc_jwt_key_t *key) {
 
 cgrpc_status_code_t cgrpc_jwt_verifier_append_keys(cgrpc_jwt_verifier_t *v, cgrpc_jwt_key_t *keys,
                                                    size_t count, cgrpc_error_t *err) {
+  for (size_t i = 0; i < count; i++) {
+    if (!keys[i].sha256 && !cgrpc_jwt_key_prepare(&keys[i])) {
+      ERR_clear_error();
+      return out_of_memory(err);
+    }
+  }
   if (v->key_count + count > v->key_capacity) {
     size_t capacity = v->key_capacity ? v->key_capacity : 4;
     while (capacity < v->key_count + count) capacity *= 2;

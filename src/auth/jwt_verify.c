@@ -90,8 +90,8 @@ static cgrpc_status_code_t decode_segment(verify_ctx_t *c, const char *s, size_t
 /* Decodes and parses a JSON segment that must be an object. */
 static cgrpc_status_code_t decode_json(verify_ctx_t *c, const char *s, size_t len, const char *what,
                                        cgrpc_str_t *text, const cgrpc_auth_json_t **root) {
-  unsigned char *bytes;
-  size_t n;
+  unsigned char *bytes = NULL;
+  size_t n = 0;
   cgrpc_status_code_t rc = decode_segment(c, s, len, what, &bytes, &n);
   if (rc != CGRPC_STATUS_OK) return rc;
   bytes[n] = '\0';
@@ -256,7 +256,7 @@ cgrpc_status_code_t cgrpc_jwt_verify(const cgrpc_jwt_verifier_t *v, const char *
                            "by dots)");
 
   cgrpc_str_t header_text;
-  const cgrpc_auth_json_t *header;
+  const cgrpc_auth_json_t *header = NULL;
   cgrpc_status_code_t rc = decode_json(&c, token, dot1, "header", &header_text, &header);
   cgrpc_jwt_alg_t alg = CGRPC_JWT_HS256;
   if (rc == CGRPC_STATUS_OK) rc = header_alg(&c, header, &alg);
