@@ -8,11 +8,13 @@
  *   cgrpc_jwt_verifier_set_issuer(v, "https://auth.example.com", &err);
  *   cgrpc_jwt_verifier_add_audience(v, "orders", &err);
  *   cgrpc_jwt_verifier_require_scope(v, "orders.read", &err);
+ *   cgrpc_server_add_interceptor(srv, cgrpc_jwt_interceptor(), v, &err);
  *   ...
- *   const cgrpc_jwt_claims_t *claims;
- *   if (cgrpc_jwt_verify_bearer(v, authorization, len, cgrpc_jwt_unix_now_ns(), arena,
- *                               &claims, &err) == CGRPC_STATUS_OK)
- *     user = cgrpc_jwt_claims_get_string(claims, "sub");
+ *   in a handler:
+ *     const char *user = cgrpc_jwt_claims_get_string(cgrpc_jwt_call_claims(call), "sub");
+ *
+ * or, without a server, cgrpc_jwt_verify() / cgrpc_jwt_verify_bearer() on a
+ * token and an arena. The guide is docs/jwt.md.
  *
  * Algorithms: HS256, RS256 and ES256 (JWS compact serialisation, RFC 7515/7518).
  * Every key is bound to one algorithm when it is added (an HMAC secret to
@@ -212,7 +214,8 @@ cgrpc_str_t cgrpc_jwt_claims_json(const cgrpc_jwt_claims_t *c);
  * while it runs. Registered on a channel, it fails each call with
  * UNIMPLEMENTED: clients send tokens with call credentials. The
  * claims are kept in the call's arena; the per-call cost is one
- * verification, two short mutex sections and no heap allocation. */
+ * verification, two short mutex sections and no heap allocation by cgrpc
+ * (OpenSSL allocates and frees its verification context inside it). */
 const cgrpc_interceptor_t *cgrpc_jwt_interceptor(void);
 
 /* In a handler: the verified claims of the call, or NULL when the call did
