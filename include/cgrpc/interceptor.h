@@ -117,8 +117,8 @@ cgrpc_status_code_t cgrpc_server_add_interceptor(cgrpc_server_t *srv,
                                                  void *user_data, cgrpc_error_t *err);
 
 /* Adds an interceptor to the channel's chain. Before the channel's first
- * call (FAILED_PRECONDITION after it); otherwise as
- * cgrpc_server_add_interceptor(). Any thread. */
+ * call (FAILED_PRECONDITION after it), from one thread at a time; otherwise
+ * as cgrpc_server_add_interceptor(). */
 cgrpc_status_code_t cgrpc_channel_add_interceptor(cgrpc_channel_t *ch,
                                                   const cgrpc_interceptor_t *interceptor,
                                                   void *user_data, cgrpc_error_t *err);
@@ -183,8 +183,8 @@ struct cgrpc_call_credentials {
 cgrpc_call_credentials_t cgrpc_call_credentials_bearer(const char *token);
 
 /* Sets the credentials every call on the channel runs (copied; NULL removes
- * them). Before the channel's first call: FAILED_PRECONDITION after it,
- * INVALID_ARGUMENT when creds->fn is NULL. Any thread. */
+ * them). Before the channel's first call, from one thread at a time:
+ * FAILED_PRECONDITION after it, INVALID_ARGUMENT when creds->fn is NULL. */
 cgrpc_status_code_t cgrpc_channel_set_call_credentials(cgrpc_channel_t *ch,
                                                        const cgrpc_call_credentials_t *creds,
                                                        cgrpc_error_t *err);
