@@ -4,7 +4,7 @@
 #
 #   build  what building and installing the library and protoc-gen-cgrpc
 #          needs (`make`, `make install`): a C compiler, cmake, pkg-config,
-#          protoc, nghttp2 and zlib
+#          protoc, nghttp2, zlib and OpenSSL
 #   test   build, plus the tests' tools and peers (`make check`, `make demo`,
 #          `make coverage`): clang, valgrind, lcov, grpcio, grpc-js, ...
 #   bench  build, plus the benchmarks' peer libraries (`make bench`)
@@ -12,17 +12,19 @@
 set -euo pipefail
 profile=${1:-test}
 
-build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev)
+build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
+            libssl-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
 # and error_details.proto, for the rich error details tests.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
-           libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev)
+           libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
+           python3-cryptography)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;

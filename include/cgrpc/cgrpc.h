@@ -8,6 +8,7 @@
  *   compression.h  message compression choices
  *   descriptor.h   descriptor pools and dynamic messages
  *   error.h        library error values
+ *   jwt.h          verifying JSON Web Tokens (bearer tokens)
  *   time.h         durations, deadlines, CGRPC_INFINITE
  *   options.h      how server and channel options are set
  *   call.h         client calls: options, status, streaming
@@ -35,6 +36,7 @@
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
 #include "cgrpc/interceptor.h"
+#include "cgrpc/jwt.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"
