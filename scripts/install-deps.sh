@@ -4,7 +4,7 @@
 #
 #   build  what building and installing the library and protoc-gen-cgrpc
 #          needs (`make`, `make install`): a C compiler, cmake, pkg-config,
-#          protoc, nghttp2 and zlib
+#          protoc, nghttp2, zlib and OpenSSL
 #   test   build, plus the tests' tools and peers (`make check`, `make demo`,
 #          `make coverage`): clang, valgrind, lcov, grpcio, grpc-js, ...
 #   bench  build, plus the benchmarks' peer libraries (`make bench`)
@@ -12,7 +12,8 @@
 set -euo pipefail
 profile=${1:-test}
 
-build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev)
+build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
+            libssl-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto

@@ -40,6 +40,7 @@
 #include "cgrpc/server.h"
 #include "cgrpc/status.h"
 #include "cgrpc/time.h"
+#include "cgrpc/tls.h"
 #include "cgrpc/version.h"
 
 #endif /* CGRPC_CGRPC_H */

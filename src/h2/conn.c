@@ -273,7 +273,11 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
     case NGHTTP2_GOAWAY:
       c->flags |= CONN_GOAWAY_RECV;
       note_goaway_received(c, &frame->goaway);
-      fail_queued(c, "the server is going away (GOAWAY) before the call started");
+      /* A GOAWAY with an error says why (a TLS-only port answering a
+       * plaintext client, say); calls waiting for a stream get that. */
+      fail_queued(c, frame->goaway.error_code != NGHTTP2_NO_ERROR && c->error[0]
+                         ? c->error
+                         : "the server is going away (GOAWAY) before the call started");
       if (c->ev->on_goaway) c->ev->on_goaway(c->ctx, c, frame->goaway.error_code);
       break;
     default:

@@ -47,6 +47,8 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
+  cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Any thread (channel_wait.c). */
   atomic_bool callbacks_used; /* a callback-style operation was ever started */
@@ -204,6 +206,9 @@ struct cgrpc_call {
    * rescued) and not yet run: the call is not freed before they ran. */
   atomic_uint handed;
 };
+
+/* Whether the channel's connections use TLS. Any thread. */
+bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
 
 /* channel.c: routes a call that needs a connection (loop thread): attaches
  * it, ends it, or makes it wait (cgrpc_call_wait). */
