@@ -51,6 +51,11 @@ static void unlink_conn(server_conn_t *conn) {
 
 static void on_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
   server_conn_t *conn = owner;
+  /* The one mistake worth a log line on a plaintext port: TLS handshake
+   * failures are logged by the TLS layer, this is their mirror image. */
+  if (!conn->creds && strncmp(reason, "a TLS client on a plaintext port", 31) == 0) {
+    cgrpc_log(CGRPC_LOG_WARNING, "client %s: %s", conn->peer, reason);
+  }
   while (conn->calls) cgrpc_server_call_detach(conn->calls);
   unlink_conn(conn);
   cgrpc_transport_release(t);
