@@ -150,10 +150,16 @@ bool cgrpc_transport_tls_read(cgrpc_transport_t *t) {
     if (n == -EAGAIN) break;
     if (n <= 0) {
       bool shaking = !cgrpc_tls_session_handshake_done(s);
-      char why[128];
+      /* A TLS 1.3 client is done with the handshake before the server
+       * has checked its certificate: a server that then hangs up without
+       * an alert most likely refused it. */
+      bool refused = !shaking && !t->tls->server && !cgrpc_h2_conn_ready(t->h2);
+      char why[160];
       snprintf(why, sizeof why, "%s%s",
                n == 0 ? "the peer closed the connection" : cgrpc_io_strerror((int)n),
-               shaking ? " during the TLS handshake" : "");
+               shaking   ? " during the TLS handshake"
+               : refused ? " right after the TLS handshake (does it require a client certificate?)"
+                         : "");
       if (shaking && t->tls->server) {
         cgrpc_log(CGRPC_LOG_DEBUG, "TLS: client %s: %s", t->tls->peer, why);
       }
