@@ -112,7 +112,12 @@ class NormalClient:
     """grpcio calling EmptyCall in a loop on its own connection."""
 
     def __init__(self, port):
-        self.channel = grpc.insecure_channel("127.0.0.1:%d" % port)
+        if TLS_CA:
+            with open(TLS_CA, "rb") as f:
+                creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+            self.channel = grpc.secure_channel("127.0.0.1:%d" % port, creds)
+        else:
+            self.channel = grpc.insecure_channel("127.0.0.1:%d" % port)
         self.call = self.channel.unary_unary(EMPTY_CALL, request_serializer=None,
                                              response_deserializer=None)
         self.lock = threading.Lock()
@@ -211,14 +216,48 @@ def frame(f):
     return f.serialize()
 
 
+# Over TLS (attacks.py --tls CERT_DIR): the CA file. Attackers then reach the
+# server through `openssl s_client` (one per connection, on a socketpair):
+# it encrypts what they send and decrypts what comes back in one
+# single-threaded loop, so an attack may keep sending on one thread while it
+# reads on another, which one Python SSL object would not allow.
+TLS_CA = None
+
+
+class TlsPipe:
+    """openssl s_client to 127.0.0.1:port with ALPN h2; our end of a socketpair."""
+
+    def __init__(self, port):
+        ours, theirs = socket.socketpair()
+        self.proc = subprocess.Popen(
+            ["openssl", "s_client", "-quiet", "-alpn", "h2", "-CAfile", TLS_CA,
+             "-servername", "localhost", "-connect", "127.0.0.1:%d" % port],
+            stdin=theirs, stdout=theirs, stderr=subprocess.DEVNULL)
+        theirs.close()
+        self.sock = ours
+
+    def close(self):
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 class RawConn:
     """One attacker connection: frames out, frames in."""
 
     def __init__(self, port, handshake=True, settings=None, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect(("127.0.0.1", port))
+        self.pipe = None
+        if TLS_CA:
+            self.pipe = TlsPipe(port)
+            self.sock = self.pipe.sock
+        else:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if rcvbuf:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.connect(("127.0.0.1", port))
         self.buf = b""
         self.eof = False
         self.received = []  # every frame, in order
@@ -309,7 +348,10 @@ class RawConn:
         return None
 
     def close(self):
-        self.sock.close()
+        if self.pipe:
+            self.pipe.close()
+        else:
+            self.sock.close()
 
 
 def describe_goaway(g):

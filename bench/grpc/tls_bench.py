@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""TLS against plaintext on one cgrpc server, side by side in one run.
+
+Starts bench_server (one loop, pinned to BENCH_SERVER_CPU) twice, plaintext
+and TLS (a certificate from tests/tls/make_certs.sh), and loads each with
+h2load (pinned to BENCH_LOAD_CPU):
+
+  unary       16 connections x 32 streams of bench.Bench/Unary (100-byte
+              payload), as bench/grpc/harness.py does: a warm-up run, then a
+              timed run of about BENCH_SECONDS; reported: calls/s and the
+              server's CPU per call (utime + stime from /proc/PID/stat over
+              the timed run / calls), and the TLS cost per call;
+  handshakes  HANDSHAKES connections of one call each (h2load -c N -n N,
+              N at a time), repeated ROUNDS times: full handshakes per second
+              as h2load saw them, and the server's CPU per connection.
+
+Usage: tls_bench.py BUILD_DIR CERT_DIR  (BUILD_DIR has bench/grpc/bench_server)
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD, CERTS = sys.argv[1:3]
+SERVER_CPU = os.environ.get("BENCH_SERVER_CPU", "0")
+LOAD_CPU = os.environ.get("BENCH_LOAD_CPU", "1")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+HANDSHAKES = int(os.environ.get("BENCH_HANDSHAKES", "200"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+HEADERS = ["-H", "content-type: application/grpc", "-H", "te: trailers"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def framed_req(payload_len):
+    payload = bytes((i * 31) & 0xFF for i in range(payload_len))
+    msg = b"\x0a" + bytes([payload_len]) + payload
+    return b"\x00" + len(msg).to_bytes(4, "big") + msg
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(tls):
+    port = free_port()
+    argv = ["taskset", "-c", SERVER_CPU, os.path.join(BUILD, "bench/grpc/bench_server"),
+            "--port=%d" % port, "--threads=1"]
+    if tls:
+        argv += ["--tls-cert=" + os.path.join(CERTS, "server.pem"),
+                 "--tls-key=" + os.path.join(CERTS, "server.key")]
+    proc = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
+def h2load(url, body, args):
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, "h2load", "-d", body] + HEADERS + args +
+                         [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=300).stdout.decode()
+    r = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded", out)
+    s = re.search(r"status codes: (\d+) 2xx", out)
+    t = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", out)
+    if not (r and s and t) or r.group(1) != r.group(4) or s.group(1) != r.group(1):
+        raise SystemExit("h2load failed:\n" + out)
+    seconds = float(t.group(1)) / (1000 if t.group(2) == "ms" else 1)
+    return int(r.group(1)), seconds, float(t.group(3))
+
+
+def measure(tls, body):
+    proc, port = start(tls)
+    url = "%s://127.0.0.1:%d/bench.Bench/Unary" % ("https" if tls else "http", port)
+    try:
+        _, _, rate = h2load(url, body, ["-c", "16", "-m", "32", "-D", "1"])
+        n = max(10000, int(rate * SECONDS))
+        c0 = cpu_seconds(proc.pid)
+        calls, _, rate = h2load(url, body, ["-c", "16", "-m", "32", "-n", str(n)])
+        unary = (rate, (cpu_seconds(proc.pid) - c0) / calls * 1e6)
+        hs_rates, hs_cpu = [], []
+        for _ in range(ROUNDS):
+            c0 = cpu_seconds(proc.pid)
+            conns, seconds, _ = h2load(url, body, ["-c", str(HANDSHAKES), "-n", str(HANDSHAKES),
+                                                   "-m", "1"])
+            hs_cpu.append((cpu_seconds(proc.pid) - c0) / conns * 1e6)
+            hs_rates.append(conns / seconds)
+        return unary, sorted(hs_rates)[len(hs_rates) // 2], sorted(hs_cpu)[len(hs_cpu) // 2]
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main():
+    with tempfile.NamedTemporaryFile(suffix=".bin") as body:
+        body.write(framed_req(100))
+        body.flush()
+        plain = measure(False, body.name)
+        tls = measure(True, body.name)
+    print("| | calls/s (unary 16x32) | server CPU us/call | connections/s (1 call each) "
+          "| server CPU us/connection |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in (("plaintext", plain), ("TLS 1.3", tls)):
+        print("| %s | %.0f | %.2f | %.0f | %.0f |" % (name, r[0][0], r[0][1], r[1], r[2]))
+    print()
+    print("TLS cost per unary call: %.2f us of server CPU (%.2fx the plaintext rate)" %
+          (tls[0][1] - plain[0][1], tls[0][0] / plain[0][0]))
+
+
+if __name__ == "__main__":
+    main()
