@@ -19,10 +19,11 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm)
-# grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
+# grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
+# the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 nginx-light)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;

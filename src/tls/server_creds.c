@@ -89,10 +89,12 @@ static SSL_CTX *build_ctx(const char *const files[3], const char *const pems[3],
     if (policy == CGRPC_TLS_CLIENT_CERT_REQUIRE_AND_VERIFY) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx, mode, NULL);
   }
-  /* Resumption: tickets (OpenSSL's default, kept on) and the server-side
-   * cache; the id context is required once client certificates are. */
+  /* Resumption by session tickets (OpenSSL's default, kept on): stateless,
+   * so a flood of handshakes stores nothing. No server-side session cache,
+   * which would keep up to 20,000 sessions per context. The id context is
+   * required for resumption once client certificates are asked for. */
   SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"cgrpc", 5);
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
   SSL_CTX_set_alpn_select_cb(ctx, alpn_select_cb, NULL);
   return ctx;
