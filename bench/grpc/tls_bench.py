@@ -2,7 +2,7 @@
 """TLS against plaintext on one cgrpc server, side by side in one run.
 
 Starts bench_server (one loop, pinned to BENCH_SERVER_CPU) twice, plaintext
-and TLS (a certificate from tests/tls/make_certs.sh), and loads each with
+and TLS, and grpc C++'s bench_server_cpp the same two ways when it is built, (a certificate from tests/tls/make_certs.sh), and loads each with
 h2load (pinned to BENCH_LOAD_CPU):
 
   unary       16 connections x 32 streams of bench.Bench/Unary (100-byte
@@ -58,10 +58,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(tls):
+def start(tls, binary="bench_server"):
     port = free_port()
-    argv = ["taskset", "-c", SERVER_CPU, os.path.join(BUILD, "bench/grpc/bench_server"),
-            "--port=%d" % port, "--threads=1"]
+    argv = ["taskset", "-c", SERVER_CPU, os.path.join(BUILD, "bench/grpc", binary),
+            "--port=%d" % port]
+    if binary == "bench_server":
+        argv.append("--threads=1")
     if tls:
         argv += ["--tls-cert=" + os.path.join(CERTS, "server.pem"),
                  "--tls-key=" + os.path.join(CERTS, "server.key")]
@@ -137,8 +139,8 @@ def h2load(url, body, args):
     return int(r.group(1)), seconds, float(t.group(3))
 
 
-def measure(tls, body):
-    proc, port = start(tls)
+def measure(tls, body, binary="bench_server"):
+    proc, port = start(tls, binary)
     url = "%s://127.0.0.1:%d/bench.Bench/Unary" % ("https" if tls else "http", port)
     try:
         _, _, rate = h2load(url, body, ["-c", "16", "-m", "32", "-D", "1"])
@@ -158,6 +160,10 @@ def main():
         body.flush()
         plain = measure(False, body.name)
         tls = measure(True, body.name)
+        cpp = cpp_tls = None
+        if os.path.exists(os.path.join(BUILD, "bench/grpc/bench_server_cpp")):
+            cpp = measure(False, body.name, "bench_server_cpp")
+            cpp_tls = measure(True, body.name, "bench_server_cpp")
         nginx = None
         if shutil.which("nginx"):
             with tempfile.TemporaryDirectory(prefix="cgrpc-nginx-") as tmp:
@@ -170,7 +176,10 @@ def main():
     print("| | calls/s (unary 16x32) | server CPU us/call | connections/s (1 call each) "
           "| server CPU us/connection |")
     print("|---|---:|---:|---:|---:|")
-    for name, r in (("plaintext", plain), ("TLS 1.3", tls)):
+    rows = [("cgrpc, plaintext", plain), ("cgrpc, TLS 1.3", tls)]
+    if cpp:
+        rows += [("grpc C++, plaintext", cpp), ("grpc C++, TLS 1.3", cpp_tls)]
+    for name, r in rows:
         print("| %s | %.0f | %.2f | %.0f | %.0f |" % (name, r[0][0], r[0][1], r[1], r[2]))
     if nginx:
         print("| nginx 1.22, TLS 1.3 | - | - | %.0f | %.0f |" % nginx)
@@ -178,6 +187,9 @@ def main():
     if nginx:
         print("Full handshakes: cgrpc %.2fx nginx's rate, %.2fx its CPU per connection" %
               (tls[1] / nginx[0], tls[2] / nginx[1]))
+    if cpp:
+        print("Unary over TLS: cgrpc %.2fx grpc C++'s rate, %.2fx less CPU per call" %
+              (tls[0][0] / cpp_tls[0][0], cpp_tls[0][1] / tls[0][1]))
     print("TLS cost per unary call: %.2f us of server CPU (%.2fx the plaintext rate)" %
           (tls[0][1] - plain[0][1], tls[0][0] / plain[0][0]))
 

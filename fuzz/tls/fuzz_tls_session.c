@@ -53,7 +53,8 @@ static void init(void) {
                                         &server_creds, NULL) != CGRPC_STATUS_OK) {
     abort();
   }
-  cgrpc_tls_channel_config_t cfg = {.ca_pem = cert, .cert_chain_pem = cert, .private_key_pem = pkey};
+  cgrpc_tls_channel_config_t cfg = {
+      .ca_pem = cert, .cert_chain_pem = cert, .private_key_pem = pkey};
   if (cgrpc_channel_credentials_new_tls(&cfg, &client_creds, NULL) != CGRPC_STATUS_OK) abort();
   free(cert);
   free(pkey);

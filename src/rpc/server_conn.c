@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "io/socket.h"
 #include "base/log.h"
+#include "io/socket.h"
 #include "rpc/server_internal.h"
 #include "tls/tls.h"
 

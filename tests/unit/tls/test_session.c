@@ -55,10 +55,10 @@ static void shake(cgrpc_tls_session_t *srv, cgrpc_tls_session_t *cli, cgrpc_tls_
 static cgrpc_server_credentials_t *server_creds(cgrpc_tls_client_cert_t policy) {
   cgrpc_server_credentials_t *c = NULL;
   cgrpc_error_t err;
-  CHECK_EQ_INT(cgrpc_server_credentials_from_files(cert("server.pem"), cert("server.key"),
-                                                   policy ? cert("ca.pem") : NULL, policy, &c,
-                                                   &err),
-               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(
+      cgrpc_server_credentials_from_files(cert("server.pem"), cert("server.key"),
+                                          policy ? cert("ca.pem") : NULL, policy, &c, &err),
+      CGRPC_STATUS_OK);
   return c;
 }
 
