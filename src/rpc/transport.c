@@ -94,11 +94,15 @@ static bool write_out(cgrpc_transport_t *t) {
 static void flush(void *arg) {
   cgrpc_transport_t *t = arg;
   if (t->closed || !write_out(t)) return;
-  if (cgrpc_h2_conn_finished(t->h2)) {
+  /* Over TLS the engine's output counts as written once encrypted: the
+   * ciphertext still waiting for the socket (a GOAWAY, say) must leave
+   * before the connection is closed. */
+  bool sent = !t->tls || cgrpc_transport_tls_sent(t);
+  if (sent && cgrpc_h2_conn_finished(t->h2)) {
     cgrpc_transport_close_ended(t, "the connection was closed");
     return;
   }
-  if (t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
+  if (sent && t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
     cgrpc_transport_close_ended(t, "HTTP/2 protocol error");
     return;
   }

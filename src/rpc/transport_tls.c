@@ -248,6 +248,11 @@ bool cgrpc_transport_tls_write_out(cgrpc_transport_t *t) {
   }
 }
 
+bool cgrpc_transport_tls_sent(cgrpc_transport_t *t) {
+  const uint8_t *p;
+  return cgrpc_tls_session_pending(t->tls->session, &p) == 0;
+}
+
 void cgrpc_transport_tls_closing(cgrpc_transport_t *t) {
   cgrpc_transport_tls_t *tls = t->tls;
   cgrpc_timer_cancel(&tls->handshake_timer);

@@ -21,6 +21,8 @@ int cgrpc_transport_tls_attach(cgrpc_transport_t *t, const cgrpc_transport_tls_c
 bool cgrpc_transport_tls_read(cgrpc_transport_t *t);
 /* write_out() for TLS. False when the transport closed. */
 bool cgrpc_transport_tls_write_out(cgrpc_transport_t *t);
+/* True when no ciphertext waits for the socket. */
+bool cgrpc_transport_tls_sent(cgrpc_transport_t *t);
 /* The transport is closing: say close_notify if it can, stop the timer,
  * end the handshake's count. Before the socket is closed. */
 void cgrpc_transport_tls_closing(cgrpc_transport_t *t);
