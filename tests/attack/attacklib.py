@@ -18,6 +18,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -217,32 +218,69 @@ def frame(f):
 
 
 # Over TLS (attacks.py --tls CERT_DIR): the CA file. Attackers then reach the
-# server through `openssl s_client` (one per connection, on a socketpair):
-# it encrypts what they send and decrypts what comes back in one
-# single-threaded loop, so an attack may keep sending on one thread while it
-# reads on another, which one Python SSL object would not allow.
+# server through a relay thread per connection (TlsPipe): it alone owns the
+# SSL socket, so an attack may keep sending on one thread while it reads on
+# another (one SSL object must not be used by two threads at once), and when
+# the server stops reading and resets the connection, it still delivers
+# what the server sent before (the GOAWAY) as a plaintext socket would.
 TLS_CA = None
 
 
 class TlsPipe:
-    """openssl s_client to 127.0.0.1:port with ALPN h2; our end of a socketpair."""
+    """A TLS connection to 127.0.0.1:port (ALPN h2) behind our end of a socketpair."""
 
     def __init__(self, port):
-        ours, theirs = socket.socketpair()
-        self.proc = subprocess.Popen(
-            ["openssl", "s_client", "-quiet", "-alpn", "h2", "-CAfile", TLS_CA,
-             "-servername", "localhost", "-connect", "127.0.0.1:%d" % port],
-            stdin=theirs, stdout=theirs, stderr=subprocess.DEVNULL)
-        theirs.close()
+        ours, self.inner = socket.socketpair()
+        ctx = ssl.create_default_context(cafile=TLS_CA)
+        ctx.set_alpn_protocols(["h2"])
+        raw = socket.create_connection(("127.0.0.1", port))
+        self.tls = ctx.wrap_socket(raw, server_hostname="localhost")
+        self.tls.setblocking(False)
         self.sock = ours
+        self.thread = threading.Thread(target=self._relay, daemon=True)
+        self.thread.start()
+
+    def _relay(self):
+        out = b""  # from the attacker, not yet taken by TLS
+        writing = True
+        try:
+            while True:
+                readers = [self.tls] + ([self.inner] if writing and len(out) < (1 << 20) else [])
+                writers = [self.tls] if out and writing else []
+                wait = 0 if self.tls.pending() else 1.0
+                r, w, _ = select.select(readers, writers, [], wait)
+                if self.tls in r or self.tls.pending():
+                    try:
+                        data = self.tls.recv(1 << 16)
+                    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                        data = None
+                    except OSError:
+                        data = b""
+                    if data == b"":
+                        return
+                    if data:
+                        self.inner.sendall(data)
+                if self.inner in r:
+                    data = self.inner.recv(1 << 16)
+                    if not data:
+                        return
+                    out += data
+                if self.tls in w:
+                    try:
+                        out = out[self.tls.send(out[:1 << 16]):]
+                    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                        pass
+                    except OSError:
+                        writing, out = False, b""  # keep reading what the server said
+        except OSError:
+            pass
+        finally:
+            self.inner.close()
+            self.tls.close()
 
     def close(self):
         self.sock.close()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.thread.join(5)
 
 
 class RawConn:

@@ -93,7 +93,7 @@ def expect_status(c, sid, http, status, what):
 def expect_goaway(c, code, debug):
     g = c.goaway()
     log("got: %s; %s" % (summarize(c), describe_goaway(g)))
-    check(g is not None, "no GOAWAY")
+    check(g is not None, "no GOAWAY (got: %s)" % summarize(c))
     check(g.error_code == code and bytes(g.additional_data) == debug,
           "expected GOAWAY(%d, %r), got %s" % (code, debug, describe_goaway(g)))
     check(c.eof, "the server kept the connection open after its GOAWAY")
