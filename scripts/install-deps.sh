@@ -15,10 +15,10 @@ profile=${1:-test}
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
             libssl-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
-# schemas import.
+# schemas import. openssl: the TLS tests' certificates and s_client.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
-           libsqlite3-dev nodejs npm)
+           libsqlite3-dev nodejs npm openssl)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
