@@ -23,7 +23,7 @@ test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-prot
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3 nginx-light)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 nginx-light openssl)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;
