@@ -159,7 +159,8 @@ typedef struct cgrpc_tls_channel_config {
   /* The name to ask for (SNI) and to verify the server's certificate
    * against, instead of the target's host. For tests and for servers
    * reached by address; NULL: the target's host (an IP literal is checked
-   * against the certificate's IP addresses). */
+   * against the certificate's IP addresses; a unix: target's host is
+   * "localhost"). */
   const char *server_name_override;
 } cgrpc_tls_channel_config_t;
 
