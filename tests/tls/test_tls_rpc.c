@@ -179,6 +179,32 @@ static void test_hostname_by_dns_name(void) {
   server_stop(&s);
 }
 
+/* TLS over a unix socket: the name verified is "localhost". */
+static void test_unix_socket(void) {
+  cgrpc_server_credentials_t *sc = server_creds("server.pem", "server.key", 0);
+  char path[64], target[80];
+  snprintf(path, sizeof path, "/tmp/cgrpc-tls-test-%d.sock", (int)getpid());
+  snprintf(target, sizeof target, "unix:%s", path);
+  cgrpc_server_t *srv = NULL;
+  cgrpc_error_t err;
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
+  CHECK_EQ_INT(cgrpc_server_new(&so, &srv, &err), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(cgrpc_server_listen_tls(srv, target, sc, NULL, &err), CGRPC_STATUS_OK);
+  cgrpc_server_credentials_free(sc);
+  CHECK_EQ_INT(cgrpc_server_register(srv, &test_methods[M_ECHO], echo_identity, NULL,
+                                     CGRPC_HANDLER_INLINE, &err),
+               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(cgrpc_server_start(srv, &err), CGRPC_STATUS_OK);
+  cgrpc_tls_channel_config_t cfg = {.ca_file = cert("ca.pem")};
+  cgrpc_channel_t *ch = tls_channel(target, &cfg);
+  CHECK_EQ_INT(call(ch, NULL, 0), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(seen_has_identity, 1);
+  cgrpc_channel_free(ch);
+  cgrpc_server_shutdown(srv, 0);
+  cgrpc_server_free(srv);
+}
+
 static void test_plaintext_has_no_identity(void) {
   server_t s;
   server_start(&s, NULL, NULL);
@@ -567,6 +593,7 @@ int main(void) {
   snprintf(certs, sizeof certs, "%s", dir);
   TEST_RUN(test_unary_over_tls);
   TEST_RUN(test_hostname_by_dns_name);
+  TEST_RUN(test_unix_socket);
   TEST_RUN(test_plaintext_has_no_identity);
   TEST_RUN(test_mutual_tls_identity);
   TEST_RUN(test_optional_client_cert);
