@@ -124,6 +124,38 @@ def handshakes(proc, url, body):
     return sorted(rates)[len(rates) // 2], sorted(cpu)[len(cpu) // 2]
 
 
+RESUME_CONNS = int(os.environ.get("BENCH_RESUME_CONNS", "300"))
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def tls_connections(proc, port, resume):
+    """RESUME_CONNS TLS 1.3 connections one after the other (Python's ssl,
+    ALPN h2, the HTTP/2 preface, the server's first frames read, then
+    close_notify), each offering the session of the one before when
+    `resume`. Returns (connections/s, server CPU us per connection, share
+    resumed)."""
+    import ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(CERTS, "ca.pem"))
+    ctx.set_alpn_protocols(["h2"])
+    session, resumed = None, 0
+    c0, t0 = cpu_seconds(proc.pid), time.monotonic()
+    for _ in range(RESUME_CONNS):
+        raw = socket.create_connection(("127.0.0.1", port))
+        s = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+        s.sendall(PREFACE)
+        s.recv(4096)  # the server's SETTINGS, and the tickets before them
+        resumed += s.session_reused
+        if resume:
+            session = s.session
+        try:
+            s.unwrap()
+        except OSError:
+            pass
+        raw.close()
+    seconds, cpu = time.monotonic() - t0, cpu_seconds(proc.pid) - c0
+    return RESUME_CONNS / seconds, cpu / RESUME_CONNS * 1e6, resumed / RESUME_CONNS
+
+
 def h2load(url, body, args):
     out = subprocess.run(["taskset", "-c", LOAD_CPU, "h2load", "-d", body] + HEADERS + args +
                          [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -148,7 +180,10 @@ def measure(tls, body, binary="bench_server"):
         c0 = cpu_seconds(proc.pid)
         calls, _, rate = h2load(url, body, ["-c", "16", "-m", "32", "-n", str(n)])
         unary = (rate, (cpu_seconds(proc.pid) - c0) / calls * 1e6)
-        return (unary,) + handshakes(proc, url, body)
+        extra = ()
+        if tls:
+            extra = (tls_connections(proc, port, False), tls_connections(proc, port, True))
+        return (unary,) + handshakes(proc, url, body) + extra
     finally:
         proc.terminate()
         proc.wait()
@@ -169,7 +204,8 @@ def main():
             with tempfile.TemporaryDirectory(prefix="cgrpc-nginx-") as tmp:
                 proc, port = start_nginx(tmp)
                 try:
-                    nginx = handshakes(proc, "https://127.0.0.1:%d/" % port, body.name)
+                    nginx = handshakes(proc, "https://127.0.0.1:%d/" % port, body.name) + (
+                        tls_connections(proc, port, False), tls_connections(proc, port, True))
                 finally:
                     proc.terminate()
                     proc.wait()
@@ -182,11 +218,24 @@ def main():
     for name, r in rows:
         print("| %s | %.0f | %.2f | %.0f | %.0f |" % (name, r[0][0], r[0][1], r[1], r[2]))
     if nginx:
-        print("| nginx 1.22, TLS 1.3 | - | - | %.0f | %.0f |" % nginx)
+        print("| nginx 1.22, TLS 1.3 | - | - | %.0f | %.0f |" % nginx[:2])
+    print()
+    print("One client, connections one after the other (Python ssl), full and resumed:")
+    print()
+    print("| server | full: conns/s | full: server CPU us/conn | resumed: conns/s | "
+          "resumed: server CPU us/conn | resumed share |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in (("cgrpc", tls), ("grpc C++", cpp_tls), ("nginx 1.22", nginx)):
+        if r:
+            full, res = r[-2], r[-1]
+            print("| %s | %.0f | %.0f | %.0f | %.0f | %.0f%% |" %
+                  (name, full[0], full[1], res[0], res[1], res[2] * 100))
     print()
     if nginx:
         print("Full handshakes: cgrpc %.2fx nginx's rate, %.2fx its CPU per connection" %
               (tls[1] / nginx[0], tls[2] / nginx[1]))
+        print("Resumed, one client: cgrpc %.2fx nginx's rate, %.2fx its CPU per connection" %
+              (tls[-1][0] / nginx[-1][0], tls[-1][1] / nginx[-1][1]))
     if cpp:
         print("Unary over TLS: cgrpc %.2fx grpc C++'s rate, %.2fx less CPU per call" %
               (tls[0][0] / cpp_tls[0][0], cpp_tls[0][1] / tls[0][1]))
