@@ -14,6 +14,7 @@
  * the client's address, so garbage instead of a ClientHello costs one read.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,8 +66,35 @@ static void tell_plaintext_client(cgrpc_transport_t *t) {
   (void)cgrpc_socket_writev(t->fd, &v, 1);
 }
 
+/* Handshake failures are logged, but a flood of bad clients must not become
+ * a flood of log lines: at most LOG_BURST a second for the process, and the
+ * next line that gets through says how many were left out. */
+#define LOG_BURST 10
+static _Atomic int64_t log_window_start;
+static atomic_int log_in_window, log_dropped;
+
+static void log_failure(const char *peer, const char *why) {
+  int64_t now = cgrpc_now_ns();
+  int64_t start = atomic_load(&log_window_start);
+  if (now - start >= CGRPC_NS_PER_SEC &&
+      atomic_compare_exchange_strong(&log_window_start, &start, now)) {
+    atomic_store(&log_in_window, 0);
+  }
+  if (atomic_fetch_add(&log_in_window, 1) >= LOG_BURST) {
+    atomic_fetch_add(&log_dropped, 1);
+    return;
+  }
+  int dropped = atomic_exchange(&log_dropped, 0);
+  if (dropped > 0) {
+    cgrpc_log(CGRPC_LOG_WARNING, "TLS: client %s: %s (and %d more TLS failures not logged)", peer,
+              why, dropped);
+  } else {
+    cgrpc_log(CGRPC_LOG_WARNING, "TLS: client %s: %s", peer, why);
+  }
+}
+
 static void handshake_failed(cgrpc_transport_t *t, const char *why) {
-  if (t->tls->server) cgrpc_log(CGRPC_LOG_WARNING, "TLS: client %s: %s", t->tls->peer, why);
+  if (t->tls->server) log_failure(t->tls->peer, why);
   if (t->tls->server && cgrpc_tls_session_first_byte(t->tls->session) == 'P') {
     tell_plaintext_client(t);
   }
