@@ -16,15 +16,17 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
             libssl-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
-# and error_details.proto, for the rich error details tests.
+# and error_details.proto, for the rich error details tests. openssl: the TLS
+# tests' certificates and s_client.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography)
-# grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
+           python3-cryptography openssl)
+# grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
+# the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;

@@ -9,6 +9,8 @@
  * back by flow control.
  *
  * Usage: bench_server --port=N [--threads=N] [--busy-poll-us=N] [--count-allocs]
+ *                     [--tls-cert=PEM --tls-key=PEM]
+ * With --tls-cert and --tls-key the port speaks TLS (cgrpc/tls.h).
  * --threads sets the event loops (default: one per core), --busy-poll-us
  * the server's busy_poll_ns (docs/performance.md; default off). --count-allocs
  * routes cgrpc's heap use through counters; then each SIGUSR1 prints one
@@ -32,6 +34,7 @@
 #include "alloc_count.h"
 #include "bench.pb.h"
 #include "cgrpc/server.h"
+#include "cgrpc/tls.h"
 
 /* Writes a stream may have in flight before it stops reading. */
 #define STREAM_WRITE_WINDOW 16
@@ -160,12 +163,14 @@ static void report_allocations(void) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: bench_server --port=N [--threads=N] [--busy-poll-us=N] [--count-allocs]\n");
+          "usage: bench_server --port=N [--threads=N] [--busy-poll-us=N] [--count-allocs] "
+          "[--tls-cert=PEM --tls-key=PEM]\n");
   return 2;
 }
 
 int main(int argc, char **argv) {
   int port = -1;
+  const char *tls_cert = NULL, *tls_key = NULL;
   cgrpc_server_options_t opts = CGRPC_SERVER_OPTIONS_INIT;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--port=", 7) == 0) {
@@ -176,11 +181,18 @@ int main(int argc, char **argv) {
       opts.busy_poll_ns = (int64_t)atoi(argv[i] + 15) * 1000;
     } else if (strcmp(argv[i], "--count-allocs") == 0) {
       g_counting = true;
+    } else if (strncmp(argv[i], "--tls-cert=", 11) == 0) {
+      tls_cert = argv[i] + 11;
+    } else if (strncmp(argv[i], "--tls-key=", 10) == 0) {
+      tls_key = argv[i] + 10;
     } else {
       return usage();
     }
   }
-  if (port < 0 || port > 65535 || opts.loop_threads < 0 || opts.busy_poll_ns < 0) return usage();
+  if (port < 0 || port > 65535 || opts.loop_threads < 0 || opts.busy_poll_ns < 0 ||
+      !tls_cert != !tls_key) {
+    return usage();
+  }
   if (g_counting) bench_alloc_count_install();
 
   /* Signals are taken by sigwait() below, never by the server's threads,
@@ -197,15 +209,22 @@ int main(int argc, char **argv) {
   char address[32];
   snprintf(address, sizeof address, "127.0.0.1:%d", port);
   static const bench_Bench_handlers handlers = {.Unary = handle_unary, .Stream = handle_stream};
-  if (cgrpc_server_new(&opts, &srv, &err) != CGRPC_STATUS_OK ||
-      cgrpc_server_listen(srv, address, NULL, &err) != CGRPC_STATUS_OK ||
+  cgrpc_server_credentials_t *creds = NULL;
+  if ((tls_cert && cgrpc_server_credentials_from_files(tls_cert, tls_key, NULL,
+                                                       CGRPC_TLS_CLIENT_CERT_NONE, &creds,
+                                                       &err) != CGRPC_STATUS_OK) ||
+      cgrpc_server_new(&opts, &srv, &err) != CGRPC_STATUS_OK ||
+      (creds ? cgrpc_server_listen_tls(srv, address, creds, NULL, &err)
+             : cgrpc_server_listen(srv, address, NULL, &err)) != CGRPC_STATUS_OK ||
       bench_Bench_register(srv, &handlers, CGRPC_HANDLER_INLINE, &err) != CGRPC_STATUS_OK ||
       cgrpc_server_start(srv, &err) != CGRPC_STATUS_OK) {
     fprintf(stderr, "bench_server: %s\n", err.message);
     cgrpc_server_free(srv);
+    cgrpc_server_credentials_free(creds);
     return 1;
   }
-  fprintf(stderr, "bench_server: listening on %s\n", address);
+  cgrpc_server_credentials_free(creds);
+  fprintf(stderr, "bench_server: listening on %s%s\n", address, tls_cert ? " (TLS)" : "");
 
   for (;;) {
     int sig = 0;

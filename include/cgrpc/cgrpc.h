@@ -46,6 +46,7 @@
 #include "cgrpc/status_details.h"
 #include "cgrpc/status.h"
 #include "cgrpc/time.h"
+#include "cgrpc/tls.h"
 #include "cgrpc/version.h"
 
 #endif /* CGRPC_CGRPC_H */

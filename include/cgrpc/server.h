@@ -150,7 +150,11 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
   X(INT,   compression_level,           6,                      0, 9,                              \
     "zlib level of compressed responses: 0 (stored) to 9 (smallest)")                              \
   X(NS,    busy_poll_ns,                0,                      0, CGRPC_NS_PER_SEC,               \
-    "a loop out of work polls this long before it sleeps (docs/performance.md)")
+    "a loop out of work polls this long before it sleeps (docs/performance.md)")                  \
+  X(NS,    tls_handshake_timeout_ns,    10 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "TLS listeners: a client's TLS handshake is done within")                                      \
+  X(COUNT, max_concurrent_tls_handshakes, 1024,                 1, CGRPC_UNLIMITED,                \
+    "TLS handshakes in progress server-wide; over it new TLS connections are closed")
 /* clang-format on */
 
 typedef struct cgrpc_server_options {

@@ -146,6 +146,10 @@ static int printable_prefix(const uint8_t *data, size_t len, size_t max) {
 static void check_not_http2(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   bool first = !c->got_input;
   c->got_input = true;
+  /* A TLS record (handshake, version 3.x) where the preface should be. */
+  if (first && c->role == CGRPC_H2_SERVER && len >= 2 && data[0] == 0x16 && data[1] == 0x03) {
+    c->tls_client = true;
+  }
   if (!first || c->role != CGRPC_H2_CLIENT || len < 5 || memcmp(data, "HTTP/", 5) != 0) return;
   set_error(c, "not an HTTP/2 server: it answered \"%.*s\"", printable_prefix(data, len, 64),
             (const char *)data);
@@ -273,7 +277,11 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
     case NGHTTP2_GOAWAY:
       c->flags |= CONN_GOAWAY_RECV;
       note_goaway_received(c, &frame->goaway);
-      fail_queued(c, "the server is going away (GOAWAY) before the call started");
+      /* A GOAWAY with an error says why (a TLS-only port answering a
+       * plaintext client, say); calls waiting for a stream get that. */
+      fail_queued(c, frame->goaway.error_code != NGHTTP2_NO_ERROR && c->error[0]
+                         ? c->error
+                         : "the server is going away (GOAWAY) before the call started");
       if (c->ev->on_goaway) c->ev->on_goaway(c->ctx, c, frame->goaway.error_code);
       break;
     default:
@@ -618,7 +626,9 @@ static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
       break;
     case NGHTTP2_ERR_BAD_CLIENT_MAGIC:
       end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "bad_preface",
-                 "the client did not start with the HTTP/2 preface");
+                 c->tls_client ? "a TLS client on a plaintext port: the client sent a TLS "
+                                 "ClientHello instead of the HTTP/2 preface"
+                               : "the client did not start with the HTTP/2 preface");
       break;
     default:
       end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "protocol_error", nghttp2_strerror((int)error));

@@ -85,6 +85,7 @@ struct cgrpc_h2_conn {
   char error[192];
   char protocol_complaint[128];
   bool got_input;                /* bytes have arrived */
+  bool tls_client; /* server: the first bytes were a TLS ClientHello */
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 

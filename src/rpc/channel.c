@@ -209,6 +209,25 @@ static void on_connect_timeout(void *arg) {
   connect_next(ch);
 }
 
+/* Over TLS the handshake is part of the attempt: the connect timer runs
+ * until the server's SETTINGS, which come after it. */
+static int start_transport(cgrpc_channel_t *ch, subchannel_t *sub, int fd) {
+  if (!ch->creds) {
+    return cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
+                                 &kClientEvents, sub, ch->rbuf, sub_closed);
+  }
+  const char *host = ch->target.host[0] ? ch->target.host : "localhost";
+  cgrpc_tls_session_t *session = cgrpc_tls_session_new_client(ch->creds, host, &ch->tls_cache);
+  if (!session) {
+    cgrpc_socket_close(fd);
+    return -ENOMEM;
+  }
+  cgrpc_transport_tls_config_t tls = {
+      .session = session, .handshake_timeout_ns = CGRPC_INFINITE, .peer = ch->authority};
+  return cgrpc_transport_start_tls(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
+                                   &kClientEvents, sub, ch->rbuf, sub_closed, &tls);
+}
+
 static void on_connected(void *arg, int fd, int err) {
   cgrpc_channel_t *ch = arg;
   if (err != 0) {
@@ -226,8 +245,7 @@ static void on_connected(void *arg, int fd, int err) {
   }
   memset(sub, 0, sizeof *sub);
   sub->ch = ch;
-  int rv = cgrpc_transport_start(&sub->t, ch->loop, fd, CGRPC_H2_CLIENT, &ch->h2opts,
-                                 &kClientEvents, sub, ch->rbuf, sub_closed);
+  int rv = start_transport(ch, sub, fd);
   if (rv != 0) {
     cgrpc_free(sub);
     snprintf(ch->last_error, sizeof ch->last_error, "%s", cgrpc_io_strerror(rv));
@@ -248,7 +266,8 @@ static void connect_next(cgrpc_channel_t *ch) {
   }
   const cgrpc_address_t *addr = &ch->addrs->items[ch->addr_index++];
   if (cgrpc_timer_start(ch->loop, &ch->connect_timer,
-                        cgrpc_time_add(cgrpc_loop_now(ch->loop), ch->opts.connect_timeout_ns)) != 0) {
+                        cgrpc_time_add(cgrpc_loop_now(ch->loop), ch->opts.connect_timeout_ns)) !=
+      0) {
     /* An attempt without its timeout could wait on a silent peer for ever. */
     snprintf(ch->last_error, sizeof ch->last_error, "out of memory");
     connect_failed(ch);
@@ -347,8 +366,11 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
   return CGRPC_STATUS_OK;
 }
 
-cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
-                                      cgrpc_channel_t **out, cgrpc_error_t *err) {
+bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch) { return ch->creds != NULL; }
+
+static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credentials_t *creds,
+                                       const cgrpc_channel_options_t *opts, cgrpc_channel_t **out,
+                                       cgrpc_error_t *err) {
   static const cgrpc_channel_options_t kDefaults = CGRPC_CHANNEL_OPTIONS_INIT;
   *out = NULL;
   if (!opts) opts = &kDefaults;
@@ -364,6 +386,7 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     goto no_memory;
   }
   if (code != CGRPC_STATUS_OK) fail_setup(ch, code, err->message);
+  ch->creds = creds ? cgrpc_channel_credentials_ref(creds) : NULL;
   cgrpc_h2_options_from_channel(&ch->h2opts, &ch->opts);
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
@@ -386,6 +409,7 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
     cgrpc_loop_free(ch->loop);
     cgrpc_free(ch->rbuf);
     cgrpc_target_free(&ch->target);
+    cgrpc_channel_credentials_free(ch->creds);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -394,6 +418,17 @@ cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_op
 no_memory:
   snprintf(err->message, sizeof err->message, "cannot create a channel: out of memory");
   return CGRPC_STATUS_RESOURCE_EXHAUSTED;
+}
+
+cgrpc_status_code_t cgrpc_channel_new(const char *target, const cgrpc_channel_options_t *opts,
+                                      cgrpc_channel_t **out, cgrpc_error_t *err) {
+  return channel_new(target, NULL, opts, out, err);
+}
+
+cgrpc_status_code_t cgrpc_channel_new_secure(const char *target, cgrpc_channel_credentials_t *creds,
+                                             const cgrpc_channel_options_t *opts,
+                                             cgrpc_channel_t **out, cgrpc_error_t *err) {
+  return channel_new(target, creds, opts, out, err);
 }
 
 /* On the loop: end everything, say GOAWAY, and stop the loop after this
@@ -437,6 +472,8 @@ void cgrpc_channel_free(cgrpc_channel_t *ch) {
   cgrpc_loop_free(ch->loop);
   cgrpc_address_list_free(&ch->resolved);
   cgrpc_target_free(&ch->target);
+  cgrpc_tls_session_cache_clear(&ch->tls_cache);
+  cgrpc_channel_credentials_free(ch->creds);
   cgrpc_free(ch->rbuf);
   cgrpc_free(ch);
 }

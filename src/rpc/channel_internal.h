@@ -48,6 +48,8 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
+  cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
    * (calls_begun) and read-only from then on (interceptor_channel.c). */
@@ -219,6 +221,9 @@ struct cgrpc_call {
   atomic_bool icept_failed;
   cgrpc_error_t icept_err;
 };
+
+/* Whether the channel's connections use TLS. Any thread. */
+bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
 
 /* channel.c: routes a call that needs a connection (loop thread): attaches
  * it, ends it, or makes it wait (cgrpc_call_wait). */

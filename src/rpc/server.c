@@ -33,6 +33,7 @@
 #include "io/socket.h"
 #include "rpc/options.h"
 #include "rpc/server_internal.h"
+#include "tls/tls.h"
 
 /* Free blocks a loop keeps for reuse: well above what the calls of a busy
  * loop have in flight at once, well below what would matter for memory. */
@@ -105,8 +106,9 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
 
 /* ---- Listening ------------------------------------------------------------------ */
 
-cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
-                                        cgrpc_error_t *err) {
+static cgrpc_status_code_t listen_on(cgrpc_server_t *srv, const char *address,
+                                     cgrpc_server_credentials_t *creds, int *bound_port,
+                                     cgrpc_error_t *err) {
   if (srv->started) {
     return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "listen on \"%s\": the server is started",
                 address);
@@ -128,9 +130,9 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
   if (rv == 0 && target.addrs.count == 0 && addrs.count == 0) rv = CGRPC_IO_ENOTFOUND;
   if (rv != 0) {
     cgrpc_target_free(&target);
-    return fail(err, rv == -ENOMEM ? CGRPC_STATUS_RESOURCE_EXHAUSTED : CGRPC_STATUS_INVALID_ARGUMENT,
-                "cannot listen on \"%s\": %s", address,
-                cgrpc_io_strerror(rv));
+    return fail(err,
+                rv == -ENOMEM ? CGRPC_STATUS_RESOURCE_EXHAUSTED : CGRPC_STATUS_INVALID_ARGUMENT,
+                "cannot listen on \"%s\": %s", address, cgrpc_io_strerror(rv));
   }
   const cgrpc_address_t *addr = target.addrs.count ? &target.addrs.items[0] : &addrs.items[0];
   server_listener_t *grown =
@@ -170,9 +172,26 @@ cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address
     return fail(err, CGRPC_STATUS_UNAVAILABLE, "cannot listen on \"%s\": %s", address,
                 cgrpc_io_strerror(rv));
   }
+  l->srv = srv;
+  l->creds = creds ? cgrpc_server_credentials_ref(creds) : NULL;
   srv->listener_count++;
   ok(err);
   return CGRPC_STATUS_OK;
+}
+
+cgrpc_status_code_t cgrpc_server_listen(cgrpc_server_t *srv, const char *address, int *bound_port,
+                                        cgrpc_error_t *err) {
+  return listen_on(srv, address, NULL, bound_port, err);
+}
+
+cgrpc_status_code_t cgrpc_server_listen_tls(cgrpc_server_t *srv, const char *address,
+                                            cgrpc_server_credentials_t *creds, int *bound_port,
+                                            cgrpc_error_t *err) {
+  if (!creds) {
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                "listen on \"%s\" with TLS: the server credentials are NULL", address);
+  }
+  return listen_on(srv, address, creds, bound_port, err);
 }
 
 const char *cgrpc_server_listen_address(const cgrpc_server_t *srv, size_t index) {
@@ -262,9 +281,10 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
 /* ---- Threads -------------------------------------------------------------------- */
 
 static void on_accept(void *arg, int fd, const cgrpc_address_t *peer) {
-  cgrpc_server_t *srv = arg;
+  server_listener_t *l = arg;
+  cgrpc_server_t *srv = l->srv;
   server_loop_t *sl = &srv->loops[srv->next_loop++ % srv->loop_count];
-  cgrpc_server_conn_accept(sl, fd, peer);
+  cgrpc_server_conn_accept(sl, fd, peer, l->creds);
 }
 
 static void *loop_main(void *arg) {
@@ -300,8 +320,8 @@ cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) 
    * (out of memory) is reported here rather than leaving a server that
    * never accepts. */
   for (size_t i = 0; i < srv->listener_count && rv == 0; i++) {
-    rv = cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop,
-                              srv->listeners[i].fd, on_accept, srv);
+    rv = cgrpc_listener_start(&srv->listeners[i].listener, srv->loops[0].loop, srv->listeners[i].fd,
+                              on_accept, &srv->listeners[i]);
   }
   for (size_t i = 0; i < n && rv == 0; i++) {
     rv = -pthread_create(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
@@ -499,7 +519,10 @@ void cgrpc_server_free(cgrpc_server_t *srv) {
   }
   cgrpc_workers_free(srv->workers);
   close_listeners(srv);
-  for (size_t i = 0; i < srv->listener_count; i++) cgrpc_free(srv->listeners[i].address);
+  for (size_t i = 0; i < srv->listener_count; i++) {
+    cgrpc_free(srv->listeners[i].address);
+    cgrpc_server_credentials_free(srv->listeners[i].creds);
+  }
   cgrpc_free(srv->listeners);
   cgrpc_free(srv->loops);
   cgrpc_free(srv->methods);

@@ -55,6 +55,7 @@ static void call_free(cgrpc_server_call_t *call) {
   server_conn_t *conn = call->conn;
   server_loop_t *sl = call->sl;
   if (conn) cgrpc_server_call_detach(call);
+  if (call->identity) cgrpc_tls_identity_unref(call->identity);
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
   if (sl->spare_count >= MAX_SPARE_CALLS) {
@@ -147,7 +148,6 @@ cgrpc_server_call_t *cgrpc_server_call_new(server_conn_t *conn) {
 }
 
 /* ---- Operations carried to the loop ----------------------------------------------- */
-
 
 /* ---- Dispatch ------------------------------------------------------------------ */
 
@@ -256,6 +256,8 @@ void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
   call->peer = call->conn->peer;
   char *peer = cgrpc_arena_memdup(&call->arena, call->conn->peer, strlen(call->conn->peer) + 1);
   if (peer) call->peer = peer;
+  if (call->conn->t.tls)
+    call->identity = cgrpc_tls_identity_ref(cgrpc_transport_identity(&call->conn->t));
   cgrpc_call_io_init(&call->io, m->input, io_fail, call);
   cgrpc_call_io_attach(&call->io, &call->stream);
   if (call->sl->srv->icept.count && !intercept_start(call)) return;
@@ -331,6 +333,10 @@ const cgrpc_metadata_t *cgrpc_server_call_metadata(const cgrpc_server_call_t *ca
 int64_t cgrpc_server_call_deadline(const cgrpc_server_call_t *call) { return call->deadline; }
 
 const char *cgrpc_server_call_peer(const cgrpc_server_call_t *call) { return call->peer; }
+
+const cgrpc_peer_identity_t *cgrpc_server_call_peer_identity(const cgrpc_server_call_t *call) {
+  return call->identity ? &call->identity->pub : NULL;
+}
 
 cgrpc_str_t cgrpc_server_call_authority(const cgrpc_server_call_t *call) {
   return cgrpc_h2_stream_authority(&call->stream);

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "io/socket.h"
 #include "rpc/server_internal.h"
+#include "tls/tls.h"
 
 /* ---- Transport events (rpc/transport.h) ------------------------------------------ */
 
@@ -49,6 +51,11 @@ static void unlink_conn(server_conn_t *conn) {
 
 static void on_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
   server_conn_t *conn = owner;
+  /* The one mistake worth a log line on a plaintext port: TLS handshake
+   * failures are logged by the TLS layer, this is their mirror image. */
+  if (!conn->creds && strncmp(reason, "a TLS client on a plaintext port", 31) == 0) {
+    cgrpc_log(CGRPC_LOG_WARNING, "client %s: %s", conn->peer, reason);
+  }
   while (conn->calls) cgrpc_server_call_detach(conn->calls);
   unlink_conn(conn);
   cgrpc_transport_release(t);
@@ -61,7 +68,52 @@ typedef struct accept_arg {
   server_loop_t *sl;
   int fd;
   cgrpc_address_t peer;
+  cgrpc_server_credentials_t *creds;
 } accept_arg_t;
+
+/* A TLS connection's handshake takes a place among the server's
+ * max_concurrent_tls_handshakes, or the connection is refused: handshakes
+ * cost CPU the attacker does not spend, so their number is what is
+ * bounded. Logged on the first refusal and every 1024th after it. */
+static bool take_handshake_slot(cgrpc_server_t *srv, const cgrpc_address_t *peer) {
+  uint32_t max = srv->opts.max_concurrent_tls_handshakes;
+  unsigned now = atomic_fetch_add(&srv->tls_handshakes, 1);
+  if (max == CGRPC_UNLIMITED || now < max) return true;
+  atomic_fetch_sub(&srv->tls_handshakes, 1);
+  unsigned refused = atomic_fetch_add(&srv->tls_refused, 1);
+  if (refused % 1024 == 0) {
+    char text[CGRPC_ADDRESS_STRLEN];
+    cgrpc_address_format(peer, text);
+    cgrpc_log(CGRPC_LOG_WARNING,
+              "TLS: %u handshakes in progress (max_concurrent_tls_handshakes): closed the new "
+              "connection from %s (%u refused so far)",
+              max, text, refused + 1);
+  }
+  return false;
+}
+
+static int start_transport(server_conn_t *conn, int fd) {
+  server_loop_t *sl = conn->sl;
+  cgrpc_server_t *srv = sl->srv;
+  if (!conn->creds) {
+    return cgrpc_transport_start(&conn->t, sl->loop, fd, CGRPC_H2_SERVER, &srv->h2opts,
+                                 &kServerEvents, conn, sl->rbuf, on_closed);
+  }
+  cgrpc_tls_session_t *session = cgrpc_tls_session_new_server(conn->creds);
+  if (!session) {
+    atomic_fetch_sub(&srv->tls_handshakes, 1);
+    cgrpc_socket_close(fd);
+    return -1;
+  }
+  cgrpc_transport_tls_config_t tls = {
+      .session = session,
+      .handshake_timeout_ns = srv->opts.tls_handshake_timeout_ns,
+      .handshakes = &srv->tls_handshakes,
+      .peer = conn->peer,
+  };
+  return cgrpc_transport_start_tls(&conn->t, sl->loop, fd, CGRPC_H2_SERVER, &srv->h2opts,
+                                   &kServerEvents, conn, sl->rbuf, on_closed, &tls);
+}
 
 /* Over max_connections a new connection is closed at once: the client sees
  * the connection fail (UNAVAILABLE) and may try elsewhere, and the server
@@ -75,28 +127,35 @@ static void accept_on_loop(void *arg) {
                                         srv->live_conns >= srv->max_connections);
   if (!closing) srv->live_conns++;
   pthread_mutex_unlock(&srv->mu);
+  if (!closing && a->creds && !take_handshake_slot(srv, &a->peer)) {
+    cgrpc_socket_close(a->fd);
+    cgrpc_server_conn_gone(srv);
+    return;
+  }
   server_conn_t *conn = closing ? NULL : cgrpc_malloc(sizeof *conn);
   if (!conn) {
     cgrpc_socket_close(a->fd);
+    if (!closing && a->creds) atomic_fetch_sub(&srv->tls_handshakes, 1);
     if (!closing) cgrpc_server_conn_gone(srv);
     return;
   }
   memset(conn, 0, sizeof *conn);
   conn->sl = sl;
+  conn->creds = a->creds;
   cgrpc_address_format(&a->peer, conn->peer);
   conn->next = sl->conns;
   if (sl->conns) sl->conns->prev = conn;
   sl->conns = conn;
-  if (cgrpc_transport_start(&conn->t, sl->loop, a->fd, CGRPC_H2_SERVER, &srv->h2opts,
-                            &kServerEvents, conn, sl->rbuf, on_closed) != 0) {
+  if (start_transport(conn, a->fd) != 0) {
     unlink_conn(conn);
     cgrpc_free(conn);
     cgrpc_server_conn_gone(srv);
   }
 }
 
-void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer) {
-  accept_arg_t a = {sl, fd, *peer};
+void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer,
+                              cgrpc_server_credentials_t *creds) {
+  accept_arg_t a = {sl, fd, *peer, creds};
   if (!cgrpc_run_on_loop(sl->loop, accept_on_loop, &a, sizeof a)) cgrpc_socket_close(fd);
 }
 

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "cgrpc/server.h"
+#include "cgrpc/tls.h"
 #include "h2/block_cache.h"
 #include "io/address.h"
 #include "io/listener.h"
@@ -55,6 +56,8 @@ typedef struct server_loop {
 } server_loop_t;
 
 typedef struct server_listener {
+  cgrpc_server_t *srv;
+  cgrpc_server_credentials_t *creds; /* TLS listeners; NULL: plaintext */
   int fd;
   char *address; /* the bound address as text (heap: stable while listeners grow) */
   cgrpc_listener_t listener;
@@ -77,6 +80,8 @@ struct cgrpc_server {
   pthread_mutex_t mu;       /* guards the fields below */
   pthread_cond_t cv;
   size_t live_conns;
+  atomic_uint tls_handshakes; /* in progress, server-wide */
+  atomic_uint tls_refused;    /* connections closed over max_concurrent_tls_handshakes */
   bool started, starting, shutting_down, stopped;
   /* cgrpc_server_run(): the thread waiting for a stop signal, and whether
    * cgrpc_server_stop_run() asked it to stop (and sent it its signal). */
@@ -90,7 +95,8 @@ struct server_conn {
   server_conn_t *prev, *next;
   cgrpc_server_call_t *calls; /* calls created here and not yet freed */
   size_t call_count;
-  bool terminated; /* shutdown's grace period ended for it */
+  bool terminated;                   /* shutdown's grace period ended for it */
+  cgrpc_server_credentials_t *creds; /* a TLS connection's (the listener's reference) */
   char peer[CGRPC_ADDRESS_STRLEN];
 };
 
@@ -169,6 +175,7 @@ struct cgrpc_server_call {
    * with, kept for their on_end. */
   cgrpc_interceptor_call_t icept;
   cgrpc_metadata_t end_trailers;
+  cgrpc_tls_identity_t *identity; /* the client's, over TLS */
 };
 
 /* server.c */
@@ -176,7 +183,8 @@ const method_entry_t *cgrpc_server_lookup(const cgrpc_server_t *srv, const char 
 void cgrpc_server_conn_gone(cgrpc_server_t *srv);
 
 /* server_conn.c */
-void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer);
+void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer,
+                              cgrpc_server_credentials_t *creds);
 void cgrpc_server_conn_shutdown_all(server_loop_t *sl, bool now);
 
 /* server_call.c: transport events for calls */

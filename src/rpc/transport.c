@@ -8,12 +8,12 @@
 #include "io/error.h"
 #include "io/socket.h"
 #include "rpc/call_io.h"
+#include "rpc/transport_tls.h"
 
-/* Reads per wakeup before letting other connections of the loop run. */
-#define READS_PER_WAKEUP 8
+#define READS_PER_WAKEUP CGRPC_TRANSPORT_READS_PER_WAKEUP
 #define IOV_BATCH 64
 
-static void set_interest(cgrpc_transport_t *t, unsigned interest) {
+void cgrpc_transport_set_interest(cgrpc_transport_t *t, unsigned interest) {
   if (t->interest == interest) return;
   t->interest = interest;
   cgrpc_loop_watch_set(t->loop, t->watch, interest);
@@ -27,6 +27,7 @@ void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
   char why[192];
   snprintf(why, sizeof why, "%s", reason);
   cgrpc_loop_watch_remove(t->loop, t->watch);
+  if (t->tls) cgrpc_transport_tls_closing(t);
   cgrpc_socket_close(t->fd);
   t->fd = -1;
   cgrpc_timer_cancel(&t->deadline_timer);
@@ -38,12 +39,13 @@ void cgrpc_transport_close(cgrpc_transport_t *t, const char *reason) {
 /* The transport ends the connection itself (EOF, a failed write, the engine
  * is done or broken): the engine may know better than the socket why — a
  * peer that is not HTTP/2, a protocol error, the peer's GOAWAY code. */
-static void close_ended(cgrpc_transport_t *t, const char *fallback) {
+void cgrpc_transport_close_ended(cgrpc_transport_t *t, const char *fallback) {
   const char *why = cgrpc_h2_conn_error(t->h2);
   cgrpc_transport_close(t, why[0] ? why : fallback);
 }
 
 void cgrpc_transport_release(cgrpc_transport_t *t) {
+  if (t->tls) cgrpc_transport_tls_release(t);
   cgrpc_h2_conn_free(t->h2);
   t->h2 = NULL;
 }
@@ -51,38 +53,39 @@ void cgrpc_transport_release(cgrpc_transport_t *t) {
 /* The socket is full: wait for it to drain. A server whose output is full
  * too stops reading meanwhile: the client is not reading, and every request
  * it sends would only queue more output (h2/guard.h). */
-static void wait_writable(cgrpc_transport_t *t) {
+void cgrpc_transport_wait_writable(cgrpc_transport_t *t) {
   bool stop_reading = cgrpc_h2_conn_output_full(t->h2);
-  set_interest(t, CGRPC_IO_WRITE | (stop_reading ? 0 : CGRPC_IO_READ));
+  cgrpc_transport_set_interest(t, CGRPC_IO_WRITE | (stop_reading ? 0 : CGRPC_IO_READ));
 }
 
 /* Writes what the engine has, refilling it as the socket takes bytes.
  * Returns false when the transport was closed. */
 static bool write_out(cgrpc_transport_t *t) {
+  if (t->tls) return cgrpc_transport_tls_write_out(t);
   for (;;) {
     if (cgrpc_h2_conn_flush(t->h2) != 0) t->broken = true;
     struct iovec iov[IOV_BATCH];
     size_t n = cgrpc_h2_conn_output(t->h2, iov, IOV_BATCH);
     if (n == 0) {
-      set_interest(t, CGRPC_IO_READ);
+      cgrpc_transport_set_interest(t, CGRPC_IO_READ);
       return true;
     }
     size_t total = 0;
     for (size_t i = 0; i < n; i++) total += iov[i].iov_len;
     ssize_t w = cgrpc_socket_writev(t->fd, iov, (int)n);
     if (w == -EAGAIN) {
-      wait_writable(t);
+      cgrpc_transport_wait_writable(t);
       return true;
     }
     if (w < 0) {
       char why[96];
       snprintf(why, sizeof why, "write failed: %s", cgrpc_io_strerror((int)w));
-      close_ended(t, why);
+      cgrpc_transport_close_ended(t, why);
       return false;
     }
     cgrpc_h2_conn_written(t->h2, (size_t)w);
     if ((size_t)w < total) {
-      wait_writable(t);
+      cgrpc_transport_wait_writable(t);
       return true;
     }
   }
@@ -91,12 +94,16 @@ static bool write_out(cgrpc_transport_t *t) {
 static void flush(void *arg) {
   cgrpc_transport_t *t = arg;
   if (t->closed || !write_out(t)) return;
-  if (cgrpc_h2_conn_finished(t->h2)) {
-    close_ended(t, "the connection was closed");
+  /* Over TLS the engine's output counts as written once encrypted: the
+   * ciphertext still waiting for the socket (a GOAWAY, say) must leave
+   * before the connection is closed. */
+  bool sent = !t->tls || cgrpc_transport_tls_sent(t);
+  if (sent && cgrpc_h2_conn_finished(t->h2)) {
+    cgrpc_transport_close_ended(t, "the connection was closed");
     return;
   }
-  if (t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
-    close_ended(t, "HTTP/2 protocol error");
+  if (sent && t->broken && cgrpc_h2_conn_output_size(t->h2) == 0) {
+    cgrpc_transport_close_ended(t, "HTTP/2 protocol error");
     return;
   }
   int64_t next = cgrpc_h2_conn_next_deadline(t->h2);
@@ -120,21 +127,25 @@ static void on_deadline(void *arg) {
 static void on_io(cgrpc_loop_t *loop, int fd, unsigned events, void *arg) {
   cgrpc_transport_t *t = arg;
   if ((events & CGRPC_IO_READ) && !t->broken) {
-    for (int i = 0; i < READS_PER_WAKEUP; i++) {
-      ssize_t n = cgrpc_socket_read(fd, t->rbuf, CGRPC_TRANSPORT_READ_BUFFER_SIZE);
-      if (n == -EAGAIN) break;
-      if (n <= 0) {
-        char why[96];
-        snprintf(why, sizeof why, "%s",
-                 n == 0 ? "the peer closed the connection" : cgrpc_io_strerror((int)n));
-        close_ended(t, why);
-        return;
+    if (t->tls) {
+      if (!cgrpc_transport_tls_read(t)) return;
+    } else {
+      for (int i = 0; i < READS_PER_WAKEUP; i++) {
+        ssize_t n = cgrpc_socket_read(fd, t->rbuf, CGRPC_TRANSPORT_READ_BUFFER_SIZE);
+        if (n == -EAGAIN) break;
+        if (n <= 0) {
+          char why[96];
+          snprintf(why, sizeof why, "%s",
+                   n == 0 ? "the peer closed the connection" : cgrpc_io_strerror((int)n));
+          cgrpc_transport_close_ended(t, why);
+          return;
+        }
+        if (cgrpc_h2_conn_recv(t->h2, t->rbuf, (size_t)n) != 0) {
+          t->broken = true;
+          break;
+        }
+        if ((size_t)n < CGRPC_TRANSPORT_READ_BUFFER_SIZE) break;
       }
-      if (cgrpc_h2_conn_recv(t->h2, t->rbuf, (size_t)n) != 0) {
-        t->broken = true;
-        break;
-      }
-      if ((size_t)n < CGRPC_TRANSPORT_READ_BUFFER_SIZE) break;
     }
   }
   /* Writable, or new frames to answer with: flush now, once for all the
@@ -221,9 +232,10 @@ static const cgrpc_h2_events_t kEngineEvents = {
     .on_goaway = ev_on_goaway,
 };
 
-int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
-                          const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
-                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed) {
+static int start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
+                 const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
+                 void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed,
+                 const cgrpc_transport_tls_config_t *tls) {
   t->loop = loop;
   t->fd = fd;
   t->rbuf = rbuf;
@@ -232,18 +244,34 @@ int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrp
   t->on_closed = on_closed;
   t->events = events;
   t->owner = owner;
+  t->tls = NULL;
+  t->h2 = NULL;
   t->interest = CGRPC_IO_READ;
   cgrpc_loop_task_init(&t->flush_task, flush, t);
   cgrpc_timer_init(&t->deadline_timer, on_deadline, t);
-  int rv = cgrpc_h2_conn_new(role, opts, &kEngineEvents, t, &t->h2);
+  int rv = tls ? cgrpc_transport_tls_attach(t, tls, role == CGRPC_H2_SERVER) : 0;
+  if (rv == 0) rv = cgrpc_h2_conn_new(role, opts, &kEngineEvents, t, &t->h2);
   if (rv == 0) rv = cgrpc_loop_watch_add(loop, fd, CGRPC_IO_READ, on_io, t, &t->watch);
   if (rv != 0) {
-    cgrpc_h2_conn_free(t->h2);
-    t->h2 = NULL;
+    cgrpc_transport_release(t);
     cgrpc_socket_close(fd);
     t->closed = true;
     return rv;
   }
-  cgrpc_transport_kick(t); /* the preface and SETTINGS */
+  cgrpc_transport_kick(t); /* the preface and SETTINGS, or the ClientHello */
   return 0;
+}
+
+int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
+                          const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
+                          void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed) {
+  return start(t, loop, fd, role, opts, events, owner, rbuf, on_closed, NULL);
+}
+
+int cgrpc_transport_start_tls(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd,
+                              cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
+                              const cgrpc_transport_events_t *events, void *owner, uint8_t *rbuf,
+                              cgrpc_transport_closed_fn on_closed,
+                              const cgrpc_transport_tls_config_t *tls) {
+  return start(t, loop, fd, role, opts, events, owner, rbuf, on_closed, tls);
 }

@@ -10,6 +10,11 @@
  * owner closes it, the transport ends its streams, closes the socket and
  * tells its owner once.
  *
+ * With TLS (transport_tls.c) a TLS session sits between the socket and the
+ * engine: ciphertext read goes to the session and the plaintext it yields
+ * to the engine; the engine's output is encrypted and the ciphertext
+ * written. A plaintext transport pays one branch for it.
+ *
  * Servers and channels embed one per connection. Loop thread only.
  */
 #ifndef CGRPC_SRC_RPC_TRANSPORT_H
@@ -19,8 +24,10 @@
 
 #include "h2/conn.h"
 #include "io/loop.h"
+#include "tls/tls.h"
 
 typedef struct cgrpc_transport cgrpc_transport_t;
+typedef struct cgrpc_transport_tls cgrpc_transport_tls_t;
 
 /* The read buffer: one per loop, shared by its transports (input is
  * consumed before the next read), of this many bytes; the most a
@@ -67,6 +74,7 @@ struct cgrpc_transport {
   cgrpc_transport_closed_fn on_closed;
   const cgrpc_transport_events_t *events;
   void *owner;
+  cgrpc_transport_tls_t *tls; /* NULL: plaintext */
 };
 
 /* Takes over `fd` (connected, non-blocking) and starts an engine on it
@@ -75,6 +83,34 @@ struct cgrpc_transport {
 int cgrpc_transport_start(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd, cgrpc_h2_role_t role,
                           const cgrpc_h2_options_t *opts, const cgrpc_transport_events_t *events,
                           void *owner, uint8_t *rbuf, cgrpc_transport_closed_fn on_closed);
+
+/* TLS for a transport (cgrpc_transport_start_tls()). */
+typedef struct cgrpc_transport_tls_config {
+  cgrpc_tls_session_t *session; /* taken over, also on failure */
+  /* Servers: the handshake must be done within this (CGRPC_INFINITE: no
+   * limit), and this counter of handshakes in progress, which the caller
+   * raised for this one, goes down when it ends (NULL: none). */
+  int64_t handshake_timeout_ns;
+  atomic_uint *handshakes;
+  const char *peer; /* for log lines; must outlive the transport */
+} cgrpc_transport_tls_config_t;
+
+/* cgrpc_transport_start() over TLS: the engine sees bytes only once the
+ * handshake is done; a handshake that fails closes the transport with the
+ * reason (servers also log it). */
+int cgrpc_transport_start_tls(cgrpc_transport_t *t, cgrpc_loop_t *loop, int fd,
+                              cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
+                              const cgrpc_transport_events_t *events, void *owner, uint8_t *rbuf,
+                              cgrpc_transport_closed_fn on_closed,
+                              const cgrpc_transport_tls_config_t *tls);
+
+/* Whether the connection runs over TLS. For the call-credentials check. */
+bool cgrpc_transport_is_secure(const cgrpc_transport_t *t);
+
+/* The peer's TLS identity once the handshake is done (the transport's
+ * reference: take one with cgrpc_tls_identity_ref() to keep it), NULL
+ * over plaintext. */
+cgrpc_tls_identity_t *cgrpc_transport_identity(const cgrpc_transport_t *t);
 
 /* Schedules a flush for the end of this loop iteration: call after stream
  * operations. */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cgrpc/server.h"
+#include "cgrpc/tls.h"
 #include "grpc/testing/test.pb.h"
 
 /* One zero block backs every payload: responses cost no allocation. */
@@ -120,6 +121,22 @@ int main(int argc, char **argv) {
   flag_ms(argc, argv, "keepalive_time_ms", &opts.keepalive_time_ns);
   flag_ms(argc, argv, "keepalive_timeout_ms", &opts.keepalive_timeout_ns);
   opts.max_connections = (uint32_t)flag_num(argc, argv, "max_connections");
+  flag_ms(argc, argv, "tls_handshake_timeout_ms", &opts.tls_handshake_timeout_ns);
+  if (flag(argc, argv, "max_concurrent_tls_handshakes")) {
+    opts.max_concurrent_tls_handshakes =
+        (uint32_t)flag_num(argc, argv, "max_concurrent_tls_handshakes");
+  }
+  /* --tls_cert_file and --tls_key_file: the port speaks TLS. */
+  cgrpc_server_credentials_t *creds = NULL;
+  cgrpc_error_t cred_err;
+  if (flag(argc, argv, "tls_cert_file") &&
+      cgrpc_server_credentials_from_files(flag(argc, argv, "tls_cert_file"),
+                                          flag(argc, argv, "tls_key_file"), NULL,
+                                          CGRPC_TLS_CLIENT_CERT_NONE, &creds,
+                                          &cred_err) != CGRPC_STATUS_OK) {
+    fprintf(stderr, "attack_server: %s\n", cred_err.message);
+    return 1;
+  }
   char address[64];
   snprintf(address, sizeof address, "127.0.0.1:%lld", flag_num(argc, argv, "port"));
   const struct {
@@ -135,7 +152,9 @@ int main(int argc, char **argv) {
   cgrpc_error_t err;
   int port = 0;
   bool ok = cgrpc_server_new(&opts, &srv, &err) == CGRPC_STATUS_OK &&
-            cgrpc_server_listen(srv, address, &port, &err) == CGRPC_STATUS_OK;
+            (creds ? cgrpc_server_listen_tls(srv, address, creds, &port, &err)
+                   : cgrpc_server_listen(srv, address, &port, &err)) == CGRPC_STATUS_OK;
+  cgrpc_server_credentials_free(creds);
   for (size_t i = 0; ok && i < sizeof methods / sizeof methods[0]; i++) {
     ok = cgrpc_server_register(srv, methods[i].method, methods[i].handler, NULL,
                                CGRPC_HANDLER_BLOCKING, &err) == CGRPC_STATUS_OK;

@@ -18,6 +18,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -112,7 +113,12 @@ class NormalClient:
     """grpcio calling EmptyCall in a loop on its own connection."""
 
     def __init__(self, port):
-        self.channel = grpc.insecure_channel("127.0.0.1:%d" % port)
+        if TLS_CA:
+            with open(TLS_CA, "rb") as f:
+                creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+            self.channel = grpc.secure_channel("127.0.0.1:%d" % port, creds)
+        else:
+            self.channel = grpc.insecure_channel("127.0.0.1:%d" % port)
         self.call = self.channel.unary_unary(EMPTY_CALL, request_serializer=None,
                                              response_deserializer=None)
         self.lock = threading.Lock()
@@ -211,14 +217,85 @@ def frame(f):
     return f.serialize()
 
 
+# Over TLS (attacks.py --tls CERT_DIR): the CA file. Attackers then reach the
+# server through a relay thread per connection (TlsPipe): it alone owns the
+# SSL socket, so an attack may keep sending on one thread while it reads on
+# another (one SSL object must not be used by two threads at once), and when
+# the server stops reading and resets the connection, it still delivers
+# what the server sent before (the GOAWAY) as a plaintext socket would.
+TLS_CA = None
+
+
+class TlsPipe:
+    """A TLS connection to 127.0.0.1:port (ALPN h2) behind our end of a socketpair."""
+
+    def __init__(self, port):
+        ours, self.inner = socket.socketpair()
+        ctx = ssl.create_default_context(cafile=TLS_CA)
+        ctx.set_alpn_protocols(["h2"])
+        raw = socket.create_connection(("127.0.0.1", port))
+        self.tls = ctx.wrap_socket(raw, server_hostname="localhost")
+        self.tls.setblocking(False)
+        self.sock = ours
+        self.thread = threading.Thread(target=self._relay, daemon=True)
+        self.thread.start()
+
+    def _relay(self):
+        out = b""  # from the attacker, not yet taken by TLS
+        writing = True
+        try:
+            while True:
+                readers = [self.tls] + ([self.inner] if writing and len(out) < (1 << 20) else [])
+                writers = [self.tls] if out and writing else []
+                wait = 0 if self.tls.pending() else 1.0
+                r, w, _ = select.select(readers, writers, [], wait)
+                if self.tls in r or self.tls.pending():
+                    try:
+                        data = self.tls.recv(1 << 16)
+                    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                        data = None
+                    except OSError:
+                        data = b""
+                    if data == b"":
+                        return
+                    if data:
+                        self.inner.sendall(data)
+                if self.inner in r:
+                    data = self.inner.recv(1 << 16)
+                    if not data:
+                        return
+                    out += data
+                if self.tls in w:
+                    try:
+                        out = out[self.tls.send(out[:1 << 16]):]
+                    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                        pass
+                    except OSError:
+                        writing, out = False, b""  # keep reading what the server said
+        except OSError:
+            pass
+        finally:
+            self.inner.close()
+            self.tls.close()
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(5)
+
+
 class RawConn:
     """One attacker connection: frames out, frames in."""
 
     def __init__(self, port, handshake=True, settings=None, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect(("127.0.0.1", port))
+        self.pipe = None
+        if TLS_CA:
+            self.pipe = TlsPipe(port)
+            self.sock = self.pipe.sock
+        else:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if rcvbuf:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.connect(("127.0.0.1", port))
         self.buf = b""
         self.eof = False
         self.received = []  # every frame, in order
@@ -309,7 +386,10 @@ class RawConn:
         return None
 
     def close(self):
-        self.sock.close()
+        if self.pipe:
+            self.pipe.close()
+        else:
+            self.sock.close()
 
 
 def describe_goaway(g):

@@ -14,10 +14,13 @@ for the limits behind each answer.
 
 import argparse
 import gzip
+import os
+import socket
 import sys
 import threading
 import time
 
+import attacklib
 from attacklib import (EMPTY_CALL, ENHANCE_YOUR_CALM, MIB, NO_ERROR, STREAMING_INPUT,
                        STREAMING_OUTPUT, UNARY_CALL, ContinuationFrame, DataFrame, HeadersFrame,
                        PingFrame, RawConn, RstStreamFrame, SettingsFrame, WindowUpdateFrame,
@@ -90,7 +93,7 @@ def expect_status(c, sid, http, status, what):
 def expect_goaway(c, code, debug):
     g = c.goaway()
     log("got: %s; %s" % (summarize(c), describe_goaway(g)))
-    check(g is not None, "no GOAWAY")
+    check(g is not None, "no GOAWAY (got: %s)" % summarize(c))
     check(g.error_code == code and bytes(g.additional_data) == debug,
           "expected GOAWAY(%d, %r), got %s" % (code, debug, describe_goaway(g)))
     check(c.eof, "the server kept the connection open after its GOAWAY")
@@ -252,6 +255,76 @@ def slowloris(server):
         c.close()
 
 
+# ---- TLS only (--tls): attacks on the handshake itself ---------------------------------
+
+TLS_TIMEOUT_MS = 1000
+TLS_HANDSHAKE_CAP = 64
+
+
+def raw_tcp(port):
+    s = socket.create_connection(("127.0.0.1", port))
+    return s
+
+
+def closed(s, timeout):
+    """True when the server closed `s` within `timeout` seconds."""
+    s.settimeout(timeout)
+    try:
+        while s.recv(4096):
+            pass
+        return True
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def handshake_flood(server):
+    """More stalled handshakes than max_concurrent_tls_handshakes: each sends
+    the first bytes of a ClientHello record and then nothing."""
+    n = 3 * TLS_HANDSHAKE_CAP
+    conns = []
+    for _ in range(n):
+        s = raw_tcp(server.port)
+        s.sendall(b"\x16\x03\x01\x02\x00\x01\x00")  # a 512-byte record, cut short
+        conns.append(s)
+    start = time.monotonic()
+    log("sent: %d connections with 7 bytes of a ClientHello each, then silence (server: "
+        "max_concurrent_tls_handshakes %d, tls_handshake_timeout %d ms)" %
+        (n, TLS_HANDSHAKE_CAP, TLS_TIMEOUT_MS))
+    closed_at = {}
+    while time.monotonic() - start < 8 and len(closed_at) < n:
+        for i, s in enumerate(conns):
+            if i not in closed_at and closed(s, 0.001):
+                closed_at[i] = time.monotonic() - start
+    at_once = [t for t in closed_at.values() if t < 0.5 * TLS_TIMEOUT_MS / 1000.0]
+    late = [t for t in closed_at.values() if t >= 0.5 * TLS_TIMEOUT_MS / 1000.0]
+    log("got: %d closed at once (over the cap), %d closed after %.2f-%.2f s (timeout), "
+        "%d still open" % (len(at_once), len(late), min(late or [0]), max(late or [0]),
+                           n - len(closed_at)))
+    check(len(closed_at) == n, "%d connections still open after 8 s" % (n - len(closed_at)))
+    check(len(at_once) >= n - TLS_HANDSHAKE_CAP - 2,
+          "expected at least %d connections refused at once, got %d" %
+          (n - TLS_HANDSHAKE_CAP - 2, len(at_once)))
+    check(all(t <= 4.0 for t in late), "a stalled handshake lived %.2f s" % max(late or [0]))
+    for s in conns:
+        s.close()
+
+
+def garbage_flood(server):
+    """Connections that send garbage instead of a ClientHello: each is
+    closed after its first read."""
+    n = 100
+    start = time.monotonic()
+    for i in range(n):
+        s = raw_tcp(server.port)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" if i % 2 else b"\x00" * 64)
+        check(closed(s, 2.0), "connection %d with garbage was not closed within 2 s" % i)
+        s.close()
+    log("sent: %d connections with HTTP/1.1 or zeros instead of a ClientHello; all closed in "
+        "%.2f s" % (n, time.monotonic() - start))
+
+
 STALL_MS = 1500
 
 
@@ -385,7 +458,12 @@ ATTACKS = {
                                             content_type="text/html"), ()),
     "missing_te": (rejected_request("no te header", "400", te=None), ()),
     "wrong_method": (rejected_request(":method GET", "405", method="GET"), ()),
+    "handshake_flood": (handshake_flood, ("--tls_handshake_timeout_ms=%d" % TLS_TIMEOUT_MS,
+                                          "--max_concurrent_tls_handshakes=%d" %
+                                          TLS_HANDSHAKE_CAP)),
+    "garbage_flood": (garbage_flood, ()),
 }
+TLS_ONLY = ("handshake_flood", "garbage_flood")
 
 
 def main():
@@ -393,8 +471,16 @@ def main():
     ap.add_argument("--server", required=True)
     ap.add_argument("--attack", required=True, choices=sorted(ATTACKS))
     ap.add_argument("--sanitized", action="store_true")
+    ap.add_argument("--tls", metavar="CERT_DIR",
+                    help="attack a TLS port (certificates from tests/tls/make_certs.sh)")
     args = ap.parse_args()
     attack, flags = ATTACKS[args.attack]
+    if args.attack in TLS_ONLY and not args.tls:
+        ap.error("--attack %s needs --tls" % args.attack)
+    if args.tls:
+        attacklib.TLS_CA = os.path.join(args.tls, "ca.pem")
+        flags = tuple(flags) + ("--tls_cert_file=" + os.path.join(args.tls, "server.pem"),
+                                "--tls_key_file=" + os.path.join(args.tls, "server.key"))
     # The timed attacks take seconds by themselves: one round is enough.
     seconds = 0 if args.attack in ("slowloris", "slow_reader") else 1.0
     return run(args.attack, attack, args.server, args.sanitized, flags, seconds)

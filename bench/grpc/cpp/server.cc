@@ -10,11 +10,14 @@
 // one write in flight at once, the most the async API allows, so it is never
 // idle waiting for a write.
 //
-// Usage: bench_server_cpp --port=N [--contexts=N]. SIGTERM ends it.
+// Usage: bench_server_cpp --port=N [--contexts=N] [--tls-cert=PEM --tls-key=PEM].
+// With the TLS flags the port speaks TLS. SIGTERM ends it.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -142,25 +145,44 @@ class StreamCall final : public Call {
 
 }  // namespace
 
+static std::string ReadFile(const char *path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
 int main(int argc, char **argv) {
   int port = -1, contexts = 100;
+  const char *tls_cert = nullptr, *tls_key = nullptr;
   for (int i = 1; i < argc; i++) {
     if (std::strncmp(argv[i], "--port=", 7) == 0) {
       port = std::atoi(argv[i] + 7);
     } else if (std::strncmp(argv[i], "--contexts=", 11) == 0) {
       contexts = std::atoi(argv[i] + 11);
+    } else if (std::strncmp(argv[i], "--tls-cert=", 11) == 0) {
+      tls_cert = argv[i] + 11;
+    } else if (std::strncmp(argv[i], "--tls-key=", 10) == 0) {
+      tls_key = argv[i] + 10;
     } else {
       port = -1;
       break;
     }
   }
-  if (port < 0 || port > 65535 || contexts < 1) {
-    std::fprintf(stderr, "usage: bench_server_cpp --port=N [--contexts=N]\n");
+  if (port < 0 || port > 65535 || contexts < 1 || !tls_cert != !tls_key) {
+    std::fprintf(stderr,
+                 "usage: bench_server_cpp --port=N [--contexts=N] [--tls-cert=PEM --tls-key=PEM]\n");
     return 2;
   }
   Bench::AsyncService service;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:" + std::to_string(port), grpc::InsecureServerCredentials());
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (tls_cert) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({ReadFile(tls_key), ReadFile(tls_cert)});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort("127.0.0.1:" + std::to_string(port), creds);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

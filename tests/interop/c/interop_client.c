@@ -8,6 +8,12 @@
  * what was expected and what came back.
  *
  * Usage: cgrpc_interop_client --server_host=H --server_port=N --test_case=NAME
+ *          [--use_tls=true [--tls_ca_file=PEM | --use_test_ca=true]
+ *           [--tls_cert_file=PEM --tls_key_file=PEM] [--server_host_override=NAME]]
+ * Over TLS the server is verified against --tls_ca_file, or with
+ * --use_test_ca=true against $CGRPC_TEST_CERTS/ca.pem (tests/tls/make_certs.sh),
+ * or else the system's roots; --server_host_override is the name verified
+ * (and the :authority). The certificate flags make it mutual TLS.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +21,7 @@
 #include <string.h>
 
 #include "cgrpc/channel.h"
+#include "cgrpc/tls.h"
 #include "grpc/testing/test.pb.h"
 #include "interop_common.h"
 
@@ -502,6 +509,7 @@ int main(int argc, char **argv) {
   interop_flag_t flags[] = {
       {"server_host", "localhost"}, {"server_host_override", ""}, {"server_port", NULL},
       {"test_case", NULL},          {"use_tls", "false"},         {"use_test_ca", "false"},
+      {"tls_ca_file", ""},          {"tls_cert_file", ""},        {"tls_key_file", ""},
   };
   size_t flag_count = sizeof flags / sizeof flags[0];
   interop_flags_parse(argc, argv, flags, flag_count);
@@ -509,11 +517,38 @@ int main(int argc, char **argv) {
   const char *override = interop_flag(flags, flag_count, "server_host_override");
   int port = interop_flag_port("server_port", interop_flag(flags, flag_count, "server_port"));
   const char *name = interop_flag(flags, flag_count, "test_case");
-  if (interop_flag_bool("use_tls", interop_flag(flags, flag_count, "use_tls"))) {
-    fprintf(stderr, "cgrpc_interop_client: --use_tls=true is not supported yet (plaintext only)\n");
-    return 2;
+  bool use_tls = interop_flag_bool("use_tls", interop_flag(flags, flag_count, "use_tls"));
+  bool use_test_ca =
+      interop_flag_bool("use_test_ca", interop_flag(flags, flag_count, "use_test_ca"));
+  cgrpc_channel_credentials_t *creds = NULL;
+  if (use_tls) {
+    char test_ca[600];
+    const char *ca_file = interop_flag(flags, flag_count, "tls_ca_file");
+    const char *cert_file = interop_flag(flags, flag_count, "tls_cert_file");
+    const char *key_file = interop_flag(flags, flag_count, "tls_key_file");
+    if (!ca_file[0] && use_test_ca) {
+      const char *dir = getenv("CGRPC_TEST_CERTS");
+      if (!dir) {
+        fprintf(stderr,
+                "cgrpc_interop_client: --use_test_ca=true needs --tls_ca_file or "
+                "CGRPC_TEST_CERTS (tests/tls/make_certs.sh)\n");
+        return 2;
+      }
+      snprintf(test_ca, sizeof test_ca, "%s/ca.pem", dir);
+      ca_file = test_ca;
+    }
+    cgrpc_tls_channel_config_t cfg = {
+        .ca_file = ca_file[0] ? ca_file : NULL,
+        .cert_chain_file = cert_file[0] ? cert_file : NULL,
+        .private_key_file = key_file[0] ? key_file : NULL,
+        .server_name_override = override[0] ? override : NULL,
+    };
+    cgrpc_error_t err = {0};
+    if (cgrpc_channel_credentials_new_tls(&cfg, &creds, &err) != CGRPC_STATUS_OK) {
+      fprintf(stderr, "%s: FAILED: TLS credentials: %s\n", name, err.message);
+      return 1;
+    }
   }
-  interop_flag_bool("use_test_ca", interop_flag(flags, flag_count, "use_test_ca"));
 
   bool (*run)(client_t *) = NULL;
   for (size_t i = 0; i < sizeof test_cases / sizeof test_cases[0]; i++) {
@@ -534,7 +569,9 @@ int main(int argc, char **argv) {
   opts.authority = override[0] ? override : NULL;
   client_t c = {.test_case = name};
   cgrpc_error_t err = {0};
-  if (cgrpc_channel_new(target, &opts, &c.ch, &err) != CGRPC_STATUS_OK) {
+  cgrpc_status_code_t made = cgrpc_channel_new_secure(target, creds, &opts, &c.ch, &err);
+  cgrpc_channel_credentials_free(creds);
+  if (made != CGRPC_STATUS_OK) {
     fprintf(stderr, "%s: FAILED: cannot create a channel to %s: %s\n", name, target, err.message);
     return 1;
   }

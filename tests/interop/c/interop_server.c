@@ -19,6 +19,12 @@
  * cannot send one message of a compressed call uncompressed.
  *
  * Usage: cgrpc_interop_server --port=N [--use_tls=false]
+ *        cgrpc_interop_server --port=N --use_tls=true --tls_cert_file=PEM --tls_key_file=PEM
+ *                             [--tls_client_ca_file=PEM]
+ * With --tls_client_ca_file, client certificates are required and verified
+ * against it (mutual TLS). Without the certificate flags, --use_tls=true
+ * takes server.pem and server.key from $CGRPC_TEST_CERTS
+ * (tests/tls/make_certs.sh).
  */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, sigwait, pthread_sigmask */
 
@@ -31,6 +37,7 @@
 
 #include "cgrpc/alloc.h"
 #include "cgrpc/server.h"
+#include "cgrpc/tls.h"
 #include "grpc/testing/test.pb.h"
 #include "interop_common.h"
 
@@ -312,13 +319,36 @@ static void check(cgrpc_status_code_t code, const char *what, const cgrpc_error_
 }
 
 int main(int argc, char **argv) {
-  interop_flag_t flags[] = {{"port", NULL}, {"use_tls", "false"}};
+  interop_flag_t flags[] = {{"port", NULL},
+                            {"use_tls", "false"},
+                            {"tls_cert_file", ""},
+                            {"tls_key_file", ""},
+                            {"tls_client_ca_file", ""}};
   size_t flag_count = sizeof flags / sizeof flags[0];
   interop_flags_parse(argc, argv, flags, flag_count);
   int port = interop_flag_port("port", interop_flag(flags, flag_count, "port"));
-  if (interop_flag_bool("use_tls", interop_flag(flags, flag_count, "use_tls"))) {
-    fprintf(stderr, "cgrpc_interop_server: --use_tls=true is not supported yet (plaintext only)\n");
-    return 2;
+  bool use_tls = interop_flag_bool("use_tls", interop_flag(flags, flag_count, "use_tls"));
+  cgrpc_server_credentials_t *creds = NULL;
+  if (use_tls) {
+    char cert[600], key[600];
+    const char *cert_file = interop_flag(flags, flag_count, "tls_cert_file");
+    const char *key_file = interop_flag(flags, flag_count, "tls_key_file");
+    const char *ca_file = interop_flag(flags, flag_count, "tls_client_ca_file");
+    const char *dir = getenv("CGRPC_TEST_CERTS");
+    if (!cert_file[0] && dir) snprintf(cert, sizeof cert, "%s/server.pem", dir), cert_file = cert;
+    if (!key_file[0] && dir) snprintf(key, sizeof key, "%s/server.key", dir), key_file = key;
+    if (!cert_file[0] || !key_file[0]) {
+      fprintf(stderr,
+              "cgrpc_interop_server: --use_tls=true needs --tls_cert_file and "
+              "--tls_key_file (or CGRPC_TEST_CERTS)\n");
+      return 2;
+    }
+    cgrpc_error_t err = {0};
+    check(cgrpc_server_credentials_from_files(
+              cert_file, key_file, ca_file[0] ? ca_file : NULL,
+              ca_file[0] ? CGRPC_TLS_CLIENT_CERT_REQUIRE_AND_VERIFY : CGRPC_TLS_CLIENT_CERT_NONE,
+              &creds, &err),
+          "loading the TLS certificate", &err);
   }
 
   /* Block the stop signals before any thread starts, so every thread
@@ -341,11 +371,16 @@ int main(int argc, char **argv) {
   char address[32];
   snprintf(address, sizeof address, "0.0.0.0:%d", port);
   check(cgrpc_server_new(&opts, &srv, &err), "creating the server", &err);
-  check(cgrpc_server_listen(srv, address, NULL, &err), "listening", &err);
+  if (creds) {
+    check(cgrpc_server_listen_tls(srv, address, creds, NULL, &err), "listening (TLS)", &err);
+    cgrpc_server_credentials_free(creds);
+  } else {
+    check(cgrpc_server_listen(srv, address, NULL, &err), "listening", &err);
+  }
   check(cgrpc_server_register_service(srv, service, handlers, NULL, CGRPC_HANDLER_BLOCKING, &err),
         "registering grpc.testing.TestService", &err);
   check(cgrpc_server_start(srv, &err), "starting", &err);
-  printf("cgrpc interop server listening on port %d\n", port);
+  printf("cgrpc interop server listening on port %d%s\n", port, creds ? " (TLS)" : "");
   fflush(stdout);
 
   int sig;

@@ -15,6 +15,8 @@
 'use strict';
 
 const grpc = require('@grpc/grpc-js');
+const fs = require('fs');
+const path = require('path');
 const flags = require('./flags');
 const testing = require('./interop_protos').load();
 
@@ -107,16 +109,17 @@ class Tracker {
 }
 
 class Client {
-  constructor(target, options) {
+  constructor(target, options, credentials) {
     this.target = target;
     this.options = options;
-    this.stub = new testing.TestService(target, grpc.credentials.createInsecure(), options);
+    this.credentials = credentials || grpc.credentials.createInsecure();
+    this.stub = new testing.TestService(target, this.credentials, options);
   }
 
   // A second channel that compresses every message with gzip unless told not to.
   compressingStub() {
     const options = Object.assign({ 'grpc.default_compression_algorithm': GZIP }, this.options);
-    return new testing.TestService(this.target, grpc.credentials.createInsecure(), options);
+    return new testing.TestService(this.target, this.credentials, options);
   }
 
   unary(method, request, { stub = this.stub, metadata = new grpc.Metadata(), options = {} } = {}) {
@@ -314,8 +317,7 @@ class Client {
   }
 
   async unimplemented_service() {
-    const stub = new testing.UnimplementedService(this.target, grpc.credentials.createInsecure(),
-                                                  this.options);
+    const stub = new testing.UnimplementedService(this.target, this.credentials, this.options);
     const { status } = await this.unary('UnimplementedCall', {}, { stub });
     expectStatus(status, grpc.status.UNIMPLEMENTED, 'UnimplementedService/UnimplementedCall');
   }
@@ -362,16 +364,30 @@ const TEST_CASES = [
 async function main() {
   const args = flags.parse(process.argv.slice(2), {
     server_host: 'localhost', server_host_override: '', server_port: null, test_case: null,
-    use_tls: 'false', use_test_ca: 'false',
+    use_tls: 'false', use_test_ca: 'false', tls_ca_file: '', tls_cert_file: '', tls_key_file: '',
   });
-  if (flags.bool(args, 'use_tls')) {
-    flags.die('--use_tls=true is not supported yet (plaintext only)');
-  }
   if (!TEST_CASES.includes(args.test_case)) flags.die(`unknown --test_case ${args.test_case}`);
   const port = flags.integer(args, 'server_port');
   const options = args.server_host_override
     ? { 'grpc.default_authority': args.server_host_override } : {};
-  const client = new Client(`${args.server_host}:${port}`, options);
+  let credentials = null;
+  if (flags.bool(args, 'use_tls')) {
+    // --use_test_ca=true: the CA tests/tls/make_certs.sh made, in $CGRPC_TEST_CERTS.
+    let caFile = args.tls_ca_file;
+    if (!caFile && flags.bool(args, 'use_test_ca')) {
+      if (!process.env.CGRPC_TEST_CERTS) {
+        flags.die('--use_test_ca=true needs --tls_ca_file or CGRPC_TEST_CERTS');
+      }
+      caFile = path.join(process.env.CGRPC_TEST_CERTS, 'ca.pem');
+    }
+    const read = (file) => (file ? fs.readFileSync(file) : null);
+    credentials = grpc.credentials.createSsl(read(caFile), read(args.tls_key_file),
+                                             read(args.tls_cert_file));
+    if (args.server_host_override) {
+      options['grpc.ssl_target_name_override'] = args.server_host_override;
+    }
+  }
+  const client = new Client(`${args.server_host}:${port}`, options, credentials);
   try {
     await client[args.test_case]();
   } catch (error) {

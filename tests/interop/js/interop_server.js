@@ -14,9 +14,13 @@
 // answers them UNIMPLEMENTED.
 //
 // Usage: interop_server.js --port=N [--use_tls=false]
+//        interop_server.js --port=N --use_tls=true --tls_cert_file=PEM --tls_key_file=PEM
+//                          [--tls_client_ca_file=PEM]  (then client certificates are required)
 'use strict';
 
 const grpc = require('@grpc/grpc-js');
+const fs = require('fs');
+const path = require('path');
 const flags = require('./flags');
 const { observeService, wasCompressed } = require('./request_compression');
 const testing = require('./interop_protos').load();
@@ -196,15 +200,25 @@ const service = {
 };
 
 function main() {
-  const args = flags.parse(process.argv.slice(2), { port: null, use_tls: 'false' });
+  const args = flags.parse(process.argv.slice(2), {
+    port: null, use_tls: 'false', tls_cert_file: '', tls_key_file: '', tls_client_ca_file: '',
+  });
   const port = flags.integer(args, 'port');
+  let credentials = grpc.ServerCredentials.createInsecure();
   if (flags.bool(args, 'use_tls')) {
-    flags.die('--use_tls=true is not supported yet (plaintext only)');
+    const certs = process.env.CGRPC_TEST_CERTS || '';
+    const certFile = args.tls_cert_file || (certs && path.join(certs, 'server.pem'));
+    const keyFile = args.tls_key_file || (certs && path.join(certs, 'server.key'));
+    if (!certFile || !keyFile) flags.die('--use_tls=true needs --tls_cert_file and --tls_key_file');
+    const ca = args.tls_client_ca_file ? fs.readFileSync(args.tls_client_ca_file) : null;
+    credentials = grpc.ServerCredentials.createSsl(
+      ca, [{ private_key: fs.readFileSync(keyFile), cert_chain: fs.readFileSync(certFile) }],
+      ca !== null);
   }
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES });
   server.addService(observeService(testing.TestService.service), service);
-  server.bindAsync(`0.0.0.0:${port}`, grpc.ServerCredentials.createInsecure(), (error) => {
+  server.bindAsync(`0.0.0.0:${port}`, credentials, (error) => {
     if (error) flags.die(`cannot listen on port ${port}: ${error.message}`);
     console.log(`grpc-js interop server listening on port ${port}`);
   });

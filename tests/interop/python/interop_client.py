@@ -19,6 +19,8 @@ Usage: interop_client.py --server_host=H --server_port=N --test_case=NAME
 """
 
 import argparse
+import os
+import ssl
 import queue
 import sys
 
@@ -101,11 +103,19 @@ class RequestQueue:
 
 class Client:
 
-    def __init__(self, host, port, authority=None):
+    def __init__(self, host, port, authority=None, credentials=None, tls=None):
         self.host = host
         self.port = port
+        self.authority = authority
+        self.tls = tls  # an ssl.SSLContext for wire_observer, over TLS
         options = [("grpc.default_authority", authority)] if authority else []
-        self.channel = grpc.insecure_channel("%s:%d" % (host, port), options=options)
+        target = "%s:%d" % (host, port)
+        if credentials is None:
+            self.channel = grpc.insecure_channel(target, options=options)
+        else:
+            if authority:
+                options.append(("grpc.ssl_target_name_override", authority))
+            self.channel = grpc.secure_channel(target, credentials, options=options)
         self.stub = test_pb2_grpc.TestServiceStub(self.channel)
 
     def empty_unary(self):
@@ -129,7 +139,8 @@ class Client:
 
     def observe(self, method, request):
         return wire_observer.call(self.host, self.port, "/grpc.testing.TestService/" + method,
-                                  request.SerializeToString())
+                                  request.SerializeToString(), tls=self.tls,
+                                  server_name=self.authority)
 
     def server_compressed_unary(self):
         for compressed in (True, False):
@@ -326,11 +337,29 @@ def main():
     parser.add_argument("--test_case", required=True, choices=TEST_CASES)
     parser.add_argument("--use_tls", type=parse_bool, default=False)
     parser.add_argument("--use_test_ca", type=parse_bool, default=False)
+    parser.add_argument("--tls_ca_file", default="")
+    parser.add_argument("--tls_cert_file", default="")
+    parser.add_argument("--tls_key_file", default="")
     args = parser.parse_args()
-    if args.use_tls:
-        sys.exit("interop_client.py: --use_tls=true is not supported yet (plaintext only)")
 
-    client = Client(args.server_host, args.server_port, args.server_host_override)
+    credentials = None
+    if args.use_tls:
+        ca_file = args.tls_ca_file
+        if not ca_file and args.use_test_ca:
+            if "CGRPC_TEST_CERTS" not in os.environ:
+                sys.exit("interop_client.py: --use_test_ca=true needs --tls_ca_file or "
+                         "CGRPC_TEST_CERTS (tests/tls/make_certs.sh)")
+            ca_file = os.path.join(os.environ["CGRPC_TEST_CERTS"], "ca.pem")
+        read = lambda path: open(path, "rb").read() if path else None
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=read(ca_file), private_key=read(args.tls_key_file),
+            certificate_chain=read(args.tls_cert_file))
+        tls = ssl.create_default_context(cafile=ca_file or None)
+        if args.tls_cert_file:
+            tls.load_cert_chain(args.tls_cert_file, args.tls_key_file)
+
+    client = Client(args.server_host, args.server_port, args.server_host_override, credentials,
+                    tls if args.use_tls else None)
     try:
         getattr(client, args.test_case)()
     except CaseFailed as failure:

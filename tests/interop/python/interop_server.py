@@ -13,9 +13,12 @@ rather than accepted unchecked. UnimplementedCall and UnimplementedService are
 deliberately absent; C-core answers them UNIMPLEMENTED.
 
 Usage: interop_server.py --port=N [--use_tls=false]
+       interop_server.py --port=N --use_tls=true --tls_cert_file=PEM --tls_key_file=PEM
+                         [--tls_client_ca_file=PEM]   (then client certificates are required)
 """
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -154,15 +157,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--use_tls", type=parse_bool, default=False)
+    parser.add_argument("--tls_cert_file", default="")
+    parser.add_argument("--tls_key_file", default="")
+    parser.add_argument("--tls_client_ca_file", default="")
     args = parser.parse_args()
+    credentials = None
     if args.use_tls:
-        sys.exit("interop_server.py: --use_tls=true is not supported yet (plaintext only)")
+        certs = os.environ.get("CGRPC_TEST_CERTS", "")
+        cert_file = args.tls_cert_file or (certs and os.path.join(certs, "server.pem"))
+        key_file = args.tls_key_file or (certs and os.path.join(certs, "server.key"))
+        if not cert_file or not key_file:
+            sys.exit("interop_server.py: --use_tls=true needs --tls_cert_file and --tls_key_file")
+        read = lambda path: open(path, "rb").read()
+        ca = read(args.tls_client_ca_file) if args.tls_client_ca_file else None
+        credentials = grpc.ssl_server_credentials(
+            [(read(key_file), read(cert_file))], root_certificates=ca,
+            require_client_auth=ca is not None)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=32),
         options=[("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)])
     test_pb2_grpc.add_TestServiceServicer_to_server(TestService(), server)
-    if server.add_insecure_port("[::]:%d" % args.port) == 0:
+    address = "[::]:%d" % args.port
+    bound = (server.add_secure_port(address, credentials) if credentials
+             else server.add_insecure_port(address))
+    if bound == 0:
         sys.exit("interop_server.py: cannot listen on port %d" % args.port)
     server.start()
     print("grpcio interop server listening on port %d" % args.port, flush=True)

@@ -7,13 +7,15 @@ same request with the h2 library (Debian python3-h2, a separate HTTP/2
 implementation from the one under test) and returns the raw framing: the
 response headers, each message's flag and decoded bytes, and the trailers.
 
-It is deliberately minimal: plaintext and one stream. The request goes out in
+It is deliberately minimal: one stream, plaintext or over TLS (an
+ssl.SSLContext from the caller, ALPN h2). The request goes out in
 frames no larger than the peer allows as the send window opens, and the
 received window is given back as data arrives, so messages of any size flow.
 """
 
 import gzip
 import socket
+import ssl  # noqa: F401 (the caller passes an ssl.SSLContext)
 import struct
 import zlib
 
@@ -78,7 +80,7 @@ def _send_some(conn, stream_id, pending):
     return None
 
 
-def call(host, port, path, request_bytes, timeout=20.0):
+def call(host, port, path, request_bytes, timeout=20.0, tls=None, server_name=None):
     """Sends one uncompressed request message to `path`; returns an ObservedCall.
 
     Advertises gzip and deflate in grpc-accept-encoding, as a real client
@@ -86,6 +88,9 @@ def call(host, port, path, request_bytes, timeout=20.0):
     trouble and ValueError on malformed framing.
     """
     sock = socket.create_connection((host, port), timeout=timeout)
+    if tls is not None:
+        tls.set_alpn_protocols(["h2"])
+        sock = tls.wrap_socket(sock, server_hostname=server_name or host)
     try:
         conn = h2.connection.H2Connection(h2.config.H2Configuration(
             client_side=True, header_encoding="utf-8"))
@@ -93,7 +98,7 @@ def call(host, port, path, request_bytes, timeout=20.0):
         stream_id = conn.get_next_available_stream_id()
         conn.send_headers(stream_id, [
             (":method", "POST"),
-            (":scheme", "http"),
+            (":scheme", "https" if tls is not None else "http"),
             (":path", path),
             (":authority", "%s:%d" % (host, port)),
             ("content-type", "application/grpc"),
