@@ -6,14 +6,6 @@
 
 #include "rpc/channel_internal.h"
 
-/* No channel speaks TLS yet. The TLS work replaces this with the
- * channel's real transport security; until then every channel is
- * plaintext, so only credentials with allow_insecure are sent. */
-bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch) {
-  (void)ch;
-  return false;
-}
-
 cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t *creds,
                                                  const cgrpc_channel_t *ch,
                                                  const cgrpc_pb_method_t *method,

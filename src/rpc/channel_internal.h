@@ -270,9 +270,6 @@ void cgrpc_channel_rescue_shutdown(cgrpc_channel_t *ch);
 /* channel.c: ends every call and connection (the loop; see channel.h). */
 void cgrpc_channel_shutdown_on_loop(void *ch);
 
-/* call_credentials.c: whether the channel's connections are TLS (call
- * credentials are refused on plaintext ones). */
-bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
 /* Runs call credentials for a call about to start: OK, or the code the
  * call fails with (UNAUTHENTICATED on plaintext, UNAVAILABLE when the
  * callback fails) and why in `err`. */
