@@ -54,8 +54,8 @@ struct cgrpc_channel {
   /* Interceptors and call credentials, set before the first call
    * (calls_begun) and read-only from then on (interceptor_channel.c). */
   cgrpc_icept_chain_t icept;
-  cgrpc_call_credentials_t creds;
-  bool has_creds;
+  cgrpc_call_credentials_t call_creds;
+  bool has_call_creds;
   atomic_bool calls_begun;
 
   /* Any thread (channel_wait.c). */

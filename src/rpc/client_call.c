@@ -294,7 +294,7 @@ static void intercept_end(cgrpc_call_t *call, const cgrpc_metadata_t *trailers) 
 
 /* Whether a new call has anything to run before it starts. */
 static bool intercepted(const cgrpc_call_t *call, const cgrpc_call_options_t *opts) {
-  return call->icept.chain || call->ch->has_creds || (opts && opts->call_credentials);
+  return call->icept.chain || call->ch->has_call_creds || (opts && opts->call_credentials);
 }
 
 /* Memory for a request an on_send replaces: a stack buffer first, freed
@@ -319,8 +319,8 @@ static cgrpc_status_code_t intercept_begin(cgrpc_call_t *call, const cgrpc_call_
       code = cgrpc_icept_send(&call->icept, request, &scratch->arena, err);
     }
   }
-  if (code == CGRPC_STATUS_OK && ch->has_creds) {
-    code = cgrpc_call_credentials_apply(&ch->creds, ch, call->method, &call->metadata, &call->arena,
+  if (code == CGRPC_STATUS_OK && ch->has_call_creds) {
+    code = cgrpc_call_credentials_apply(&ch->call_creds, ch, call->method, &call->metadata, &call->arena,
                                         err);
   }
   if (code == CGRPC_STATUS_OK && opts && opts->call_credentials) {

@@ -49,8 +49,8 @@ cgrpc_status_code_t cgrpc_channel_set_call_credentials(cgrpc_channel_t *ch,
     if (err) snprintf(err->message, sizeof err->message, "call credentials need a callback (fn)");
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
-  ch->has_creds = creds != NULL;
-  if (creds) ch->creds = *creds;
+  ch->has_call_creds = creds != NULL;
+  if (creds) ch->call_creds = *creds;
   if (err) err->message[0] = '\0';
   return CGRPC_STATUS_OK;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../unit/rpc/rpc_test_util.h"
+#include "cgrpc/interceptor.h"
 #include "cgrpc/tls.h"
 
 static char certs[512];
@@ -30,12 +31,15 @@ static const char *cert(const char *name) {
 
 /* The handler answers with what it saw: the client's identity, as text. */
 static char seen_subject[256], seen_uri[256], seen_dns[256], seen_version[32], seen_cipher[64];
+static char seen_authorization[256];
 static int seen_has_identity = -1, seen_verified = -1, seen_resumed = -1;
 
 static void echo_identity(cgrpc_server_call_t *call, const void *request, void *user_data) {
   const cgrpc_peer_identity_t *id = cgrpc_server_call_peer_identity(call);
   seen_has_identity = id != NULL;
   seen_subject[0] = seen_uri[0] = seen_dns[0] = seen_version[0] = seen_cipher[0] = '\0';
+  const char *auth = cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call), "authorization");
+  snprintf(seen_authorization, sizeof seen_authorization, "%s", auth ? auth : "");
   if (id) {
     seen_verified = id->verified;
     seen_resumed = id->session_resumed;
@@ -584,6 +588,25 @@ static void test_pem_in_memory(void) {
   server_stop(&s);
 }
 
+/* Call credentials need no opt-out on a TLS channel: the token arrives. */
+static void test_call_credentials_over_tls(void) {
+  cgrpc_server_credentials_t *sc = server_creds("server.pem", "server.key", 0);
+  server_t s;
+  server_start(&s, sc, NULL);
+  cgrpc_server_credentials_free(sc);
+  cgrpc_tls_channel_config_t cfg = {.ca_file = cert("ca.pem")};
+  cgrpc_channel_t *ch = tls_channel(s.target, &cfg);
+  cgrpc_call_credentials_t bearer = cgrpc_call_credentials_bearer("t0ken-over-tls");
+  CHECK(!bearer.allow_insecure);
+  cgrpc_error_t err;
+  CHECK_EQ_INT(cgrpc_channel_set_call_credentials(ch, &bearer, &err), CGRPC_STATUS_OK);
+  char msg[512];
+  CHECK_EQ_INT(call(ch, msg, sizeof msg), CGRPC_STATUS_OK);
+  CHECK_EQ_STR(seen_authorization, "Bearer t0ken-over-tls");
+  cgrpc_channel_free(ch);
+  server_stop(&s);
+}
+
 int main(void) {
   const char *dir = getenv("CGRPC_TEST_CERTS");
   if (!dir) {
@@ -610,5 +633,6 @@ int main(void) {
   TEST_RUN(test_reload);
   TEST_RUN(test_credential_errors);
   TEST_RUN(test_pem_in_memory);
+  TEST_RUN(test_call_credentials_over_tls);
   return TEST_DONE();
 }
