@@ -3,6 +3,7 @@
  *   arena.h        region allocator for messages and calls
  *   alloc.h        the heap hooks
  *   pb.h           protobuf encode/decode (pb_table.h: the generated tables)
+ *   json.h         protobuf messages as JSON (the proto3 JSON mapping)
  *   status.h       gRPC status codes
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
@@ -32,6 +33,7 @@
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
 #include "cgrpc/error.h"
+#include "cgrpc/json.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"
