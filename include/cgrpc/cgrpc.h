@@ -7,6 +7,7 @@
  *   status.h       gRPC status codes
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
+ *   descriptor.h   descriptor pools and dynamic messages
  *   error.h        library error values
  *   time.h         durations, deadlines, CGRPC_INFINITE
  *   options.h      how server and channel options are set
@@ -32,6 +33,7 @@
 #include "cgrpc/call.h"
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
+#include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
 #include "cgrpc/json.h"
 #include "cgrpc/log.h"
