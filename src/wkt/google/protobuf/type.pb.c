@@ -34,11 +34,11 @@ static const cgrpc_pb_field_t google_protobuf_Type_fields[] = {
     {3, offsetof(google_protobuf_Type, oneofs), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_REPEATED | CGRPC_PB_FIELD_UTF8, 0},
     {4, offsetof(google_protobuf_Type, options), 0, 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {5, offsetof(google_protobuf_Type, source_context), 0, 2, CGRPC_PB_MESSAGE, 0, 0},
-    {6, offsetof(google_protobuf_Type, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {6, offsetof(google_protobuf_Type, syntax), 0, 3, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Type_subs[] = {
     {.msg = &google_protobuf_Field_table}, {.msg = &google_protobuf_Option_table},
-    {.msg = &google_protobuf_SourceContext_table}};
+    {.msg = &google_protobuf_SourceContext_table}, {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Type_field_names[] = {
     "name", "fields", "oneofs", "options", "source_context", "syntax"};
 static const char *const google_protobuf_Type_json_names[] = {
@@ -58,17 +58,19 @@ const cgrpc_pb_msg_table_t google_protobuf_Type_table = {
 /* google.protobuf.Field */
 static const cgrpc_pb_field_t google_protobuf_Field_fields[] = {
     {1, offsetof(google_protobuf_Field, kind), 0, 0, CGRPC_PB_ENUM, 0, 0},
-    {2, offsetof(google_protobuf_Field, cardinality), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {2, offsetof(google_protobuf_Field, cardinality), 0, 1, CGRPC_PB_ENUM, 0, 0},
     {3, offsetof(google_protobuf_Field, number), 0, 0, CGRPC_PB_INT32, 0, 0},
     {4, offsetof(google_protobuf_Field, name), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {6, offsetof(google_protobuf_Field, type_url), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {7, offsetof(google_protobuf_Field, oneof_index), 0, 0, CGRPC_PB_INT32, 0, 0},
     {8, offsetof(google_protobuf_Field, packed), 0, 0, CGRPC_PB_BOOL, 0, 0},
-    {9, offsetof(google_protobuf_Field, options), 0, 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
+    {9, offsetof(google_protobuf_Field, options), 0, 2, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {10, offsetof(google_protobuf_Field, json_name), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {11, offsetof(google_protobuf_Field, default_value), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
 };
-static const cgrpc_pb_sub_t google_protobuf_Field_subs[] = {{.msg = &google_protobuf_Option_table}};
+static const cgrpc_pb_sub_t google_protobuf_Field_subs[] = {
+    {.enm = &google_protobuf_Field_Kind_table}, {.enm = &google_protobuf_Field_Cardinality_table},
+    {.msg = &google_protobuf_Option_table}};
 static const char *const google_protobuf_Field_field_names[] = {
     "kind", "cardinality", "number", "name", "type_url", "oneof_index", "packed", "options",
     "json_name", "default_value"};
@@ -93,11 +95,11 @@ static const cgrpc_pb_field_t google_protobuf_Enum_fields[] = {
     {2, offsetof(google_protobuf_Enum, enumvalue), 0, 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {3, offsetof(google_protobuf_Enum, options), 0, 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {4, offsetof(google_protobuf_Enum, source_context), 0, 2, CGRPC_PB_MESSAGE, 0, 0},
-    {5, offsetof(google_protobuf_Enum, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {5, offsetof(google_protobuf_Enum, syntax), 0, 3, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Enum_subs[] = {
     {.msg = &google_protobuf_EnumValue_table}, {.msg = &google_protobuf_Option_table},
-    {.msg = &google_protobuf_SourceContext_table}};
+    {.msg = &google_protobuf_SourceContext_table}, {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Enum_field_names[] = {
     "name", "enumvalue", "options", "source_context", "syntax"};
 static const char *const google_protobuf_Enum_json_names[] = {
