@@ -120,6 +120,13 @@ static void test_enums(void) {
   CHECK_EQ_STR(to_json(&m, &jsontest_All_table, &ints), "{\"rColor\":[1,2],\"mU64Color\":{\"2\":1}}");
 }
 
+static void test_enum_aliases(void) {
+  CHECK_ROUND("{\"aliased\": \"A_UNO\"}", "{\"aliased\":\"A_ONE\"}");
+  CHECK_ROUND("{\"aliased\": \"A_ONE\"}", "{\"aliased\":\"A_ONE\"}");
+  CHECK_PARSE_ERR("{\"aliased\": \"a_uno\"}",
+                  "ERROR 3: aliased: \"a_uno\" is not a value of enum jsontest.Aliased");
+}
+
 static void test_names(void) {
   CHECK_ROUND("{\"snake_case_name\": \"a\"}", "{\"snakeCaseName\":\"a\"}");
   CHECK_ROUND("{\"snakeCaseName\": \"a\", \"customName\": \"b\"}",
@@ -306,6 +313,7 @@ int main(void) {
   TEST_RUN(test_shortest_doubles_round_trip);
   TEST_RUN(test_bool_string_bytes);
   TEST_RUN(test_enums);
+  TEST_RUN(test_enum_aliases);
   TEST_RUN(test_names);
   TEST_RUN(test_defaults_and_presence);
   TEST_RUN(test_repeated_and_maps);
