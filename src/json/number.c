@@ -49,7 +49,7 @@ size_t cgrpc_json_format_double(double v, char *buf) {
     buf[n++] = '0';
     return n;
   }
-  if (v == (double)(int64_t)v && fabs(v) < 1e15) return cgrpc_json_format_i64((int64_t)v, buf);
+  if (fabs(v) < 1e15 && v == (double)(int64_t)v) return cgrpc_json_format_i64((int64_t)v, buf);
   int n = 0;
   /* Subnormals have fewer significant bits, so the 15-digit argument does
    * not hold for them: they try every precision. */
@@ -67,7 +67,7 @@ size_t cgrpc_json_format_float(float v, char *buf) {
     buf[n++] = '0';
     return n;
   }
-  if (v == (float)(int32_t)v && fabsf(v) < 1e6f) return cgrpc_json_format_i64((int32_t)v, buf);
+  if (fabsf(v) < 1e6f && v == (float)(int32_t)v) return cgrpc_json_format_i64((int32_t)v, buf);
   int n = 0;
   for (int prec = fabsf(v) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
     n = snprintf(buf, 32, "%.*g", prec, (double)v);
