@@ -97,9 +97,12 @@ static void add_enum(gen_model_t *m, gen_file_t *file, const google_protobuf_Enu
     }
     e->sorted[j] = v;
   }
+  e->aliases = gen_calloc(a, e->value_count, sizeof(*e->aliases));
   for (size_t i = 0; i < e->value_count; i++) {
     if (e->sorted_count == 0 || e->sorted[e->sorted_count - 1].number != e->sorted[i].number) {
       e->sorted[e->sorted_count++] = e->sorted[i];
+    } else {
+      e->aliases[e->alias_count++] = e->sorted[i]; /* JSON parsing accepts these names too */
     }
   }
   file->enums[file->enum_count++] = e;
@@ -470,7 +473,8 @@ static bool resolve_msg(gen_model_t *m, gen_file_t *file, gen_msg_t *msg) {
   /* Sub-tables are listed in the order the table's fields use them. */
   for (size_t i = 0; i < msg->field_count; i++) {
     gen_field_t *f = msg->by_number[i];
-    if (f->msg || (f->flags & CGRPC_PB_FIELD_CLOSED_ENUM)) {
+    /* Open enums get their table too: the JSON codec prints value names. */
+    if (f->msg || f->enm) {
       f->sub = sub_index(msg, f->msg, f->msg ? NULL : f->enm);
     }
   }
@@ -588,8 +592,9 @@ static void add_derived(symbol_list_t *l, const char *base, const char *suffix, 
 }
 
 static void collect_msg_symbols(symbol_list_t *l, const gen_msg_t *msg, bool with_source) {
-  static const char *const kHeader[] = {"_table",  "_INIT",   "_init",      "_new",
-                                        "_decode", "_encode", "_encode_to", "_encoded_size"};
+  static const char *const kHeader[] = {"_table",   "_INIT",   "_init",       "_new",
+                                        "_decode",  "_encode", "_encode_to",  "_encoded_size",
+                                        "_to_json", "_from_json"};
   cgrpc_arena_t *a = l->arena;
   const char *owner = gen_strprintf(a, "message %s", msg->full_name);
   add_symbol(l, msg->c_name, owner, NULL);

@@ -24,7 +24,7 @@ test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-prot
            python3-cryptography openssl)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
-bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
+bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
             golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl)
 

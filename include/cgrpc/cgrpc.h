@@ -3,6 +3,7 @@
  *   arena.h        region allocator for messages and calls
  *   alloc.h        the heap hooks
  *   pb.h           protobuf encode/decode (pb_table.h: the generated tables)
+ *   json.h         protobuf messages as JSON (the proto3 JSON mapping)
  *   status.h       gRPC status codes
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
@@ -36,6 +37,7 @@
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
 #include "cgrpc/interceptor.h"
+#include "cgrpc/json.h"
 #include "cgrpc/jwt.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"

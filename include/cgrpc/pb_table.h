@@ -3,8 +3,8 @@
  * protoc-gen-cgrpc emits one cgrpc_pb_msg_table_t per message. The generic
  * decoder and encoder, and the copy, equality and init functions of pb.h,
  * are driven by these tables, so generated code stays small: a struct, a
- * table, and thin inline wrappers. There is no JSON codec and no reflection
- * service yet; the names and descriptors below are emitted for them.
+ * table, and thin inline wrappers. The JSON codec (cgrpc/json.h) uses the
+ * field, json and enum names below; descriptors are emitted for reflection.
  *
  * C layout of a generated message struct (the contract tables rely on):
  *   - The first member is always `cgrpc_str_t _unknown`: unknown fields,
@@ -122,7 +122,8 @@ typedef struct cgrpc_pb_field {
   uint32_t number;
   uint32_t offset;   /* of the value (or array, or union member) */
   uint16_t presence; /* offset of has_ bool or oneof case, per flags */
-  uint16_t sub;      /* index into table->subs for message/group/closed enum */
+  uint16_t sub;      /* index into table->subs for message, group and enum
+                        fields (open enums too: the JSON codec needs names) */
   uint8_t type;      /* cgrpc_pb_type_t */
   uint8_t flags;     /* CGRPC_PB_FIELD_* */
   uint16_t reserved;
@@ -133,6 +134,11 @@ typedef struct cgrpc_pb_enum_table {
   const int32_t *values;     /* defined values, sorted ascending, unique */
   const char *const *names;  /* value names, parallel to `values` */
   uint32_t value_count;
+  /* The other names of values that have several (allow_alias), which JSON
+   * parsing accepts too; NULL arrays when there are none. */
+  uint32_t alias_count;
+  const int32_t *alias_values;
+  const char *const *alias_names;
 } cgrpc_pb_enum_table_t;
 
 struct cgrpc_pb_msg_table;
@@ -153,7 +159,7 @@ typedef struct cgrpc_pb_msg_table {
   const cgrpc_pb_field_t *fields;   /* sorted by number */
   const cgrpc_pb_sub_t *subs;       /* sub-message and enum tables */
   const char *const *field_names;   /* proto names, parallel to `fields` */
-  const char *const *json_names;    /* lowerCamelCase JSON names, parallel (unused yet) */
+  const char *const *json_names;    /* lowerCamelCase JSON names, parallel */
   const void *default_instance;     /* proto2 defaults, or NULL = all zero */
   uint32_t size;                    /* sizeof the C struct */
   uint16_t field_count;

@@ -317,7 +317,7 @@ static cgrpc_status_code_t build_one(cgrpc_arena_t *a, cgrpc_msg_desc_t *m, cgrp
       msg_flags |= CGRPC_PB_MSG_HAS_REQUIRED;
     }
     r->flags = flags;
-    if (f->message || (flags & CGRPC_PB_FIELD_CLOSED_ENUM)) {
+    if (f->message || f->enum_type) { /* open enums too: JSON prints names */
       cgrpc_pb_sub_t s;
       memset(&s, 0, sizeof s);
       if (f->message) {

@@ -9,11 +9,12 @@ static const cgrpc_pb_field_t google_protobuf_Api_fields[] = {
     {4, offsetof(google_protobuf_Api, version), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {5, offsetof(google_protobuf_Api, source_context), 0, 2, CGRPC_PB_MESSAGE, 0, 0},
     {6, offsetof(google_protobuf_Api, mixins), 0, 3, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
-    {7, offsetof(google_protobuf_Api, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {7, offsetof(google_protobuf_Api, syntax), 0, 4, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Api_subs[] = {
     {.msg = &google_protobuf_Method_table}, {.msg = &google_protobuf_Option_table},
-    {.msg = &google_protobuf_SourceContext_table}, {.msg = &google_protobuf_Mixin_table}};
+    {.msg = &google_protobuf_SourceContext_table}, {.msg = &google_protobuf_Mixin_table},
+    {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Api_field_names[] = {
     "name", "methods", "options", "version", "source_context", "mixins", "syntax"};
 static const char *const google_protobuf_Api_json_names[] = {
@@ -38,10 +39,10 @@ static const cgrpc_pb_field_t google_protobuf_Method_fields[] = {
     {4, offsetof(google_protobuf_Method, response_type_url), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {5, offsetof(google_protobuf_Method, response_streaming), 0, 0, CGRPC_PB_BOOL, 0, 0},
     {6, offsetof(google_protobuf_Method, options), 0, 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
-    {7, offsetof(google_protobuf_Method, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {7, offsetof(google_protobuf_Method, syntax), 0, 1, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Method_subs[] = {
-    {.msg = &google_protobuf_Option_table}};
+    {.msg = &google_protobuf_Option_table}, {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Method_field_names[] = {
     "name", "request_type_url", "request_streaming", "response_type_url", "response_streaming",
     "options", "syntax"};

@@ -5,8 +5,8 @@
 static const int32_t google_protobuf_NullValue_values[] = {0};
 static const char *const google_protobuf_NullValue_names[] = {"NULL_VALUE"};
 const cgrpc_pb_enum_table_t google_protobuf_NullValue_table = {
-    "google.protobuf.NullValue", google_protobuf_NullValue_values, google_protobuf_NullValue_names,
-    1};
+    .full_name = "google.protobuf.NullValue", .values = google_protobuf_NullValue_values,
+    .names = google_protobuf_NullValue_names, .value_count = 1};
 
 /* google.protobuf.Struct */
 static const cgrpc_pb_field_t google_protobuf_Struct_fields[] = {
@@ -55,11 +55,12 @@ static const cgrpc_pb_field_t google_protobuf_Value_fields[] = {
     {2, offsetof(google_protobuf_Value, kind.number_value), offsetof(google_protobuf_Value, kind_case), 0, CGRPC_PB_DOUBLE, CGRPC_PB_FIELD_ONEOF, 0},
     {3, offsetof(google_protobuf_Value, kind.string_value), offsetof(google_protobuf_Value, kind_case), 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_ONEOF | CGRPC_PB_FIELD_UTF8, 0},
     {4, offsetof(google_protobuf_Value, kind.bool_value), offsetof(google_protobuf_Value, kind_case), 0, CGRPC_PB_BOOL, CGRPC_PB_FIELD_ONEOF, 0},
-    {5, offsetof(google_protobuf_Value, kind.struct_value), offsetof(google_protobuf_Value, kind_case), 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_ONEOF, 0},
-    {6, offsetof(google_protobuf_Value, kind.list_value), offsetof(google_protobuf_Value, kind_case), 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_ONEOF, 0},
+    {5, offsetof(google_protobuf_Value, kind.struct_value), offsetof(google_protobuf_Value, kind_case), 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_ONEOF, 0},
+    {6, offsetof(google_protobuf_Value, kind.list_value), offsetof(google_protobuf_Value, kind_case), 2, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_ONEOF, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Value_subs[] = {
-    {.msg = &google_protobuf_Struct_table}, {.msg = &google_protobuf_ListValue_table}};
+    {.enm = &google_protobuf_NullValue_table}, {.msg = &google_protobuf_Struct_table},
+    {.msg = &google_protobuf_ListValue_table}};
 static const char *const google_protobuf_Value_field_names[] = {
     "null_value", "number_value", "string_value", "bool_value", "struct_value", "list_value"};
 static const char *const google_protobuf_Value_json_names[] = {

@@ -5,7 +5,8 @@
 static const int32_t google_protobuf_Syntax_values[] = {0, 1};
 static const char *const google_protobuf_Syntax_names[] = {"SYNTAX_PROTO2", "SYNTAX_PROTO3"};
 const cgrpc_pb_enum_table_t google_protobuf_Syntax_table = {
-    "google.protobuf.Syntax", google_protobuf_Syntax_values, google_protobuf_Syntax_names, 2};
+    .full_name = "google.protobuf.Syntax", .values = google_protobuf_Syntax_values,
+    .names = google_protobuf_Syntax_names, .value_count = 2};
 
 /* google.protobuf.Field.Kind */
 static const int32_t google_protobuf_Field_Kind_values[] = {
@@ -16,16 +17,17 @@ static const char *const google_protobuf_Field_Kind_names[] = {
     "TYPE_BYTES", "TYPE_UINT32", "TYPE_ENUM", "TYPE_SFIXED32", "TYPE_SFIXED64", "TYPE_SINT32",
     "TYPE_SINT64"};
 const cgrpc_pb_enum_table_t google_protobuf_Field_Kind_table = {
-    "google.protobuf.Field.Kind", google_protobuf_Field_Kind_values,
-    google_protobuf_Field_Kind_names, 19};
+    .full_name = "google.protobuf.Field.Kind", .values = google_protobuf_Field_Kind_values,
+    .names = google_protobuf_Field_Kind_names, .value_count = 19};
 
 /* google.protobuf.Field.Cardinality */
 static const int32_t google_protobuf_Field_Cardinality_values[] = {0, 1, 2, 3};
 static const char *const google_protobuf_Field_Cardinality_names[] = {
     "CARDINALITY_UNKNOWN", "CARDINALITY_OPTIONAL", "CARDINALITY_REQUIRED", "CARDINALITY_REPEATED"};
 const cgrpc_pb_enum_table_t google_protobuf_Field_Cardinality_table = {
-    "google.protobuf.Field.Cardinality", google_protobuf_Field_Cardinality_values,
-    google_protobuf_Field_Cardinality_names, 4};
+    .full_name = "google.protobuf.Field.Cardinality",
+    .values = google_protobuf_Field_Cardinality_values,
+    .names = google_protobuf_Field_Cardinality_names, .value_count = 4};
 
 /* google.protobuf.Type */
 static const cgrpc_pb_field_t google_protobuf_Type_fields[] = {
@@ -34,11 +36,11 @@ static const cgrpc_pb_field_t google_protobuf_Type_fields[] = {
     {3, offsetof(google_protobuf_Type, oneofs), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_REPEATED | CGRPC_PB_FIELD_UTF8, 0},
     {4, offsetof(google_protobuf_Type, options), 0, 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {5, offsetof(google_protobuf_Type, source_context), 0, 2, CGRPC_PB_MESSAGE, 0, 0},
-    {6, offsetof(google_protobuf_Type, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {6, offsetof(google_protobuf_Type, syntax), 0, 3, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Type_subs[] = {
     {.msg = &google_protobuf_Field_table}, {.msg = &google_protobuf_Option_table},
-    {.msg = &google_protobuf_SourceContext_table}};
+    {.msg = &google_protobuf_SourceContext_table}, {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Type_field_names[] = {
     "name", "fields", "oneofs", "options", "source_context", "syntax"};
 static const char *const google_protobuf_Type_json_names[] = {
@@ -58,17 +60,19 @@ const cgrpc_pb_msg_table_t google_protobuf_Type_table = {
 /* google.protobuf.Field */
 static const cgrpc_pb_field_t google_protobuf_Field_fields[] = {
     {1, offsetof(google_protobuf_Field, kind), 0, 0, CGRPC_PB_ENUM, 0, 0},
-    {2, offsetof(google_protobuf_Field, cardinality), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {2, offsetof(google_protobuf_Field, cardinality), 0, 1, CGRPC_PB_ENUM, 0, 0},
     {3, offsetof(google_protobuf_Field, number), 0, 0, CGRPC_PB_INT32, 0, 0},
     {4, offsetof(google_protobuf_Field, name), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {6, offsetof(google_protobuf_Field, type_url), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {7, offsetof(google_protobuf_Field, oneof_index), 0, 0, CGRPC_PB_INT32, 0, 0},
     {8, offsetof(google_protobuf_Field, packed), 0, 0, CGRPC_PB_BOOL, 0, 0},
-    {9, offsetof(google_protobuf_Field, options), 0, 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
+    {9, offsetof(google_protobuf_Field, options), 0, 2, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {10, offsetof(google_protobuf_Field, json_name), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
     {11, offsetof(google_protobuf_Field, default_value), 0, 0, CGRPC_PB_STRING, CGRPC_PB_FIELD_UTF8, 0},
 };
-static const cgrpc_pb_sub_t google_protobuf_Field_subs[] = {{.msg = &google_protobuf_Option_table}};
+static const cgrpc_pb_sub_t google_protobuf_Field_subs[] = {
+    {.enm = &google_protobuf_Field_Kind_table}, {.enm = &google_protobuf_Field_Cardinality_table},
+    {.msg = &google_protobuf_Option_table}};
 static const char *const google_protobuf_Field_field_names[] = {
     "kind", "cardinality", "number", "name", "type_url", "oneof_index", "packed", "options",
     "json_name", "default_value"};
@@ -93,11 +97,11 @@ static const cgrpc_pb_field_t google_protobuf_Enum_fields[] = {
     {2, offsetof(google_protobuf_Enum, enumvalue), 0, 0, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {3, offsetof(google_protobuf_Enum, options), 0, 1, CGRPC_PB_MESSAGE, CGRPC_PB_FIELD_REPEATED, 0},
     {4, offsetof(google_protobuf_Enum, source_context), 0, 2, CGRPC_PB_MESSAGE, 0, 0},
-    {5, offsetof(google_protobuf_Enum, syntax), 0, 0, CGRPC_PB_ENUM, 0, 0},
+    {5, offsetof(google_protobuf_Enum, syntax), 0, 3, CGRPC_PB_ENUM, 0, 0},
 };
 static const cgrpc_pb_sub_t google_protobuf_Enum_subs[] = {
     {.msg = &google_protobuf_EnumValue_table}, {.msg = &google_protobuf_Option_table},
-    {.msg = &google_protobuf_SourceContext_table}};
+    {.msg = &google_protobuf_SourceContext_table}, {.enm = &google_protobuf_Syntax_table}};
 static const char *const google_protobuf_Enum_field_names[] = {
     "name", "enumvalue", "options", "source_context", "syntax"};
 static const char *const google_protobuf_Enum_json_names[] = {
