@@ -14,10 +14,14 @@ profile=${1:-test}
 
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
-# schemas import.
+# schemas import. dpkg-dev and g++ (in build-essential too; named for what
+# uses them): scripts/conformance-runner.sh unpacks Debian's protobuf source
+# package and builds protobuf's conformance_test_runner against
+# libprotobuf-dev.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
-           libsqlite3-dev nodejs npm)
+           libsqlite3-dev nodejs npm
+           dpkg-dev g++)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Runs protobuf's conformance suite against cgrpc_conformance (ctest
+conformance.binary_json) and prints what passed, per category.
+
+    run_suite.py --runner conformance_test_runner --testee cgrpc_conformance
+                 --failure-list failure_list.txt --work DIR [--json-pending]
+
+The runner is given --enforce_recommended, so required and recommended tests
+both count, and the failure list, which is meant to stay empty. The test
+fails when the runner does (a test failed that is not on the list, or one on
+the list passed or does not exist), and when a binary or JSON test answered
+`skipped`: only text format tests may be skipped (cgrpc has no text format),
+and JSON tests too with --json-pending (the build has no cgrpc/json.h yet).
+
+The categories are the input and output formats of the tests' requests: the
+testee tallies every request (CGRPC_CONFORMANCE_TALLY), and the runner
+prints the request of each failing and skipped test. The runner's full
+output is kept in DIR/runner.log.
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+
+LABEL = {"PROTOBUF": "binary", "JSON": "JSON", "TEXT_FORMAT": "text", "JSPB": "JSPB"}
+
+
+def category_of(line):
+    """(input, output) formats of the test an ERROR or SKIPPED line of the
+    runner reports, from the request it prints (a test's name does not
+    always say both: "Required.DurationProtoInputTooLarge.JsonOutput")."""
+    # The request's fields print in field number order: protobuf and JSON
+    # payloads first, JSPB and text payloads after message_type.
+    request = line.split(" request=", 1)[-1]
+    inp = re.search(r"(?:^| )(protobuf|json|jspb|text)_payload: ", request)
+    out = re.search(r"(?:^| )requested_output_format: ([A-Z_]+) message_type: ", request)
+    inp = {"protobuf": "PROTOBUF", "json": "JSON", "jspb": "JSPB",
+           "text": "TEXT_FORMAT"}[inp.group(1)] if inp else "UNSPECIFIED"
+    return inp, out.group(1) if out else "UNSPECIFIED"
+
+
+def category_label(cat):
+    inp, out = cat
+    return "%s -> %s" % (LABEL.get(inp, inp), LABEL.get(out, out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--testee", required=True)
+    ap.add_argument("--failure-list", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--json-pending", action="store_true",
+                    help="the build has no JSON mapping yet: JSON tests may be skipped")
+    args = ap.parse_args()
+    for attr in ("runner", "testee", "failure_list", "work"):
+        setattr(args, attr, os.path.abspath(getattr(args, attr)))
+
+    os.makedirs(args.work, exist_ok=True)
+    tally_path = os.path.join(args.work, "tally.txt")
+    log_path = os.path.join(args.work, "runner.log")
+    for leftover in (tally_path, "failing_tests.txt", "succeeding_tests.txt",
+                     "nonexistent_tests.txt"):
+        path = os.path.join(args.work, leftover)
+        if os.path.exists(path):
+            os.remove(path)
+    with open(args.failure_list) as f:
+        listed = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+    env = dict(os.environ, CGRPC_CONFORMANCE_TALLY=tally_path)
+    cmd = [args.runner, "--enforce_recommended", "--verbose", "--failure_list", args.failure_list,
+           "--output_dir", args.work, args.testee]
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          cwd=args.work)
+    output = proc.stdout.decode("utf-8", "replace")
+    with open(log_path, "w") as f:
+        f.write(output)
+
+    total = collections.Counter()
+    with open(tally_path) as f:
+        for line in f:
+            inp, out, _result = line.split()
+            total[(inp, out)] += 1
+    failed = collections.defaultdict(set)
+    skipped = collections.defaultdict(set)
+    for kind, name, line in re.findall(r"^((?:ERROR|SKIPPED), test=)([^:\s]+)(.*)$", output,
+                                       re.M):
+        (failed if kind.startswith("ERROR") else skipped)[category_of(line)].add(name)
+
+    print("protobuf conformance suite (3.21.12), --enforce_recommended, failure list: %d entries"
+          % len(listed))
+    print("%-18s %7s %7s %7s %7s" % ("category", "tests", "passed", "failed", "skipped"))
+    order = [("PROTOBUF", "PROTOBUF"), ("PROTOBUF", "JSON"), ("JSON", "PROTOBUF"),
+             ("JSON", "JSON")]
+    cats = order + sorted(set(total) - set(order))
+    sums = collections.Counter()
+    for cat in cats:
+        n, nf, ns = total[cat], len(failed[cat]), len(skipped[cat])
+        if not n:
+            continue
+        print("%-18s %7d %7d %7d %7d" % (category_label(cat), n, n - nf - ns, nf, ns))
+        key = "text" if "TEXT_FORMAT" in cat else "binary+JSON"
+        sums[key, "n"] += n
+        sums[key, "failed"] += nf
+        sums[key, "skipped"] += ns
+    for key in ("binary+JSON", "text"):
+        n = sums[key, "n"]
+        if n:
+            print("%-18s %7d %7d %7d %7d" % ("total " + key, n,
+                                            n - sums[key, "failed"] - sums[key, "skipped"],
+                                            sums[key, "failed"], sums[key, "skipped"]))
+    for line in re.findall(r"^CONFORMANCE SUITE .*$", output, re.M):
+        print("runner: " + line)
+
+    ok = proc.returncode == 0
+    for cat in cats:
+        for name in sorted(failed[cat]):
+            print("FAILED  %s" % name)
+    unexpected_skips = sorted(
+        name for cat, names in skipped.items() for name in names
+        if "TEXT_FORMAT" not in cat and not (args.json_pending and "JSON" in cat))
+    for name in unexpected_skips:
+        print("SKIPPED %s (only text format tests may be skipped)" % name)
+        ok = False
+    if args.json_pending:
+        print("NOTE: built without cgrpc/json.h (CGRPC_CONFORMANCE_JSON_PENDING): "
+              "the JSON tests were skipped")
+    if proc.returncode != 0:
+        print("the runner failed (exit status %d); its report: %s" % (proc.returncode, log_path))
+        for extra in ("failing_tests.txt", "succeeding_tests.txt", "nonexistent_tests.txt"):
+            path = os.path.join(args.work, extra)
+            if os.path.exists(path) and os.path.getsize(path):
+                print("  see %s" % path)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
