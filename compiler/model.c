@@ -470,7 +470,8 @@ static bool resolve_msg(gen_model_t *m, gen_file_t *file, gen_msg_t *msg) {
   /* Sub-tables are listed in the order the table's fields use them. */
   for (size_t i = 0; i < msg->field_count; i++) {
     gen_field_t *f = msg->by_number[i];
-    if (f->msg || (f->flags & CGRPC_PB_FIELD_CLOSED_ENUM)) {
+    /* Open enums get their table too: the JSON codec prints value names. */
+    if (f->msg || f->enm) {
       f->sub = sub_index(msg, f->msg, f->msg ? NULL : f->enm);
     }
   }

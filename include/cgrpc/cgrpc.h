@@ -3,9 +3,11 @@
  *   arena.h        region allocator for messages and calls
  *   alloc.h        the heap hooks
  *   pb.h           protobuf encode/decode (pb_table.h: the generated tables)
+ *   json.h         protobuf messages as JSON (the proto3 JSON mapping)
  *   status.h       gRPC status codes
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
+ *   descriptor.h   descriptor pools and dynamic messages
  *   error.h        library error values
  *   time.h         durations, deadlines, CGRPC_INFINITE
  *   options.h      how server and channel options are set
@@ -31,7 +33,9 @@
 #include "cgrpc/call.h"
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
+#include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
+#include "cgrpc/json.h"
 #include "cgrpc/log.h"
 #include "cgrpc/metadata.h"
 #include "cgrpc/options.h"

@@ -122,7 +122,8 @@ typedef struct cgrpc_pb_field {
   uint32_t number;
   uint32_t offset;   /* of the value (or array, or union member) */
   uint16_t presence; /* offset of has_ bool or oneof case, per flags */
-  uint16_t sub;      /* index into table->subs for message/group/closed enum */
+  uint16_t sub;      /* index into table->subs for message, group and enum
+                        fields (open enums too: the JSON codec needs names) */
   uint8_t type;      /* cgrpc_pb_type_t */
   uint8_t flags;     /* CGRPC_PB_FIELD_* */
   uint16_t reserved;
@@ -153,7 +154,7 @@ typedef struct cgrpc_pb_msg_table {
   const cgrpc_pb_field_t *fields;   /* sorted by number */
   const cgrpc_pb_sub_t *subs;       /* sub-message and enum tables */
   const char *const *field_names;   /* proto names, parallel to `fields` */
-  const char *const *json_names;    /* lowerCamelCase JSON names, parallel (unused yet) */
+  const char *const *json_names;    /* lowerCamelCase JSON names, parallel */
   const void *default_instance;     /* proto2 defaults, or NULL = all zero */
   uint32_t size;                    /* sizeof the C struct */
   uint16_t field_count;
