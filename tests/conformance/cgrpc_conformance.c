@@ -27,12 +27,10 @@
 
 #include "cgrpc/alloc.h"
 #include "cgrpc/arena.h"
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "conformance.pb.h"
 #include "conformance_schemas.h"
-#ifndef CGRPC_CONFORMANCE_JSON_PENDING
-#include "cgrpc/json.h"
-#endif
 
 /* The runner's own requests are a few KiB; this bounds a broken frame. */
 enum { MAX_FRAME = 64 << 20 };
@@ -98,7 +96,6 @@ static cgrpc_str_t pb_error_text(cgrpc_arena_t *arena, const char *what,
   return cgrpc_arena_printf(arena, "%s: %s", what, sentence);
 }
 
-#ifndef CGRPC_CONFORMANCE_JSON_PENDING
 static cgrpc_json_options_t json_options(uint32_t flags) {
   cgrpc_json_options_t opts = {0};
   opts.flags = flags;
@@ -107,7 +104,6 @@ static cgrpc_json_options_t json_options(uint32_t flags) {
   opts.resolve_ctx = (void *)conformance_schema_files;
   return opts;
 }
-#endif
 
 /* Parses the request's payload into `msg`; on failure sets the response. */
 static bool parse_payload(const conformance_ConformanceRequest *req, void *msg,
@@ -124,11 +120,6 @@ static bool parse_payload(const conformance_ConformanceRequest *req, void *msg,
       return true;
     }
     case conformance_ConformanceRequest_payload_json_payload: {
-#ifdef CGRPC_CONFORMANCE_JSON_PENDING
-      conformance_ConformanceResponse_set_skipped(
-          res, CGRPC_STR("JSON: built with CGRPC_CONFORMANCE_JSON_PENDING (no cgrpc/json.h)"));
-      return false;
-#else
       const cgrpc_str_t in = req->payload.json_payload;
       cgrpc_json_options_t opts = json_options(
           req->test_category == conformance_JSON_IGNORE_UNKNOWN_PARSING_TEST
@@ -141,7 +132,6 @@ static bool parse_payload(const conformance_ConformanceRequest *req, void *msg,
         return false;
       }
       return true;
-#endif
     }
     default:
       conformance_ConformanceResponse_set_skipped(
@@ -169,10 +159,6 @@ static void serialize(const conformance_ConformanceRequest *req, const void *msg
       return;
     }
     case conformance_JSON: {
-#ifdef CGRPC_CONFORMANCE_JSON_PENDING
-      conformance_ConformanceResponse_set_skipped(
-          res, CGRPC_STR("JSON: built with CGRPC_CONFORMANCE_JSON_PENDING (no cgrpc/json.h)"));
-#else
       cgrpc_json_options_t opts = json_options(0);
       cgrpc_str_t out;
       cgrpc_error_t err;
@@ -182,7 +168,6 @@ static void serialize(const conformance_ConformanceRequest *req, const void *msg
         return;
       }
       conformance_ConformanceResponse_set_json_payload(res, out);
-#endif
       return;
     }
     default:
