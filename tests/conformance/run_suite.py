@@ -105,7 +105,7 @@ def main():
     total = collections.Counter()
     with open(tally_path) as f:
         for line in f:
-            inp, out, _result = line.split()
+            inp, out = line.split()[:2]
             total[(inp, out)] += 1
     failed = collections.defaultdict(set)
     skipped = collections.defaultdict(set)
