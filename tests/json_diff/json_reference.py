@@ -40,12 +40,14 @@ import re
 import struct
 import subprocess
 import sys
+import types
 
 from google.protobuf import (any_pb2, duration_pb2, empty_pb2, field_mask_pb2, json_format,
                              struct_pb2, timestamp_pb2, wrappers_pb2)
 from google.protobuf.descriptor import FieldDescriptor as FD
 
 P3 = "protobuf_test_messages.proto3.TestAllTypesProto3"
+P2 = "protobuf_test_messages.proto2.TestAllTypesProto2"
 MAX_PRINTED_FAILURES = 8
 
 
@@ -53,20 +55,28 @@ ANY_CLASSES = {}  # full name -> class, for normalize_any()
 
 
 def load_schemas(proto_src, work):
-    """Generates and imports test_messages_proto3_pb2 from the fetched sources."""
+    """Generates and imports test_messages_proto{3,2}_pb2 from the fetched
+    sources; returns a namespace with TestAllTypesProto3 and
+    TestAllTypesProto2."""
     out = os.path.join(work, "py")
     os.makedirs(out, exist_ok=True)
     src = os.path.join(proto_src, "src")
-    subprocess.run(["protoc", "-I" + src, "--python_out=" + out,
-                    os.path.join(src, "google/protobuf/test_messages_proto3.proto")], check=True)
-    path = os.path.join(out, "google/protobuf/test_messages_proto3_pb2.py")
-    # Not importable as google.protobuf.*: that package is python3-protobuf's.
-    spec = importlib.util.spec_from_file_location("test_messages_proto3_pb2", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    schemas = types.SimpleNamespace()
+    for syntax in ("proto3", "proto2"):
+        rel = "google/protobuf/test_messages_%s.proto" % syntax
+        subprocess.run(["protoc", "-I" + src, "--python_out=" + out, os.path.join(src, rel)],
+                       check=True)
+        path = os.path.join(out, rel.replace(".proto", "_pb2.py"))
+        # Not importable as google.protobuf.*: that package is python3-protobuf's.
+        spec = importlib.util.spec_from_file_location("test_messages_%s_pb2" % syntax, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        name = "TestAllTypes" + syntax.capitalize()
+        setattr(schemas, name, getattr(module, name))
     ANY_CLASSES.update(WKT_CLASSES)
-    ANY_CLASSES[P3] = module.TestAllTypesProto3
-    return module
+    ANY_CLASSES[P3] = schemas.TestAllTypesProto3
+    ANY_CLASSES[P2] = schemas.TestAllTypesProto2
+    return schemas
 
 
 # ---- random values ----------------------------------------------------------
@@ -79,6 +89,10 @@ UINT_EDGES = {32: [0, 1, 2**32 - 1, 2**31], 64: [0, 1, 2**64 - 1, 2**63, 2**53 +
 STRING_PIECES = ["a", "Z", "0", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\x00",
                  "\x1f", "\x7f", "é", "ß", "中文", "\u2028", "\u2029", "\ufeff", "\uffff",
                  "😀", "\U0010ffff", "<", ">", "&", "'", "hello", "{\"a\":1}"]
+
+
+def is_message(field):
+    return field.type in (FD.TYPE_MESSAGE, FD.TYPE_GROUP)
 
 
 def rand_float32(rng):
@@ -139,9 +153,11 @@ def rand_scalar(rng, field):
         return rand_bytes(rng)
     if t == FD.TYPE_ENUM:
         values = [v.number for v in field.enum_type.values]
-        # Open enums keep numbers they do not define; JSON prints those as
-        # numbers. NullValue has only one value and no room for others.
-        if field.enum_type.full_name != "google.protobuf.NullValue" and rng.random() < 0.1:
+        # Open (proto3) enums keep numbers they do not define; JSON prints
+        # those as numbers. NullValue has only one value and no room for
+        # others; a closed (proto2) enum cannot hold them.
+        if (field.enum_type.file.syntax == "proto3" and rng.random() < 0.1
+                and field.enum_type.full_name != "google.protobuf.NullValue"):
             return rng.choice([7, 12345, -3])
         return rng.choice(values)
     raise ValueError("not a scalar: %s" % field.full_name)
@@ -260,7 +276,7 @@ WKT_FILLERS = sorted(WKT_FILL.items())
 
 def fill_field_value(rng, container_add, field, schemas, depth):
     """Returns a scalar value, or fills a message made by container_add()."""
-    if field.type == FD.TYPE_MESSAGE:
+    if is_message(field):
         sub = container_add()
         name = field.message_type.full_name
         if name in WKT_FILL:
@@ -280,7 +296,7 @@ def fill_message(rng, msg, schemas, depth=0):
         oneof_fields.update(f.name for f in oneof.fields)
         if rng.random() < 0.5:
             f = rng.choice(oneof.fields)
-            if f.type == FD.TYPE_MESSAGE:
+            if is_message(f):
                 if depth < 3:
                     fill_field_value(rng, lambda: getattr(msg, f.name), f, schemas, depth)
                     getattr(msg, f.name).SetInParent()
@@ -295,7 +311,7 @@ def fill_message(rng, msg, schemas, depth=0):
             m = getattr(msg, f.name)
             for _ in range(rng.randint(1, 3)):
                 key = rand_scalar(rng, key_f)
-                if val_f.type == FD.TYPE_MESSAGE:
+                if is_message(val_f):
                     if depth < 3:
                         fill_field_value(rng, lambda: m[key], val_f, schemas, depth)
                         m[key].SetInParent()
@@ -304,12 +320,12 @@ def fill_message(rng, msg, schemas, depth=0):
         elif f.label == FD.LABEL_REPEATED:
             r = getattr(msg, f.name)
             for _ in range(rng.randint(1, 3)):
-                if f.type == FD.TYPE_MESSAGE:
+                if is_message(f):
                     if depth < 3:
                         fill_field_value(rng, r.add, f, schemas, depth)
                 else:
                     r.append(rand_scalar(rng, f))
-        elif f.type == FD.TYPE_MESSAGE:
+        elif is_message(f):
             if depth < 3:
                 fill_field_value(rng, lambda: getattr(msg, f.name), f, schemas, depth)
                 getattr(msg, f.name).SetInParent()
@@ -319,7 +335,7 @@ def fill_message(rng, msg, schemas, depth=0):
 
 def random_messages(schemas, seeds):
     """(label, type name, message) for every seed and type."""
-    cls = {P3: schemas.TestAllTypesProto3}
+    cls = {P3: schemas.TestAllTypesProto3, P2: schemas.TestAllTypesProto2}
     cls.update(WKT_CLASSES)
     for seed in range(seeds):
         for name in sorted(cls):
@@ -444,11 +460,11 @@ def normalize_any(msg):
         msg.value = inner.SerializeToString(deterministic=True)
         return
     for field, value in msg.ListFields():
-        if field.type != FD.TYPE_MESSAGE:
+        if not is_message(field):
             continue
         if field.message_type.GetOptions().map_entry:
             value_field = field.message_type.fields_by_name["value"]
-            if value_field.type == FD.TYPE_MESSAGE:
+            if is_message(value_field):
                 for key in value:
                     normalize_any(value[key])
         elif field.label == FD.LABEL_REPEATED:
@@ -466,7 +482,7 @@ def canonical(msg):
 
 
 def new_of(schemas, name):
-    return schemas.TestAllTypesProto3() if name == P3 else WKT_CLASSES[name]()
+    return ANY_CLASSES[name]()
 
 
 def read_known(path):
@@ -512,6 +528,10 @@ def mode_print(args, schemas):
     for label, name, msg in random_messages(schemas, args.seeds):
         binary = msg.SerializeToString()
         for op, kwargs in PRINT_OPTIONS.items():
+            if op == "print:defaults" and name == P2:
+                # json_format then prints unset proto2 fields with their
+                # defaults; cgrpc prints fields with presence only when set.
+                continue
             records.append((op, name, binary))
             expected.append((label, name, msg, op, json_format.MessageToJson(msg, **kwargs)))
     results = run_tool(args.tool, args.work, records)
@@ -574,7 +594,7 @@ def variant_int64_as_numbers(obj, desc):
         elif f.type == FD.TYPE_BYTES and f.label != FD.LABEL_REPEATED and isinstance(value, str):
             obj[key] = urlsafe_bytes(value)
             changed = True
-        elif f.type == FD.TYPE_MESSAGE and not f.message_type.full_name.startswith(
+        elif is_message(f) and not f.message_type.full_name.startswith(
                 "google.protobuf.") and not f.message_type.GetOptions().map_entry:
             if f.label == FD.LABEL_REPEATED and isinstance(value, list):
                 for item in value:
@@ -598,7 +618,7 @@ def parse_cases(schemas, name, msg, rng):
         ("ascii_escapes", "parse", json.dumps(json.loads(json_format.MessageToJson(msg)),
                                               ensure_ascii=True)),
     ]
-    if name == P3:
+    if name in (P3, P2):
         obj = json.loads(json_format.MessageToJson(msg))
         if variant_int64_as_numbers(obj, msg.DESCRIPTOR):
             cases.append(("int64_numbers_urlsafe_bytes", "parse", json.dumps(obj)))
