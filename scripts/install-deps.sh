@@ -23,7 +23,7 @@ test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-prot
            libsqlite3-dev nodejs npm
            dpkg-dev g++)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect.
-bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb
+bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
             golang-go golang-google-grpc-dev protoc-gen-go-1-3)
 
