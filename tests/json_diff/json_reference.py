@@ -14,7 +14,8 @@ and of every well-known type at top level go both ways:
   parse   json_format prints each message (compact and indented, json names
           and proto names, with and without defaults, enums as names and as
           numbers), plus variants the mapping says parsers accept (64-bit
-          integers as numbers, enums as numbers, URL-safe base64) and
+          integers as numbers, 32-bit integers as strings and as exact
+          floats, floats as strings, URL-safe base64) and
           unknown fields (rejected, or ignored with ignore_unknown). cgrpc
           parses each; it must accept exactly what json_format accepts, and
           its binary must be the message json_format parses.
@@ -604,6 +605,27 @@ def variant_int64_as_numbers(obj, desc):
     return changed
 
 
+INT32_KINDS = (FD.TYPE_INT32, FD.TYPE_SINT32, FD.TYPE_SFIXED32, FD.TYPE_UINT32, FD.TYPE_FIXED32)
+
+
+def variant_quoted_numbers(obj, desc, rng):
+    """Singular 32-bit integer fields as strings ("12") or as exact floats
+    (12.0), float and double fields as strings ("1.5"): forms the mapping
+    accepts on input. Top level only."""
+    changed = False
+    for key, value in list(obj.items()):
+        f = desc.fields_by_camelcase_name.get(key) or desc.fields_by_name.get(key)
+        if f is None or f.label == FD.LABEL_REPEATED or isinstance(value, bool):
+            continue
+        if f.type in INT32_KINDS and isinstance(value, int):
+            obj[key] = str(value) if rng.random() < 0.5 else float(value)
+            changed = True
+        elif f.type in (FD.TYPE_FLOAT, FD.TYPE_DOUBLE) and isinstance(value, (int, float)):
+            obj[key] = repr(float(value))
+            changed = True
+    return changed
+
+
 def parse_cases(schemas, name, msg, rng):
     """(variant, op, JSON text) to parse, json_format's verdict decides."""
     cases = [
@@ -622,6 +644,9 @@ def parse_cases(schemas, name, msg, rng):
         obj = json.loads(json_format.MessageToJson(msg))
         if variant_int64_as_numbers(obj, msg.DESCRIPTOR):
             cases.append(("int64_numbers_urlsafe_bytes", "parse", json.dumps(obj)))
+        obj = json.loads(json_format.MessageToJson(msg))
+        if variant_quoted_numbers(obj, msg.DESCRIPTOR, rng):
+            cases.append(("quoted_numbers", "parse", json.dumps(obj)))
         with_unknown = json.loads(json_format.MessageToJson(msg))
         with_unknown["cgrpcUnknownField"] = {"a": [1, "x", None, {"b": True}]}
         text = json.dumps(with_unknown)
