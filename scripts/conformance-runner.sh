@@ -125,10 +125,12 @@ build_runner() {
     "$gen/google/protobuf/test_messages_proto3.pb.cc")
   local -a pids=() objs=()
   local s o
+  # -O0: the runner's own work is small next to the test program's and
+  # libprotobuf's, and the generated test schemas compile a third faster.
   for s in "${sources[@]}"; do
     o=$obj/$(basename "${s%.*}").o
     objs+=("$o")
-    g++ -std=c++17 -O1 -w -I"$gen" -I"$src/conformance" -idirafter "$src/src" -c "$s" -o "$o" &
+    g++ -std=c++17 -O0 -w -I"$gen" -I"$src/conformance" -idirafter "$src/src" -c "$s" -o "$o" &
     pids+=($!)
     if [[ ${#pids[@]} -ge $JOBS ]]; then
       wait "${pids[0]}"
