@@ -35,11 +35,27 @@ static void emit_enum(gen_text_t *t, const gen_enum_t *e) {
   emit_array(t, gen_strprintf(a, "int32_t %s_values", e->c_name), items, e->sorted_count);
   for (size_t i = 0; i < e->sorted_count; i++) items[i] = cstring(a, e->sorted[i].proto_name);
   emit_array(t, gen_strprintf(a, "char *const %s_names", e->c_name), items, e->sorted_count);
-  const char *fields[4] = {cstring(a, e->full_name), gen_strprintf(a, "%s_values", e->c_name),
-                           gen_strprintf(a, "%s_names", e->c_name),
-                           gen_strprintf(a, "%zu", e->sorted_count)};
+  /* Designated, so tables stay valid C when the struct gains fields. */
+  size_t field_count = 4;
+  const char *fields[7] = {gen_strprintf(a, ".full_name = %s", cstring(a, e->full_name)),
+                           gen_strprintf(a, ".values = %s_values", e->c_name),
+                           gen_strprintf(a, ".names = %s_names", e->c_name),
+                           gen_strprintf(a, ".value_count = %zu", e->sorted_count)};
+  if (e->alias_count) {
+    const char **aliases = gen_calloc(a, e->alias_count, sizeof(*aliases));
+    for (size_t i = 0; i < e->alias_count; i++) {
+      aliases[i] = gen_strprintf(a, "%d", (int)e->aliases[i].number);
+    }
+    emit_array(t, gen_strprintf(a, "int32_t %s_alias_values", e->c_name), aliases, e->alias_count);
+    for (size_t i = 0; i < e->alias_count; i++) aliases[i] = cstring(a, e->aliases[i].proto_name);
+    emit_array(t, gen_strprintf(a, "char *const %s_alias_names", e->c_name), aliases,
+               e->alias_count);
+    fields[field_count++] = gen_strprintf(a, ".alias_count = %zu", e->alias_count);
+    fields[field_count++] = gen_strprintf(a, ".alias_values = %s_alias_values", e->c_name);
+    fields[field_count++] = gen_strprintf(a, ".alias_names = %s_alias_names", e->c_name);
+  }
   gen_text_put_wrapped(t, gen_strprintf(a, "const cgrpc_pb_enum_table_t %s_table = {", e->c_name),
-                       fields, 4, "};");
+                       fields, field_count, "};");
 }
 
 static const char *type_constant(int type) {

@@ -97,9 +97,12 @@ static void add_enum(gen_model_t *m, gen_file_t *file, const google_protobuf_Enu
     }
     e->sorted[j] = v;
   }
+  e->aliases = gen_calloc(a, e->value_count, sizeof(*e->aliases));
   for (size_t i = 0; i < e->value_count; i++) {
     if (e->sorted_count == 0 || e->sorted[e->sorted_count - 1].number != e->sorted[i].number) {
       e->sorted[e->sorted_count++] = e->sorted[i];
+    } else {
+      e->aliases[e->alias_count++] = e->sorted[i]; /* JSON parsing accepts these names too */
     }
   }
   file->enums[file->enum_count++] = e;

@@ -41,6 +41,8 @@ struct gen_enum {
   size_t value_count;
   gen_enum_value_t *sorted; /* by number, first name of each number only */
   size_t sorted_count;
+  gen_enum_value_t *aliases; /* the other names of numbers (allow_alias), in order */
+  size_t alias_count;
 };
 
 typedef struct gen_oneof {

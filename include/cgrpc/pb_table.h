@@ -134,6 +134,11 @@ typedef struct cgrpc_pb_enum_table {
   const int32_t *values;     /* defined values, sorted ascending, unique */
   const char *const *names;  /* value names, parallel to `values` */
   uint32_t value_count;
+  /* The other names of values that have several (allow_alias), which JSON
+   * parsing accepts too; NULL arrays when there are none. */
+  uint32_t alias_count;
+  const int32_t *alias_values;
+  const char *const *alias_names;
 } cgrpc_pb_enum_table_t;
 
 struct cgrpc_pb_msg_table;

@@ -49,7 +49,7 @@ size_t cgrpc_json_format_double(double v, char *buf) {
     buf[n++] = '0';
     return n;
   }
-  if (v == (double)(int64_t)v && fabs(v) < 1e15) return cgrpc_json_format_i64((int64_t)v, buf);
+  if (fabs(v) < 1e15 && v == (double)(int64_t)v) return cgrpc_json_format_i64((int64_t)v, buf);
   int n = 0;
   /* Subnormals have fewer significant bits, so the 15-digit argument does
    * not hold for them: they try every precision. */
@@ -67,7 +67,7 @@ size_t cgrpc_json_format_float(float v, char *buf) {
     buf[n++] = '0';
     return n;
   }
-  if (v == (float)(int32_t)v && fabsf(v) < 1e6f) return cgrpc_json_format_i64((int32_t)v, buf);
+  if (fabsf(v) < 1e6f && v == (float)(int32_t)v) return cgrpc_json_format_i64((int32_t)v, buf);
   int n = 0;
   for (int prec = fabsf(v) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
     n = snprintf(buf, 32, "%.*g", prec, (double)v);
@@ -160,12 +160,14 @@ bool cgrpc_json_number_to_i64(const char *s, size_t n, int64_t min, int64_t max,
   }
   double d;
   if (!token_to_double(s, n, &d)) return false;
-  if (d != floor(d)) {
+  /* 2^63 is exact as a double; every double in range converts exactly,
+   * so a fraction shows as a difference after the round trip. */
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+  if ((double)(int64_t)d != d) {
     *why = "is not an integer";
     return false;
   }
-  /* 2^63 is exact as a double; every double below it converts exactly. */
-  if (d < (double)min || d >= 9223372036854775808.0 || d > (double)max) return false;
+  if ((int64_t)d < min || (int64_t)d > max) return false;
   *out = (int64_t)d;
   return true;
 }
@@ -185,11 +187,16 @@ bool cgrpc_json_number_to_u64(const char *s, size_t n, uint64_t max, uint64_t *o
   }
   double d;
   if (!token_to_double(s, n, &d)) return false;
-  if (d != floor(d)) {
+  if (d < 0 && d > -1) { /* -0.5; but -0.0 is zero, and not below 0 */
     *why = "is not an integer";
     return false;
   }
-  if (d < 0 || d >= 18446744073709551616.0 || d > (double)max) return false;
+  if (!(d >= 0 && d < 18446744073709551616.0)) return false;
+  if ((double)(uint64_t)d != d) {
+    *why = "is not an integer";
+    return false;
+  }
+  if ((uint64_t)d > max) return false;
   *out = (uint64_t)d;
   return true;
 }

@@ -223,6 +223,12 @@ static bool parse_enum(json_parser_t *ps, const cgrpc_pb_msg_table_t *t, const c
         return true;
       }
     }
+    for (uint32_t i = 0; e && i < e->alias_count; i++) {
+      if (name_eq(e->alias_names[i], name) && (name.len == 0 || !memchr(name.data, 0, name.len))) {
+        *out = e->alias_values[i];
+        return true;
+      }
+    }
     if (ps->flags & CGRPC_JSON_IGNORE_UNKNOWN) {
       *skipped = true;
       return true;

@@ -30,6 +30,14 @@ static void test_integer_errors(void) {
   CHECK_PARSE_ERR("{\"i32\": true}", "ERROR 3: i32: expected an integer, got a boolean (at byte 8)");
   CHECK_PARSE_ERR("{\"i32\": 01}", "ERROR 3: expected ',' or '}', got a number (at byte 9)");
   CHECK_PARSE_ERR("{\"i32\": 1e400}", "ERROR 3: i32: 1e400 is out of range for int32");
+  CHECK_PARSE_ERR("{\"i32\": 2.5e9}", "ERROR 3: i32: 2.5e9 is out of range for int32");
+  CHECK_PARSE_ERR("{\"u32\": -0.5}", "ERROR 3: u32: -0.5 is not an integer for uint32");
+  CHECK_PARSE_ERR("{\"u32\": -1e0}", "ERROR 3: u32: -1e0 is out of range for uint32");
+  CHECK_PARSE_ERR("{\"u64\": 1.8446744073709552e19}",
+                  "ERROR 3: u64: 1.8446744073709552e19 is out of range for uint64");
+  CHECK_PARSE_ERR("{\"i64\": 9.3e18}", "ERROR 3: i64: 9.3e18 is out of range for int64");
+  CHECK_ROUND("{\"u32\": -0.0, \"i64\": -9.2e18, \"u64\": 1.8e19}",
+              "{\"i64\":\"-9200000000000000000\",\"u64\":\"18000000000000000000\"}");
 }
 
 static void test_floats(void) {
@@ -118,6 +126,13 @@ static void test_enums(void) {
                "{\"rColor\":[\"RED\",\"GREEN\"],\"mU64Color\":{\"2\":\"RED\"}}");
   cgrpc_json_options_t ints = {.flags = CGRPC_JSON_ENUMS_AS_INTS};
   CHECK_EQ_STR(to_json(&m, &jsontest_All_table, &ints), "{\"rColor\":[1,2],\"mU64Color\":{\"2\":1}}");
+}
+
+static void test_enum_aliases(void) {
+  CHECK_ROUND("{\"aliased\": \"A_UNO\"}", "{\"aliased\":\"A_ONE\"}");
+  CHECK_ROUND("{\"aliased\": \"A_ONE\"}", "{\"aliased\":\"A_ONE\"}");
+  CHECK_PARSE_ERR("{\"aliased\": \"a_uno\"}",
+                  "ERROR 3: aliased: \"a_uno\" is not a value of enum jsontest.Aliased");
 }
 
 static void test_names(void) {
@@ -306,6 +321,7 @@ int main(void) {
   TEST_RUN(test_shortest_doubles_round_trip);
   TEST_RUN(test_bool_string_bytes);
   TEST_RUN(test_enums);
+  TEST_RUN(test_enum_aliases);
   TEST_RUN(test_names);
   TEST_RUN(test_defaults_and_presence);
   TEST_RUN(test_repeated_and_maps);

@@ -209,7 +209,8 @@ typedef struct bench_Person {
 
 static const int32_t t_Color_values[] = {0, 1, 2};
 static const char *const t_Color_names[] = {"RED", "GREEN", "BLUE"};
-static const cgrpc_pb_enum_table_t t_Color_table = {"t.Color", t_Color_values, t_Color_names, 3};
+static const cgrpc_pb_enum_table_t t_Color_table = {
+    .full_name = "t.Color", .values = t_Color_values, .names = t_Color_names, .value_count = 3};
 
 static const cgrpc_pb_field_t t_Nested_fields[] = {
     F(1, t_Nested, a, INT32, 0, 0),

@@ -9,49 +9,54 @@ static const char *const google_protobuf_FieldDescriptorProto_Type_names[] = {
     "TYPE_FIXED32", "TYPE_BOOL", "TYPE_STRING", "TYPE_GROUP", "TYPE_MESSAGE", "TYPE_BYTES",
     "TYPE_UINT32", "TYPE_ENUM", "TYPE_SFIXED32", "TYPE_SFIXED64", "TYPE_SINT32", "TYPE_SINT64"};
 const cgrpc_pb_enum_table_t google_protobuf_FieldDescriptorProto_Type_table = {
-    "google.protobuf.FieldDescriptorProto.Type", google_protobuf_FieldDescriptorProto_Type_values,
-    google_protobuf_FieldDescriptorProto_Type_names, 18};
+    .full_name = "google.protobuf.FieldDescriptorProto.Type",
+    .values = google_protobuf_FieldDescriptorProto_Type_values,
+    .names = google_protobuf_FieldDescriptorProto_Type_names, .value_count = 18};
 
 /* google.protobuf.FieldDescriptorProto.Label */
 static const int32_t google_protobuf_FieldDescriptorProto_Label_values[] = {1, 2, 3};
 static const char *const google_protobuf_FieldDescriptorProto_Label_names[] = {
     "LABEL_OPTIONAL", "LABEL_REQUIRED", "LABEL_REPEATED"};
 const cgrpc_pb_enum_table_t google_protobuf_FieldDescriptorProto_Label_table = {
-    "google.protobuf.FieldDescriptorProto.Label", google_protobuf_FieldDescriptorProto_Label_values,
-    google_protobuf_FieldDescriptorProto_Label_names, 3};
+    .full_name = "google.protobuf.FieldDescriptorProto.Label",
+    .values = google_protobuf_FieldDescriptorProto_Label_values,
+    .names = google_protobuf_FieldDescriptorProto_Label_names, .value_count = 3};
 
 /* google.protobuf.FileOptions.OptimizeMode */
 static const int32_t google_protobuf_FileOptions_OptimizeMode_values[] = {1, 2, 3};
 static const char *const google_protobuf_FileOptions_OptimizeMode_names[] = {
     "SPEED", "CODE_SIZE", "LITE_RUNTIME"};
 const cgrpc_pb_enum_table_t google_protobuf_FileOptions_OptimizeMode_table = {
-    "google.protobuf.FileOptions.OptimizeMode", google_protobuf_FileOptions_OptimizeMode_values,
-    google_protobuf_FileOptions_OptimizeMode_names, 3};
+    .full_name = "google.protobuf.FileOptions.OptimizeMode",
+    .values = google_protobuf_FileOptions_OptimizeMode_values,
+    .names = google_protobuf_FileOptions_OptimizeMode_names, .value_count = 3};
 
 /* google.protobuf.FieldOptions.CType */
 static const int32_t google_protobuf_FieldOptions_CType_values[] = {0, 1, 2};
 static const char *const google_protobuf_FieldOptions_CType_names[] = {
     "STRING", "CORD", "STRING_PIECE"};
 const cgrpc_pb_enum_table_t google_protobuf_FieldOptions_CType_table = {
-    "google.protobuf.FieldOptions.CType", google_protobuf_FieldOptions_CType_values,
-    google_protobuf_FieldOptions_CType_names, 3};
+    .full_name = "google.protobuf.FieldOptions.CType",
+    .values = google_protobuf_FieldOptions_CType_values,
+    .names = google_protobuf_FieldOptions_CType_names, .value_count = 3};
 
 /* google.protobuf.FieldOptions.JSType */
 static const int32_t google_protobuf_FieldOptions_JSType_values[] = {0, 1, 2};
 static const char *const google_protobuf_FieldOptions_JSType_names[] = {
     "JS_NORMAL", "JS_STRING", "JS_NUMBER"};
 const cgrpc_pb_enum_table_t google_protobuf_FieldOptions_JSType_table = {
-    "google.protobuf.FieldOptions.JSType", google_protobuf_FieldOptions_JSType_values,
-    google_protobuf_FieldOptions_JSType_names, 3};
+    .full_name = "google.protobuf.FieldOptions.JSType",
+    .values = google_protobuf_FieldOptions_JSType_values,
+    .names = google_protobuf_FieldOptions_JSType_names, .value_count = 3};
 
 /* google.protobuf.MethodOptions.IdempotencyLevel */
 static const int32_t google_protobuf_MethodOptions_IdempotencyLevel_values[] = {0, 1, 2};
 static const char *const google_protobuf_MethodOptions_IdempotencyLevel_names[] = {
     "IDEMPOTENCY_UNKNOWN", "NO_SIDE_EFFECTS", "IDEMPOTENT"};
 const cgrpc_pb_enum_table_t google_protobuf_MethodOptions_IdempotencyLevel_table = {
-    "google.protobuf.MethodOptions.IdempotencyLevel",
-    google_protobuf_MethodOptions_IdempotencyLevel_values,
-    google_protobuf_MethodOptions_IdempotencyLevel_names, 3};
+    .full_name = "google.protobuf.MethodOptions.IdempotencyLevel",
+    .values = google_protobuf_MethodOptions_IdempotencyLevel_values,
+    .names = google_protobuf_MethodOptions_IdempotencyLevel_names, .value_count = 3};
 
 /* google.protobuf.FileDescriptorSet */
 static const cgrpc_pb_field_t google_protobuf_FileDescriptorSet_fields[] = {

@@ -5,8 +5,8 @@
 static const int32_t google_protobuf_NullValue_values[] = {0};
 static const char *const google_protobuf_NullValue_names[] = {"NULL_VALUE"};
 const cgrpc_pb_enum_table_t google_protobuf_NullValue_table = {
-    "google.protobuf.NullValue", google_protobuf_NullValue_values, google_protobuf_NullValue_names,
-    1};
+    .full_name = "google.protobuf.NullValue", .values = google_protobuf_NullValue_values,
+    .names = google_protobuf_NullValue_names, .value_count = 1};
 
 /* google.protobuf.Struct */
 static const cgrpc_pb_field_t google_protobuf_Struct_fields[] = {

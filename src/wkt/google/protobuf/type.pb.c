@@ -5,7 +5,8 @@
 static const int32_t google_protobuf_Syntax_values[] = {0, 1};
 static const char *const google_protobuf_Syntax_names[] = {"SYNTAX_PROTO2", "SYNTAX_PROTO3"};
 const cgrpc_pb_enum_table_t google_protobuf_Syntax_table = {
-    "google.protobuf.Syntax", google_protobuf_Syntax_values, google_protobuf_Syntax_names, 2};
+    .full_name = "google.protobuf.Syntax", .values = google_protobuf_Syntax_values,
+    .names = google_protobuf_Syntax_names, .value_count = 2};
 
 /* google.protobuf.Field.Kind */
 static const int32_t google_protobuf_Field_Kind_values[] = {
@@ -16,16 +17,17 @@ static const char *const google_protobuf_Field_Kind_names[] = {
     "TYPE_BYTES", "TYPE_UINT32", "TYPE_ENUM", "TYPE_SFIXED32", "TYPE_SFIXED64", "TYPE_SINT32",
     "TYPE_SINT64"};
 const cgrpc_pb_enum_table_t google_protobuf_Field_Kind_table = {
-    "google.protobuf.Field.Kind", google_protobuf_Field_Kind_values,
-    google_protobuf_Field_Kind_names, 19};
+    .full_name = "google.protobuf.Field.Kind", .values = google_protobuf_Field_Kind_values,
+    .names = google_protobuf_Field_Kind_names, .value_count = 19};
 
 /* google.protobuf.Field.Cardinality */
 static const int32_t google_protobuf_Field_Cardinality_values[] = {0, 1, 2, 3};
 static const char *const google_protobuf_Field_Cardinality_names[] = {
     "CARDINALITY_UNKNOWN", "CARDINALITY_OPTIONAL", "CARDINALITY_REQUIRED", "CARDINALITY_REPEATED"};
 const cgrpc_pb_enum_table_t google_protobuf_Field_Cardinality_table = {
-    "google.protobuf.Field.Cardinality", google_protobuf_Field_Cardinality_values,
-    google_protobuf_Field_Cardinality_names, 4};
+    .full_name = "google.protobuf.Field.Cardinality",
+    .values = google_protobuf_Field_Cardinality_values,
+    .names = google_protobuf_Field_Cardinality_names, .value_count = 4};
 
 /* google.protobuf.Type */
 static const cgrpc_pb_field_t google_protobuf_Type_fields[] = {

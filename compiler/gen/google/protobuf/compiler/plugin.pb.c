@@ -6,9 +6,9 @@ static const int32_t google_protobuf_compiler_CodeGeneratorResponse_Feature_valu
 static const char *const google_protobuf_compiler_CodeGeneratorResponse_Feature_names[] = {
     "FEATURE_NONE", "FEATURE_PROTO3_OPTIONAL"};
 const cgrpc_pb_enum_table_t google_protobuf_compiler_CodeGeneratorResponse_Feature_table = {
-    "google.protobuf.compiler.CodeGeneratorResponse.Feature",
-    google_protobuf_compiler_CodeGeneratorResponse_Feature_values,
-    google_protobuf_compiler_CodeGeneratorResponse_Feature_names, 2};
+    .full_name = "google.protobuf.compiler.CodeGeneratorResponse.Feature",
+    .values = google_protobuf_compiler_CodeGeneratorResponse_Feature_values,
+    .names = google_protobuf_compiler_CodeGeneratorResponse_Feature_names, .value_count = 2};
 
 /* google.protobuf.compiler.Version */
 static const cgrpc_pb_field_t google_protobuf_compiler_Version_fields[] = {
