@@ -25,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgrpc/alloc.h"
 #include "cgrpc/arena.h"
 #include "cgrpc/json.h"
 #include "cgrpc/pb.h"
@@ -40,7 +39,7 @@ static int read_all(int fd, void *buf, size_t len) {
   while (len > 0) {
     ssize_t n = read(fd, p, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0 && p == buf ? 0 : -1; /* 0: clean end before a frame */
+    if (n <= 0) return n == 0 && p == buf ? 0 : -1; /* 0: the input ended before it */
     p += n;
     len -= (size_t)n;
   }
@@ -61,21 +60,31 @@ static int write_all(int fd, const void *buf, size_t len) {
 
 static const char *format_name(int32_t format) {
   switch (format) {
-    case conformance_PROTOBUF: return "PROTOBUF";
-    case conformance_JSON: return "JSON";
-    case conformance_JSPB: return "JSPB";
-    case conformance_TEXT_FORMAT: return "TEXT_FORMAT";
-    default: return "UNSPECIFIED";
+    case conformance_PROTOBUF:
+      return "PROTOBUF";
+    case conformance_JSON:
+      return "JSON";
+    case conformance_JSPB:
+      return "JSPB";
+    case conformance_TEXT_FORMAT:
+      return "TEXT_FORMAT";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
 static int32_t input_format(const conformance_ConformanceRequest *req) {
   switch (req->payload_case) {
-    case conformance_ConformanceRequest_payload_protobuf_payload: return conformance_PROTOBUF;
-    case conformance_ConformanceRequest_payload_json_payload: return conformance_JSON;
-    case conformance_ConformanceRequest_payload_jspb_payload: return conformance_JSPB;
-    case conformance_ConformanceRequest_payload_text_payload: return conformance_TEXT_FORMAT;
-    default: return conformance_UNSPECIFIED;
+    case conformance_ConformanceRequest_payload_protobuf_payload:
+      return conformance_PROTOBUF;
+    case conformance_ConformanceRequest_payload_json_payload:
+      return conformance_JSON;
+    case conformance_ConformanceRequest_payload_jspb_payload:
+      return conformance_JSPB;
+    case conformance_ConformanceRequest_payload_text_payload:
+      return conformance_TEXT_FORMAT;
+    default:
+      return conformance_UNSPECIFIED;
   }
 }
 
@@ -111,10 +120,10 @@ static bool parse_payload(const conformance_ConformanceRequest *req, void *msg,
     }
     case conformance_ConformanceRequest_payload_json_payload: {
       const cgrpc_str_t in = req->payload.json_payload;
-      cgrpc_json_options_t opts = json_options(
-          req->test_category == conformance_JSON_IGNORE_UNKNOWN_PARSING_TEST
-              ? CGRPC_JSON_IGNORE_UNKNOWN
-              : 0);
+      cgrpc_json_options_t opts =
+          json_options(req->test_category == conformance_JSON_IGNORE_UNKNOWN_PARSING_TEST
+                           ? CGRPC_JSON_IGNORE_UNKNOWN
+                           : 0);
       cgrpc_error_t err;
       if (cgrpc_json_decode(in.data, in.len, msg, table, arena, &opts, &err) != CGRPC_STATUS_OK) {
         conformance_ConformanceResponse_set_parse_error(
@@ -140,8 +149,8 @@ static void serialize(const conformance_ConformanceRequest *req, const void *msg
       size_t len;
       cgrpc_pb_error_t err;
       if (cgrpc_pb_encode(msg, table, arena, 0, &out, &len, &err) != CGRPC_PB_OK) {
-        conformance_ConformanceResponse_set_serialize_error(
-            res, pb_error_text(arena, "binary", &err));
+        conformance_ConformanceResponse_set_serialize_error(res,
+                                                            pb_error_text(arena, "binary", &err));
         return;
       }
       conformance_ConformanceResponse_set_protobuf_payload(res,
@@ -172,8 +181,8 @@ static void run_test(const conformance_ConformanceRequest *req, cgrpc_arena_t *a
   const cgrpc_pb_msg_table_t *table = conformance_schema_find(req->message_type);
   if (!table) {
     conformance_ConformanceResponse_set_runtime_error(
-        res, cgrpc_arena_printf(arena, "unknown message type %.*s",
-                                CGRPC_STR_ARGS(req->message_type)));
+        res,
+        cgrpc_arena_printf(arena, "unknown message type %.*s", CGRPC_STR_ARGS(req->message_type)));
     return;
   }
   void *msg = cgrpc_pb_msg_new(table, arena);
@@ -201,7 +210,7 @@ int main(void) {
     uint32_t len = (uint32_t)prefix[0] | (uint32_t)prefix[1] << 8 | (uint32_t)prefix[2] << 16 |
                    (uint32_t)prefix[3] << 24;
     uint8_t *frame = got < 0 || len > MAX_FRAME ? NULL : cgrpc_arena_alloc(&arena, len + 1u);
-    if (!frame || read_all(STDIN_FILENO, frame, len) < 0) {
+    if (!frame || read_all(STDIN_FILENO, frame, len) != 1) {
       fprintf(stderr, "cgrpc_conformance: broken request frame\n");
       status = 1;
       break;
@@ -220,8 +229,8 @@ int main(void) {
       /* Tallied before the test runs, so a test that crashes the program
        * still counts. The runner's first request asks for the program's own
        * failure list (a conformance.FailureSet); it is no test. */
-      if (tally && !(req.message_type.len >= 12 &&
-                     memcmp(req.message_type.data, "conformance.", 12) == 0)) {
+      if (tally &&
+          !(req.message_type.len >= 12 && memcmp(req.message_type.data, "conformance.", 12) == 0)) {
         fprintf(tally, "%s %s\n", format_name(input_format(&req)),
                 format_name(req.requested_output_format));
         fflush(tally);

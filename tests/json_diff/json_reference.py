@@ -455,7 +455,7 @@ def normalize_any(msg):
         try:
             inner = ANY_CLASSES[name]()
             inner.ParseFromString(msg.value)
-        except (KeyError, Exception):  # unknown type or bad bytes: leave as is
+        except Exception:  # an unknown type or bad bytes: left as they are
             return
         normalize_any(inner)
         msg.value = inner.SerializeToString(deterministic=True)
