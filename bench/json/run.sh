@@ -31,18 +31,18 @@ for ((r = 0; r < rounds; r++)); do
   for bin in "${impls[@]}"; do "${pin[@]}" "$bin" "$batches" "$ops" >>"$out"; done
 done
 awk '
-  { v[$1 " " $2][++n[$1 " " $2]] = $3 }
+  { k = $1 " " $2; v[k, ++n[k]] = $3 }
   function median(k,   m, i, j, t, a) {
-    m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k][i]
+    m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
     for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return a[int((m + 1) / 2)]
   }
   END {
-    printf "%-14s %10s %10s %16s %16s\n", "implementation", "decode ns", "encode ns", "cgrpc decode x", "cgrpc encode x"
+    printf "%-14s %10s %10s %16s %16s\n", "implementation", "decode ns", "encode ns", "decode vs cgrpc", "encode vs cgrpc"
     cd = median("cgrpc decode"); ce = median("cgrpc encode")
     split("cgrpc protobuf-cpp cjson", names, " ")
     for (i = 1; i <= 3; i++) {
       d = median(names[i] " decode"); e = median(names[i] " encode")
-      printf "%-14s %10.1f %10.1f %16.2f %16.2f\n", names[i], d, e, d / cd, e / ce
+      printf "%-14s %10.1f %10.1f %15.2fx %15.2fx\n", names[i], d, e, d / cd, e / ce
     }
   }' "$out"

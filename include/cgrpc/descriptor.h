@@ -327,7 +327,8 @@ bool cgrpc_dyn_has(const void *msg, const cgrpc_field_desc_t *field);
 void cgrpc_dyn_clear(void *msg, const cgrpc_field_desc_t *field);
 
 /* The value of a singular field: its default when not set (a proto2
- * default, 0, "", NULL for a message), the member of its oneof when set. */
+ * default, 0, "", NULL for a message; a oneof member that is not the one set
+ * reads as zero). 0 for a repeated field or an extension. */
 cgrpc_dyn_value_t cgrpc_dyn_get(const void *msg, const cgrpc_field_desc_t *field);
 
 /* Sets a singular field (and its presence, or its oneof case). `kind` must

@@ -26,9 +26,13 @@
  * wrong, e.g. "products[2].price: expected a number, got a string".
  *
  * Thread-safety: tables are read-only and may be shared; a message, an arena
- * and an options struct belong to one thread at a time. The per-table name
- * index the parser builds on first use is published atomically, so
- * concurrent decodes with the same tables are safe.
+ * and an options struct belong to one thread at a time. Nothing is cached
+ * between calls (the parser finds fields by name starting after the last one
+ * it found, which in-order JSON hits at once), so concurrent calls with the
+ * same tables are safe.
+ *
+ * Tables: an enum field's `sub` must name its enum table, open enums too
+ * (protoc-gen-cgrpc and the descriptor pool's dynamic tables do).
  */
 #ifndef CGRPC_JSON_H
 #define CGRPC_JSON_H
@@ -79,7 +83,11 @@ typedef const cgrpc_pb_msg_table_t *(*cgrpc_json_resolve_fn)(void *ctx, cgrpc_st
 typedef struct cgrpc_json_options {
   uint32_t flags; /* print or parse flags above */
   int indent;     /* printing: 0 = compact, N = N spaces per level, one member a line */
-  int max_depth;  /* 0 = CGRPC_JSON_DEFAULT_MAX_DEPTH */
+  /* Nesting limit, objects and arrays counted together; 0 =
+   * CGRPC_JSON_DEFAULT_MAX_DEPTH. Each level costs the parser and printer
+   * well under a kilobyte of stack; a much higher limit needs a thread
+   * stack to match. */
+  int max_depth;
   /* How Any finds the table of its payload. NULL: an Any whose type is a
    * well-known type still works; any other type fails with an error that
    * names the type. */

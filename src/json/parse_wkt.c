@@ -74,7 +74,12 @@ static bool parse_field_mask(json_parser_t *ps, char *m, const cgrpc_pb_msg_tabl
         return cgrpc_json_fail(ps, "invalid FieldMask path \"%.*s\": use lowerCamelCase, not '_'",
                                (int)(j - i > 64 ? 64 : j - i), s.data + i);
       }
-      if (c >= 'A' && c <= 'Z') uppers++;
+      if (c >= 'A' && c <= 'Z') {
+        uppers++;
+      } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')) {
+        return cgrpc_json_fail(ps, "invalid FieldMask path \"%.*s\": only letters, digits and '.'",
+                               (int)(j - i > 64 ? 64 : j - i), s.data + i);
+      }
     }
     if (j == i) return cgrpc_json_fail(ps, "invalid FieldMask: an empty path");
     char *path = cgrpc_arena_alloc(ps->arena, j - i + uppers);

@@ -435,7 +435,8 @@ static bool print_field_mask(printer_t *pr, const char *m, const cgrpc_pb_msg_ta
         c = (char)(next - 'a' + 'A');
         k++;
       }
-      if (c == '"' || c == '\\' || (unsigned char)c < 0x20 || (unsigned char)c >= 0x80) {
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '.')) {
         return fail(pr, "FieldMask path \"%.*s\" is not a field path",
                     (int)(p->len > 64 ? 64 : p->len), p->data);
       }

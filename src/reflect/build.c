@@ -11,6 +11,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -131,7 +132,22 @@ static bool add_symbol(builder_t *b, const char *name, reflect_sym_kind_t kind, 
   if (b->added_count == b->added_cap) return oom(b); /* counted in advance: cannot happen */
   reflect_symbol_t *s = alloc(b, 1, sizeof(*s));
   if (!s) return false;
-  *s = (reflect_symbol_t){name, reflect_hash(name, len), kind, desc, b->file, NULL};
+  *s = (reflect_symbol_t){name,     len,  reflect_hash(REFLECT_NS_SYMBOL, name, len, 0),
+                          REFLECT_NS_SYMBOL, 0, kind, desc, b->file, NULL};
+  reflect_pool_insert(b->pool, s);
+  b->added[b->added_count++] = s;
+  return true;
+}
+
+/* Inserts a file-name or extension-number key (see reflect_ns_t). */
+static bool add_key(builder_t *b, reflect_ns_t ns, const char *name, uint32_t number,
+                    const void *desc) {
+  if (b->added_count == b->added_cap) return oom(b);
+  reflect_symbol_t *s = alloc(b, 1, sizeof(*s));
+  if (!s) return false;
+  size_t len = strlen(name);
+  uint32_t hash = reflect_hash(ns, name, len, ns == REFLECT_NS_FILE ? 0 : number);
+  *s = (reflect_symbol_t){name, len, hash, ns, number, REFLECT_SYM_PACKAGE, desc, b->file, NULL};
   reflect_pool_insert(b->pool, s);
   b->added[b->added_count++] = s;
   return true;
@@ -159,7 +175,7 @@ static void count_msg(const google_protobuf_DescriptorProto *d, counts_t *c) {
 }
 
 static void count_file(const google_protobuf_FileDescriptorProto *d, counts_t *c) {
-  c->symbols += 1;
+  c->symbols += 2; /* the first package component, and the file's name */
   for (size_t i = 0; i < d->package.len; i++) c->symbols += d->package.data[i] == '.';
   c->enums += d->enum_type.count;
   for (size_t i = 0; i < d->enum_type.count; i++) {
@@ -168,6 +184,7 @@ static void count_file(const google_protobuf_FileDescriptorProto *d, counts_t *c
   c->exts += d->extension.count;
   c->symbols += d->extension.count;
   for (size_t i = 0; i < d->message_type.count; i++) count_msg(d->message_type.data[i], c);
+  c->symbols += c->exts; /* an extension-number key each */
   for (size_t i = 0; i < d->service.count; i++) c->symbols += 1 + d->service.data[i]->method.count;
 }
 
@@ -299,6 +316,7 @@ static void add_services(builder_t *b) {
 }
 
 static bool add_package(builder_t *b, cgrpc_str_t package) {
+  if (package.len == 0) return true;
   size_t start = 0;
   for (size_t i = 0; i <= package.len; i++) {
     if (i < package.len && package.data[i] != '.') continue;
@@ -458,6 +476,13 @@ static bool resolve_field(builder_t *b, cgrpc_field_desc_t *f,
   return b->code == CGRPC_STATUS_OK;
 }
 
+static int compare_numbers(const void *x, const void *y) {
+  const cgrpc_field_desc_t *a = *(const cgrpc_field_desc_t *const *)x;
+  const cgrpc_field_desc_t *b = *(const cgrpc_field_desc_t *const *)y;
+  if (a->number != b->number) return (a->number > b->number) - (a->number < b->number);
+  return (a > b) - (a < b);
+}
+
 static bool resolve_msg(builder_t *b, cgrpc_msg_desc_t *m, const google_protobuf_DescriptorProto *d) {
   cgrpc_field_desc_t *fields = (cgrpc_field_desc_t *)m->fields;
   cgrpc_oneof_desc_t *oneofs = (cgrpc_oneof_desc_t *)m->oneofs;
@@ -494,12 +519,24 @@ static bool resolve_msg(builder_t *b, cgrpc_msg_desc_t *m, const google_protobuf
     f->has_presence = f->label != CGRPC_LABEL_REPEATED &&
                       (is_msg || f->oneof || f->proto3_optional || !b->file->proto3);
     if (m->map_entry) f->has_presence = f->label != CGRPC_LABEL_REPEATED && is_msg;
-    for (size_t j = 0; j < i; j++) {
-      if (fields[j].number == f->number) {
-        return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
-                    "message %s: fields %s and %s have the same number %u", m->full_name,
-                    fields[j].name, f->name, (unsigned)f->number);
+  }
+  /* Numbers are unique: sorted, neighbours differ (n log n, whatever the
+   * field count). */
+  const cgrpc_field_desc_t **by_number = alloc(b, m->field_count, sizeof(*by_number));
+  if (!by_number) return false;
+  for (size_t i = 0; i < m->field_count; i++) by_number[i] = &fields[i];
+  qsort(by_number, m->field_count, sizeof(*by_number), compare_numbers);
+  for (size_t i = 1; i < m->field_count; i++) {
+    const cgrpc_field_desc_t *x = by_number[i - 1], *y = by_number[i];
+    if (x->number == y->number) {
+      if (x > y) {
+        const cgrpc_field_desc_t *t = x;
+        x = y;
+        y = t;
       }
+      return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
+                  "message %s: fields %s and %s have the same number %u", m->full_name, x->name,
+                  y->name, (unsigned)x->number);
     }
   }
   if (m->map_entry) {
@@ -537,18 +574,15 @@ static bool resolve_extensions(builder_t *b) {
     }
     f->containing = s->desc;
     f->has_presence = f->label != CGRPC_LABEL_REPEATED;
-    const cgrpc_field_desc_t *twin =
-        cgrpc_pool_find_extension_by_number(b->pool, f->containing->full_name, f->number);
-    for (size_t j = 0; j < i && !twin; j++) {
-      if (b->exts[j].containing == f->containing && b->exts[j].number == f->number) {
-        twin = &b->exts[j];
-      }
-    }
+    const char *extendee = f->containing->full_name;
+    const reflect_symbol_t *twin = reflect_pool_lookup_in(
+        b->pool, REFLECT_NS_EXTENSION_NUMBER, extendee, strlen(extendee), f->number);
     if (twin) {
       return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
                   "extension %s: number %u of %s is already used by extension %s", f->full_name,
-                  (unsigned)f->number, f->containing->full_name, twin->full_name);
+                  (unsigned)f->number, extendee, ((const cgrpc_field_desc_t *)twin->desc)->full_name);
     }
+    if (!add_key(b, REFLECT_NS_EXTENSION_NUMBER, extendee, f->number, f)) return false;
   }
   return true;
 }
@@ -661,10 +695,8 @@ static bool begin_file(builder_t *b, const google_protobuf_FileDescriptorProto *
   if (!deps) return false;
   for (size_t i = 0; i < d->dependency.count; i++) {
     cgrpc_str_t dep = d->dependency.data[i];
-    for (size_t j = 0; j < b->pool->file_count && !deps[i]; j++) {
-      const char *n = b->pool->files[j]->name;
-      if (strlen(n) == dep.len && memcmp(n, dep.data, dep.len) == 0) deps[i] = b->pool->files[j];
-    }
+    long k = reflect_pool_file_index(b->pool, dep.data, dep.len);
+    if (k >= 0) deps[i] = b->pool->files[k];
     if (!deps[i]) {
       return fail(b, CGRPC_STATUS_INVALID_ARGUMENT,
                   "imports %.*s, which is not in the descriptor pool; add it first",
@@ -673,6 +705,7 @@ static bool begin_file(builder_t *b, const google_protobuf_FileDescriptorProto *
   }
   file->deps = deps;
   file->dep_count = d->dependency.count;
+  if (!add_key(b, REFLECT_NS_FILE, file->name, (uint32_t)b->pool->file_count, file)) return false;
   uint8_t *copy = alloc(b, len, 1);
   if (!copy) return false;
   if (len) memcpy(copy, bytes, len);

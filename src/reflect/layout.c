@@ -27,23 +27,34 @@ static void *calloc_n(cgrpc_arena_t *a, size_t n, size_t size) {
   return cgrpc_arena_calloc(a, n * size > 0 ? n * size : 1);
 }
 
+typedef struct numbered {
+  int32_t number;
+  uint32_t order; /* declaration order, so the first name of a number wins */
+} numbered_t;
+
+static int compare_numbered(const void *x, const void *y) {
+  const numbered_t *a = x, *b = y;
+  if (a->number != b->number) return (a->number > b->number) - (a->number < b->number);
+  return (a->order > b->order) - (a->order < b->order);
+}
+
 const cgrpc_pb_enum_table_t *reflect_build_enum_table(cgrpc_arena_t *a, const cgrpc_enum_desc_t *e) {
   cgrpc_pb_enum_table_t *t = calloc_n(a, 1, sizeof(*t));
   int32_t *values = calloc_n(a, e->value_count, sizeof(*values));
   const char **names = calloc_n(a, e->value_count, sizeof(*names));
-  if (!t || !values || !names) return NULL;
-  /* Sorted by number with an insertion sort that keeps the first name of
-   * each number (aliases); enums are short. */
+  numbered_t *sorted = calloc_n(a, e->value_count, sizeof(*sorted));
+  if (!t || !values || !names || !sorted) return NULL;
+  /* Sorted by number, keeping the first declared name of each number
+   * (aliases), as the generator does. */
+  for (size_t i = 0; i < e->value_count; i++) {
+    sorted[i] = (numbered_t){e->values[i].number, (uint32_t)i};
+  }
+  qsort(sorted, e->value_count, sizeof(*sorted), compare_numbered);
   size_t n = 0;
   for (size_t i = 0; i < e->value_count; i++) {
-    int32_t v = e->values[i].number;
-    size_t j = n;
-    while (j > 0 && values[j - 1] > v) j--;
-    if (j > 0 && values[j - 1] == v) continue;
-    memmove(values + j + 1, values + j, (n - j) * sizeof(*values));
-    memmove(names + j + 1, names + j, (n - j) * sizeof(*names));
-    values[j] = v;
-    names[j] = e->values[i].name;
+    if (n && values[n - 1] == sorted[i].number) continue;
+    values[n] = sorted[i].number;
+    names[n] = e->values[sorted[i].order].name;
     n++;
   }
   t->full_name = e->full_name;
@@ -300,7 +311,7 @@ static cgrpc_status_code_t build_one(cgrpc_arena_t *a, cgrpc_msg_desc_t *m, cgrp
       msg_flags |= CGRPC_PB_MSG_HAS_REQUIRED;
     }
     r->flags = flags;
-    if (f->message || (flags & CGRPC_PB_FIELD_CLOSED_ENUM)) {
+    if (f->message || f->enum_type) { /* open enums too: JSON prints names */
       cgrpc_pb_sub_t s;
       memset(&s, 0, sizeof s);
       if (f->message) {
@@ -308,10 +319,10 @@ static cgrpc_status_code_t build_one(cgrpc_arena_t *a, cgrpc_msg_desc_t *m, cgrp
       } else {
         s.enm = f->enum_type->table;
       }
-      size_t j = 0;
-      while (j < sub_count && memcmp(&subs[j], &s, sizeof s) != 0) j++;
-      if (j == sub_count) subs[sub_count++] = s;
-      r->sub = (uint16_t)j;
+      /* One entry per field, no sharing: finding a shared one would cost a
+       * search per field, and the count stays within uint16_t anyway. */
+      subs[sub_count] = s;
+      r->sub = (uint16_t)sub_count++;
     }
     names[i] = f->name;
     json[i] = f->json_name;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -33,18 +34,22 @@ cgrpc_status_code_t reflect_fail(cgrpc_error_t *err, cgrpc_status_code_t code, c
 
 /* ---- Symbols ----------------------------------------------------------- */
 
-uint32_t reflect_hash(const char *name, size_t len) {
-  uint32_t h = 2166136261u;
+uint32_t reflect_hash(reflect_ns_t ns, const char *name, size_t len, uint32_t number) {
+  uint32_t h = 2166136261u ^ (uint32_t)ns;
   for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)name[i]) * 16777619u;
+  for (int i = 0; i < 4; i++) h = (h ^ ((number >> (8 * i)) & 0xff)) * 16777619u;
   return h;
 }
 
-const reflect_symbol_t *reflect_pool_lookup(const cgrpc_pool_t *pool, const char *name,
-                                            size_t len) {
+const reflect_symbol_t *reflect_pool_lookup_in(const cgrpc_pool_t *pool, reflect_ns_t ns,
+                                               const char *name, size_t len, uint32_t number) {
   if (!pool->bucket_count) return NULL;
-  uint32_t h = reflect_hash(name, len);
+  uint32_t h = reflect_hash(ns, name, len, number);
   for (const reflect_symbol_t *s = pool->buckets[h & (pool->bucket_count - 1)]; s; s = s->next) {
-    if (s->hash == h && strncmp(s->name, name, len) == 0 && s->name[len] == '\0') return s;
+    if (s->hash == h && s->ns == ns && s->len == len && memcmp(s->name, name, len) == 0 &&
+        (ns == REFLECT_NS_FILE || s->number == number)) {
+      return s;
+    }
   }
   return NULL;
 }
@@ -92,11 +97,10 @@ void reflect_pool_remove(cgrpc_pool_t *pool, reflect_symbol_t *sym) {
   }
 }
 
-long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name) {
-  for (size_t i = 0; i < pool->file_count; i++) {
-    if (strcmp(pool->files[i]->name, name) == 0) return (long)i;
-  }
-  return -1;
+long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name, size_t len) {
+  const reflect_symbol_t *s = reflect_pool_lookup_in(pool, REFLECT_NS_FILE, name, len, 0);
+  /* Files are keyed with number 0 in the hash; the index is `number`. */
+  return s && s->number < pool->file_count ? (long)s->number : -1;
 }
 
 /* ---- Pools ------------------------------------------------------------- */
@@ -201,13 +205,7 @@ static cgrpc_status_code_t check_existing(cgrpc_pool_t *pool,
                                           google_protobuf_FileDescriptorProto *proto,
                                           const cgrpc_file_desc_t **existing, cgrpc_error_t *err) {
   *existing = NULL;
-  long i = -1;
-  for (size_t k = 0; k < pool->file_count && i < 0; k++) {
-    const char *n = pool->files[k]->name;
-    if (strlen(n) == proto->name.len && memcmp(n, proto->name.data, proto->name.len) == 0) {
-      i = (long)k;
-    }
-  }
+  long i = reflect_pool_file_index(pool, proto->name.data, proto->name.len);
   if (i < 0) return CGRPC_STATUS_OK;
   const char *name = pool->files[i]->name;
   normalize_file(proto);
@@ -254,11 +252,116 @@ cgrpc_status_code_t cgrpc_pool_add_generated(cgrpc_pool_t *pool, const cgrpc_pb_
 }
 
 static bool in_pool(const cgrpc_pool_t *pool, cgrpc_str_t name) {
-  for (size_t i = 0; i < pool->file_count; i++) {
-    const char *n = pool->files[i]->name;
-    if (strlen(n) == name.len && memcmp(n, name.data, name.len) == 0) return true;
+  return reflect_pool_file_index(pool, name.data, name.len) >= 0;
+}
+
+/* The set's files sorted by name, for finding imports among them. */
+typedef struct set_entry {
+  cgrpc_str_t name;
+  size_t index; /* in the set */
+} set_entry_t;
+
+typedef struct set_index {
+  set_entry_t *entries;
+  size_t count;
+} set_index_t;
+
+static int compare_str(cgrpc_str_t a, cgrpc_str_t b) {
+  size_t n = a.len < b.len ? a.len : b.len;
+  int c = n ? memcmp(a.data, b.data, n) : 0;
+  return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
+static int compare_entries(const void *x, const void *y) {
+  const set_entry_t *a = x, *b = y;
+  int c = compare_str(a->name, b->name);
+  return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+static long set_find(const set_index_t *ix, cgrpc_str_t name) {
+  size_t lo = 0, hi = ix->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare_str(ix->entries[mid].name, name);
+    if (c == 0) return (long)ix->entries[mid].index;
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
-  return false;
+  return -1;
+}
+
+static cgrpc_status_code_t add_one_of_set(cgrpc_pool_t *pool,
+                                          google_protobuf_FileDescriptorProto *f,
+                                          cgrpc_error_t *err) {
+  uint8_t *bytes;
+  size_t len;
+  if (cgrpc_pb_encode(f, &google_protobuf_FileDescriptorProto_table, &pool->arena,
+                      CGRPC_PB_ENCODE_PARTIAL, &bytes, &len, NULL) != CGRPC_PB_OK) {
+    return reflect_fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
+                        "cannot add a descriptor set: out of memory");
+  }
+  return add_decoded(pool, f, bytes, len, NULL, err);
+}
+
+/* Adds the files, each after the imports it finds in the set: a depth-first
+ * walk with an explicit stack (a long chain of imports must not exhaust the
+ * C stack), in time n log n. */
+static cgrpc_status_code_t add_set_files(cgrpc_pool_t *pool,
+                                         google_protobuf_FileDescriptorProto **files, size_t n,
+                                         cgrpc_error_t *err) {
+  if (n == 0) return CGRPC_STATUS_OK;
+  set_index_t ix = {n <= SIZE_MAX / sizeof(set_entry_t)
+                        ? cgrpc_arena_alloc(&pool->arena, n * sizeof(set_entry_t))
+                        : NULL,
+                    n};
+  uint8_t *state = cgrpc_arena_calloc(&pool->arena, n); /* 0 new, 1 on the stack, 2 added */
+  size_t *stack = cgrpc_arena_alloc(&pool->arena, n * sizeof(size_t));
+  size_t *next_dep = cgrpc_arena_calloc(&pool->arena, n * sizeof(size_t));
+  if (!ix.entries || !state || !stack || !next_dep || n > SIZE_MAX / sizeof(size_t)) {
+    return reflect_fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
+                        "cannot add a descriptor set: out of memory");
+  }
+  for (size_t i = 0; i < n; i++) ix.entries[i] = (set_entry_t){files[i]->name, i};
+  qsort(ix.entries, n, sizeof(set_entry_t), compare_entries);
+  for (size_t root = 0; root < n; root++) {
+    if (state[root]) continue;
+    size_t depth = 0;
+    stack[depth++] = root;
+    state[root] = 1;
+    while (depth) {
+      size_t i = stack[depth - 1];
+      google_protobuf_FileDescriptorProto *f = files[i];
+      if (next_dep[i] < f->dependency.count) {
+        cgrpc_str_t dep = f->dependency.data[next_dep[i]++];
+        if (in_pool(pool, dep)) continue;
+        long j = set_find(&ix, dep);
+        if (j < 0) {
+          return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                              "%.*s imports %.*s, which is neither in the descriptor pool nor in "
+                              "the set; add it (protoc --include_imports)",
+                              CGRPC_STR_ARGS(f->name), CGRPC_STR_ARGS(dep));
+        }
+        if (state[j] == 1) {
+          return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                              "%.*s is part of an import cycle in the descriptor set",
+                              CGRPC_STR_ARGS(dep));
+        }
+        if (state[j] == 0) {
+          state[j] = 1;
+          stack[depth++] = (size_t)j;
+        }
+        continue;
+      }
+      cgrpc_status_code_t code = add_one_of_set(pool, f, err);
+      if (code != CGRPC_STATUS_OK) return code;
+      state[i] = 2;
+      depth--;
+    }
+  }
+  return CGRPC_STATUS_OK;
 }
 
 cgrpc_status_code_t cgrpc_pool_add_file_set(cgrpc_pool_t *pool, const void *bytes, size_t len,
@@ -282,63 +385,7 @@ cgrpc_status_code_t cgrpc_pool_add_file_set(cgrpc_pool_t *pool, const void *byte
                         "not a serialized FileDescriptorSet: %s", why);
   }
   size_t n = set->file.count;
-  bool *done = cgrpc_arena_calloc(&pool->arena, n ? n : 1);
-  if (!done) {
-    return reflect_fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
-                        "cannot add a descriptor set: out of memory");
-  }
-  /* Rounds: add every file whose imports are all in the pool, until none
-   * is left or a round adds nothing. */
-  size_t left = n;
-  while (left) {
-    size_t added = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (done[i]) continue;
-      google_protobuf_FileDescriptorProto *f = set->file.data[i];
-      bool ready = true;
-      for (size_t j = 0; j < f->dependency.count && ready; j++) {
-        ready = in_pool(pool, f->dependency.data[j]);
-      }
-      if (!ready) continue;
-      uint8_t *fb;
-      size_t fl;
-      if (cgrpc_pb_encode(f, &google_protobuf_FileDescriptorProto_table, &pool->arena,
-                          CGRPC_PB_ENCODE_PARTIAL, &fb, &fl, NULL) != CGRPC_PB_OK) {
-        return reflect_fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
-                            "cannot add a descriptor set: out of memory");
-      }
-      cgrpc_status_code_t code = add_decoded(pool, f, fb, fl, NULL, err);
-      if (code != CGRPC_STATUS_OK) return code;
-      done[i] = true;
-      added++;
-      left--;
-    }
-    if (added == 0) break;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (done[i]) continue;
-    /* Report a missing import, naming it and the file; if every import is
-     * somewhere in the set, the imports form a cycle. */
-    google_protobuf_FileDescriptorProto *f = set->file.data[i];
-    for (size_t j = 0; j < f->dependency.count; j++) {
-      cgrpc_str_t dep = f->dependency.data[j];
-      bool found = in_pool(pool, dep);
-      for (size_t k = 0; k < n && !found; k++) {
-        cgrpc_str_t other = set->file.data[k]->name;
-        found = other.len == dep.len && memcmp(other.data, dep.data, dep.len) == 0;
-      }
-      if (!found) {
-        return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
-                            "%.*s imports %.*s, which is neither in the descriptor pool nor in "
-                            "the set; add it (protoc --include_imports)",
-                            CGRPC_STR_ARGS(f->name), CGRPC_STR_ARGS(dep));
-      }
-    }
-    return reflect_fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
-                        "%.*s is part of an import cycle in the descriptor set",
-                        CGRPC_STR_ARGS(f->name));
-  }
-  return CGRPC_STATUS_OK;
+  return add_set_files(pool, set->file.data, n, err);
 }
 
 /* ---- Lookups ----------------------------------------------------------- */
@@ -350,7 +397,7 @@ static const void *find_kind(const cgrpc_pool_t *pool, const char *name, reflect
 }
 
 const cgrpc_file_desc_t *cgrpc_pool_find_file(const cgrpc_pool_t *pool, const char *name) {
-  long i = name ? reflect_pool_file_index(pool, name) : -1;
+  long i = name ? reflect_pool_file_index(pool, name, strlen(name)) : -1;
   return i < 0 ? NULL : pool->files[i];
 }
 
@@ -401,11 +448,9 @@ const cgrpc_field_desc_t *cgrpc_pool_find_extension_by_number(const cgrpc_pool_t
                                                               const char *extendee,
                                                               uint32_t number) {
   if (!extendee) return NULL;
-  for (size_t i = 0; i < pool->extension_count; i++) {
-    const cgrpc_field_desc_t *f = pool->extensions[i];
-    if (f->number == number && strcmp(f->containing->full_name, extendee) == 0) return f;
-  }
-  return NULL;
+  const reflect_symbol_t *s =
+      reflect_pool_lookup_in(pool, REFLECT_NS_EXTENSION_NUMBER, extendee, strlen(extendee), number);
+  return s ? s->desc : NULL;
 }
 
 size_t cgrpc_pool_extensions_of(const cgrpc_pool_t *pool, const char *extendee,

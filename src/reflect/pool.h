@@ -30,9 +30,21 @@ typedef enum reflect_sym_kind {
   REFLECT_SYM_METHOD,
 } reflect_sym_kind_t;
 
+/* The table holds three kinds of key, so every lookup is one hash probe:
+ * symbols by full name, files by file name (desc = the file, number = its
+ * index in pool->files), and extensions by (extendee full name, number). */
+typedef enum reflect_ns {
+  REFLECT_NS_SYMBOL = 0,
+  REFLECT_NS_FILE,
+  REFLECT_NS_EXTENSION_NUMBER,
+} reflect_ns_t;
+
 typedef struct reflect_symbol {
-  const char *name; /* full name, no leading dot */
+  const char *name; /* full name, no leading dot (or file name, or extendee) */
+  size_t len;
   uint32_t hash;
+  reflect_ns_t ns;
+  uint32_t number; /* file index, or extension number; 0 for a symbol */
   reflect_sym_kind_t kind;
   const void *desc; /* the cgrpc_*_desc_t of `kind`; NULL for a package */
   const cgrpc_file_desc_t *file;
@@ -54,12 +66,18 @@ struct cgrpc_pool {
   size_t extension_cap;
 };
 
-/* Hash of a name of `len` bytes (FNV-1a). */
-uint32_t reflect_hash(const char *name, size_t len);
+/* Hash of a key: FNV-1a of the name, mixed with the namespace and number. */
+uint32_t reflect_hash(reflect_ns_t ns, const char *name, size_t len, uint32_t number);
+
+/* The entry with this key, or NULL. */
+const reflect_symbol_t *reflect_pool_lookup_in(const cgrpc_pool_t *pool, reflect_ns_t ns,
+                                               const char *name, size_t len, uint32_t number);
 
 /* The symbol named by name[0..len), or NULL. */
-const reflect_symbol_t *reflect_pool_lookup(const cgrpc_pool_t *pool, const char *name,
-                                            size_t len);
+static inline const reflect_symbol_t *reflect_pool_lookup(const cgrpc_pool_t *pool,
+                                                          const char *name, size_t len) {
+  return reflect_pool_lookup_in(pool, REFLECT_NS_SYMBOL, name, len, 0);
+}
 
 /* Makes room for `more` symbols, so the inserts that follow cannot fail.
  * False when memory runs out. */
@@ -71,8 +89,8 @@ void reflect_pool_insert(cgrpc_pool_t *pool, reflect_symbol_t *sym);
 /* Removes a symbol (undoing an insert of a file that failed). */
 void reflect_pool_remove(cgrpc_pool_t *pool, reflect_symbol_t *sym);
 
-/* Index of the file named `name` in pool->files, or -1. */
-long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name);
+/* Index of the file named name[0..len) in pool->files, or -1. */
+long reflect_pool_file_index(const cgrpc_pool_t *pool, const char *name, size_t len);
 
 /* Builds the descriptors of one decoded file and adds them to the pool
  * (reflect/build.c). `bytes` are copied. `generated`, when not NULL, is the

@@ -72,12 +72,18 @@ static void test_field_mask(void) {
   CHECK_PARSE_ERR("{\"mask\": \"foo_bar\"}",
                   "ERROR 3: mask: invalid FieldMask path \"foo_bar\": use lowerCamelCase, not '_'");
   CHECK_PARSE_ERR("{\"mask\": \"a,,b\"}", "ERROR 3: mask: invalid FieldMask: an empty path");
+  CHECK_PARSE_ERR("{\"mask\": \"a b\"}",
+                  "ERROR 3: mask: invalid FieldMask path \"a b\": only letters, digits and '.'");
+  CHECK_ROUND("{\"mask\": \"Foo.a1B\"}", "{\"mask\":\"Foo.a1B\"}");
   cgrpc_str_t paths[] = {CGRPC_STR("foo_3")};
   m->mask->paths.data = paths;
   m->mask->paths.count = 1;
   CHECK_EQ_STR(to_json(m->mask, &google_protobuf_FieldMask_table, NULL),
                "ERROR 3: FieldMask path \"foo_3\" has a '_' not before a lower-case letter, so it "
                "has no JSON form");
+  paths[0] = CGRPC_STR("a-b");
+  CHECK_EQ_STR(to_json(m->mask, &google_protobuf_FieldMask_table, NULL),
+               "ERROR 3: FieldMask path \"a-b\" is not a field path");
   paths[0] = CGRPC_STR("fooBar");
   CHECK_EQ_STR(to_json(m->mask, &google_protobuf_FieldMask_table, NULL),
                "ERROR 3: FieldMask path \"fooBar\" has an upper-case letter, so it has no JSON form");
