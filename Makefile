@@ -29,9 +29,9 @@ FUZZ_SMOKE_SECONDS ?= 10
 # make coverage leaves out the tests matching this regex (ctest -E).
 COVERAGE_EXCLUDE ?=
 # protobuf's conformance suite: Debian's protobuf sources and the built
-# conformance_test_runner (scripts/conformance-runner.sh), fetched once per
-# build directory.
-CONFORMANCE_DIR = $(abspath $(BUILD))/conformance
+# conformance_test_runner (scripts/conformance-runner.sh), fetched and built
+# once into build/ and used by every build directory (check-asan, coverage).
+CONFORMANCE_DIR ?= $(CURDIR)/build/conformance
 
 .PHONY: all lib deps build check check-asan check-tsan check-valgrind coverage demo bench fuzz install format clean
 

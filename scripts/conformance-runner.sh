@@ -3,7 +3,7 @@
 # (the version of the installed libprotobuf-dev) and builds its test runner,
 # conformance_test_runner, against that libprotobuf-dev with g++.
 #
-#   scripts/conformance-runner.sh DIR      (make check uses <build>/conformance)
+#   scripts/conformance-runner.sh DIR      (make uses build/conformance)
 #
 # Everything goes under DIR, nothing into the source tree:
 #   DIR/apt/       a private apt configuration: the machine's own apt sources
