@@ -3,7 +3,8 @@
 
 The reference is Debian's python3-protobuf (json_format over the C++
 implementation). Random messages of TestAllTypesProto3 (every field kind,
-maps, oneofs, nested and recursive messages, the well-known types as fields)
+maps, oneofs, nested and recursive messages, the well-known types as fields),
+of TestAllTypesProto2 (presence, closed enums, a group, declared defaults)
 and of every well-known type at top level go both ways:
 
   print   Python serializes each message to binary; cgrpc (json_diff_tool)
@@ -15,10 +16,12 @@ and of every well-known type at top level go both ways:
           and proto names, with and without defaults, enums as names and as
           numbers), plus variants the mapping says parsers accept (64-bit
           integers as numbers, 32-bit integers as strings and as exact
-          floats, floats as strings, URL-safe base64) and
-          unknown fields (rejected, or ignored with ignore_unknown). cgrpc
-          parses each; it must accept exactly what json_format accepts, and
-          its binary must be the message json_format parses.
+          floats, floats as strings, URL-safe base64), unknown fields
+          (rejected, or ignored with ignore_unknown), and broken variants
+          (a duplicate field, a value of the wrong type, an int32 out of
+          range, trailing garbage, truncation). cgrpc parses each; it must
+          accept exactly what json_format accepts, and its binary must be
+          the message json_format parses.
 
 Messages are compared by their deterministic binary encoding (so NaN equals
 itself and -0.0 differs from 0.0), with every Any's payload re-encoded
@@ -629,6 +632,30 @@ def variant_quoted_numbers(obj, desc, rng):
     return changed
 
 
+def mutations(text, obj, desc, rng):
+    """Broken variants of a message's JSON, for both parsers to refuse (or,
+    where json_format accepts one after all, to read alike)."""
+    out = []
+    if isinstance(obj, dict) and obj:
+        key = rng.choice(sorted(obj))
+        out.append(("duplicate_field", text.rstrip()[:-1].rstrip() + ", %s: %s}"
+                    % (json.dumps(key), json.dumps(obj[key]))))
+        f = desc.fields_by_camelcase_name.get(key)
+        if f is not None and f.label != FD.LABEL_REPEATED and not is_message(f):
+            wrong = {FD.TYPE_STRING: 5, FD.TYPE_BYTES: 5, FD.TYPE_BOOL: "true"}.get(
+                f.type, [1, 2])
+            bad = dict(obj)
+            bad[key] = wrong
+            out.append(("wrong_type", json.dumps(bad)))
+            if f.type in (FD.TYPE_INT32, FD.TYPE_SINT32, FD.TYPE_SFIXED32):
+                bad[key] = rng.choice([2**31, -2**31 - 1, 1.5])
+                out.append(("out_of_range", json.dumps(bad)))
+    out.append(("trailing_garbage", text + rng.choice(["x", "}", ",", "{}", "0"])))
+    if len(text) > 2:
+        out.append(("truncated", text[:rng.randint(1, len(text) - 1)]))
+    return out
+
+
 def parse_cases(schemas, name, msg, rng):
     """(variant, op, JSON text) to parse, json_format's verdict decides."""
     cases = [
@@ -655,6 +682,9 @@ def parse_cases(schemas, name, msg, rng):
         text = json.dumps(with_unknown)
         cases.append(("unknown_field", "parse", text))
         cases.append(("unknown_field_ignored", "parse:ignore_unknown", text))
+        compact = json.dumps(json.loads(json_format.MessageToJson(msg)))
+        for variant, broken in mutations(compact, json.loads(compact), msg.DESCRIPTOR, rng):
+            cases.append((variant, "parse", broken))
     return cases
 
 
