@@ -152,7 +152,7 @@ static void emit_inline(gen_text_t *t, const char *type, const char *decl, const
   gen_text_put(t, "}\n");
 }
 
-/* Typed wrappers over the generic engine (cgrpc/pb.h) for one message. The
+/* Typed wrappers over the generic engines (cgrpc/pb.h, cgrpc/json.h) for one message. The
  * name clash check in model.c knows these suffixes; keep the two in step. */
 static void emit_wrappers(gen_text_t *t, const gen_msg_t *msg) {
   static const struct {
@@ -173,6 +173,14 @@ static void emit_wrappers(gen_text_t *t, const gen_msg_t *msg) {
        "return cgrpc_pb_encode_to", "m, &$T_table, buf, cap, options, out_len, err"},
       {"size_t $T_encoded_size", "const $T *m, int options", "return cgrpc_pb_encoded_size",
        "m, &$T_table, options"},
+      {"cgrpc_status_code_t $T_to_json",
+       "const $T *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena, cgrpc_str_t *out, "
+       "cgrpc_error_t *err",
+       "return cgrpc_json_encode", "m, &$T_table, opts, arena, out, err"},
+      {"cgrpc_status_code_t $T_from_json",
+       "const char *json, size_t len, $T *m, cgrpc_arena_t *arena, "
+       "const cgrpc_json_options_t *opts, cgrpc_error_t *err",
+       "return cgrpc_json_decode", "json, len, m, &$T_table, arena, opts, err"},
   };
   for (size_t i = 0; i < sizeof(kWrappers) / sizeof(kWrappers[0]); i++) {
     emit_inline(t, msg->c_name, kWrappers[i].decl, kWrappers[i].params, kWrappers[i].call,
@@ -301,7 +309,7 @@ void gen_emit_header(gen_text_t *t, const gen_file_t *file) {
   gen_text_printf(t, "#ifndef %s\n#define %s\n\n", guard, guard);
   gen_text_put(t, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n");
   if (file->needs_math) gen_text_put(t, "#include <math.h>\n");
-  gen_text_put(t, "\n#include \"cgrpc/pb.h\"\n");
+  gen_text_put(t, "\n#include \"cgrpc/json.h\"\n#include \"cgrpc/pb.h\"\n");
   if (has_stubs(file)) {
     gen_text_put(t, "#include \"cgrpc/channel.h\"\n#include \"cgrpc/server.h\"\n");
   }

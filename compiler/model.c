@@ -592,8 +592,9 @@ static void add_derived(symbol_list_t *l, const char *base, const char *suffix, 
 }
 
 static void collect_msg_symbols(symbol_list_t *l, const gen_msg_t *msg, bool with_source) {
-  static const char *const kHeader[] = {"_table",  "_INIT",   "_init",      "_new",
-                                        "_decode", "_encode", "_encode_to", "_encoded_size"};
+  static const char *const kHeader[] = {"_table",   "_INIT",   "_init",       "_new",
+                                        "_decode",  "_encode", "_encode_to",  "_encoded_size",
+                                        "_to_json", "_from_json"};
   cgrpc_arena_t *a = l->arena;
   const char *owner = gen_strprintf(a, "message %s", msg->full_name);
   add_symbol(l, msg->c_name, owner, NULL);

@@ -311,6 +311,18 @@ static void test_arena_limit_gives_resource_exhausted(void) {
   cgrpc_arena_free(&small);
 }
 
+static void test_generated_wrappers(void) {
+  jsontest_Inner in;
+  jsontest_Inner_init(&in);
+  const char *text = "{\"a\": 7, \"b\": \"x\"}";
+  CHECK_EQ_INT(jsontest_Inner_from_json(text, strlen(text), &in, &test_arena, NULL, &test_err),
+               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(in.a, 7);
+  cgrpc_str_t out;
+  CHECK_EQ_INT(jsontest_Inner_to_json(&in, NULL, &test_arena, &out, &test_err), CGRPC_STATUS_OK);
+  CHECK_EQ_STR(out.data, "{\"a\":7,\"b\":\"x\"}");
+}
+
 int main(void) {
   cgrpc_arena_init(&test_arena, NULL, 0);
   TEST_RUN(test_empty_message_prints_braces);
@@ -332,6 +344,7 @@ int main(void) {
   TEST_RUN(test_proto2);
   TEST_RUN(test_invalid_utf8_in_message_fails_to_print);
   TEST_RUN(test_arena_limit_gives_resource_exhausted);
+  TEST_RUN(test_generated_wrappers);
   int rc = TEST_DONE();
   cgrpc_arena_free(&test_arena);
   return rc;

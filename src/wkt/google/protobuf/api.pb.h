@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "google/protobuf/source_context.pb.h"
 #include "google/protobuf/type.pb.h"
@@ -67,6 +68,16 @@ static inline int google_protobuf_Api_encode_to(
 static inline size_t google_protobuf_Api_encoded_size(const google_protobuf_Api *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Api_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Api_to_json(
+    const google_protobuf_Api *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Api_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Api_from_json(
+    const char *json, size_t len, google_protobuf_Api *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Api_table, arena, opts, err);
+}
 
 /* google.protobuf.Method */
 struct google_protobuf_Method {
@@ -110,6 +121,16 @@ static inline size_t google_protobuf_Method_encoded_size(
     const google_protobuf_Method *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Method_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Method_to_json(
+    const google_protobuf_Method *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Method_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Method_from_json(
+    const char *json, size_t len, google_protobuf_Method *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Method_table, arena, opts, err);
+}
 
 /* google.protobuf.Mixin */
 struct google_protobuf_Mixin {
@@ -143,6 +164,16 @@ static inline int google_protobuf_Mixin_encode_to(
 static inline size_t google_protobuf_Mixin_encoded_size(
     const google_protobuf_Mixin *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Mixin_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_Mixin_to_json(
+    const google_protobuf_Mixin *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Mixin_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Mixin_from_json(
+    const char *json, size_t len, google_protobuf_Mixin *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Mixin_table, arena, opts, err);
 }
 
 /* Everything above, with the serialized FileDescriptorProto, for reflection. */

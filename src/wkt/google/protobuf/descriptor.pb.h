@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 
 #ifdef __cplusplus
@@ -149,6 +150,17 @@ static inline size_t google_protobuf_FileDescriptorSet_encoded_size(
     const google_protobuf_FileDescriptorSet *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FileDescriptorSet_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_FileDescriptorSet_to_json(
+    const google_protobuf_FileDescriptorSet *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FileDescriptorSet_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FileDescriptorSet_from_json(
+    const char *json, size_t len, google_protobuf_FileDescriptorSet *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_FileDescriptorSet_table, arena, opts, err);
+}
 
 /* google.protobuf.FileDescriptorProto */
 struct google_protobuf_FileDescriptorProto {
@@ -229,6 +241,17 @@ static inline int google_protobuf_FileDescriptorProto_encode_to(
 static inline size_t google_protobuf_FileDescriptorProto_encoded_size(
     const google_protobuf_FileDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FileDescriptorProto_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_FileDescriptorProto_to_json(
+    const google_protobuf_FileDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FileDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FileDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_FileDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_FileDescriptorProto_table, arena, opts, err);
 }
 static inline void google_protobuf_FileDescriptorProto_set_name(
     google_protobuf_FileDescriptorProto *m, cgrpc_str_t v) {
@@ -324,6 +347,16 @@ static inline size_t google_protobuf_DescriptorProto_encoded_size(
     const google_protobuf_DescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_DescriptorProto_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_to_json(
+    const google_protobuf_DescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_DescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_DescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_DescriptorProto_table, arena, opts, err);
+}
 static inline void google_protobuf_DescriptorProto_set_name(
     google_protobuf_DescriptorProto *m, cgrpc_str_t v) {
   m->name = v;
@@ -371,6 +404,18 @@ static inline int google_protobuf_DescriptorProto_ExtensionRange_encode_to(
 static inline size_t google_protobuf_DescriptorProto_ExtensionRange_encoded_size(
     const google_protobuf_DescriptorProto_ExtensionRange *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_DescriptorProto_ExtensionRange_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_ExtensionRange_to_json(
+    const google_protobuf_DescriptorProto_ExtensionRange *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_DescriptorProto_ExtensionRange_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_ExtensionRange_from_json(
+    const char *json, size_t len, google_protobuf_DescriptorProto_ExtensionRange *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_DescriptorProto_ExtensionRange_table, arena, opts, err);
 }
 static inline void google_protobuf_DescriptorProto_ExtensionRange_set_start(
     google_protobuf_DescriptorProto_ExtensionRange *m, int32_t v) {
@@ -424,6 +469,18 @@ static inline size_t google_protobuf_DescriptorProto_ReservedRange_encoded_size(
     const google_protobuf_DescriptorProto_ReservedRange *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_DescriptorProto_ReservedRange_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_ReservedRange_to_json(
+    const google_protobuf_DescriptorProto_ReservedRange *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_DescriptorProto_ReservedRange_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_DescriptorProto_ReservedRange_from_json(
+    const char *json, size_t len, google_protobuf_DescriptorProto_ReservedRange *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_DescriptorProto_ReservedRange_table, arena, opts, err);
+}
 static inline void google_protobuf_DescriptorProto_ReservedRange_set_start(
     google_protobuf_DescriptorProto_ReservedRange *m, int32_t v) {
   m->start = v;
@@ -476,6 +533,17 @@ static inline int google_protobuf_ExtensionRangeOptions_encode_to(
 static inline size_t google_protobuf_ExtensionRangeOptions_encoded_size(
     const google_protobuf_ExtensionRangeOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_ExtensionRangeOptions_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_ExtensionRangeOptions_to_json(
+    const google_protobuf_ExtensionRangeOptions *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_ExtensionRangeOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_ExtensionRangeOptions_from_json(
+    const char *json, size_t len, google_protobuf_ExtensionRangeOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_ExtensionRangeOptions_table, arena, opts, err);
 }
 
 /* google.protobuf.FieldDescriptorProto */
@@ -537,6 +605,17 @@ static inline int google_protobuf_FieldDescriptorProto_encode_to(
 static inline size_t google_protobuf_FieldDescriptorProto_encoded_size(
     const google_protobuf_FieldDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FieldDescriptorProto_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_FieldDescriptorProto_to_json(
+    const google_protobuf_FieldDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FieldDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FieldDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_FieldDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_FieldDescriptorProto_table, arena, opts, err);
 }
 static inline void google_protobuf_FieldDescriptorProto_set_name(
     google_protobuf_FieldDescriptorProto *m, cgrpc_str_t v) {
@@ -629,6 +708,17 @@ static inline size_t google_protobuf_OneofDescriptorProto_encoded_size(
     const google_protobuf_OneofDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_OneofDescriptorProto_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_OneofDescriptorProto_to_json(
+    const google_protobuf_OneofDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_OneofDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_OneofDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_OneofDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_OneofDescriptorProto_table, arena, opts, err);
+}
 static inline void google_protobuf_OneofDescriptorProto_set_name(
     google_protobuf_OneofDescriptorProto *m, cgrpc_str_t v) {
   m->name = v;
@@ -690,6 +780,17 @@ static inline size_t google_protobuf_EnumDescriptorProto_encoded_size(
     const google_protobuf_EnumDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_EnumDescriptorProto_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_EnumDescriptorProto_to_json(
+    const google_protobuf_EnumDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_EnumDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_EnumDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_EnumDescriptorProto_table, arena, opts, err);
+}
 static inline void google_protobuf_EnumDescriptorProto_set_name(
     google_protobuf_EnumDescriptorProto *m, cgrpc_str_t v) {
   m->name = v;
@@ -740,6 +841,18 @@ static inline size_t google_protobuf_EnumDescriptorProto_EnumReservedRange_encod
     const google_protobuf_EnumDescriptorProto_EnumReservedRange *m, int options) {
   return cgrpc_pb_encoded_size(
       m, &google_protobuf_EnumDescriptorProto_EnumReservedRange_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumDescriptorProto_EnumReservedRange_to_json(
+    const google_protobuf_EnumDescriptorProto_EnumReservedRange *m,
+    const cgrpc_json_options_t *opts, cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_EnumDescriptorProto_EnumReservedRange_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumDescriptorProto_EnumReservedRange_from_json(
+    const char *json, size_t len, google_protobuf_EnumDescriptorProto_EnumReservedRange *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_EnumDescriptorProto_EnumReservedRange_table, arena, opts, err);
 }
 static inline void google_protobuf_EnumDescriptorProto_EnumReservedRange_set_start(
     google_protobuf_EnumDescriptorProto_EnumReservedRange *m, int32_t v) {
@@ -793,6 +906,18 @@ static inline int google_protobuf_EnumValueDescriptorProto_encode_to(
 static inline size_t google_protobuf_EnumValueDescriptorProto_encoded_size(
     const google_protobuf_EnumValueDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_EnumValueDescriptorProto_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumValueDescriptorProto_to_json(
+    const google_protobuf_EnumValueDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_EnumValueDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumValueDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_EnumValueDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_EnumValueDescriptorProto_table, arena, opts, err);
 }
 static inline void google_protobuf_EnumValueDescriptorProto_set_name(
     google_protobuf_EnumValueDescriptorProto *m, cgrpc_str_t v) {
@@ -850,6 +975,17 @@ static inline size_t google_protobuf_ServiceDescriptorProto_encoded_size(
     const google_protobuf_ServiceDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_ServiceDescriptorProto_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_ServiceDescriptorProto_to_json(
+    const google_protobuf_ServiceDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_ServiceDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_ServiceDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_ServiceDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_ServiceDescriptorProto_table, arena, opts, err);
+}
 static inline void google_protobuf_ServiceDescriptorProto_set_name(
     google_protobuf_ServiceDescriptorProto *m, cgrpc_str_t v) {
   m->name = v;
@@ -903,6 +1039,17 @@ static inline int google_protobuf_MethodDescriptorProto_encode_to(
 static inline size_t google_protobuf_MethodDescriptorProto_encoded_size(
     const google_protobuf_MethodDescriptorProto *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_MethodDescriptorProto_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_MethodDescriptorProto_to_json(
+    const google_protobuf_MethodDescriptorProto *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_MethodDescriptorProto_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_MethodDescriptorProto_from_json(
+    const char *json, size_t len, google_protobuf_MethodDescriptorProto *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_MethodDescriptorProto_table, arena, opts, err);
 }
 static inline void google_protobuf_MethodDescriptorProto_set_name(
     google_protobuf_MethodDescriptorProto *m, cgrpc_str_t v) {
@@ -1007,6 +1154,16 @@ static inline int google_protobuf_FileOptions_encode_to(
 static inline size_t google_protobuf_FileOptions_encoded_size(
     const google_protobuf_FileOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FileOptions_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_FileOptions_to_json(
+    const google_protobuf_FileOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FileOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FileOptions_from_json(
+    const char *json, size_t len, google_protobuf_FileOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_FileOptions_table, arena, opts, err);
 }
 static inline void google_protobuf_FileOptions_set_java_package(
     google_protobuf_FileOptions *m, cgrpc_str_t v) {
@@ -1157,6 +1314,16 @@ static inline size_t google_protobuf_MessageOptions_encoded_size(
     const google_protobuf_MessageOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_MessageOptions_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_MessageOptions_to_json(
+    const google_protobuf_MessageOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_MessageOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_MessageOptions_from_json(
+    const char *json, size_t len, google_protobuf_MessageOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_MessageOptions_table, arena, opts, err);
+}
 static inline void google_protobuf_MessageOptions_set_message_set_wire_format(
     google_protobuf_MessageOptions *m, bool v) {
   m->message_set_wire_format = v;
@@ -1230,6 +1397,16 @@ static inline size_t google_protobuf_FieldOptions_encoded_size(
     const google_protobuf_FieldOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FieldOptions_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_FieldOptions_to_json(
+    const google_protobuf_FieldOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FieldOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FieldOptions_from_json(
+    const char *json, size_t len, google_protobuf_FieldOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_FieldOptions_table, arena, opts, err);
+}
 static inline void google_protobuf_FieldOptions_set_ctype(
     google_protobuf_FieldOptions *m, int32_t v) {
   m->ctype = v;
@@ -1302,6 +1479,16 @@ static inline size_t google_protobuf_OneofOptions_encoded_size(
     const google_protobuf_OneofOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_OneofOptions_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_OneofOptions_to_json(
+    const google_protobuf_OneofOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_OneofOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_OneofOptions_from_json(
+    const char *json, size_t len, google_protobuf_OneofOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_OneofOptions_table, arena, opts, err);
+}
 
 /* google.protobuf.EnumOptions */
 struct google_protobuf_EnumOptions {
@@ -1342,6 +1529,16 @@ static inline int google_protobuf_EnumOptions_encode_to(
 static inline size_t google_protobuf_EnumOptions_encoded_size(
     const google_protobuf_EnumOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_EnumOptions_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumOptions_to_json(
+    const google_protobuf_EnumOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_EnumOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumOptions_from_json(
+    const char *json, size_t len, google_protobuf_EnumOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_EnumOptions_table, arena, opts, err);
 }
 static inline void google_protobuf_EnumOptions_set_allow_alias(
     google_protobuf_EnumOptions *m, bool v) {
@@ -1396,6 +1593,16 @@ static inline size_t google_protobuf_EnumValueOptions_encoded_size(
     const google_protobuf_EnumValueOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_EnumValueOptions_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_EnumValueOptions_to_json(
+    const google_protobuf_EnumValueOptions *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_EnumValueOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumValueOptions_from_json(
+    const char *json, size_t len, google_protobuf_EnumValueOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_EnumValueOptions_table, arena, opts, err);
+}
 static inline void google_protobuf_EnumValueOptions_set_deprecated(
     google_protobuf_EnumValueOptions *m, bool v) {
   m->deprecated = v;
@@ -1443,6 +1650,16 @@ static inline int google_protobuf_ServiceOptions_encode_to(
 static inline size_t google_protobuf_ServiceOptions_encoded_size(
     const google_protobuf_ServiceOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_ServiceOptions_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_ServiceOptions_to_json(
+    const google_protobuf_ServiceOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_ServiceOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_ServiceOptions_from_json(
+    const char *json, size_t len, google_protobuf_ServiceOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_ServiceOptions_table, arena, opts, err);
 }
 static inline void google_protobuf_ServiceOptions_set_deprecated(
     google_protobuf_ServiceOptions *m, bool v) {
@@ -1493,6 +1710,16 @@ static inline int google_protobuf_MethodOptions_encode_to(
 static inline size_t google_protobuf_MethodOptions_encoded_size(
     const google_protobuf_MethodOptions *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_MethodOptions_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_MethodOptions_to_json(
+    const google_protobuf_MethodOptions *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_MethodOptions_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_MethodOptions_from_json(
+    const char *json, size_t len, google_protobuf_MethodOptions *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_MethodOptions_table, arena, opts, err);
 }
 static inline void google_protobuf_MethodOptions_set_deprecated(
     google_protobuf_MethodOptions *m, bool v) {
@@ -1558,6 +1785,17 @@ static inline int google_protobuf_UninterpretedOption_encode_to(
 static inline size_t google_protobuf_UninterpretedOption_encoded_size(
     const google_protobuf_UninterpretedOption *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_UninterpretedOption_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_UninterpretedOption_to_json(
+    const google_protobuf_UninterpretedOption *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_UninterpretedOption_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_UninterpretedOption_from_json(
+    const char *json, size_t len, google_protobuf_UninterpretedOption *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_UninterpretedOption_table, arena, opts, err);
 }
 static inline void google_protobuf_UninterpretedOption_set_identifier_value(
     google_protobuf_UninterpretedOption *m, cgrpc_str_t v) {
@@ -1631,6 +1869,18 @@ static inline size_t google_protobuf_UninterpretedOption_NamePart_encoded_size(
     const google_protobuf_UninterpretedOption_NamePart *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_UninterpretedOption_NamePart_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_UninterpretedOption_NamePart_to_json(
+    const google_protobuf_UninterpretedOption_NamePart *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_UninterpretedOption_NamePart_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_UninterpretedOption_NamePart_from_json(
+    const char *json, size_t len, google_protobuf_UninterpretedOption_NamePart *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_UninterpretedOption_NamePart_table, arena, opts, err);
+}
 static inline void google_protobuf_UninterpretedOption_NamePart_set_name_part(
     google_protobuf_UninterpretedOption_NamePart *m, cgrpc_str_t v) {
   m->name_part = v;
@@ -1681,6 +1931,16 @@ static inline int google_protobuf_SourceCodeInfo_encode_to(
 static inline size_t google_protobuf_SourceCodeInfo_encoded_size(
     const google_protobuf_SourceCodeInfo *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_SourceCodeInfo_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_SourceCodeInfo_to_json(
+    const google_protobuf_SourceCodeInfo *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_SourceCodeInfo_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_SourceCodeInfo_from_json(
+    const char *json, size_t len, google_protobuf_SourceCodeInfo *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_SourceCodeInfo_table, arena, opts, err);
 }
 
 /* google.protobuf.SourceCodeInfo.Location */
@@ -1739,6 +1999,18 @@ static inline size_t google_protobuf_SourceCodeInfo_Location_encoded_size(
     const google_protobuf_SourceCodeInfo_Location *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_SourceCodeInfo_Location_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_SourceCodeInfo_Location_to_json(
+    const google_protobuf_SourceCodeInfo_Location *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_SourceCodeInfo_Location_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_SourceCodeInfo_Location_from_json(
+    const char *json, size_t len, google_protobuf_SourceCodeInfo_Location *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_SourceCodeInfo_Location_table, arena, opts, err);
+}
 static inline void google_protobuf_SourceCodeInfo_Location_set_leading_comments(
     google_protobuf_SourceCodeInfo_Location *m, cgrpc_str_t v) {
   m->leading_comments = v;
@@ -1791,6 +2063,17 @@ static inline size_t google_protobuf_GeneratedCodeInfo_encoded_size(
     const google_protobuf_GeneratedCodeInfo *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_GeneratedCodeInfo_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_GeneratedCodeInfo_to_json(
+    const google_protobuf_GeneratedCodeInfo *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_GeneratedCodeInfo_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_GeneratedCodeInfo_from_json(
+    const char *json, size_t len, google_protobuf_GeneratedCodeInfo *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_GeneratedCodeInfo_table, arena, opts, err);
+}
 
 /* google.protobuf.GeneratedCodeInfo.Annotation */
 struct google_protobuf_GeneratedCodeInfo_Annotation {
@@ -1839,6 +2122,18 @@ static inline int google_protobuf_GeneratedCodeInfo_Annotation_encode_to(
 static inline size_t google_protobuf_GeneratedCodeInfo_Annotation_encoded_size(
     const google_protobuf_GeneratedCodeInfo_Annotation *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_GeneratedCodeInfo_Annotation_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_GeneratedCodeInfo_Annotation_to_json(
+    const google_protobuf_GeneratedCodeInfo_Annotation *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_GeneratedCodeInfo_Annotation_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_GeneratedCodeInfo_Annotation_from_json(
+    const char *json, size_t len, google_protobuf_GeneratedCodeInfo_Annotation *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_GeneratedCodeInfo_Annotation_table, arena, opts, err);
 }
 static inline void google_protobuf_GeneratedCodeInfo_Annotation_set_source_file(
     google_protobuf_GeneratedCodeInfo_Annotation *m, cgrpc_str_t v) {

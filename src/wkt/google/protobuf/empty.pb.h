@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 
 #ifdef __cplusplus
@@ -44,6 +45,16 @@ static inline int google_protobuf_Empty_encode_to(
 static inline size_t google_protobuf_Empty_encoded_size(
     const google_protobuf_Empty *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Empty_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_Empty_to_json(
+    const google_protobuf_Empty *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Empty_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Empty_from_json(
+    const char *json, size_t len, google_protobuf_Empty *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Empty_table, arena, opts, err);
 }
 
 /* Everything above, with the serialized FileDescriptorProto, for reflection. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 
 #ifdef __cplusplus
@@ -59,6 +60,16 @@ static inline size_t google_protobuf_Struct_encoded_size(
     const google_protobuf_Struct *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Struct_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Struct_to_json(
+    const google_protobuf_Struct *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Struct_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Struct_from_json(
+    const char *json, size_t len, google_protobuf_Struct *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Struct_table, arena, opts, err);
+}
 
 /* google.protobuf.Struct.FieldsEntry */
 struct google_protobuf_Struct_FieldsEntry {
@@ -97,6 +108,17 @@ static inline int google_protobuf_Struct_FieldsEntry_encode_to(
 static inline size_t google_protobuf_Struct_FieldsEntry_encoded_size(
     const google_protobuf_Struct_FieldsEntry *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Struct_FieldsEntry_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_Struct_FieldsEntry_to_json(
+    const google_protobuf_Struct_FieldsEntry *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Struct_FieldsEntry_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Struct_FieldsEntry_from_json(
+    const char *json, size_t len, google_protobuf_Struct_FieldsEntry *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_Struct_FieldsEntry_table, arena, opts, err);
 }
 /* Map google.protobuf.Struct.fields (see "Maps" in cgrpc/pb.h). */
 static inline bool google_protobuf_Struct_fields_get(
@@ -170,6 +192,16 @@ static inline size_t google_protobuf_Value_encoded_size(
     const google_protobuf_Value *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Value_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Value_to_json(
+    const google_protobuf_Value *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Value_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Value_from_json(
+    const char *json, size_t len, google_protobuf_Value *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Value_table, arena, opts, err);
+}
 static inline void google_protobuf_Value_set_null_value(google_protobuf_Value *m, int32_t v) {
   m->kind.null_value = v;
   m->kind_case = google_protobuf_Value_kind_null_value;
@@ -232,6 +264,16 @@ static inline int google_protobuf_ListValue_encode_to(
 static inline size_t google_protobuf_ListValue_encoded_size(
     const google_protobuf_ListValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_ListValue_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_ListValue_to_json(
+    const google_protobuf_ListValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_ListValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_ListValue_from_json(
+    const char *json, size_t len, google_protobuf_ListValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_ListValue_table, arena, opts, err);
 }
 
 /* Everything above, with the serialized FileDescriptorProto, for reflection. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/source_context.pb.h"
@@ -108,6 +109,16 @@ static inline int google_protobuf_Type_encode_to(
 static inline size_t google_protobuf_Type_encoded_size(const google_protobuf_Type *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Type_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Type_to_json(
+    const google_protobuf_Type *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Type_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Type_from_json(
+    const char *json, size_t len, google_protobuf_Type *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Type_table, arena, opts, err);
+}
 
 /* google.protobuf.Field */
 struct google_protobuf_Field {
@@ -154,6 +165,16 @@ static inline size_t google_protobuf_Field_encoded_size(
     const google_protobuf_Field *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Field_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Field_to_json(
+    const google_protobuf_Field *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Field_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Field_from_json(
+    const char *json, size_t len, google_protobuf_Field *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Field_table, arena, opts, err);
+}
 
 /* google.protobuf.Enum */
 struct google_protobuf_Enum {
@@ -198,6 +219,16 @@ static inline int google_protobuf_Enum_encode_to(
 static inline size_t google_protobuf_Enum_encoded_size(const google_protobuf_Enum *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Enum_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Enum_to_json(
+    const google_protobuf_Enum *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Enum_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Enum_from_json(
+    const char *json, size_t len, google_protobuf_Enum *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Enum_table, arena, opts, err);
+}
 
 /* google.protobuf.EnumValue */
 struct google_protobuf_EnumValue {
@@ -237,6 +268,16 @@ static inline size_t google_protobuf_EnumValue_encoded_size(
     const google_protobuf_EnumValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_EnumValue_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_EnumValue_to_json(
+    const google_protobuf_EnumValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_EnumValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_EnumValue_from_json(
+    const char *json, size_t len, google_protobuf_EnumValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_EnumValue_table, arena, opts, err);
+}
 
 /* google.protobuf.Option */
 struct google_protobuf_Option {
@@ -270,6 +311,16 @@ static inline int google_protobuf_Option_encode_to(
 static inline size_t google_protobuf_Option_encoded_size(
     const google_protobuf_Option *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Option_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_Option_to_json(
+    const google_protobuf_Option *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Option_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Option_from_json(
+    const char *json, size_t len, google_protobuf_Option *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Option_table, arena, opts, err);
 }
 
 /* Everything above, with the serialized FileDescriptorProto, for reflection. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 
 #ifdef __cplusplus
@@ -54,6 +55,16 @@ static inline size_t google_protobuf_DoubleValue_encoded_size(
     const google_protobuf_DoubleValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_DoubleValue_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_DoubleValue_to_json(
+    const google_protobuf_DoubleValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_DoubleValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_DoubleValue_from_json(
+    const char *json, size_t len, google_protobuf_DoubleValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_DoubleValue_table, arena, opts, err);
+}
 
 /* google.protobuf.FloatValue */
 struct google_protobuf_FloatValue {
@@ -86,6 +97,16 @@ static inline int google_protobuf_FloatValue_encode_to(
 static inline size_t google_protobuf_FloatValue_encoded_size(
     const google_protobuf_FloatValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_FloatValue_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_FloatValue_to_json(
+    const google_protobuf_FloatValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_FloatValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_FloatValue_from_json(
+    const char *json, size_t len, google_protobuf_FloatValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_FloatValue_table, arena, opts, err);
 }
 
 /* google.protobuf.Int64Value */
@@ -120,6 +141,16 @@ static inline size_t google_protobuf_Int64Value_encoded_size(
     const google_protobuf_Int64Value *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Int64Value_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Int64Value_to_json(
+    const google_protobuf_Int64Value *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Int64Value_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Int64Value_from_json(
+    const char *json, size_t len, google_protobuf_Int64Value *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Int64Value_table, arena, opts, err);
+}
 
 /* google.protobuf.UInt64Value */
 struct google_protobuf_UInt64Value {
@@ -152,6 +183,16 @@ static inline int google_protobuf_UInt64Value_encode_to(
 static inline size_t google_protobuf_UInt64Value_encoded_size(
     const google_protobuf_UInt64Value *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_UInt64Value_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_UInt64Value_to_json(
+    const google_protobuf_UInt64Value *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_UInt64Value_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_UInt64Value_from_json(
+    const char *json, size_t len, google_protobuf_UInt64Value *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_UInt64Value_table, arena, opts, err);
 }
 
 /* google.protobuf.Int32Value */
@@ -186,6 +227,16 @@ static inline size_t google_protobuf_Int32Value_encoded_size(
     const google_protobuf_Int32Value *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_Int32Value_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_Int32Value_to_json(
+    const google_protobuf_Int32Value *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_Int32Value_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_Int32Value_from_json(
+    const char *json, size_t len, google_protobuf_Int32Value *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_Int32Value_table, arena, opts, err);
+}
 
 /* google.protobuf.UInt32Value */
 struct google_protobuf_UInt32Value {
@@ -218,6 +269,16 @@ static inline int google_protobuf_UInt32Value_encode_to(
 static inline size_t google_protobuf_UInt32Value_encoded_size(
     const google_protobuf_UInt32Value *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_UInt32Value_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_UInt32Value_to_json(
+    const google_protobuf_UInt32Value *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_UInt32Value_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_UInt32Value_from_json(
+    const char *json, size_t len, google_protobuf_UInt32Value *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_UInt32Value_table, arena, opts, err);
 }
 
 /* google.protobuf.BoolValue */
@@ -252,6 +313,16 @@ static inline size_t google_protobuf_BoolValue_encoded_size(
     const google_protobuf_BoolValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_BoolValue_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_BoolValue_to_json(
+    const google_protobuf_BoolValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_BoolValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_BoolValue_from_json(
+    const char *json, size_t len, google_protobuf_BoolValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_BoolValue_table, arena, opts, err);
+}
 
 /* google.protobuf.StringValue */
 struct google_protobuf_StringValue {
@@ -285,6 +356,16 @@ static inline size_t google_protobuf_StringValue_encoded_size(
     const google_protobuf_StringValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_StringValue_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_StringValue_to_json(
+    const google_protobuf_StringValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_StringValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_StringValue_from_json(
+    const char *json, size_t len, google_protobuf_StringValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_StringValue_table, arena, opts, err);
+}
 
 /* google.protobuf.BytesValue */
 struct google_protobuf_BytesValue {
@@ -317,6 +398,16 @@ static inline int google_protobuf_BytesValue_encode_to(
 static inline size_t google_protobuf_BytesValue_encoded_size(
     const google_protobuf_BytesValue *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_BytesValue_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_BytesValue_to_json(
+    const google_protobuf_BytesValue *m, const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,
+    cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_BytesValue_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_BytesValue_from_json(
+    const char *json, size_t len, google_protobuf_BytesValue *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_BytesValue_table, arena, opts, err);
 }
 
 /* Everything above, with the serialized FileDescriptorProto, for reflection. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "google/protobuf/descriptor.pb.h"
 
@@ -70,6 +71,16 @@ static inline int google_protobuf_compiler_Version_encode_to(
 static inline size_t google_protobuf_compiler_Version_encoded_size(
     const google_protobuf_compiler_Version *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_compiler_Version_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_Version_to_json(
+    const google_protobuf_compiler_Version *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(m, &google_protobuf_compiler_Version_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_Version_from_json(
+    const char *json, size_t len, google_protobuf_compiler_Version *m, cgrpc_arena_t *arena,
+    const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(json, len, m, &google_protobuf_compiler_Version_table, arena, opts, err);
 }
 static inline void google_protobuf_compiler_Version_set_major(
     google_protobuf_compiler_Version *m, int32_t v) {
@@ -142,6 +153,18 @@ static inline size_t google_protobuf_compiler_CodeGeneratorRequest_encoded_size(
     const google_protobuf_compiler_CodeGeneratorRequest *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_compiler_CodeGeneratorRequest_table, options);
 }
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorRequest_to_json(
+    const google_protobuf_compiler_CodeGeneratorRequest *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_compiler_CodeGeneratorRequest_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorRequest_from_json(
+    const char *json, size_t len, google_protobuf_compiler_CodeGeneratorRequest *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_compiler_CodeGeneratorRequest_table, arena, opts, err);
+}
 static inline void google_protobuf_compiler_CodeGeneratorRequest_set_parameter(
     google_protobuf_compiler_CodeGeneratorRequest *m, cgrpc_str_t v) {
   m->parameter = v;
@@ -193,6 +216,18 @@ static inline int google_protobuf_compiler_CodeGeneratorResponse_encode_to(
 static inline size_t google_protobuf_compiler_CodeGeneratorResponse_encoded_size(
     const google_protobuf_compiler_CodeGeneratorResponse *m, int options) {
   return cgrpc_pb_encoded_size(m, &google_protobuf_compiler_CodeGeneratorResponse_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorResponse_to_json(
+    const google_protobuf_compiler_CodeGeneratorResponse *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_compiler_CodeGeneratorResponse_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorResponse_from_json(
+    const char *json, size_t len, google_protobuf_compiler_CodeGeneratorResponse *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_compiler_CodeGeneratorResponse_table, arena, opts, err);
 }
 static inline void google_protobuf_compiler_CodeGeneratorResponse_set_error(
     google_protobuf_compiler_CodeGeneratorResponse *m, cgrpc_str_t v) {
@@ -251,6 +286,18 @@ static inline size_t google_protobuf_compiler_CodeGeneratorResponse_File_encoded
     const google_protobuf_compiler_CodeGeneratorResponse_File *m, int options) {
   return cgrpc_pb_encoded_size(
       m, &google_protobuf_compiler_CodeGeneratorResponse_File_table, options);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorResponse_File_to_json(
+    const google_protobuf_compiler_CodeGeneratorResponse_File *m, const cgrpc_json_options_t *opts,
+    cgrpc_arena_t *arena, cgrpc_str_t *out, cgrpc_error_t *err) {
+  return cgrpc_json_encode(
+      m, &google_protobuf_compiler_CodeGeneratorResponse_File_table, opts, arena, out, err);
+}
+static inline cgrpc_status_code_t google_protobuf_compiler_CodeGeneratorResponse_File_from_json(
+    const char *json, size_t len, google_protobuf_compiler_CodeGeneratorResponse_File *m,
+    cgrpc_arena_t *arena, const cgrpc_json_options_t *opts, cgrpc_error_t *err) {
+  return cgrpc_json_decode(
+      json, len, m, &google_protobuf_compiler_CodeGeneratorResponse_File_table, arena, opts, err);
 }
 static inline void google_protobuf_compiler_CodeGeneratorResponse_File_set_name(
     google_protobuf_compiler_CodeGeneratorResponse_File *m, cgrpc_str_t v) {
