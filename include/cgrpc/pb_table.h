@@ -3,8 +3,8 @@
  * protoc-gen-cgrpc emits one cgrpc_pb_msg_table_t per message. The generic
  * decoder and encoder, and the copy, equality and init functions of pb.h,
  * are driven by these tables, so generated code stays small: a struct, a
- * table, and thin inline wrappers. There is no JSON codec and no reflection
- * service yet; the names and descriptors below are emitted for them.
+ * table, and thin inline wrappers. The JSON codec (cgrpc/json.h) uses the
+ * field, json and enum names below; descriptors are emitted for reflection.
  *
  * C layout of a generated message struct (the contract tables rely on):
  *   - The first member is always `cgrpc_str_t _unknown`: unknown fields,
