@@ -7,7 +7,7 @@ maps, oneofs, nested and recursive messages, the well-known types as fields),
 of TestAllTypesProto2 (presence, closed enums, a group, declared defaults)
 and of every well-known type at top level go both ways:
 
-  print   Python serializes each message to binary; cgrpc (json_diff_tool)
+  print   Python serializes each message to binary; cgrpc (json_convert_tool)
           prints it as JSON, plain and with each print option (proto_names,
           defaults, enums_as_ints). The JSON must be valid, equal as a JSON
           value to what json_format prints with the same options, and
@@ -367,7 +367,7 @@ def run_tool(tool, work, records):
             f.write(blob(op.encode()) + blob(name.encode()) + blob(data))
     proc = subprocess.run([tool, in_path, out_path])
     if proc.returncode != 0:
-        sys.exit("json_diff_tool failed (exit status %d) on %s" % (proc.returncode, in_path))
+        sys.exit("json_convert_tool failed (exit status %d) on %s" % (proc.returncode, in_path))
     with open(out_path, "rb") as f:
         data = f.read()
     results, pos = [], 0
@@ -379,7 +379,7 @@ def run_tool(tool, work, records):
             pos += 4 + n
         results.append((parts[0] == b"ok", parts[1]))
     if len(results) != len(records):
-        sys.exit("json_diff_tool answered %d of %d records" % (len(results), len(records)))
+        sys.exit("json_convert_tool answered %d of %d records" % (len(results), len(records)))
     return results
 
 
@@ -744,7 +744,7 @@ def report(mode, n, fails):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("mode", choices=["print", "parse"])
-    ap.add_argument("--tool", required=True, help="json_diff_tool")
+    ap.add_argument("--tool", required=True, help="json_convert_tool")
     ap.add_argument("--seeds", type=int, default=100, help="random messages per type")
     ap.add_argument("--proto-src", required=True, help="the fetched protobuf source tree")
     ap.add_argument("--work", required=True)

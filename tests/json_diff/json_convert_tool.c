@@ -1,9 +1,9 @@
-/* json_diff_tool — the C side of the JSON differential tests
+/* json_convert_tool — the C side of the JSON differential tests
  * (json_reference.py): converts between binary protobuf and JSON with
  * cgrpc's JSON mapping, for the reference to compare with Python's
  * json_format.
  *
- *   json_diff_tool IN OUT
+ *   json_convert_tool IN OUT
  *
  * IN holds records of three blobs: an operation, a message type's full name
  * ("protobuf_test_messages.proto3.TestAllTypesProto3",
@@ -162,12 +162,12 @@ int main(int argc, char **argv) {
   size_t len;
   uint8_t *in = read_file(argv[1], &len);
   if (!in) {
-    fprintf(stderr, "json_diff_tool: cannot read %s\n", argv[1]);
+    fprintf(stderr, "json_convert_tool: cannot read %s\n", argv[1]);
     return 1;
   }
   FILE *out = fopen(argv[2], "wb");
   if (!out) {
-    fprintf(stderr, "json_diff_tool: cannot write %s\n", argv[2]);
+    fprintf(stderr, "json_convert_tool: cannot write %s\n", argv[2]);
     cgrpc_free(in);
     return 1;
   }
@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
   while (p < end) {
     blob_t op, type, input;
     if (!next_blob(&p, end, &op) || !next_blob(&p, end, &type) || !next_blob(&p, end, &input)) {
-      fprintf(stderr, "json_diff_tool: malformed record at byte %zu\n", (size_t)(p - in));
+      fprintf(stderr, "json_convert_tool: malformed record at byte %zu\n", (size_t)(p - in));
       status = 1;
       break;
     }
