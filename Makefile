@@ -6,7 +6,9 @@
 #   make install    install them into PREFIX (default /usr/local), DESTDIR
 #                   aware; as root into a system prefix it also runs ldconfig
 #   make build      build everything, tests and examples, (RelWithDebInfo) into build/
-#   make check      build and run every test
+#   make check      build and run every test (the first run also fetches
+#                   protobuf's conformance suite from Debian's source
+#                   packages into build/conformance: tests/conformance/)
 #   make demo       build and run the example system
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
 #   make check-tsan the unit tests under ThreadSanitizer (clang)
@@ -26,6 +28,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 # make coverage leaves out the tests matching this regex (ctest -E).
 COVERAGE_EXCLUDE ?=
+# protobuf's conformance suite: Debian's protobuf sources and the built
+# conformance_test_runner (scripts/conformance-runner.sh), fetched and built
+# once into build/ and used by every build directory (check-asan, coverage).
+CONFORMANCE_DIR ?= $(CURDIR)/build/conformance
 
 .PHONY: all lib deps build check check-asan check-tsan check-valgrind coverage demo bench fuzz install format clean
 
@@ -46,9 +52,11 @@ lib:
 deps:
 	@scripts/install-deps.sh test
 	@scripts/install-npm-deps.sh
+	@JOBS=$(JOBS) scripts/conformance-runner.sh $(CONFORMANCE_DIR)
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+	  -DCGRPC_CONFORMANCE_DIR=$(CONFORMANCE_DIR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The fuzz smoke run also builds the whole tree with clang -Werror.
@@ -93,7 +101,8 @@ install: lib
 # Debug (-O0) with gcov counters; the report is scripts/coverage.sh's. The
 # tests' verdict is make's exit status, after the report.
 coverage: deps
-	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCGRPC_COVERAGE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCGRPC_COVERAGE=ON \
+	  -DCGRPC_CONFORMANCE_DIR=$(CONFORMANCE_DIR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-coverage -j$(JOBS)
 	@find build-coverage -name '*.gcda' -delete
 	@cd build-coverage && ctest -j$(JOBS) --timeout 600 --output-on-failure \
