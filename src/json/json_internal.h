@@ -41,6 +41,16 @@ typedef enum json_wkt {
 /* Which well-known type a table is, by its full name. */
 json_wkt_t cgrpc_json_wkt_of(const cgrpc_pb_msg_table_t *t);
 
+/* Whether an Any holding a message of this kind carries it as
+ * {"@type": url, "value": <special form>} rather than as the payload's own
+ * fields beside "@type". protobuf gives "value" to the types with a special
+ * JSON form (Any, Timestamp, Duration, FieldMask, Struct, Value, ListValue
+ * and the wrappers); Empty, though a well-known type, prints as an ordinary
+ * message: {"@type": ".../google.protobuf.Empty"}. */
+static inline bool cgrpc_json_any_uses_value(json_wkt_t kind) {
+  return kind != JSON_WKT_NONE && kind != JSON_WKT_EMPTY;
+}
+
 /* Whether an enum table is google.protobuf.NullValue. */
 bool cgrpc_json_is_null_value_enum(const cgrpc_pb_enum_table_t *e);
 

@@ -247,8 +247,7 @@ static bool parse_any(json_parser_t *ps, char *m, const cgrpc_pb_msg_table_t *t)
   char *inner = cgrpc_pb_msg_new(sub, ps->arena);
   if (!inner) return cgrpc_json_fail_oom(ps);
   if (!cgrpc_json_object_begin(ps)) return false;
-  json_wkt_t kind = cgrpc_json_wkt_of(sub);
-  if (kind != JSON_WKT_NONE) {
+  if (cgrpc_json_any_uses_value(cgrpc_json_wkt_of(sub))) {
     first = true;
     bool have_value = false;
     while (cgrpc_json_object_next(ps, &first, &key)) {

@@ -507,7 +507,7 @@ static bool print_any(printer_t *pr, const char *m, const cgrpc_pb_msg_table_t *
   }
   bool first = true;
   if (!enter(pr, '{') || !key(pr, &first, "@type") || !string(pr, url.data, url.len)) return false;
-  if (cgrpc_json_wkt_of(sub) != JSON_WKT_NONE) {
+  if (cgrpc_json_any_uses_value(cgrpc_json_wkt_of(sub))) {
     if (!key(pr, &first, "value") || !print_message(pr, inner, sub)) return false;
   } else if (!print_fields(pr, inner, sub, &first)) {
     return false;

@@ -135,7 +135,7 @@ static void test_any(void) {
       " \"rAny\": [{\"@type\": \"type.googleapis.com/google.protobuf.Duration\", \"value\": \"1s\"},"
       " {\"@type\": \"type.googleapis.com/google.protobuf.Struct\", \"value\": {\"k\": [1]}},"
       " {\"@type\": \"type.googleapis.com/jsontest.All\", \"any\": {\"@type\":"
-      " \"type.googleapis.com/google.protobuf.Empty\", \"value\": {}}}, {}]}";
+      " \"type.googleapis.com/google.protobuf.Empty\"}}, {}]}";
   jsontest_All *m = jsontest_All_new(&test_arena);
   CHECK_EQ_STR(from_json(in, m, &jsontest_All_table, &o), "");
   CHECK_EQ_STR(to_json(m, &jsontest_All_table, &o),
@@ -143,7 +143,7 @@ static void test_any(void) {
                "\"rAny\":[{\"@type\":\"type.googleapis.com/google.protobuf.Duration\",\"value\":\"1s\"},"
                "{\"@type\":\"type.googleapis.com/google.protobuf.Struct\",\"value\":{\"k\":[1]}},"
                "{\"@type\":\"type.googleapis.com/jsontest.All\",\"any\":{\"@type\":"
-               "\"type.googleapis.com/google.protobuf.Empty\",\"value\":{}}},{}]}");
+               "\"type.googleapis.com/google.protobuf.Empty\"}},{}]}");
   /* The payload is the binary encoding of the message. */
   CHECK_EQ_MEM(m->any->value.data, m->any->value.len, "\x08\x05\x12\x01x", 5);
   /* Without a resolver, user types fail and well-known types work. */
@@ -158,6 +158,26 @@ static void test_any(void) {
   CHECK_PARSE_ERR("{\"any\": {\"a\": 1}}", "ERROR 3: any: an Any with fields needs an \"@type\" member");
   CHECK_PARSE_ERR("{\"any\": {\"@type\": \"x\"}}",
                   "ERROR 3: any: invalid Any type URL \"x\": expected \"type.googleapis.com/<full name>\"");
+  /* Empty has no special form, so an Any holds it as an ordinary message with
+   * no fields: {"@type": url}; a "value" member is an unknown field, as in
+   * protobuf's json_format. Any in Any does use "value". */
+  CHECK_ROUND("{\"any\": {\"@type\": \"type.googleapis.com/google.protobuf.Empty\"}}",
+              "{\"any\":{\"@type\":\"type.googleapis.com/google.protobuf.Empty\"}}");
+  CHECK_PARSE_ERR("{\"any\": {\"@type\": \"a/google.protobuf.Empty\", \"value\": {}}}",
+                  "ERROR 3: any: google.protobuf.Empty has no field named \"value\"");
+  {
+    cgrpc_json_options_t lax = o;
+    lax.flags = CGRPC_JSON_IGNORE_UNKNOWN;
+    jsontest_All *e = jsontest_All_new(&test_arena);
+    CHECK_EQ_STR(from_json("{\"any\": {\"@type\": \"a/google.protobuf.Empty\", \"value\": {}}}", e,
+                           &jsontest_All_table, &lax),
+                 "");
+    CHECK_EQ_STR(to_json(e, &jsontest_All_table, &o), "{\"any\":{\"@type\":\"a/google.protobuf.Empty\"}}");
+  }
+  CHECK_ROUND("{\"any\": {\"@type\": \"a/google.protobuf.Any\", \"value\": {\"@type\": "
+              "\"a/google.protobuf.Empty\"}}}",
+              "{\"any\":{\"@type\":\"a/google.protobuf.Any\",\"value\":{\"@type\":"
+              "\"a/google.protobuf.Empty\"}}}");
   CHECK_PARSE_ERR("{\"any\": {\"@type\": \"a/google.protobuf.Empty\", \"@type\": \"a/b\"}}",
                   "ERROR 3: any: an Any has \"@type\" twice");
   CHECK_PARSE_ERR("{\"any\": {\"@type\": \"a/google.protobuf.Duration\", \"value\": \"1s\", \"x\": 1}}",
