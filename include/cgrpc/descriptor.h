@@ -40,6 +40,7 @@
 
 #include "cgrpc/arena.h"
 #include "cgrpc/error.h"
+#include "cgrpc/json.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/status.h"
 
@@ -243,6 +244,16 @@ const cgrpc_file_desc_t *cgrpc_pool_find_file_containing(const cgrpc_pool_t *poo
 const cgrpc_field_desc_t *cgrpc_pool_find_extension_by_number(const cgrpc_pool_t *pool,
                                                               const char *extendee,
                                                               uint32_t number);
+
+/* Fills *out with an extension resolver over `pool` for the JSON codec
+ * (cgrpc/json.h): set `opts.extensions = out` and cgrpc_json_encode() prints
+ * the pool's extensions found in unknown fields as "[full.name]": value,
+ * and cgrpc_json_decode() parses them. Extension values that are messages
+ * or enums use the tables the pool has for those types (generated ones for
+ * files added with cgrpc_pool_add_generated()). The pool must outlive the
+ * calls that use *out and must not be changed during them; lookups are
+ * read-only, so concurrent calls may share it. Allocates nothing. */
+void cgrpc_pool_json_extensions(const cgrpc_pool_t *pool, cgrpc_json_extensions_t *out);
 
 /* Writes up to `cap` extensions of message `extendee` (full name) to out[]
  * in the order they were added, and returns how many there are in all

@@ -37,6 +37,7 @@
 #ifndef CGRPC_JSON_H
 #define CGRPC_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,37 @@ enum {
  * type is unknown. Called with the options' resolve_ctx. */
 typedef const cgrpc_pb_msg_table_t *(*cgrpc_json_resolve_fn)(void *ctx, cgrpc_str_t type_url);
 
+/* One extension field (proto2 `extend`), as the codec needs it to print
+ * and parse its value. Extension values live in the extended message's
+ * unknown fields (binary); JSON names them "[full.name]". */
+typedef struct cgrpc_json_extension {
+  const char *full_name; /* "pkg.my_ext" or "pkg.Scope.my_ext" (no brackets) */
+  uint32_t number;
+  cgrpc_pb_type_t type;
+  bool repeated;
+  bool packed;                         /* a repeated scalar written packed */
+  bool closed_enum;                    /* an enum of a proto2 file: unknown numbers are refused */
+  const cgrpc_pb_msg_table_t *message; /* MESSAGE and GROUP: its table */
+  const cgrpc_pb_enum_table_t *enum_type; /* ENUM: its table */
+} cgrpc_json_extension_t;
+
+/* Finds extensions for the codec. Both functions return true and fill *out
+ * when `extendee` (a message's full name, "pkg.Msg") has the extension,
+ * false when it has not; they are called with `ctx`, may be called
+ * concurrently from calls on several threads, and must not fail otherwise.
+ * *out's pointers must stay valid until the call of cgrpc_json_encode() or
+ * cgrpc_json_decode() returns. cgrpc_pool_json_extensions()
+ * (cgrpc/descriptor.h) makes one over a descriptor pool. */
+typedef struct cgrpc_json_extensions {
+  /* By full name, as in the JSON key "[pkg.my_ext]" (used by the parser). */
+  bool (*find)(void *ctx, const char *extendee, cgrpc_str_t full_name, cgrpc_json_extension_t *out);
+  /* By field number (used by the printer, for the numbers found in the
+   * unknown fields). */
+  bool (*find_by_number)(void *ctx, const char *extendee, uint32_t number,
+                         cgrpc_json_extension_t *out);
+  void *ctx;
+} cgrpc_json_extensions_t;
+
 typedef struct cgrpc_json_options {
   uint32_t flags; /* print or parse flags above */
   int indent;     /* printing: 0 = compact, N = N spaces per level, one member a line */
@@ -93,6 +125,15 @@ typedef struct cgrpc_json_options {
    * names the type. */
   cgrpc_json_resolve_fn resolve;
   void *resolve_ctx;
+  /* How extensions are found; NULL: none are. Printing: each field in a
+   * message's unknown fields that `find_by_number` knows is printed as
+   * "[full.name]": value, after the ordinary fields, in number order; other
+   * unknown fields are left out, as always. Parsing: a member "[full.name]"
+   * that `find` knows is converted to its binary encoding and appended to
+   * the message's unknown fields; one it does not know (or any, without
+   * `extensions`) is an unknown field: an error, or skipped with
+   * CGRPC_JSON_IGNORE_UNKNOWN. */
+  const cgrpc_json_extensions_t *extensions;
 } cgrpc_json_options_t;
 
 /* Prints `msg` (of `table`) as JSON into a NUL-terminated string in `arena`
@@ -102,8 +143,10 @@ typedef struct cgrpc_json_options {
  * Fails with INVALID_ARGUMENT when the message cannot be represented:
  * a Timestamp or Duration out of range, a FieldMask path that does not
  * round-trip, an Any whose type cannot be resolved or whose payload does not
- * decode, a Value with no kind set, a string that is not valid UTF-8, or
- * nesting deeper than max_depth; with RESOURCE_EXHAUSTED when the arena
+ * decode, a Value with no kind set, a string that is not valid UTF-8,
+ * unknown fields that do not decode as the extension the options' resolver
+ * names for their number, or nesting deeper than max_depth; with
+ * RESOURCE_EXHAUSTED when the arena
  * refuses memory. On failure *out is {NULL, 0}. `err` may be NULL. */
 cgrpc_status_code_t cgrpc_json_encode(const void *msg, const cgrpc_pb_msg_table_t *table,
                                       const cgrpc_json_options_t *opts, cgrpc_arena_t *arena,

@@ -68,6 +68,40 @@ static inline const cgrpc_pb_enum_table_t *cgrpc_json_field_enum(const cgrpc_pb_
   return t->subs ? t->subs[f->sub].enm : NULL;
 }
 
+/* ---- Extensions (extension.c) ------------------------------------------ */
+
+/* The message an extension's value goes through: the unknown fields (every
+ * table's first member), the value, its presence. */
+typedef struct json_ext_holder {
+  cgrpc_str_t _unknown;
+  union {
+    uint64_t u64;
+    double d;
+    cgrpc_str_t s;
+    void *msg;
+    cgrpc_pb_array_t arr;
+  } v;
+  bool has;
+} json_ext_holder_t;
+
+/* A one-field table for an extension (field name: its full name). It
+ * points into itself: initialise it where it stays. */
+typedef struct json_ext_table {
+  cgrpc_pb_msg_table_t table;
+  cgrpc_pb_field_t field;
+  cgrpc_pb_sub_t sub;
+  const char *name;
+} json_ext_table_t;
+
+void cgrpc_json_ext_table_init(json_ext_table_t *et, const cgrpc_json_extension_t *ext);
+/* Whether a resolver's answer can be used (a type, a number in range, the
+ * table its type needs). */
+bool cgrpc_json_ext_usable(const cgrpc_json_extension_t *ext);
+/* The distinct field numbers in wire bytes, ascending, into *out (in the
+ * arena) and *count; stops at malformed bytes. False when out of memory. */
+bool cgrpc_json_unknown_numbers(cgrpc_str_t unknown, cgrpc_arena_t *arena, uint32_t **out,
+                                size_t *count);
+
 /* ---- Numbers (number.c) ------------------------------------------------ */
 
 /* Writes the shortest decimal that reads back as exactly `v` (finite) into

@@ -489,6 +489,51 @@ static bool parse_singular(json_parser_t *ps, char *m, const cgrpc_pb_msg_table_
   return true;
 }
 
+/* A member "[full.name]": the extension's value, parsed through a one-field
+ * table and appended to the message's unknown fields as wire bytes. */
+static bool parse_extension(json_parser_t *ps, char *m, const cgrpc_pb_msg_table_t *t,
+                            cgrpc_str_t key) {
+  const cgrpc_json_extensions_t *exts = ps->opts->extensions;
+  cgrpc_str_t name = {key.data + 1, key.len - 2};
+  cgrpc_json_extension_t ext = {0};
+  if (!exts || !exts->find || !t->full_name ||
+      !exts->find(exts->ctx, t->full_name, name, &ext)) {
+    if (ps->flags & CGRPC_JSON_IGNORE_UNKNOWN) return cgrpc_json_skip_value(ps);
+    return cgrpc_json_fail(ps,
+                           "%s has no extension named \"%.*s\"%s", t->full_name,
+                           (int)(key.len > 64 ? 64 : key.len), key.data,
+                           exts ? "" : " (give the options an extension resolver)");
+  }
+  cgrpc_json_path_push_name(ps, key.data, key.len);
+  if (!cgrpc_json_ext_usable(&ext)) {
+    return cgrpc_json_fail(ps, "the extension resolver gave an unusable answer for it");
+  }
+  json_ext_table_t et;
+  cgrpc_json_ext_table_init(&et, &ext);
+  json_ext_holder_t h;
+  memset(&h, 0, sizeof h);
+  bool ok = ext.repeated ? parse_repeated(ps, &et.table, &et.field, &h.v.arr)
+                         : parse_singular(ps, (char *)&h, &et.table, &et.field);
+  if (!ok) return false;
+  cgrpc_json_path_pop(ps);
+  uint8_t *bytes;
+  size_t len;
+  int rc = cgrpc_pb_encode(&h, &et.table, ps->arena, CGRPC_PB_ENCODE_PARTIAL, &bytes, &len, NULL);
+  if (rc == CGRPC_PB_ERR_NO_MEMORY) return cgrpc_json_fail_oom(ps);
+  if (rc != CGRPC_PB_OK) {
+    return cgrpc_json_fail(ps, "the extension %s cannot be encoded: %s", ext.full_name,
+                           cgrpc_pb_strerror(rc));
+  }
+  if (!len) return true;
+  cgrpc_str_t *unknown = (cgrpc_str_t *)m;
+  char *joined = cgrpc_arena_alloc(ps->arena, unknown->len + len);
+  if (!joined) return cgrpc_json_fail_oom(ps);
+  if (unknown->len) memcpy(joined, unknown->data, unknown->len);
+  memcpy(joined + unknown->len, bytes, len);
+  *unknown = (cgrpc_str_t){joined, unknown->len + len};
+  return true;
+}
+
 bool cgrpc_json_parse_members(json_parser_t *ps, void *msg, const cgrpc_pb_msg_table_t *t,
                               bool skip_type) {
   char *m = msg;
@@ -504,6 +549,10 @@ bool cgrpc_json_parse_members(json_parser_t *ps, void *msg, const cgrpc_pb_msg_t
   while (cgrpc_json_object_next(ps, &first, &key)) {
     if (skip_type && key.len == 5 && memcmp(key.data, "@type", 5) == 0) {
       if (!cgrpc_json_skip_value(ps)) return false;
+      continue;
+    }
+    if (key.len >= 2 && key.data[0] == '[' && key.data[key.len - 1] == ']') {
+      if (!parse_extension(ps, m, t, key)) return false;
       continue;
     }
     const cgrpc_pb_field_t *f = find_field(t, key, &hint);

@@ -350,6 +350,50 @@ static bool print_array(printer_t *pr, const cgrpc_pb_msg_table_t *t, const cgrp
 }
 
 /* The members of msg, without braces (an Any adds its "@type" first). */
+/* The extensions the options' resolver knows among the unknown fields of
+ * message m, as "[full.name]": value, in number order. */
+static bool print_extensions(printer_t *pr, const char *m, const cgrpc_pb_msg_table_t *t,
+                             bool *first) {
+  const cgrpc_json_extensions_t *exts = pr->opts->extensions;
+  cgrpc_str_t unknown = *(const cgrpc_str_t *)m;
+  if (!exts || !exts->find_by_number || !unknown.len || !t->full_name) return true;
+  uint32_t *numbers;
+  size_t count;
+  if (!cgrpc_json_unknown_numbers(unknown, pr->arena, &numbers, &count)) return fail_oom(pr);
+  for (size_t i = 0; i < count; i++) {
+    cgrpc_json_extension_t ext = {0};
+    if (!exts->find_by_number(exts->ctx, t->full_name, numbers[i], &ext)) continue;
+    ext.number = numbers[i];
+    if (!cgrpc_json_ext_usable(&ext)) {
+      return fail(pr, "the extension resolver gave an unusable answer for field %u of %s",
+                  (unsigned)numbers[i], t->full_name);
+    }
+    json_ext_table_t et;
+    cgrpc_json_ext_table_init(&et, &ext);
+    json_ext_holder_t h;
+    memset(&h, 0, sizeof h);
+    int rc = cgrpc_pb_decode(unknown.data, unknown.len, &h, &et.table, pr->arena,
+                             CGRPC_PB_DECODE_PARTIAL | CGRPC_PB_DECODE_DISCARD_UNKNOWN, NULL);
+    if (rc == CGRPC_PB_ERR_NO_MEMORY) return fail_oom(pr);
+    if (rc != CGRPC_PB_OK) {
+      return fail(pr, "the extension %s of %s does not decode from the unknown fields: %s",
+                  ext.full_name, t->full_name, cgrpc_pb_strerror(rc));
+    }
+    const cgrpc_pb_field_t *f = &et.field;
+    if (ext.repeated && !h.v.arr.count) continue;
+    if (!ext.repeated && !cgrpc_pb_field_is_set((const char *)&h, f)) continue;
+    cgrpc_str_t name = cgrpc_arena_printf(pr->arena, "[%s]", ext.full_name);
+    if (!name.data) return fail_oom(pr);
+    /* Escaped like any string: the name comes from the resolver. */
+    if (!separator(pr, first) || !string(pr, name.data, name.len) || !putc_(pr, ':')) return false;
+    if (pr->indent && !putc_(pr, ' ')) return false;
+    bool ok = ext.repeated ? print_array(pr, &et.table, f, &h.v.arr)
+                           : print_value(pr, &et.table, f, &h.v);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 static bool print_fields(printer_t *pr, const char *m, const cgrpc_pb_msg_table_t *t,
                          bool *first) {
   bool defaults = (pr->flags & CGRPC_JSON_EMIT_DEFAULTS) != 0;
@@ -378,7 +422,7 @@ static bool print_fields(printer_t *pr, const char *m, const cgrpc_pb_msg_table_
     }
     if (!key(pr, first, name) || !print_value(pr, t, f, v)) return false;
   }
-  return true;
+  return print_extensions(pr, m, t, first);
 }
 
 /* ---- Well-known types -------------------------------------------------- */

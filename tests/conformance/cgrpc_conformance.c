@@ -26,10 +26,12 @@
 #include <unistd.h>
 
 #include "cgrpc/arena.h"
+#include "cgrpc/descriptor.h"
 #include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "conformance.pb.h"
 #include "conformance_schemas.h"
+#include "google/protobuf/test_messages_proto2.pb.h"
 
 /* The runner's own requests are a few KiB; this bounds a broken frame. */
 enum { MAX_FRAME = 64 << 20 };
@@ -95,12 +97,18 @@ static cgrpc_str_t pb_error_text(cgrpc_arena_t *arena, const char *what,
   return cgrpc_arena_printf(arena, "%s: %s", what, sentence);
 }
 
+/* The extensions of TestAllTypesProto2 ("[protobuf_test_messages.proto2.
+ * extension_int32]" in JSON), from a descriptor pool over the generated
+ * file; set up by main(). */
+static cgrpc_json_extensions_t json_extensions;
+
 static cgrpc_json_options_t json_options(uint32_t flags) {
   cgrpc_json_options_t opts = {0};
   opts.flags = flags;
   /* Any payloads name types of the test schemas and well-known types. */
   opts.resolve = cgrpc_json_resolve_in_files;
   opts.resolve_ctx = (void *)conformance_schema_files;
+  opts.extensions = &json_extensions;
   return opts;
 }
 
@@ -200,6 +208,15 @@ int main(void) {
     fprintf(stderr, "cgrpc_conformance: cannot open %s: %s\n", tally_path, strerror(errno));
     return 1;
   }
+  cgrpc_pool_t *pool;
+  cgrpc_error_t perr;
+  if (cgrpc_pool_new(&pool, &perr) != CGRPC_STATUS_OK ||
+      cgrpc_pool_add_generated(pool, &google_protobuf_test_messages_proto2_proto_file, &perr) !=
+          CGRPC_STATUS_OK) {
+    fprintf(stderr, "cgrpc_conformance: descriptor pool: %s\n", perr.message);
+    return 1;
+  }
+  cgrpc_pool_json_extensions(pool, &json_extensions);
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   int status = 0;
@@ -255,6 +272,7 @@ int main(void) {
     cgrpc_arena_reset(&arena, 1);
   }
   cgrpc_arena_free(&arena);
+  cgrpc_pool_free(pool);
   if (tally) fclose(tally);
   return status;
 }
