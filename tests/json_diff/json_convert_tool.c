@@ -7,7 +7,7 @@
  *
  * IN holds records of three blobs: an operation, a message type's full name
  * ("protobuf_test_messages.proto3.TestAllTypesProto3",
- * "google.protobuf.Timestamp") and the input. Each blob is a 4-byte
+ * "google.protobuf.Timestamp", "jsontest.All") and the input. Each blob is a 4-byte
  * little-endian length and the bytes. Operations:
  *   print[:FLAG,...]  the input is binary protobuf; print it as JSON
  *                     (cgrpc_json_encode). Flags: proto_names, defaults,
@@ -27,6 +27,7 @@
 #include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "conformance_schemas.h"
+#include "jsontest/all3.pb.h"
 
 typedef struct blob {
   const uint8_t *data;
@@ -86,10 +87,21 @@ static bool op_is(blob_t op, const char *name) {
   return op.len >= n && memcmp(op.data, name, n) == 0 && (op.len == n || op.data[n] == ':');
 }
 
+/* jsontest.All (tests/unit/json/proto): custom json_names, an aliased enum
+ * and map kinds the conformance schemas lack. */
+static const cgrpc_pb_file_t *const jsontest_files[] = {&jsontest_all3_proto_file, NULL};
+
+/* Types by full name or type URL: the conformance schemas, then jsontest. */
+static const cgrpc_pb_msg_table_t *resolve(void *ctx, cgrpc_str_t type_url) {
+  (void)ctx;
+  const cgrpc_pb_msg_table_t *t =
+      cgrpc_json_resolve_in_files((void *)conformance_schema_files, type_url);
+  return t ? t : cgrpc_json_resolve_in_files((void *)jsontest_files, type_url);
+}
+
 static cgrpc_json_options_t options_for(blob_t op) {
   cgrpc_json_options_t opts = {0};
-  opts.resolve = cgrpc_json_resolve_in_files;
-  opts.resolve_ctx = (void *)conformance_schema_files;
+  opts.resolve = resolve;
   if (op_is(op, "print")) {
     if (has_flag(op, "proto_names")) opts.flags |= CGRPC_JSON_PROTO_NAMES;
     if (has_flag(op, "defaults")) opts.flags |= CGRPC_JSON_EMIT_DEFAULTS;
@@ -107,8 +119,7 @@ static void result(FILE *out, bool ok, const void *data, size_t len) {
 
 /* Converts one record's input; writes its result to `out`. */
 static void convert(blob_t op, blob_t type, blob_t input, cgrpc_arena_t *arena, FILE *out) {
-  const cgrpc_pb_msg_table_t *table =
-      conformance_schema_find((cgrpc_str_t){(const char *)type.data, type.len});
+  const cgrpc_pb_msg_table_t *table = resolve(NULL, (cgrpc_str_t){(const char *)type.data, type.len});
   if (!table) {
     static const char msg[] = "unknown message type";
     result(out, false, msg, sizeof msg - 1);

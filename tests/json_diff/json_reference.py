@@ -4,8 +4,10 @@
 The reference is Debian's python3-protobuf (json_format over the C++
 implementation). Random messages of TestAllTypesProto3 (every field kind,
 maps, oneofs, nested and recursive messages, the well-known types as fields),
-of TestAllTypesProto2 (presence, closed enums, a group, declared defaults)
-and of every well-known type at top level go both ways:
+of TestAllTypesProto2 (presence, closed enums, a group, declared defaults),
+of every well-known type at top level, and (with --jsontest-proto) of
+tests/unit/json's jsontest.All (custom json_names, more map kinds) go both
+ways:
 
   print   Python serializes each message to binary; cgrpc (json_convert_tool)
           prints it as JSON, plain and with each print option (proto_names,
@@ -52,6 +54,10 @@ from google.protobuf.descriptor import FieldDescriptor as FD
 
 P3 = "protobuf_test_messages.proto3.TestAllTypesProto3"
 P2 = "protobuf_test_messages.proto2.TestAllTypesProto2"
+# tests/unit/json's schema: custom json_names, an aliased enum, maps with
+# bool, uint64 and int64 keys and message, enum and double values, an Any of
+# a small user message.
+JT = "jsontest.All"
 MAX_PRINTED_FAILURES = 8
 
 
@@ -81,6 +87,21 @@ def load_schemas(proto_src, work):
     ANY_CLASSES[P3] = schemas.TestAllTypesProto3
     ANY_CLASSES[P2] = schemas.TestAllTypesProto2
     return schemas
+
+
+def load_jsontest(proto_dir, work, schemas):
+    """Generates and imports jsontest/all3_pb2 (jsontest.All) into schemas."""
+    out = os.path.join(work, "py_jsontest")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["protoc", "-I" + proto_dir, "-I/usr/include", "--python_out=" + out,
+                    os.path.join(proto_dir, "jsontest/all3.proto")], check=True)
+    path = os.path.join(out, "jsontest/all3_pb2.py")
+    spec = importlib.util.spec_from_file_location("jsontest_all3_pb2", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    schemas.JsontestAll = module.All
+    ANY_CLASSES[JT] = module.All
+    ANY_CLASSES["jsontest.Inner"] = module.Inner
 
 
 # ---- random values ----------------------------------------------------------
@@ -234,6 +255,9 @@ def rand_any(rng, any_msg, schemas, depth):
         name, filler = rng.choice(WKT_FILLERS)
         inner = WKT_CLASSES[name]()
         filler(rng, inner, schemas, depth + 1)
+    elif "jsontest.Inner" in ANY_CLASSES and rng.random() < 0.25:
+        inner = ANY_CLASSES["jsontest.Inner"]()
+        fill_message(rng, inner, schemas, depth + 1)
     else:
         inner = schemas.TestAllTypesProto3()
         fill_message(rng, inner, schemas, depth + 1)
@@ -340,6 +364,8 @@ def fill_message(rng, msg, schemas, depth=0):
 def random_messages(schemas, seeds):
     """(label, type name, message) for every seed and type."""
     cls = {P3: schemas.TestAllTypesProto3, P2: schemas.TestAllTypesProto2}
+    if hasattr(schemas, "JsontestAll"):
+        cls[JT] = schemas.JsontestAll
     cls.update(WKT_CLASSES)
     for seed in range(seeds):
         for name in sorted(cls):
@@ -670,7 +696,7 @@ def parse_cases(schemas, name, msg, rng):
         ("ascii_escapes", "parse", json.dumps(json.loads(json_format.MessageToJson(msg)),
                                               ensure_ascii=True)),
     ]
-    if name in (P3, P2):
+    if name in (P3, P2, JT):
         obj = json.loads(json_format.MessageToJson(msg))
         if variant_int64_as_numbers(obj, msg.DESCRIPTOR):
             cases.append(("int64_numbers_urlsafe_bytes", "parse", json.dumps(obj)))
@@ -748,10 +774,13 @@ def main():
     ap.add_argument("--seeds", type=int, default=100, help="random messages per type")
     ap.add_argument("--proto-src", required=True, help="the fetched protobuf source tree")
     ap.add_argument("--work", required=True)
+    ap.add_argument("--jsontest-proto", help="tests/unit/json/proto: also test jsontest.All")
     ap.add_argument("--known", help="known_differences.txt: failures to report but accept")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     schemas = load_schemas(args.proto_src, args.work)
+    if args.jsontest_proto:
+        load_jsontest(args.jsontest_proto, args.work, schemas)
     return mode_print(args, schemas) if args.mode == "print" else mode_parse(args, schemas)
 
 
