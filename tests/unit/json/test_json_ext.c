@@ -49,6 +49,12 @@ static void test_every_kind_round_trips(void) {
   CHECK_EQ_STR(to_json(back, &jsontest2_Msg2_table, &o), want);
   CHECK_EQ_STR(to_json(back, &jsontest2_Msg2_table, NULL), "{\"i32\":1}");
 
+  /* The example of docs/json.md. */
+  CHECK_EQ_STR(
+      round2("{\"i32\": 1, \"[jsontest2.ext_i32]\": 0, \"[jsontest2.ext_strs]\": [\"a\", \"b\"]}",
+             &o),
+      "{\"i32\":1,\"[jsontest2.ext_i32]\":0,\"[jsontest2.ext_strs]\":[\"a\",\"b\"]}");
+
   cgrpc_json_options_t indented = with_exts(0);
   indented.indent = 1;
   CHECK_EQ_STR(round2("{\"[jsontest2.ext_i32]\": 5}", &indented),
