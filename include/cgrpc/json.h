@@ -161,7 +161,7 @@ cgrpc_status_code_t cgrpc_json_encode(const void *msg, const cgrpc_pb_msg_table_
  *
  * The parser is strict and never reads outside json[0..len): invalid JSON,
  * trailing characters after the value, invalid UTF-8, lone surrogates in
- * \u escapes, duplicate fields (by either name), two members of one oneof,
+ * \u escapes, duplicate fields (by either name) and extensions, two members of one oneof,
  * values of the wrong type, numbers out of their field's range or not exact
  * integers for integer fields, unknown fields and enum names (unless
  * IGNORE_UNKNOWN), malformed well-known-type forms, missing proto2 required

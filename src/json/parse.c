@@ -491,8 +491,15 @@ static bool parse_singular(json_parser_t *ps, char *m, const cgrpc_pb_msg_table_
 
 /* A member "[full.name]": the extension's value, parsed through a one-field
  * table and appended to the message's unknown fields as wire bytes. */
+/* The extensions one object has set, to refuse one named twice (by the same
+ * name: an extension has only its full name in JSON). */
+typedef struct ext_seen {
+  uint32_t *numbers;
+  size_t count, cap;
+} ext_seen_t;
+
 static bool parse_extension(json_parser_t *ps, char *m, const cgrpc_pb_msg_table_t *t,
-                            cgrpc_str_t key) {
+                            cgrpc_str_t key, ext_seen_t *seen) {
   const cgrpc_json_extensions_t *exts = ps->opts->extensions;
   cgrpc_str_t name = {key.data + 1, key.len - 2};
   cgrpc_json_extension_t ext = {0};
@@ -508,6 +515,18 @@ static bool parse_extension(json_parser_t *ps, char *m, const cgrpc_pb_msg_table
   if (!cgrpc_json_ext_usable(&ext)) {
     return cgrpc_json_fail(ps, "the extension resolver gave an unusable answer for it");
   }
+  for (size_t i = 0; i < seen->count; i++) {
+    if (seen->numbers[i] == ext.number) return cgrpc_json_fail(ps, "the extension appears twice");
+  }
+  if (seen->count == seen->cap) {
+    size_t cap = seen->cap ? 2 * seen->cap : 8;
+    uint32_t *grown = cgrpc_arena_alloc(ps->arena, cap * sizeof *grown);
+    if (!grown) return cgrpc_json_fail_oom(ps);
+    if (seen->count) memcpy(grown, seen->numbers, seen->count * sizeof *grown);
+    seen->numbers = grown;
+    seen->cap = cap;
+  }
+  seen->numbers[seen->count++] = ext.number;
   json_ext_table_t et;
   cgrpc_json_ext_table_init(&et, &ext);
   json_ext_holder_t h;
@@ -544,6 +563,7 @@ bool cgrpc_json_parse_members(json_parser_t *ps, void *msg, const cgrpc_pb_msg_t
     if (!seen) return cgrpc_json_fail_oom(ps);
   }
   size_t hint = 0;
+  ext_seen_t exts_seen = {NULL, 0, 0};
   bool first = true;
   cgrpc_str_t key;
   while (cgrpc_json_object_next(ps, &first, &key)) {
@@ -552,7 +572,7 @@ bool cgrpc_json_parse_members(json_parser_t *ps, void *msg, const cgrpc_pb_msg_t
       continue;
     }
     if (key.len >= 2 && key.data[0] == '[' && key.data[key.len - 1] == ']') {
-      if (!parse_extension(ps, m, t, key)) return false;
+      if (!parse_extension(ps, m, t, key, &exts_seen)) return false;
       continue;
     }
     const cgrpc_pb_field_t *f = find_field(t, key, &hint);

@@ -105,6 +105,11 @@ static void test_errors(void) {
                "ERROR 3: [jsontest2.ext_i32]: expected an integer, got the string \"x\"");
   CHECK_EQ_STR(from_json("{\"[jsontest2.ext_req]\": {}}", m, &jsontest2_Msg2_table, &o),
                "ERROR 3: [jsontest2.ext_req]: required field \"id\" of jsontest2.Req is missing");
+  CHECK_EQ_STR(
+      from_json(
+          "{\"[jsontest2.ext_bytes]\": \"AQI=\", \"i32\": 1, \"[jsontest2.ext_bytes]\": \"\"}", m,
+          &jsontest2_Msg2_table, &o),
+      "ERROR 3: [jsontest2.ext_bytes]: the extension appears twice");
   /* IGNORE_UNKNOWN skips what no resolver knows, with or without one. */
   cgrpc_json_options_t lax = with_exts(CGRPC_JSON_IGNORE_UNKNOWN);
   CHECK_EQ_STR(round2("{\"[jsontest2.nope]\": {\"a\": [1]}, \"i32\": 2}", &lax), "{\"i32\":2}");
