@@ -2,12 +2,13 @@
  *
  * Reading: ciphertext from the socket goes into the session; until the
  * handshake is done it only advances the handshake, then the plaintext it
- * yields goes to the engine. Writing: first whatever ciphertext the session
- * has pending (handshake messages, alerts, records), then — once the
- * handshake is done — the engine's output, gathered into the loop's buffer
- * up to 64 KiB at a time (fewer, fuller records than one per frame) and
- * encrypted. A short socket write leaves the rest in the session's buffer
- * and waits for the socket, as the plaintext path does.
+ * yields goes to the engine. Writing: once the handshake is done, the
+ * engine's output is gathered into the loop's buffer up to 64 KiB at a time
+ * (fewer, fuller records than one per frame) and encrypted behind whatever
+ * ciphertext the session has pending (handshake messages, the session
+ * ticket, alerts, records) while that is under 64 KiB; then all of it goes
+ * to the socket in one write. A short socket write leaves the rest in the
+ * session's buffer and waits for the socket, as the plaintext path does.
  *
  * A handshake that fails closes the connection at once after the alert
  * OpenSSL queued (if any) had one chance to leave; a server logs it with
@@ -15,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -143,8 +145,10 @@ int cgrpc_transport_tls_attach(cgrpc_transport_t *t, const cgrpc_transport_tls_c
                         cgrpc_time_add(cgrpc_loop_now(t->loop), cfg->handshake_timeout_ns)) != 0) {
     return -ENOMEM;
   }
-  /* A client speaks first: its ClientHello is pending after this. */
-  (void)cgrpc_tls_session_handshake(tls->session);
+  /* A client speaks first: its ClientHello is pending after this. A
+   * server has nothing to do before the ClientHello arrives, and a call
+   * now would only set up state the first read sets up anyway. */
+  if (!server) (void)cgrpc_tls_session_handshake(tls->session);
   return 0;
 }
 
@@ -242,37 +246,50 @@ static int send_pending(cgrpc_transport_t *t) {
   }
 }
 
+/* Encrypts up to one buffer of the engine's output into the session. The
+ * number of plaintext bytes taken (0: the engine has nothing to send). */
+static size_t encrypt_some(cgrpc_transport_t *t) {
+  if (cgrpc_h2_conn_flush(t->h2) != 0) t->broken = true;
+  struct iovec iov[IOV_BATCH];
+  size_t n = cgrpc_h2_conn_output(t->h2, iov, IOV_BATCH);
+  size_t staged = 0;
+  for (size_t i = 0; i < n && staged < CGRPC_TRANSPORT_READ_BUFFER_SIZE; i++) {
+    size_t take = iov[i].iov_len;
+    if (take > CGRPC_TRANSPORT_READ_BUFFER_SIZE - staged) {
+      take = CGRPC_TRANSPORT_READ_BUFFER_SIZE - staged;
+    }
+    memcpy(t->rbuf + staged, iov[i].iov_base, take);
+    staged += take;
+  }
+  if (staged == 0) return 0;
+  if (!cgrpc_tls_session_write(t->tls->session, t->rbuf, staged)) {
+    cgrpc_transport_close(t, cgrpc_tls_session_error(t->tls->session));
+    return SIZE_MAX;
+  }
+  cgrpc_h2_conn_written(t->h2, staged);
+  return staged;
+}
+
+/* The engine's output is encrypted behind whatever ciphertext the session
+ * already holds (the session ticket that follows a handshake, say) while
+ * that is under one buffer, so both leave in one write: one system call
+ * and one TCP segment where sending first would take two. */
 bool cgrpc_transport_tls_write_out(cgrpc_transport_t *t) {
   cgrpc_tls_session_t *s = t->tls->session;
   for (;;) {
+    const uint8_t *p;
+    if (cgrpc_tls_session_handshake_done(s) &&
+        cgrpc_tls_session_pending(s, &p) < CGRPC_TRANSPORT_READ_BUFFER_SIZE &&
+        encrypt_some(t) == SIZE_MAX) {
+      return false;
+    }
+    if (cgrpc_tls_session_pending(s, &p) == 0) {
+      cgrpc_transport_set_interest(t, CGRPC_IO_READ);
+      return true;
+    }
     int sent = send_pending(t);
     if (sent < 0) return false;
     if (sent == 0) return true;
-    if (!cgrpc_tls_session_handshake_done(s)) {
-      cgrpc_transport_set_interest(t, CGRPC_IO_READ);
-      return true;
-    }
-    if (cgrpc_h2_conn_flush(t->h2) != 0) t->broken = true;
-    struct iovec iov[IOV_BATCH];
-    size_t n = cgrpc_h2_conn_output(t->h2, iov, IOV_BATCH);
-    if (n == 0) {
-      cgrpc_transport_set_interest(t, CGRPC_IO_READ);
-      return true;
-    }
-    size_t staged = 0;
-    for (size_t i = 0; i < n && staged < CGRPC_TRANSPORT_READ_BUFFER_SIZE; i++) {
-      size_t take = iov[i].iov_len;
-      if (take > CGRPC_TRANSPORT_READ_BUFFER_SIZE - staged) {
-        take = CGRPC_TRANSPORT_READ_BUFFER_SIZE - staged;
-      }
-      memcpy(t->rbuf + staged, iov[i].iov_base, take);
-      staged += take;
-    }
-    if (!cgrpc_tls_session_write(s, t->rbuf, staged)) {
-      cgrpc_transport_close(t, cgrpc_tls_session_error(s));
-      return false;
-    }
-    cgrpc_h2_conn_written(t->h2, staged);
   }
 }
 

@@ -39,7 +39,8 @@ struct cgrpc_channel_credentials {
 };
 
 /* Applies what every cgrpc context has: TLS 1.2 minimum, the RFC 7540 §9.2
- * TLS 1.2 ciphers, no renegotiation, no compression. 0 or -1. */
+ * TLS 1.2 ciphers, TLS 1.3 suites with AES-128-GCM first, no
+ * renegotiation, no compression. 0 or -1. */
 int cgrpc_tls_ctx_common(SSL_CTX *ctx);
 
 /* Loads a certificate chain and its key (each from a file or from memory)

@@ -1,8 +1,8 @@
 /* tests/unit/tls/test_session.c — TLS sessions over memory, no sockets:
  * a server and a client session pass their ciphertext to each other by
- * hand. The handshake, ALPN "h2" both ways, the TLS 1.2 cipher rules,
- * renegotiation refused, resumption through the channel's cache, the
- * identity, and garbage instead of a ClientHello.
+ * hand. The handshake, ALPN "h2" both ways, the TLS 1.2 cipher rules, the
+ * TLS 1.3 suite order, renegotiation refused, resumption through the
+ * channel's cache, the identity, and garbage instead of a ClientHello.
  *
  * Certificates: tests/tls/make_certs.sh into $CGRPC_TEST_CERTS (ctest's
  * tls_certs fixture).
@@ -210,6 +210,40 @@ static void test_tls12_ciphers_and_no_renegotiation(void) {
   cgrpc_server_credentials_free(sc);
 }
 
+/* TLS 1.3: the server's order decides, AES-128-GCM first (its SHA-256 key
+ * schedule is the cheapest per handshake), and every suite of OpenSSL's
+ * default three is accepted. */
+static const char *tls13_suite_with(cgrpc_server_credentials_t *sc, const char *client_suites) {
+  cgrpc_channel_credentials_t *cc = client_creds(false, NULL);
+  CHECK_EQ_INT(SSL_CTX_set_ciphersuites(cc->ctx, client_suites), 1);
+  cgrpc_tls_session_t *srv = cgrpc_tls_session_new_server(sc);
+  cgrpc_tls_session_t *cli = cgrpc_tls_session_new_client(cc, "localhost", NULL);
+  cgrpc_tls_result_t rs, rc;
+  shake(srv, cli, &rs, &rc);
+  CHECK_EQ_INT(rs, CGRPC_TLS_OK);
+  CHECK_EQ_INT(rc, CGRPC_TLS_OK);
+  CHECK_EQ_STR(SSL_get_version(srv->ssl), "TLSv1.3");
+  const char *name = rs == CGRPC_TLS_OK ? SSL_get_cipher_name(srv->ssl) : "(failed)";
+  static char got[64];
+  snprintf(got, sizeof got, "%s", name);
+  cgrpc_tls_session_free(srv);
+  cgrpc_tls_session_free(cli);
+  cgrpc_channel_credentials_free(cc);
+  return got;
+}
+
+static void test_tls13_suites_server_order(void) {
+  cgrpc_server_credentials_t *sc = server_creds(0);
+  CHECK_EQ_STR(tls13_suite_with(sc,
+                                "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                                "TLS_AES_128_GCM_SHA256"),
+               "TLS_AES_128_GCM_SHA256");
+  CHECK_EQ_STR(tls13_suite_with(sc, "TLS_AES_256_GCM_SHA384"), "TLS_AES_256_GCM_SHA384");
+  CHECK_EQ_STR(tls13_suite_with(sc, "TLS_CHACHA20_POLY1305_SHA256"),
+               "TLS_CHACHA20_POLY1305_SHA256");
+  cgrpc_server_credentials_free(sc);
+}
+
 static void test_alpn_required(void) {
   cgrpc_server_credentials_t *sc = server_creds(0);
   cgrpc_channel_credentials_t *cc = client_creds(false, NULL);
@@ -328,6 +362,7 @@ int main(void) {
   TEST_RUN(test_handshake_and_data);
   TEST_RUN(test_resumption_through_cache);
   TEST_RUN(test_tls12_ciphers_and_no_renegotiation);
+  TEST_RUN(test_tls13_suites_server_order);
   TEST_RUN(test_alpn_required);
   TEST_RUN(test_garbage_instead_of_client_hello);
   TEST_RUN(test_identity_without_client_cert);
