@@ -69,6 +69,8 @@ static void drain_output(cgrpc_tls_session_t *s) {
   if (cgrpc_tls_session_pending(s, &p) != 0) abort();
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!server_creds) init();
   if (size < 2) return 0;
