@@ -57,22 +57,40 @@ start=$SECONDS
 
 # ---- Unit tests ------------------------------------------------------------------
 
-# "name<TAB>dir<TAB>command..." for every unit test CTest knows.
+# "name<TAB>dir<TAB>command...<TAB>environment" for every unit test CTest
+# knows; the environment is its ENVIRONMENT property, K=V words, last
+# because it is often empty (read(1) merges runs of tabs).
 unit_tests() {
   (cd "$build" && ctest --show-only=json-v1) | "$python" -c '
 import json, shlex, sys
 for t in json.load(sys.stdin)["tests"]:
     if not t["name"].startswith("unit."):
         continue
-    wd = [p["value"] for p in t.get("properties", []) if p["name"] == "WORKING_DIRECTORY"]
-    print("\t".join([t["name"], wd[0] if wd else ".", shlex.join(t["command"])]))
+    props = {p["name"]: p["value"] for p in t.get("properties", [])}
+    print("\t".join([t["name"], props.get("WORKING_DIRECTORY", "."),
+                     shlex.join(t["command"]), shlex.join(props.get("ENVIRONMENT", []))]))
+'
+}
+
+# The fixtures unit tests need (FIXTURES_REQUIRED; the TLS tests'
+# certificates, say), made by running their setup tests under ctest first.
+fixture_setups() {
+  (cd "$build" && ctest --show-only=json-v1) | "$python" -c '
+import json, sys
+tests = json.load(sys.stdin)["tests"]
+props = lambda t: {p["name"]: p["value"] for p in t.get("properties", [])}
+needed = {f for t in tests if t["name"].startswith("unit.")
+          for f in props(t).get("FIXTURES_REQUIRED", [])}
+for t in tests:
+    if needed & set(props(t).get("FIXTURES_SETUP", [])):
+        print(t["name"])
 '
 }
 
 run_unit() {
-  local name=$1 dir=$2 cmd=$3
+  local name=$1 dir=$2 cmd=$3 environment=$4
   local out
-  if out=$(cd "$dir" && eval timeout "$per_test_timeout" "${vg[@]}" \
+  if out=$(cd "$dir" && eval env "$environment" timeout "$per_test_timeout" "${vg[@]}" \
              --log-file="$logs/$name.%p.log" "$cmd" 2>&1); then
     echo "PASS $name"
   else
@@ -82,10 +100,13 @@ run_unit() {
   fi
 }
 
+for setup in $(fixture_setups); do
+  (cd "$build" && ctest -R "^${setup//./\\.}\$" >/dev/null) || die "fixture $setup failed (ctest -R $setup)"
+done
 echo "== unit tests under valgrind ($jobs at a time)"
-while IFS=$'\t' read -r name dir cmd; do
+while IFS=$'\t' read -r name dir cmd environment; do
   while (($(jobs -rp | wc -l) >= jobs)); do wait -n; done
-  run_unit "$name" "$dir" "$cmd" >"$logs/$name.result" &
+  run_unit "$name" "$dir" "$cmd" "$environment" >"$logs/$name.result" &
 done < <(unit_tests)
 wait
 for result in "$logs"/*.result; do

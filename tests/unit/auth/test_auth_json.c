@@ -125,6 +125,7 @@ static void test_member_limit(void) {
   for (int i = 0; i <= CGRPC_AUTH_JSON_MAX_MEMBERS; i++)
     n += (size_t)snprintf(text + n, sizeof text - n, "%s\"m%d\":1", i ? "," : "", i);
   text[n++] = '}';
+  text[n] = '\0'; /* strrchr() below reads to the terminator */
   check_refused(text, n, "too many members");
   /* One fewer member is fine. */
   char *last_comma = strrchr(text, ',');
