@@ -212,6 +212,7 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
 }
 
 static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *ud) {
+  if (((cgrpc_h2_conn_t *)ud)->flags & CONN_REPLAYING) return 0;
   return cgrpc_h2_guard_frame_begin(ud, hd) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
@@ -248,6 +249,7 @@ static void fail_queued(cgrpc_h2_conn_t *c, const char *why) {
 
 static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  if (c->flags & CONN_REPLAYING) return 0; /* h2/dormant.c: heard and counted before */
   if (!cgrpc_h2_guard_frame_recv(c, frame)) return NGHTTP2_ERR_CALLBACK_FAILURE;
   cgrpc_h2_stream_t *s = frame->hd.stream_id ? stream_of(c, frame->hd.stream_id) : NULL;
   switch (frame->hd.type) {
@@ -354,6 +356,7 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
 
 static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  if (c->flags & CONN_REPLAYING) return 0;
   cgrpc_h2_guard_frame_sent(c, frame);
   if (frame->hd.type == NGHTTP2_GOAWAY) note_goaway_sent(c, frame->goaway.error_code);
   if (frame->hd.type == NGHTTP2_GOAWAY && (c->flags & CONN_CLOSING) &&
@@ -416,7 +419,7 @@ static void *mem_realloc(void *p, size_t size, void *ud) { return cgrpc_h2_block
 
 static nghttp2_mem session_mem = {NULL, mem_malloc, mem_free, mem_calloc, mem_realloc};
 
-static int session_create(cgrpc_h2_conn_t *c) {
+int cgrpc_h2_conn_session_create(cgrpc_h2_conn_t *c) {
   nghttp2_session_callbacks *cb;
   nghttp2_option *opt;
   if (nghttp2_session_callbacks_new(&cb) != 0) return -ENOMEM;
@@ -491,7 +494,8 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
   c->next_deadline = CGRPC_INFINITE;
   cgrpc_h2_guard_init(c, events->now(ctx));
   cgrpc_compressor_init(&c->compressor, c->opts.compression_level);
-  int rv = session_create(c);
+  cgrpc_h2_dormant_init(c);
+  int rv = cgrpc_h2_conn_session_create(c);
   if (rv != 0) {
     cgrpc_h2_conn_free(c);
     return rv;
@@ -578,6 +582,7 @@ static void end_drain(cgrpc_h2_conn_t *c, const char *debug) {
 
 void cgrpc_h2_conn_end(cgrpc_h2_conn_t *c, cgrpc_h2_end_t step, uint32_t error_code,
                        const char *debug, const char *reason) {
+  if (cgrpc_h2_conn_wake(c) != 0) return; /* dead: nothing more to say */
   switch (step) {
     case CGRPC_H2_END_DRAIN:
       end_drain(c, debug);
@@ -641,6 +646,11 @@ int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_SESSION_CLOSING;
   cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
   check_not_http2(c, data, len);
+  if (cgrpc_h2_conn_wake(c) != 0) {
+    set_error(c, "out of memory");
+    return NGHTTP2_ERR_NOMEM;
+  }
+  if (c->dormant.eligible) cgrpc_h2_dormant_observe(c, data, len);
   ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
   if (n < 0) {
     set_error(c, "HTTP/2 protocol error: %s",
@@ -677,7 +687,7 @@ static void run_work(cgrpc_h2_conn_t *c) {
 }
 
 int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
-  if (c->flags & (CONN_DEAD | CONN_IN_FLUSH)) return 0;
+  if (c->flags & (CONN_DEAD | CONN_IN_FLUSH) || !c->session) return 0;
   c->flags |= CONN_IN_FLUSH;
   int rv = 0;
   for (;;) {
@@ -705,6 +715,7 @@ int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
   if (rv == 0) run_work(c);
   c->flags &= ~CONN_IN_FLUSH;
   if (!(c->flags & CONN_DEAD)) cgrpc_h2_guard_after_flush(c, c->ev->now(c->ctx));
+  if (rv == 0 && c->dormant.eligible) cgrpc_h2_dormant_maybe_sleep(c);
   return rv;
 }
 
@@ -717,6 +728,10 @@ size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) { return c->out.pendi
 void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n) {
   cgrpc_h2_output_consume(&c->out, n);
   if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
+  if (c->out.pending > 0 || c->role != CGRPC_H2_SERVER || c->stream_count > 0) return;
+  /* A server connection between calls keeps no output memory (output.c). */
+  if (c->dormant.eligible) cgrpc_h2_dormant_maybe_sleep(c);
+  if (!(c->flags & CONN_IN_FLUSH)) cgrpc_h2_output_free(&c->out);
 }
 
 bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c) {
@@ -725,6 +740,7 @@ bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c) {
 
 bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c) {
   if (c->flags & CONN_DEAD) return true;
+  if (!c->session) return false; /* asleep (h2/dormant.h): idle, and open */
   if (c->flags & CONN_CLOSING) {
     /* Done once our GOAWAY is written, or when nghttp2 will send nothing
      * more (it ended the session itself first). */

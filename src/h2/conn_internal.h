@@ -13,6 +13,7 @@
 
 #include "h2/compress.h"
 #include "h2/conn.h"
+#include "h2/dormant.h"
 #include "h2/guard.h"
 #include "h2/metadata_check.h"
 #include "h2/wire_error.h"
@@ -43,6 +44,10 @@ size_t cgrpc_h2_output_iov(const cgrpc_h2_output_t *o, struct iovec *iov, size_t
 void cgrpc_h2_output_consume(cgrpc_h2_output_t *o, size_t n);
 void cgrpc_h2_output_free(cgrpc_h2_output_t *o);
 
+/* Creates the nghttp2 session with our callbacks and options and queues
+ * our SETTINGS and connection window (conn.c). 0 or -ENOMEM. */
+int cgrpc_h2_conn_session_create(cgrpc_h2_conn_t *c);
+
 /* Drops one reference to an outgoing message, freeing it at zero. */
 void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m);
 
@@ -58,6 +63,7 @@ enum {
   CONN_TERMINATED = 1u << 6,    /* END_CANCEL ran */
   CONN_CLOSING = 1u << 7,       /* END_REFUSE: close once its GOAWAY is out */
   CONN_GOAWAY_OUT = 1u << 8,    /* ... and that GOAWAY was serialized */
+  CONN_REPLAYING = 1u << 9,     /* h2/dormant.c is waking the session: callbacks stay quiet */
 };
 
 struct cgrpc_h2_conn {
@@ -66,7 +72,8 @@ struct cgrpc_h2_conn {
   cgrpc_h2_options_t opts;
   const cgrpc_h2_events_t *ev;
   void *ctx;
-  nghttp2_session *session;
+  nghttp2_session *session; /* NULL while asleep (h2/dormant.h) */
+  cgrpc_h2_dormant_t dormant;
   cgrpc_compressor_t compressor; /* decompresses received messages, compresses sent ones */
   cgrpc_h2_output_t out;
   cgrpc_h2_stream_t *streams; /* every live stream (doubly linked) */
