@@ -26,22 +26,6 @@
 
 #define NOTHING_SENT (-1)
 
-struct health_watch {
-  cgrpc_health_t *h;
-  cgrpc_server_call_t *call;
-  cgrpc_str_t service; /* the request's, in the call's arena */
-  int want, sent, sending;
-  bool busy;    /* an operation is in flight (or the call was finished) */
-  bool linked;  /* in h->watches */
-  bool ending;  /* to finish: at once (end_now) or once `want` is sent */
-  bool end_now;
-  cgrpc_status_code_t end_code;
-  const char *end_message; /* static */
-  health_watch_t *prev, *next;
-  /* health_watch_notify()'s list of operations to run, and each one's. */
-  health_watch_t *batch;
-  int batch_act;
-};
 
 typedef enum { ACT_NONE, ACT_WRITE, ACT_FINISH } action_t;
 
