@@ -5,10 +5,10 @@
 #   tests/services/buf_curl.sh BUF SERVICES_PEER_SERVER
 #
 # Plaintext HTTP/2 (--http2-prior-knowledge) with the gRPC protocol:
-# --list-services and --list-methods with each reflection protocol (the
+# --list-methods, --list-services with each reflection protocol (the
 # default, which tries v1 first, and grpc-v1 / grpc-v1alpha forced), calls
-# whose schema comes from reflection (peertest.Echo/Say, Health/Check), and
-# a NOT_FOUND from Check.
+# whose schema comes from reflection (peertest.Echo/Say, with v1 and
+# v1alpha; Health/Check), a status change seen by Check, and a NOT_FOUND.
 set -euo pipefail
 buf=$1 server=$2
 work=$(mktemp -d)
@@ -65,6 +65,8 @@ peertest.Echo/Say"
 expect "$methods" --list-methods "$url"
 for reflect in "" --reflect-protocol=grpc-v1 --reflect-protocol=grpc-v1alpha; do
   expect "$services" $reflect --list-services "$url"
+done
+for reflect in "" --reflect-protocol=grpc-v1alpha; do
   expect '{
   "text": "echo: buf"
 }' $reflect -d '{"text": "buf"}' "$url/peertest.Echo/Say"
