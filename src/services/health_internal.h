@@ -30,9 +30,9 @@ struct health_watch {
   cgrpc_server_call_t *call;
   cgrpc_str_t service; /* the request's, in the call's arena */
   int want, sent, sending;
-  bool busy;    /* an operation is in flight (or the call was finished) */
-  bool linked;  /* in h->watches */
-  bool ending;  /* to finish: at once (end_now) or once `want` is sent */
+  bool busy;   /* an operation is in flight (or the call was finished) */
+  bool linked; /* in h->watches */
+  bool ending; /* to finish: at once (end_now) or once `want` is sent */
   bool end_now;
   cgrpc_status_code_t end_code;
   const char *end_message; /* static */

@@ -26,7 +26,6 @@
 
 #define NOTHING_SENT (-1)
 
-
 typedef enum { ACT_NONE, ACT_WRITE, ACT_FINISH } action_t;
 
 static void unlink_locked(health_watch_t *w) {
@@ -58,8 +57,7 @@ static action_t step_locked(health_watch_t *w) {
   return ACT_NONE;
 }
 
-static void end_locked(health_watch_t *w, cgrpc_status_code_t code, const char *message,
-                       bool now) {
+static void end_locked(health_watch_t *w, cgrpc_status_code_t code, const char *message, bool now) {
   if (!w->ending) {
     w->ending = true;
     w->end_code = code;

@@ -22,7 +22,8 @@ static cgrpc_status_code_t check(svc_pair_t *p, const char *service, int *out, c
   request_t req = {.service = cgrpc_str(service)};
   response_t resp;
   cgrpc_status_t st;
-  cgrpc_status_code_t code = grpc_health_v1_Health_Check_into(p->ch, &req, &resp, &arena, NULL, &st);
+  cgrpc_status_code_t code =
+      grpc_health_v1_Health_Check_into(p->ch, &req, &resp, &arena, NULL, &st);
   *out = code == CGRPC_STATUS_OK ? (int)resp.status : -1;
   if (message) snprintf(message, message_size, "%.*s", CGRPC_STR_ARGS(st.message));
   cgrpc_arena_free(&arena);
@@ -122,9 +123,8 @@ static void test_set_status_then_check(void) {
   for (int i = 0; i < 40; i++) {
     char name[32];
     snprintf(name, sizeof name, "svc.S%d", i);
-    CHECK_EQ_INT(cgrpc_health_set_status(p.health, name,
-                                         i % 2 ? CGRPC_HEALTH_SERVING : CGRPC_HEALTH_NOT_SERVING,
-                                         NULL),
+    CHECK_EQ_INT(cgrpc_health_set_status(
+                     p.health, name, i % 2 ? CGRPC_HEALTH_SERVING : CGRPC_HEALTH_NOT_SERVING, NULL),
                  CGRPC_STATUS_OK);
   }
   CHECK_EQ_INT(check(&p, "svc.S37", &status, NULL, 0), CGRPC_STATUS_OK);

@@ -141,9 +141,9 @@ static const char *file_names(const response_t *resp, cgrpc_arena_t *arena) {
     cgrpc_str_t bytes = fr->file_descriptor_proto.data[i];
     google_protobuf_FileDescriptorProto fd;
     google_protobuf_FileDescriptorProto_init(&fd);
-    CHECK_EQ_INT(google_protobuf_FileDescriptorProto_decode(bytes.data, bytes.len, &fd, arena, 0,
-                                                           NULL),
-                 CGRPC_PB_OK);
+    CHECK_EQ_INT(
+        google_protobuf_FileDescriptorProto_decode(bytes.data, bytes.len, &fd, arena, 0, NULL),
+        CGRPC_PB_OK);
     size_t used = strlen(out);
     snprintf(out + used, sizeof out - used, "%s%.*s", used ? " " : "", CGRPC_STR_ARGS(fd.name));
   }
@@ -177,10 +177,11 @@ static void check_list_services(stream_t *s) {
         test_str_eq(resp->original_request->message_request.list_services, "*"));
   CHECK_EQ_INT(resp->message_response_case,
                grpc_reflection_v1_ServerReflectionResponse_message_response_list_services_response);
-  const grpc_reflection_v1_ListServiceResponse *list = resp->message_response.list_services_response;
-  static const char *const want[] = {
-      "grpc.health.v1.Health",  "grpc.reflection.v1.ServerReflection",
-      "grpc.reflection.v1alpha.ServerReflection", "refltest.Lookup", "refltest.pooled.Generic"};
+  const grpc_reflection_v1_ListServiceResponse *list =
+      resp->message_response.list_services_response;
+  static const char *const want[] = {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                     "grpc.reflection.v1alpha.ServerReflection", "refltest.Lookup",
+                                     "refltest.pooled.Generic"};
   CHECK_EQ_INT(list->service.count, 5);
   for (size_t i = 0; i < 5 && i < list->service.count; i++) {
     CHECK(test_str_eq(list->service.data[i]->name, want[i]));
@@ -233,24 +234,23 @@ static void test_every_kind_of_symbol(void) {
   static const struct {
     const char *symbol, *file;
   } cases[] = {
-      {"refltest.Lookup", "refl_test.proto"},             /* service */
-      {"refltest.Lookup.Find", "refl_test.proto"},        /* method */
-      {"refltest.Outer", "refl_test.proto"},              /* message */
-      {".refltest.Outer", "refl_test.proto"},             /* fully qualified */
-      {"refltest.Outer.Inner", "refl_test.proto"},        /* nested message */
-      {"refltest.Outer.Inner.Mood", "refl_test.proto"},   /* nested enum */
-      {"refltest.Outer.Inner.ANGRY", "refl_test.proto"},  /* enum value */
-      {"refltest.Outer.parts", "refl_test.proto"},        /* field */
-      {"refltest.Outer.choice", "refl_test.proto"},       /* oneof */
-      {"refltest.dep.Part", "refl_dep.proto"},            /* in an import */
-      {"refltest.dep.dep_note", "refl_dep.proto"},        /* extension */
-      {"refltest.dep.Holder.held", "refl_dep.proto"},     /* nested extension */
-      {"refltest.base.Color", "refl_base.proto"},         /* enum */
+      {"refltest.Lookup", "refl_test.proto"},            /* service */
+      {"refltest.Lookup.Find", "refl_test.proto"},       /* method */
+      {"refltest.Outer", "refl_test.proto"},             /* message */
+      {".refltest.Outer", "refl_test.proto"},            /* fully qualified */
+      {"refltest.Outer.Inner", "refl_test.proto"},       /* nested message */
+      {"refltest.Outer.Inner.Mood", "refl_test.proto"},  /* nested enum */
+      {"refltest.Outer.Inner.ANGRY", "refl_test.proto"}, /* enum value */
+      {"refltest.Outer.parts", "refl_test.proto"},       /* field */
+      {"refltest.Outer.choice", "refl_test.proto"},      /* oneof */
+      {"refltest.dep.Part", "refl_dep.proto"},           /* in an import */
+      {"refltest.dep.dep_note", "refl_dep.proto"},       /* extension */
+      {"refltest.dep.Holder.held", "refl_dep.proto"},    /* nested extension */
+      {"refltest.base.Color", "refl_base.proto"},        /* enum */
       {"grpc.health.v1.Health.Watch", "grpc/health/v1/health.proto"},
-      {"grpc.reflection.v1alpha.ServerReflection",
-       "grpc/reflection/v1alpha/reflection.proto"},
-      {"refltest.extra.Lonely", "refl_extra.proto"},           /* cgrpc_reflection_add_file */
-      {"refltest.pooled.Generic.Echo", "refl_pooled.proto"},   /* cgrpc_reflection_add_pool */
+      {"grpc.reflection.v1alpha.ServerReflection", "grpc/reflection/v1alpha/reflection.proto"},
+      {"refltest.extra.Lonely", "refl_extra.proto"},         /* cgrpc_reflection_add_file */
+      {"refltest.pooled.Generic.Echo", "refl_pooled.proto"}, /* cgrpc_reflection_add_pool */
       {"google.protobuf.Timestamp", "google/protobuf/timestamp.proto"},
   };
   for (int alpha = 0; alpha < 2; alpha++) {
@@ -260,8 +260,7 @@ static void test_every_kind_of_symbol(void) {
       request_t req = by_symbol(cases[i].symbol);
       const char *names = file_names(ask(&s, &req), &s.arena);
       if (strncmp(names, cases[i].file, strlen(cases[i].file)) != 0) {
-        TEST_FAIL_("symbol %s: files \"%s\", want %s first", cases[i].symbol, names,
-                   cases[i].file);
+        TEST_FAIL_("symbol %s: files \"%s\", want %s first", cases[i].symbol, names, cases[i].file);
       }
       CHECK_EQ_INT(close_stream(&s), CGRPC_STATUS_OK);
     }
@@ -305,17 +304,19 @@ static void test_extensions(void) {
   req = by_extension(&ext, "no.Such", 100);
   CHECK_EQ_STR(error_of(ask(&s, &req)), "5 extension 100 of \"no.Such\" not found");
   req = by_extension(&ext, "refltest.base.Extendable", -1);
-  CHECK_EQ_STR(error_of(ask(&s, &req)),
-               "5 extension -1 of \"refltest.base.Extendable\" not found");
+  CHECK_EQ_STR(error_of(ask(&s, &req)), "5 extension -1 of \"refltest.base.Extendable\" not found");
 
   grpc_reflection_v1_ServerReflectionRequest_init(&req);
   grpc_reflection_v1_ServerReflectionRequest_set_all_extension_numbers_of_type(
       &req, cgrpc_str("refltest.base.Extendable"));
   const response_t *resp = ask(&s, &req);
-  CHECK(resp && resp->message_response_case ==
-                    grpc_reflection_v1_ServerReflectionResponse_message_response_all_extension_numbers_response);
-  if (resp && resp->message_response_case ==
-                  grpc_reflection_v1_ServerReflectionResponse_message_response_all_extension_numbers_response) {
+  CHECK(
+      resp &&
+      resp->message_response_case ==
+          grpc_reflection_v1_ServerReflectionResponse_message_response_all_extension_numbers_response);
+  if (resp &&
+      resp->message_response_case ==
+          grpc_reflection_v1_ServerReflectionResponse_message_response_all_extension_numbers_response) {
     const grpc_reflection_v1_ExtensionNumberResponse *en =
         resp->message_response.all_extension_numbers_response;
     CHECK(test_str_eq(en->base_type_name, "refltest.base.Extendable"));
@@ -361,8 +362,8 @@ static void test_many_requests_in_flight(void) {
   enum { N = 300 };
   for (int i = 0; i < N; i++) {
     request_t req = by_symbol(i % 2 ? "refltest.Outer" : "refltest.base.Color");
-    CHECK(grpc_reflection_v1_ServerReflection_ServerReflectionInfo_send(s.call, &req, 0, NULL,
-                                                                        NULL));
+    CHECK(
+        grpc_reflection_v1_ServerReflection_ServerReflectionInfo_send(s.call, &req, 0, NULL, NULL));
   }
   for (int i = 0; i < N; i++) {
     response_t resp;
