@@ -148,7 +148,9 @@ void health_watch_notify(cgrpc_health_t *h, const char *name, bool end) {
   health_watch_t *next;
   for (health_watch_t *w = h->watches; w; w = next) {
     next = w->next; /* step_locked() may unlink w */
-    if (name && (w->service.len != len || memcmp(w->service.data, name, len) != 0)) continue;
+    if (name && (w->service.len != len || (len && memcmp(w->service.data, name, len) != 0))) {
+      continue;
+    }
     w->want = (int)health_lookup_locked(h, w->service.data, w->service.len);
     if (end) end_locked(w, CGRPC_STATUS_UNAVAILABLE, "the server is shutting down", false);
     action_t act = step_locked(w);

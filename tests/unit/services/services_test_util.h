@@ -49,7 +49,7 @@ static inline void svc_pair_stop(svc_pair_t *p) {
 }
 
 static inline bool test_str_eq(cgrpc_str_t s, const char *want) {
-  return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
+  return s.len == strlen(want) && (s.len == 0 || memcmp(s.data, want, s.len) == 0);
 }
 
 static inline int64_t svc_now_ms(void) {
