@@ -126,7 +126,10 @@ static void encode_scalar(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, 
     case CGRPC_PB_FLOAT:
     case CGRPC_PB_DOUBLE: {
       double v;
-      if (t->kind == PP_TOK_IDENT && (tok_eq(t, "inf") || tok_eq(t, "infinity"))) {
+      if (t->kind == PP_TOK_IDENT && !text_format) {
+        pp_fail_at(c, pos, "option \"%s\" needs a number (protoc takes no inf or nan here)",
+                   f->name);
+      } else if (t->kind == PP_TOK_IDENT && (tok_eq(t, "inf") || tok_eq(t, "infinity"))) {
         v = INFINITY;
       } else if (t->kind == PP_TOK_IDENT && tok_eq(t, "nan")) {
         v = NAN;
@@ -141,7 +144,7 @@ static void encode_scalar(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, 
       }
       if (negative) v = -v;
       if (f->type == CGRPC_PB_FLOAT) {
-        float fv = (float)v;
+        float fv = pp_double_to_float(v);
         uint32_t bits;
         memcpy(&bits, &fv, 4);
         put_fixed(c, out, bits, 4);

@@ -143,13 +143,14 @@ static const char *expect_type_name(pp_ctx_t *c, const char *what) {
 /* ---- Options ------------------------------------------------------------- */
 
 /* The value of an option or a default: its tokens are kept for options.c. */
-static void parse_value(pp_ctx_t *c, size_t *first, size_t *end, bool *negative) {
+static void parse_value(pp_ctx_t *c, size_t *first, size_t *end, bool *negative,
+                        bool is_default) {
   *negative = false;
   if (accept(c, "-")) {
     *negative = true;
     const pp_token_t *t = tok(c);
     if (t->kind != PP_TOK_INT && t->kind != PP_TOK_FLOAT &&
-        !(t->kind == PP_TOK_IDENT && (tok_is(t, "inf") || tok_is(t, "nan"))))
+        !(is_default && t->kind == PP_TOK_IDENT && (tok_is(t, "inf") || tok_is(t, "nan"))))
       fail_expected(c, "a number after \"-\"");
     *first = c->pos;
     next(c);
@@ -196,7 +197,7 @@ static pp_option_t *parse_option_assignment(pp_ctx_t *c, pp_options_t *opts) {
   opt->pos = tok_pos(tok(c));
   parse_option_name(c, opt);
   expect(c, "=");
-  parse_value(c, &opt->value_tok, &opt->value_end, &opt->negative);
+  parse_value(c, &opt->value_tok, &opt->value_end, &opt->negative, false);
   return opt;
 }
 
@@ -217,7 +218,7 @@ static void parse_bracket_options(pp_ctx_t *c, pp_options_t *opts, pp_field_t *f
       next(c);
       size_t end;
       field->has_default = true;
-      parse_value(c, &field->default_tok, &end, &field->default_negative);
+      parse_value(c, &field->default_tok, &end, &field->default_negative, true);
       if (c->toks.items[field->default_tok].text[0] == '{')
         pp_fail_at(c, field->default_pos, "a default value cannot be an aggregate {...}");
     } else if (field && is(c, "json_name") && tok_is(peek(c, 1), "=")) {

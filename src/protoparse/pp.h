@@ -261,6 +261,7 @@ void pp_put_varint(pp_ctx_t *c, pp_bytes_t *b, uint64_t v);
 void pp_put_tag(pp_ctx_t *c, pp_bytes_t *b, uint32_t number, int wire_type);
 void pp_put_lenbytes(pp_ctx_t *c, pp_bytes_t *b, uint32_t number, const void *data, size_t len);
 void pp_format_defaults(pp_ctx_t *c);
+float pp_double_to_float(double v); /* rounding as protoc does, no overflow UB */
 void pp_write_file(pp_ctx_t *c, pp_bytes_t *out);
 
 #endif /* CGRPC_PROTOPARSE_PP_H */

@@ -64,12 +64,23 @@ static void put_sub(pp_ctx_t *c, pp_bytes_t *b, uint32_t number, const pp_bytes_
 
 /* ---- Defaults and JSON names --------------------------------------------- */
 
+float pp_double_to_float(double v) {
+  /* Past FLT_MAX by less than half a unit in the last place still rounds
+   * to FLT_MAX (as protoc's conversion does); further is infinity. */
+  const double limit = 3.4028235677973366e38;
+  if (v >= limit) return INFINITY;
+  if (v <= -limit) return -INFINITY;
+  if (v > FLT_MAX) return FLT_MAX;
+  if (v < -FLT_MAX) return -FLT_MAX;
+  return (float)v;
+}
+
 static char *format_double(pp_ctx_t *c, double v, bool is_float) {
   char buf[40];
   if (isinf(v)) return pp_strndup(c, v > 0 ? "inf" : "-inf", v > 0 ? 3 : 4);
   if (isnan(v)) return pp_strndup(c, "nan", 3);
   if (is_float) {
-    float f = (float)v;
+    float f = pp_double_to_float(v);
     snprintf(buf, sizeof buf, "%.*g", FLT_DIG, (double)f);
     if (strtof(buf, NULL) != f) snprintf(buf, sizeof buf, "%.*g", FLT_DIG + 3, (double)f);
   } else {
@@ -181,7 +192,6 @@ static void format_default(pp_ctx_t *c, pp_field_t *f) {
                    f->type == 1 ? "double" : "float");
       }
       if (f->default_negative) v = -v;
-      if (f->type == 2 && isfinite(v) && fabs(v) > FLT_MAX) v = v > 0 ? INFINITY : -INFINITY;
       f->default_text = format_double(c, v, f->type == 2);
       return;
     }
