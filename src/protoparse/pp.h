@@ -120,7 +120,8 @@ typedef struct pp_field {
   size_t default_tok;
   bool default_negative;
   pp_pos_t default_pos;
-  const char *default_text; /* formatted as protoc does (write.c) */
+  const char *default_text; /* formatted as protoc does (write.c); may hold NULs */
+  size_t default_len;
   const char *json_name;    /* explicit json_name, or NULL */
   int oneof_index;          /* -1 when none */
   bool proto3_optional;

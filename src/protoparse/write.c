@@ -158,6 +158,7 @@ static void format_default(pp_ctx_t *c, pp_field_t *f) {
         all_len += n;
       }
       f->default_text = f->type == 9 ? all : c_escape(c, all, all_len);
+      f->default_len = f->type == 9 ? all_len : strlen(f->default_text);
       return;
     }
     case 8: /* bool */
@@ -228,6 +229,8 @@ static void format_defaults_of(pp_ctx_t *c, void *fields_vec) {
         pp_fail_at(c, fields->items[i].default_pos,
                    "explicit default values are not allowed in proto3");
       format_default(c, &fields->items[i]);
+      if (fields->items[i].type != 9)
+        fields->items[i].default_len = strlen(fields->items[i].default_text);
     }
 }
 
@@ -306,7 +309,7 @@ static void write_field(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const pp_
   put_int(c, &b, 4, f->label);
   put_int(c, &b, 5, f->type);
   if (f->type_name) put_str(c, &b, 6, f->type_name);
-  if (f->default_text) put_str(c, &b, 7, f->default_text);
+  if (f->default_text) pp_put_lenbytes(c, &b, 7, f->default_text, f->default_len);
   write_options(c, &b, 8, &f->options, false, false);
   if (f->oneof_index >= 0) put_int(c, &b, 9, f->oneof_index);
   put_str(c, &b, 10, json_name(c, f));
