@@ -103,7 +103,7 @@ static int64_t expect_int(pp_ctx_t *c, const char *what, int64_t min, int64_t ma
       ok = v <= (uint64_t)INT64_MAX + 1 && (int64_t)(0 - v) >= min;
       value = ok ? (int64_t)(0 - v) : 0;
     } else {
-      ok = v <= (uint64_t)max;
+      ok = v <= (uint64_t)max && (min < 0 || v >= (uint64_t)min);
       value = (int64_t)v;
     }
   }
@@ -659,7 +659,7 @@ void pp_parse(pp_ctx_t *c) {
     next(c);
     expect(c, "=");
     pp_pos_t pos = tok_pos(tok(c));
-    const char *syntax = expect_string(c, "\"proto2\" or \"proto3\"", NULL);
+    const char *syntax = expect_string(c, "the syntax in quotes (\"proto2\" or \"proto3\")", NULL);
     if (strcmp(syntax, "proto3") == 0)
       f->proto3 = true;
     else if (strcmp(syntax, "proto2") != 0)

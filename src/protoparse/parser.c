@@ -54,6 +54,15 @@ void pp_fail_at(pp_ctx_t *c, pp_pos_t pos, const char *fmt, ...) {
   longjmp(c->fail, 1);
 }
 
+void pp_fail_plain(pp_ctx_t *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->err->message, sizeof c->err->message, fmt, ap);
+  va_end(ap);
+  c->code = CGRPC_STATUS_INVALID_ARGUMENT;
+  longjmp(c->fail, 1);
+}
+
 void pp_fail_oom(pp_ctx_t *c) {
   snprintf(c->err->message, sizeof c->err->message, "%s: out of memory while parsing",
            c->file_name);
@@ -270,7 +279,7 @@ static void interpret_with_self(cgrpc_proto_parser_t *p, pp_ctx_t *c) {
   if (ok) ok = cgrpc_pool_add_file(scratch, draft.data, draft.len, &perr) == CGRPC_STATUS_OK;
   if (!ok) {
     cgrpc_pool_free(scratch);
-    pp_fail_at(c, (pp_pos_t){1, 1}, "%s", perr.message);
+    pp_fail_plain(c, "%s: the descriptor pool refuses the file: %s", c->file_name, perr.message);
   }
   /* A failure longjmps past the free: run it with a context of our own. */
   jmp_buf saved;
@@ -303,7 +312,7 @@ static cgrpc_status_code_t parse_one(cgrpc_proto_parser_t *p, file_rec_t *rec, c
   pp_write_file(c, &out);
   cgrpc_error_t perr;
   if (cgrpc_pool_add_file(p->pool, out.data, out.len, &perr) != CGRPC_STATUS_OK)
-    pp_fail_at(c, (pp_pos_t){1, 1}, "%s", perr.message);
+    pp_fail_plain(c, "%s: the descriptor pool refuses the file: %s", rec->name, perr.message);
   uint8_t *bytes = cgrpc_arena_memdup(&p->arena, out.data, out.len ? out.len : 1);
   const char **deps = cgrpc_arena_calloc(&p->arena, (f->deps.n + 1) * sizeof *deps);
   if (!bytes || !deps) pp_fail_oom(c);

@@ -234,6 +234,9 @@ struct pp_ctx {
 /* Records "file:line:col: message" and unwinds to parser.c. */
 _Noreturn void pp_fail_at(pp_ctx_t *c, pp_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same without a place (for what the pool refuses). */
+_Noreturn void pp_fail_plain(pp_ctx_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 _Noreturn void pp_fail_oom(pp_ctx_t *c);
 
 void *pp_alloc(pp_ctx_t *c, size_t size); /* zeroed */
