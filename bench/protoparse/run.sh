@@ -33,7 +33,7 @@ cmp "$tmp/protoc.pb" "$tmp/cgrpc.pb" || { echo "bench protoparse: descriptor set
 echo "bench protoparse: ${#files[@]} files; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
   "$(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC'); ${pin[*]:-not pinned}; $($protoc --version)"
 "${pin[@]}" "$bin" spawn "$rounds" -I . "${files[@]}" | tee "$tmp/spawn"
-p=$(sed -n 's/.*protoc wall \([0-9]*\) us.*/\1/p' "$tmp/spawn")
+p=$(sed -n 's/.*protoc wall [0-9]* us, CPU \([0-9]*\) us.*/\1/p' "$tmp/spawn")
 "${pin[@]}" "$bin" time 9 20 -I . "${files[@]}" | tee "$tmp/inproc"
-inproc=$(sed -n 's/.* in \([0-9.]*\) us per pass.*/\1/p' "$tmp/inproc")
-echo "in-process pass against protoc's process: $(awk -v p="$p" -v c="$inproc" 'BEGIN {printf "%.1f", p / c}')x"
+inproc=$(sed -n 's/.* us per pass, CPU \([0-9.]*\) us.*/\1/p' "$tmp/inproc")
+echo "CPU of an in-process pass against protoc's process: $(awk -v p="$p" -v c="$inproc" 'BEGIN {printf "%.1f", p / c}')x less"

@@ -184,6 +184,13 @@ static void define_message(pp_ctx_t *c, pp_msg_t *m, const char *scope) {
 
 /* ---- Resolution ----------------------------------------------------------- */
 
+static bool in_ranges(const void *ranges_vec, int64_t n) {
+  const PP_VEC(pp_range_t) *ranges = ranges_vec;
+  for (size_t i = 0; i < ranges->n; i++)
+    if (n >= ranges->items[i].start && n <= ranges->items[i].end) return true;
+  return false;
+}
+
 static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
   const char *self = join(c, f->scope, f->name);
   if (f->extendee) {
@@ -195,6 +202,10 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
     if (k != PP_SYM_MESSAGE)
       pp_fail_at(c, f->extendee_pos, "\"%s\" is not a message type, so it cannot be extended",
                  f->extendee);
+    const pp_sym_t *own = pp_sym_find(c, full);
+    if (own && own->kind == PP_SYM_MESSAGE && !in_ranges(&((pp_msg_t *)own->item)->ext_ranges, f->number))
+      pp_fail_at(c, f->number_pos, "\"%s\" does not declare %lld as an extension number (add it "
+                 "to an \"extensions\" range)", full, (long long)f->number);
     f->extendee = pp_strcat3(c, ".", full, "");
   }
   if (!f->type_name) return;
@@ -211,13 +222,6 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
     f->type = k == PP_SYM_MESSAGE ? 11 : 14;
   }
   f->type_name = pp_strcat3(c, ".", full, "");
-}
-
-static bool in_ranges(const void *ranges_vec, int64_t n) {
-  const PP_VEC(pp_range_t) *ranges = ranges_vec;
-  for (size_t i = 0; i < ranges->n; i++)
-    if (n >= ranges->items[i].start && n <= ranges->items[i].end) return true;
-  return false;
 }
 
 static void check_message(pp_ctx_t *c, pp_msg_t *m) {

@@ -127,6 +127,9 @@ static void test_semantic_errors(void) {
               "enum \"E\" to allow aliases");
   CHECK_ERROR(P3 "service S {}\nmessage M { S s = 1; }",
               "e.proto:3:13: \"S\" is not a type (it is a service)");
+  CHECK_ERROR(P2 "message M { extensions 10 to 20; }\nextend M { optional int32 x = 30; }",
+              "e.proto:3:31: \"M\" does not declare 30 as an extension number (add it to an "
+              "\"extensions\" range)");
   CHECK_ERROR(P2 "enum E { A = 0; }\nextend E { optional int32 x = 1; }",
               "e.proto:3:8: \"E\" is not a message type, so it cannot be extended");
 }
