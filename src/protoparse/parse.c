@@ -246,8 +246,10 @@ static void parse_ranges(pp_ctx_t *c, void *ranges_vec, int64_t min, int64_t max
     r->start = expect_int(c, what, min, max);
     r->end = r->start;
     if (accept(c, "to")) {
-      if (accept(c, "max"))
+      if (accept(c, "max")) {
         r->end = max;
+        r->to_max = true;
+      }
       else
         r->end = expect_int(c, what, min, max);
     }

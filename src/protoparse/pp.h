@@ -101,6 +101,7 @@ typedef PP_VEC(pp_option_t) pp_options_t;
 
 typedef struct pp_range {
   int64_t start, end; /* as written: end inclusive */
+  bool to_max;        /* "to max": its end depends on message_set_wire_format */
   pp_pos_t pos;
   pp_options_t options; /* extension ranges only */
 } pp_range_t;

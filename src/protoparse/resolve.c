@@ -224,9 +224,28 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
   f->type_name = pp_strcat3(c, ".", full, "");
 }
 
+/* The name lower-cased without underscores: two fields of a proto3 message
+ * may not share it, since their JSON names would clash. */
+static bool same_json_key(const char *a, const char *b) {
+  for (;;) {
+    while (*a == '_') a++;
+    while (*b == '_') b++;
+    char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+    char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+    if (x != y) return false;
+    if (!x) return true;
+    a++;
+    b++;
+  }
+}
+
 static void check_message(pp_ctx_t *c, pp_msg_t *m) {
   for (size_t i = 0; i < m->fields.n; i++) {
     pp_field_t *f = &m->fields.items[i];
+    for (size_t k = 0; k < i && c->file->proto3; k++)
+      if (same_json_key(m->fields.items[k].name, f->name))
+        pp_fail_at(c, f->pos, "the JSON name of field \"%s\" conflicts with field \"%s\" "
+                   "(not allowed in proto3)", f->name, m->fields.items[k].name);
     if (f->number >= 19000 && f->number <= 19999)
       pp_fail_at(c, f->number_pos, "field numbers 19000 to 19999 are reserved for the protobuf "
                  "implementation; \"%s\" cannot use %lld", f->name, (long long)f->number);
@@ -249,7 +268,54 @@ static void check_message(pp_ctx_t *c, pp_msg_t *m) {
   for (size_t i = 0; i < m->nested.n; i++) check_message(c, m->nested.items[i]);
 }
 
+/* protoc's EnumValueToPascalCase of a value name without the enum's name
+ * as prefix ("MY_ENUM_FOO_BAR" in MyEnum: "FooBar"). */
+static char *stripped_value_name(pp_ctx_t *c, const char *enum_name, const char *value) {
+  const char *p = value, *q = enum_name;
+  for (; *p && *q; p++) {
+    if (*p == '_') continue;
+    char x = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+    while (*q == '_') q++;
+    char y = (*q >= 'A' && *q <= 'Z') ? (char)(*q - 'A' + 'a') : *q;
+    if (x != y) break;
+    q++;
+    while (*q == '_') q++;
+  }
+  const char *rest = value;
+  if (!*q) {
+    while (*p == '_') p++;
+    if (*p) rest = p;
+  }
+  char *out = pp_alloc(c, strlen(rest) + 1);
+  size_t n = 0;
+  bool upper = true;
+  for (; *rest; rest++) {
+    if (*rest == '_') {
+      upper = true;
+      continue;
+    }
+    char ch = *rest;
+    if (upper && ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
+    if (!upper && ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+    out[n++] = ch;
+    upper = false;
+  }
+  return out;
+}
+
 static void check_enum(pp_ctx_t *c, pp_enum_t *e) {
+  if (c->file->proto3) {
+    char **stripped = pp_alloc(c, (e->values.n + 1) * sizeof *stripped);
+    for (size_t i = 0; i < e->values.n; i++) {
+      pp_enum_value_t *v = &e->values.items[i];
+      stripped[i] = stripped_value_name(c, e->name, v->name);
+      for (size_t k = 0; k < i; k++)
+        if (strcmp(stripped[k], stripped[i]) == 0 && e->values.items[k].number != v->number)
+          pp_fail_at(c, v->pos, "enum value \"%s\" is \"%s\" once the enum's name is stripped "
+                     "as a prefix and case ignored (proto3 forbids it unless both have the same "
+                     "number)", v->name, e->values.items[k].name);
+    }
+  }
   bool allow_alias = false;
   for (size_t i = 0; i < e->options.n; i++) {
     pp_option_t *o = &e->options.items[i];

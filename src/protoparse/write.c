@@ -317,11 +317,24 @@ static void write_field(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const pp_
   put_sub(c, out, number, &b);
 }
 
+/* Message ranges "to max" end at INT32_MAX in a MessageSet, as protoc has it. */
+static bool is_message_set(pp_ctx_t *c, const pp_msg_t *m) {
+  for (size_t i = 0; i < m->options.n; i++) {
+    const pp_option_t *o = &m->options.items[i];
+    const pp_token_t *t = &c->toks.items[o->value_tok];
+    if (o->parts.n == 1 && !o->parts.items[0].extension &&
+        strcmp(o->parts.items[0].name, "message_set_wire_format") == 0)
+      return t->len == 4 && memcmp(t->text, "true", 4) == 0;
+  }
+  return false;
+}
+
 static void write_range(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const pp_range_t *r,
-                        bool exclusive_end, bool with_options) {
+                        bool exclusive_end, bool with_options, bool message_set) {
   pp_bytes_t b = {0};
   put_int(c, &b, 1, r->start);
-  put_int(c, &b, 2, exclusive_end ? r->end + 1 : r->end);
+  int64_t end = r->to_max && message_set ? INT32_MAX - 1 : r->end;
+  put_int(c, &b, 2, exclusive_end ? end + 1 : end);
   if (with_options) write_options(c, &b, 3, &r->options, false, false);
   put_sub(c, out, number, &b);
 }
@@ -338,7 +351,8 @@ static void write_enum(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const pp_e
     put_sub(c, &b, 2, &vb);
   }
   write_options(c, &b, 3, &e->options, false, false);
-  for (size_t i = 0; i < e->reserved.n; i++) write_range(c, &b, 4, &e->reserved.items[i], false, false);
+  for (size_t i = 0; i < e->reserved.n; i++)
+    write_range(c, &b, 4, &e->reserved.items[i], false, false, false);
   for (size_t i = 0; i < e->reserved_names.n; i++) put_str(c, &b, 5, e->reserved_names.items[i]);
   put_sub(c, out, number, &b);
 }
@@ -349,8 +363,9 @@ static void write_message(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const p
   for (size_t i = 0; i < m->fields.n; i++) write_field(c, &b, 2, &m->fields.items[i]);
   for (size_t i = 0; i < m->nested.n; i++) write_message(c, &b, 3, m->nested.items[i]);
   for (size_t i = 0; i < m->enums.n; i++) write_enum(c, &b, 4, m->enums.items[i]);
+  bool message_set = is_message_set(c, m);
   for (size_t i = 0; i < m->ext_ranges.n; i++)
-    write_range(c, &b, 5, &m->ext_ranges.items[i], true, true);
+    write_range(c, &b, 5, &m->ext_ranges.items[i], true, true, message_set);
   for (size_t i = 0; i < m->extensions.n; i++) write_field(c, &b, 6, &m->extensions.items[i]);
   write_options(c, &b, 7, &m->options, m->map_entry, false);
   for (size_t i = 0; i < m->oneofs.n; i++) {
@@ -359,7 +374,8 @@ static void write_message(pp_ctx_t *c, pp_bytes_t *out, uint32_t number, const p
     write_options(c, &ob, 2, &m->oneofs.items[i].options, false, false);
     put_sub(c, &b, 8, &ob);
   }
-  for (size_t i = 0; i < m->reserved.n; i++) write_range(c, &b, 9, &m->reserved.items[i], true, false);
+  for (size_t i = 0; i < m->reserved.n; i++)
+    write_range(c, &b, 9, &m->reserved.items[i], true, false, message_set);
   for (size_t i = 0; i < m->reserved_names.n; i++) put_str(c, &b, 10, m->reserved_names.items[i]);
   put_sub(c, out, number, &b);
 }

@@ -122,6 +122,13 @@ static void test_semantic_errors(void) {
               "e.proto:2:22: groups are not supported in proto3: use a message field");
   CHECK_ERROR(P3 "enum E { A = 1; }",
               "e.proto:2:10: the first value of enum \"E\" must be 0 in proto3 (it is the default)");
+  CHECK_ERROR(P3 "message M { int32 foobar = 1; int32 foo_bar = 2; }",
+              "e.proto:2:37: the JSON name of field \"foo_bar\" conflicts with field \"foobar\" "
+              "(not allowed in proto3)");
+  CHECK_ERROR(P3 "enum E { E_UNKNOWN = 0; UNKNOWN = 1; }",
+              "e.proto:2:25: enum value \"UNKNOWN\" is \"E_UNKNOWN\" once the enum's name is "
+              "stripped as a prefix and case ignored (proto3 forbids it unless both have the same "
+              "number)");
   CHECK_ERROR(P3 "enum E {\n  A = 0;\n  B = 0;\n}",
               "e.proto:4:3: \"B\" uses the number 0 of \"A\": set option allow_alias = true; in "
               "enum \"E\" to allow aliases");
