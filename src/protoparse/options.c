@@ -206,7 +206,9 @@ typedef struct entry {
 } entry_t;
 
 static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_t *i, size_t end,
-                                const char *closer, pp_bytes_t *out);
+                                const char *closer, pp_bytes_t *out, int depth);
+
+#define MAX_AGGREGATE_DEPTH 100
 
 static bool at_sym(pp_ctx_t *c, size_t i, const char *s) {
   const pp_token_t *t = &c->toks.items[i];
@@ -253,7 +255,7 @@ static const cgrpc_field_desc_t *text_field(interp_t *in, const cgrpc_msg_desc_t
 }
 
 static void text_value(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, size_t end,
-                       void *entries_vec) {
+                       void *entries_vec, int depth) {
   pp_ctx_t *c = in->c;
   PP_VEC(entry_t) *entries = entries_vec;
   if (*i >= end) pp_fail_at(c, tpos(&c->toks.items[*i]), "aggregate value ends early");
@@ -270,7 +272,10 @@ static void text_value(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, siz
       pp_fail_at(c, tpos(&c->toks.items[*i]), "field \"%s\" is a message: its value goes in {...}",
                  f->name);
     (*i)++;
-    encode_message_text(in, f->message, i, end, closer, &payload);
+    if (depth >= MAX_AGGREGATE_DEPTH)
+      pp_fail_at(c, tpos(&c->toks.items[*i - 1]), "aggregate value nested more than %d deep",
+                 MAX_AGGREGATE_DEPTH);
+    encode_message_text(in, f->message, i, end, closer, &payload, depth + 1);
   } else {
     bool negative = false;
     if (at_sym(c, *i, "-")) {
@@ -285,7 +290,7 @@ static void text_value(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, siz
 }
 
 static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_t *i, size_t end,
-                                const char *closer, pp_bytes_t *out) {
+                                const char *closer, pp_bytes_t *out, int depth) {
   pp_ctx_t *c = in->c;
   PP_VEC(entry_t) entries = {0};
   for (;;) {
@@ -311,7 +316,7 @@ static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_
       (*i)++;
       if (!(*i < end && at_sym(c, *i, "]"))) {
         do {
-          text_value(in, f, i, end, &entries);
+          text_value(in, f, i, end, &entries, depth);
         } while (*i < end && at_sym(c, *i, ",") && ++*i);
       }
       if (!(*i < end && at_sym(c, *i, "]")))
@@ -324,7 +329,7 @@ static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_
           if (entries.items[k].field == f)
             pp_fail_at(c, tpos(&c->toks.items[*i]), "field \"%s\" is set twice", f->name);
       }
-      text_value(in, f, i, end, &entries);
+      text_value(in, f, i, end, &entries, depth);
     }
     if (*i < end && (at_sym(c, *i, ",") || at_sym(c, *i, ";"))) (*i)++;
   }
@@ -429,7 +434,7 @@ static void interpret_one(interp_t *in, pp_option_t *o, const cgrpc_msg_desc_t *
                  "or set its fields one by one", last->name);
     i++;
     pp_bytes_t body = {0};
-    encode_message_text(in, last->message, &i, o->value_end - 1, NULL, &body);
+    encode_message_text(in, last->message, &i, o->value_end - 1, NULL, &body, 0);
     if (wt == 2) pp_put_varint(c, &value, body.len);
     pp_bytes_append(c, &value, body.data, body.len);
   } else {

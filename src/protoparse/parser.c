@@ -14,6 +14,7 @@
 #include "protoparse/pp.h"
 
 #define MAX_SOURCE_BYTES (64u << 20)
+#define MAX_IMPORT_DEPTH 100
 
 typedef enum file_state { FILE_PARSING = 1, FILE_DONE } file_state_t;
 
@@ -385,6 +386,12 @@ static cgrpc_status_code_t load(cgrpc_proto_parser_t *p, const char *name, const
                 "%s:%d:%d: import cycle: \"%s\" imports \"%s\", which is still being parsed",
                 importer ? importer : name, import_pos.line, import_pos.col,
                 importer ? importer : name, name);
+  size_t open_files = 0;
+  for (size_t i = 0; i < p->file_count; i++) open_files += p->files[i]->state == FILE_PARSING;
+  if (open_files >= MAX_IMPORT_DEPTH)
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                "%s:%d:%d: imports are nested more than %d deep (at \"%s\")",
+                importer ? importer : name, import_pos.line, import_pos.col, MAX_IMPORT_DEPTH, name);
   rec = new_rec(p, name);
   if (!rec) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   rec->state = FILE_PARSING;

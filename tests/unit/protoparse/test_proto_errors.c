@@ -191,7 +191,38 @@ static void test_import_errors(void) {
   CHECK_EQ_STR(parse_error(bad_dep, &code), "b.proto:2:25: expected \";\", found \"}\"");
 }
 
+/* Deep nesting is refused before it can exhaust the stack. */
+static void test_depth_limits(void) {
+  static char text[8192];
+  int n = snprintf(text, sizeof text,
+                   "syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n"
+                   "message R { optional R r = 1; }\n"
+                   "extend google.protobuf.FileOptions { optional R deep = 50000; }\n"
+                   "option (deep) = {");
+  for (int i = 0; i < 150; i++) n += snprintf(text + n, sizeof text - (size_t)n, " r {");
+  for (int i = 0; i < 150; i++) n += snprintf(text + n, sizeof text - (size_t)n, "}");
+  snprintf(text + n, sizeof text - (size_t)n, "};\n");
+  CHECK_ERROR(text, "e.proto:5:421: aggregate value nested more than 100 deep");
+
+  /* A chain of 150 imports: a0 imports a1 imports a2 ... */
+  static char names[151][16], bodies[151][64];
+  static source_file_t chain[152];
+  for (int i = 0; i <= 150; i++) {
+    snprintf(names[i], sizeof names[i], i ? "a%d.proto" : "e.proto", i);
+    if (i < 150)
+      snprintf(bodies[i], sizeof bodies[i], "import \"a%d.proto\";", i + 1);
+    else
+      bodies[i][0] = '\0';
+    chain[i] = (source_file_t){names[i], bodies[i]};
+  }
+  chain[151] = (source_file_t){NULL, NULL};
+  cgrpc_status_code_t code;
+  CHECK_EQ_STR(parse_error(chain, &code),
+               "a99.proto:1:8: imports are nested more than 100 deep (at \"a100.proto\")");
+}
+
 int main(void) {
+  TEST_RUN(test_depth_limits);
   TEST_RUN(test_syntax_errors);
   TEST_RUN(test_lexical_errors);
   TEST_RUN(test_semantic_errors);
