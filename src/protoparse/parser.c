@@ -25,6 +25,8 @@ typedef struct file_rec {
   size_t len;
   const char **deps;
   size_t dep_count;
+  const char **public_deps; /* the imports marked public */
+  size_t public_dep_count;
   bool builtin; /* the pool's own copy, not parsed */
   bool emitted; /* scratch for descriptor_set */
 } file_rec_t;
@@ -295,6 +297,22 @@ static void interpret_with_self(cgrpc_proto_parser_t *p, pp_ctx_t *c) {
   memcpy(c->fail, saved, sizeof saved);
 }
 
+/* The imports of the file and, recursively, their public imports. */
+static void visible_files(cgrpc_proto_parser_t *p, pp_ctx_t *c) {
+  PP_VEC(const char *) v = {0};
+  for (size_t i = 0; i < c->file->deps.n; i++) *PP_PUSH(c, &v) = c->file->deps.items[i];
+  for (size_t i = 0; i < v.n; i++) {
+    const file_rec_t *r = find_rec(p, v.items[i]);
+    for (size_t k = 0; r && k < r->public_dep_count; k++) {
+      bool seen = false;
+      for (size_t j = 0; j < v.n && !seen; j++) seen = strcmp(v.items[j], r->public_deps[k]) == 0;
+      if (!seen) *PP_PUSH(c, &v) = r->public_deps[k];
+    }
+  }
+  c->visible = v.items;
+  c->visible_count = v.n;
+}
+
 static cgrpc_status_code_t parse_one(cgrpc_proto_parser_t *p, file_rec_t *rec, const char *src,
                                      size_t len, pp_ctx_t *c) {
   c->file = pp_alloc(c, sizeof *c->file);
@@ -306,6 +324,7 @@ static cgrpc_status_code_t parse_one(cgrpc_proto_parser_t *p, file_rec_t *rec, c
     cgrpc_status_code_t code = load(p, f->deps.items[i], rec->name, f->dep_pos.items[i], c->err);
     if (code != CGRPC_STATUS_OK) return code;
   }
+  visible_files(p, c);
   pp_resolve(c);
   pp_format_defaults(c);
   if (pp_interpret_options(c, p->pool, false)) interpret_with_self(p, c);
@@ -317,9 +336,12 @@ static cgrpc_status_code_t parse_one(cgrpc_proto_parser_t *p, file_rec_t *rec, c
   uint8_t *bytes = cgrpc_arena_memdup(&p->arena, out.data, out.len ? out.len : 1);
   const char **deps = cgrpc_arena_calloc(&p->arena, (f->deps.n + 1) * sizeof *deps);
   if (!bytes || !deps) pp_fail_oom(c);
-  for (size_t i = 0; i < f->deps.n; i++) {
-    deps[i] = find_rec(p, f->deps.items[i])->name;
-  }
+  const char **public_deps = cgrpc_arena_calloc(&p->arena, (f->public_deps.n + 1) * sizeof *deps);
+  if (!public_deps) pp_fail_oom(c);
+  for (size_t i = 0; i < f->deps.n; i++) deps[i] = find_rec(p, f->deps.items[i])->name;
+  for (size_t i = 0; i < f->public_deps.n; i++) public_deps[i] = deps[f->public_deps.items[i]];
+  rec->public_deps = public_deps;
+  rec->public_dep_count = f->public_deps.n;
   rec->bytes = bytes;
   rec->len = out.len;
   rec->deps = deps;

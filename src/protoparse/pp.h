@@ -228,6 +228,12 @@ struct pp_ctx {
   size_t pos; /* next token */
   pp_file_t *file;
   cgrpc_pool_t *pool; /* the imports are in it */
+  /* The files whose symbols this one may use (protoc's rule): its imports
+   * and, recursively, what they import publicly. The pool's other files are
+   * invisible to name lookups. */
+  const char *const *visible;
+  size_t visible_count;
+  const char *undeclared; /* a file that defines a name looked up, not imported */
   pp_sym_t *syms;     /* open addressing, power of two */
   size_t sym_cap, sym_count;
 };

@@ -93,15 +93,38 @@ const pp_sym_t *pp_sym_find(pp_ctx_t *c, const char *name) {
   return s->name ? s : NULL;
 }
 
+static bool is_visible(const pp_ctx_t *c, const char *file_name) {
+  for (size_t i = 0; i < c->visible_count; i++)
+    if (strcmp(c->visible[i], file_name) == 0) return true;
+  return false;
+}
+
 static pp_sym_kind_t find_kind(pp_ctx_t *c, const char *name) {
   const pp_sym_t *s = pp_sym_find(c, name);
   if (s) return s->kind;
-  if (cgrpc_pool_find_message(c->pool, name)) return PP_SYM_MESSAGE;
-  if (cgrpc_pool_find_enum(c->pool, name)) return PP_SYM_ENUM;
-  if (cgrpc_pool_find_service(c->pool, name)) return PP_SYM_SERVICE;
-  if (cgrpc_pool_find_extension(c->pool, name)) return PP_SYM_EXTENSION;
-  if (cgrpc_pool_find_file_containing(c->pool, name)) return PP_SYM_OTHER;
-  return PP_SYM_NONE;
+  pp_sym_kind_t kind = PP_SYM_OTHER;
+  if (cgrpc_pool_find_message(c->pool, name))
+    kind = PP_SYM_MESSAGE;
+  else if (cgrpc_pool_find_enum(c->pool, name))
+    kind = PP_SYM_ENUM;
+  else if (cgrpc_pool_find_service(c->pool, name))
+    kind = PP_SYM_SERVICE;
+  else if (cgrpc_pool_find_extension(c->pool, name))
+    kind = PP_SYM_EXTENSION;
+  const cgrpc_file_desc_t *file = cgrpc_pool_find_file_containing(c->pool, name);
+  if (!file) return PP_SYM_NONE;
+  if (!is_visible(c, file->name)) {
+    c->undeclared = file->name;
+    return PP_SYM_NONE;
+  }
+  return kind;
+}
+
+/* " (it is defined in x.proto, which this file does not import)" after a
+ * failed lookup that met such a definition. */
+static const char *undeclared_hint(pp_ctx_t *c) {
+  if (!c->undeclared) return "";
+  return pp_strcat3(c, " (\"", c->undeclared, "\" defines it, but this file does not import it)");
 }
 
 static bool is_aggregate(pp_sym_kind_t k) {
@@ -110,6 +133,7 @@ static bool is_aggregate(pp_sym_kind_t k) {
 
 pp_sym_kind_t pp_lookup(pp_ctx_t *c, const char *name, const char *scope, bool types_only,
                         const char **full) {
+  c->undeclared = NULL;
   if (name[0] == '.') {
     *full = name + 1;
     return find_kind(c, name + 1);
@@ -198,7 +222,7 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
     pp_sym_kind_t k = pp_lookup(c, f->extendee, self, false, &full);
     if (k == PP_SYM_NONE)
       pp_fail_at(c, f->extendee_pos, "unknown type \"%s\": it is not defined in this file, its "
-                 "package or the files it imports", f->extendee);
+                 "package or the files it imports%s", f->extendee, undeclared_hint(c));
     if (k != PP_SYM_MESSAGE)
       pp_fail_at(c, f->extendee_pos, "\"%s\" is not a message type, so it cannot be extended",
                  f->extendee);
@@ -213,7 +237,7 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
   pp_sym_kind_t k = pp_lookup(c, f->type_name, self, true, &full);
   if (k == PP_SYM_NONE)
     pp_fail_at(c, f->type_pos, "unknown type \"%s\": it is not defined in this file, its package "
-               "or the files it imports", f->type_name);
+               "or the files it imports%s", f->type_name, undeclared_hint(c));
   if (k != PP_SYM_MESSAGE && k != PP_SYM_ENUM)
     pp_fail_at(c, f->type_pos, "\"%s\" is not a type (it is %s)", f->type_name, kind_name(k));
   if (f->type == 10) {
@@ -348,15 +372,18 @@ static void resolve_method_type(pp_ctx_t *c, const char **name, const char *self
   pp_sym_kind_t k = pp_lookup(c, *name, self, false, &full);
   if (k == PP_SYM_NONE)
     pp_fail_at(c, pos, "unknown type \"%s\": it is not defined in this file, its package or the "
-               "files it imports", *name);
+               "files it imports%s", *name, undeclared_hint(c));
   if (k != PP_SYM_MESSAGE) pp_fail_at(c, pos, "\"%s\" is not a message type", *name);
   *name = pp_strcat3(c, ".", full, "");
 }
 
 void pp_resolve(pp_ctx_t *c) {
   pp_file_t *f = c->file;
-  size_t files = cgrpc_pool_file_count(c->pool);
-  for (size_t i = 0; i < files; i++) define_package(c, cgrpc_pool_file(c->pool, i)->package);
+  /* A package is visible when a visible file is in it. */
+  for (size_t i = 0; i < c->visible_count; i++) {
+    const cgrpc_file_desc_t *dep = cgrpc_pool_find_file(c->pool, c->visible[i]);
+    if (dep) define_package(c, dep->package);
+  }
   define_package(c, f->package);
   for (size_t i = 0; i < f->messages.n; i++) define_message(c, f->messages.items[i], f->package);
   for (size_t i = 0; i < f->enums.n; i++) define_enum(c, f->enums.items[i], f->package);

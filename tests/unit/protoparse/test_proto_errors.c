@@ -184,6 +184,20 @@ static void test_import_errors(void) {
   CHECK_EQ_STR(parse_error(none, &code),
                "e.proto: file not found (searched /nonexistent-protoparse-dir/e.proto); add its "
                "directory with -I");
+  /* Only what a file imports (and what that imports publicly) is visible. */
+  source_file_t hidden[] = {{"e.proto", P3 "import \"b.proto\";\nmessage E { C c = 1; B b = 2; }"},
+                            {"b.proto", P3 "import \"c.proto\";\nmessage B {}"},
+                            {"c.proto", P3 "message C {}"},
+                            {NULL, NULL}};
+  CHECK_EQ_STR(parse_error(hidden, &code),
+               "e.proto:3:13: unknown type \"C\": it is not defined in this file, its package or "
+               "the files it imports (\"c.proto\" defines it, but this file does not import it)");
+  source_file_t public_dep[] = {
+      {"e.proto", P3 "import \"b.proto\";\nmessage E { C c = 1; B b = 2; }"},
+      {"b.proto", P3 "import public \"c.proto\";\nmessage B {}"},
+      {"c.proto", P3 "message C {}"},
+      {NULL, NULL}};
+  CHECK_EQ_STR(parse_error(public_dep, &code), "OK");
   /* The error of an imported file names that file. */
   source_file_t bad_dep[] = {{"e.proto", P3 "import \"b.proto\";"},
                              {"b.proto", P3 "message B { int32 x = 1 }"},
