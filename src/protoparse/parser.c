@@ -265,19 +265,21 @@ static cgrpc_status_code_t load(cgrpc_proto_parser_t *p, const char *name, const
                                 pp_pos_t import_pos, cgrpc_error_t *err);
 
 /* Interprets the options that use extensions of the file itself: with a
- * scratch pool holding what the main one has of this parser's files, plus
- * this file as it is so far (its own extensions declared). */
+ * scratch pool holding what the main one holds, plus this file as it is so
+ * far (its own extensions declared). */
 static void interpret_with_self(cgrpc_proto_parser_t *p, pp_ctx_t *c) {
   pp_bytes_t draft = {0};
   pp_write_file(c, &draft);
   cgrpc_pool_t *scratch;
   cgrpc_error_t perr;
   if (cgrpc_pool_new(&scratch, &perr) != CGRPC_STATUS_OK) pp_fail_oom(c);
+  /* The main pool's files in its order (each after its imports); the
+   * well-known ones are in the scratch pool already and are skipped. */
   bool ok = true;
-  for (size_t i = 0; i < p->file_count && ok; i++) {
-    file_rec_t *r = p->files[i];
-    if (r->state == FILE_DONE && !r->builtin)
-      ok = cgrpc_pool_add_file(scratch, r->bytes, r->len, &perr) == CGRPC_STATUS_OK;
+  size_t builtin = cgrpc_pool_file_count(scratch);
+  for (size_t i = builtin; i < cgrpc_pool_file_count(p->pool) && ok; i++) {
+    const cgrpc_file_desc_t *f = cgrpc_pool_file(p->pool, i);
+    ok = cgrpc_pool_add_file(scratch, f->descriptor, f->descriptor_len, &perr) == CGRPC_STATUS_OK;
   }
   if (ok) ok = cgrpc_pool_add_file(scratch, draft.data, draft.len, &perr) == CGRPC_STATUS_OK;
   if (!ok) {
