@@ -15,6 +15,7 @@ written as ROOT//SUBDIR only the files under ROOT/SUBDIR are compared
 (/usr/include//google/protobuf: google/protobuf/*.proto, not all of
 /usr/include).
 """
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def main():
     dump, protoc = sys.argv[1], sys.argv[2]
     checked, skipped, failures = 0, [], []
     tmp = tempfile.mkdtemp(prefix="protoparse-")
-    ref, ours = os.path.join(tmp, "ref.pb"), os.path.join(tmp, "ours.pb")
+    jobs = []
     for spec in sys.argv[3:]:
         root, *extra = spec.split(":")
         root, _, subdir = root.partition("//")
@@ -79,28 +80,40 @@ def main():
         files = []
         for dirpath, _, names in os.walk(os.path.join(root, subdir)):
             files += [os.path.relpath(os.path.join(dirpath, n), root) for n in names if n.endswith(".proto")]
-        for name in sorted(files):
-            p = subprocess.run([protoc, "--include_imports", "--descriptor_set_out=" + ref] + includes + [name],
-                               capture_output=True, text=True)
-            o = subprocess.run([dump] + includes + [ours, name], capture_output=True, text=True)
-            if p.returncode != 0:
-                if o.returncode == 0:
-                    failures.append("%s/%s: protoc rejects it (%s) but the parser accepts it"
-                                    % (root, name, p.stderr.strip().splitlines()[0]))
-                else:
-                    skipped.append("%s/%s (protoc: %s)" % (root, name, p.stderr.strip().splitlines()[0]))
-                continue
-            checked += 1
-            if o.returncode != 0:
-                failures.append("%s/%s: the parser fails: %s" % (root, name, o.stderr.strip()))
-                continue
-            a, b = open(ref, "rb").read(), open(ours, "rb").read()
-            if a == b:
-                continue
-            sa, sb = descriptor_pb2.FileDescriptorSet(), descriptor_pb2.FileDescriptorSet()
-            sa.ParseFromString(a)
-            sb.ParseFromString(b)
-            failures.append("%s/%s: %s" % (root, name, first_difference(sa, sb, "set") or "bytes differ"))
+        jobs += [(root, includes, name) for name in sorted(files)]
+
+    def run(index_job):
+        index, (root, includes, name) = index_job
+        ref, ours = os.path.join(tmp, "ref%d.pb" % index), os.path.join(tmp, "ours%d.pb" % index)
+        p = subprocess.run([protoc, "--include_imports", "--descriptor_set_out=" + ref] + includes + [name],
+                           capture_output=True, text=True)
+        o = subprocess.run([dump] + includes + [ours, name], capture_output=True, text=True)
+        where = "%s/%s" % (root, name)
+        if p.returncode != 0:
+            first = (p.stderr.strip().splitlines() or ["?"])[0]
+            if o.returncode == 0:
+                return "fail", "%s: protoc rejects it (%s) but the parser accepts it" % (where, first)
+            return "skip", "%s (protoc: %s)" % (where, first)
+        if o.returncode != 0:
+            return "fail", "%s: the parser fails: %s" % (where, o.stderr.strip())
+        a, b = open(ref, "rb").read(), open(ours, "rb").read()
+        if a == b:
+            return "same", where
+        sa, sb = descriptor_pb2.FileDescriptorSet(), descriptor_pb2.FileDescriptorSet()
+        sa.ParseFromString(a)
+        sb.ParseFromString(b)
+        return "fail", "%s: %s" % (where, first_difference(sa, sb, "set") or "bytes differ")
+
+    # Two at a time: protoc's start-up dominates, and machines have two cores.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for kind, text in pool.map(run, enumerate(jobs)):
+            if kind == "skip":
+                skipped.append(text)
+            elif kind == "fail":
+                failures.append(text)
+            else:
+                checked += 1
+    checked += len([f for f in failures if "protoc rejects" not in f])
     for s in skipped:
         print("skipped, protoc rejects it too: " + s)
     for f in failures:
