@@ -18,8 +18,9 @@
 typedef struct interp {
   pp_ctx_t *c;
   cgrpc_pool_t *pool;
-  bool final;    /* the pool holds this file: every extension can be found */
-  bool deferred; /* some option waits for that */
+  bool final;          /* the pool holds this file: every extension can be found */
+  bool deferred;       /* some option waits for that */
+  bool own_extensions; /* the file declares extensions */
 } interp_t;
 
 static pp_pos_t tpos(const pp_token_t *t) { return (pp_pos_t){t->line, t->col}; }
@@ -392,6 +393,14 @@ static const cgrpc_field_desc_t *find_extension(interp_t *in, const pp_opt_part_
   return x;
 }
 
+/* An aggregate value that names extensions ("[pkg.ext]: 1") may name one
+ * of this file's: those are in the pool only on the second pass. */
+static bool defers_aggregate(pp_ctx_t *c, const pp_option_t *o) {
+  for (size_t i = o->value_tok; i < o->value_end; i++)
+    if (at_sym(c, i, "[")) return true;
+  return false;
+}
+
 static void interpret_one(interp_t *in, pp_option_t *o, const cgrpc_msg_desc_t *options_msg,
                           const char *scope) {
   pp_ctx_t *c = in->c;
@@ -424,6 +433,10 @@ static void interpret_one(interp_t *in, pp_option_t *o, const cgrpc_msg_desc_t *
     msg = (f->type == CGRPC_PB_MESSAGE || f->type == CGRPC_PB_GROUP) ? f->message : NULL;
   }
   const cgrpc_field_desc_t *last = path[depth - 1];
+  if (!in->final && in->own_extensions && defers_aggregate(c, o)) {
+    in->deferred = true;
+    return;
+  }
   pp_bytes_t value = {0};
   size_t i = o->value_tok;
   const pp_token_t *t = &c->toks.items[i];
@@ -523,7 +536,9 @@ static void interpret_message(interp_t *in, pp_msg_t *m) {
 }
 
 bool pp_interpret_options(pp_ctx_t *c, cgrpc_pool_t *pool, bool final) {
-  interp_t in = {c, pool, final, false};
+  interp_t in = {c, pool, final, false, false};
+  for (size_t i = 0; i < c->sym_cap && !in.own_extensions; i++)
+    in.own_extensions = c->syms[i].name && c->syms[i].kind == PP_SYM_EXTENSION;
   pp_file_t *f = c->file;
   interpret_list(&in, &f->options, "google.protobuf.FileOptions", join(c, f->package, "dummy"));
   for (size_t i = 0; i < f->messages.n; i++) interpret_message(&in, f->messages.items[i]);

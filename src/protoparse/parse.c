@@ -483,6 +483,7 @@ static void parse_extend(pp_ctx_t *c, void *fields_vec, void *nested_vec, int de
   pp_pos_t pos = tok_pos(tok(c));
   const char *extendee = expect_type_name(c, "the name of the message to extend");
   expect(c, "{");
+  if (is(c, "}")) fail_expected(c, "a field (an extend block cannot be empty)");
   while (!accept(c, "}")) {
     if (tok(c)->kind == PP_TOK_END) fail_expected(c, "\"}\" closing the extend block");
     if (accept(c, ";")) continue;
