@@ -75,6 +75,8 @@ static void test_syntax_errors(void) {
               "repeated)");
   CHECK_ERROR(P2 "message M { optional group g = 1 {} }",
               "e.proto:2:28: a group name must start with a capital letter");
+  CHECK_ERROR(P2 "message M { extensions 5 to 9; }\nextend M {}",
+              "e.proto:3:11: expected a field (an extend block cannot be empty), found \"}\"");
   CHECK_ERROR(P3 "message M { map<double, string> m = 1; }",
               "e.proto:2:17: a map key must be an integer type, bool or string (not a float, "
               "bytes, message or enum)");
