@@ -556,6 +556,8 @@ static pp_msg_t *parse_message_body(pp_ctx_t *c, pp_msg_t *m, int depth) {
       parse_oneof(c, m, depth + 1);
     } else if (is(c, "extensions") && !tok_is(peek(c, 1), "=")) {
       next(c);
+      if (c->file->proto3)
+        pp_fail_at(c, tok_pos(tok(c)), "extension ranges are not allowed in proto3");
       size_t first = m->ext_ranges.n;
       parse_ranges(c, &m->ext_ranges, 1, MAX_FIELD_NUMBER, "an extension number");
       pp_options_t opts = {0};

@@ -215,6 +215,18 @@ static bool in_ranges(const void *ranges_vec, int64_t n) {
   return false;
 }
 
+static bool is_options_message(const char *full) {
+  static const char *const names[] = {
+      "google.protobuf.FileOptions",      "google.protobuf.MessageOptions",
+      "google.protobuf.FieldOptions",     "google.protobuf.EnumOptions",
+      "google.protobuf.EnumValueOptions", "google.protobuf.ServiceOptions",
+      "google.protobuf.MethodOptions",    "google.protobuf.OneofOptions",
+      "google.protobuf.ExtensionRangeOptions"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(names[i], full) == 0) return true;
+  return false;
+}
+
 static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
   const char *self = join(c, f->scope, f->name);
   if (f->extendee) {
@@ -226,6 +238,9 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
     if (k != PP_SYM_MESSAGE)
       pp_fail_at(c, f->extendee_pos, "\"%s\" is not a message type, so it cannot be extended",
                  f->extendee);
+    if (c->file->proto3 && !is_options_message(full))
+      pp_fail_at(c, f->extendee_pos, "extensions in proto3 are only allowed for defining options "
+                 "(extending google.protobuf.*Options), not \"%s\"", full);
     const pp_sym_t *own = pp_sym_find(c, full);
     if (own && own->kind == PP_SYM_MESSAGE && !in_ranges(&((pp_msg_t *)own->item)->ext_ranges, f->number))
       pp_fail_at(c, f->number_pos, "\"%s\" does not declare %lld as an extension number (add it "
@@ -240,6 +255,12 @@ static void resolve_field(pp_ctx_t *c, pp_field_t *f) {
                "or the files it imports%s", f->type_name, undeclared_hint(c));
   if (k != PP_SYM_MESSAGE && k != PP_SYM_ENUM)
     pp_fail_at(c, f->type_pos, "\"%s\" is not a type (it is %s)", f->type_name, kind_name(k));
+  if (k == PP_SYM_ENUM && c->file->proto3 && !f->extendee) {
+    const cgrpc_enum_desc_t *e = cgrpc_pool_find_enum(c->pool, full);
+    if (e && e->closed && !pp_sym_find(c, full))
+      pp_fail_at(c, f->type_pos, "enum \"%s\" is a proto2 enum: a proto3 message cannot use it",
+                 f->type_name);
+  }
   if (f->type == 10) {
     if (k != PP_SYM_MESSAGE) pp_fail_at(c, f->type_pos, "a group must be a message");
   } else {

@@ -43,9 +43,9 @@ static const char *parse_error(const source_file_t *files, cgrpc_status_code_t *
 #define CHECK_ERROR(source, expected)                                   \
   do {                                                                  \
     source_file_t files[] = {{"e.proto", source}, {NULL, NULL}};        \
-    cgrpc_status_code_t code;                                           \
-    CHECK_EQ_STR(parse_error(files, &code), expected);                  \
-    CHECK_EQ_INT(code, CGRPC_STATUS_INVALID_ARGUMENT);                  \
+    cgrpc_status_code_t code_;                                          \
+    CHECK_EQ_STR(parse_error(files, &code_), expected);                 \
+    CHECK_EQ_INT(code_, CGRPC_STATUS_INVALID_ARGUMENT);                 \
   } while (0)
 
 #define P3 "syntax = \"proto3\";\n"
@@ -122,6 +122,21 @@ static void test_semantic_errors(void) {
               "e.proto:2:13: required fields are not allowed in proto3");
   CHECK_ERROR(P3 "message M { optional group G = 1 { } }",
               "e.proto:2:22: groups are not supported in proto3: use a message field");
+  CHECK_ERROR(P3 "message M { extensions 100 to 200; }",
+              "e.proto:2:24: extension ranges are not allowed in proto3");
+  source_file_t p3_extend[] = {
+      {"e.proto", P3 "import \"p2.proto\";\nextend P2 { int32 b = 2; }"},
+      {"p2.proto", P2 "message P2 { extensions 1 to 10; }\nenum E2 { A = 0; }"},
+      {NULL, NULL}};
+  cgrpc_status_code_t code;
+  CHECK_EQ_STR(parse_error(p3_extend, &code),
+               "e.proto:3:8: extensions in proto3 are only allowed for defining options "
+               "(extending google.protobuf.*Options), not \"P2\"");
+  source_file_t p3_enum[] = {{"e.proto", P3 "import \"p2.proto\";\nmessage M { E2 e = 1; }"},
+                             {"p2.proto", P2 "message P2 { extensions 1 to 10; }\nenum E2 { A = 0; }"},
+                             {NULL, NULL}};
+  CHECK_EQ_STR(parse_error(p3_enum, &code),
+               "e.proto:3:13: enum \"E2\" is a proto2 enum: a proto3 message cannot use it");
   CHECK_ERROR(P3 "enum E { A = 1; }",
               "e.proto:2:10: the first value of enum \"E\" must be 0 in proto3 (it is the default)");
   CHECK_ERROR(P3 "message M { int32 foobar = 1; int32 foo_bar = 2; }",
