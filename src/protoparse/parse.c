@@ -288,11 +288,13 @@ static void parse_enum(pp_ctx_t *c, void *enums_vec) {
   while (!accept(c, "}")) {
     if (tok(c)->kind == PP_TOK_END) fail_expected(c, "\"}\" closing the enum");
     if (accept(c, ";")) continue;
-    if (is(c, "option") && tok(c)->kind == PP_TOK_IDENT && !tok_is(peek(c, 1), "=")) {
+    /* As in protoc, these words always start their statement here: no
+     * enum value can be named "option" or "reserved". */
+    if (is(c, "option")) {
       parse_option_statement(c, &e->options);
       continue;
     }
-    if (is(c, "reserved") && !tok_is(peek(c, 1), "=")) {
+    if (is(c, "reserved")) {
       parse_reserved(c, &e->reserved, &e->reserved_names, INT32_MIN, INT32_MAX);
       continue;
     }
