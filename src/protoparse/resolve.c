@@ -284,7 +284,28 @@ static bool same_json_key(const char *a, const char *b) {
   }
 }
 
+/* Ranges of one list may not overlap, nor (when `other` is given) a range
+ * of the other list. */
+static void check_overlaps(pp_ctx_t *c, void *ranges_vec, void *other_vec, const char *what,
+                           const char *other_what) {
+  PP_VEC(pp_range_t) *ranges = ranges_vec;
+  PP_VEC(pp_range_t) *other = other_vec;
+  for (size_t i = 0; i < ranges->n; i++) {
+    const pp_range_t *r = &ranges->items[i];
+    for (size_t k = 0; k < (other ? other->n : i); k++) {
+      const pp_range_t *o = other ? &other->items[k] : &ranges->items[k];
+      if (r->start <= o->end && o->start <= r->end)
+        pp_fail_at(c, r->pos, "%s %lld to %lld overlaps with %s %lld to %lld", what,
+                   (long long)r->start, (long long)r->end, other_what, (long long)o->start,
+                   (long long)o->end);
+    }
+  }
+}
+
 static void check_message(pp_ctx_t *c, pp_msg_t *m) {
+  check_overlaps(c, &m->reserved, NULL, "reserved range", "reserved range");
+  check_overlaps(c, &m->ext_ranges, NULL, "extension range", "extension range");
+  check_overlaps(c, &m->ext_ranges, &m->reserved, "extension range", "reserved range");
   for (size_t i = 0; i < m->fields.n; i++) {
     pp_field_t *f = &m->fields.items[i];
     for (size_t k = 0; k < i && c->file->proto3; k++)
@@ -349,6 +370,7 @@ static char *stripped_value_name(pp_ctx_t *c, const char *enum_name, const char 
 }
 
 static void check_enum(pp_ctx_t *c, pp_enum_t *e) {
+  check_overlaps(c, &e->reserved, NULL, "reserved range", "reserved range");
   if (c->file->proto3) {
     char **stripped = pp_alloc(c, (e->values.n + 1) * sizeof *stripped);
     for (size_t i = 0; i < e->values.n; i++) {

@@ -115,6 +115,14 @@ static void test_semantic_errors(void) {
               "e.proto:4:13: field \"a\" uses number 7, which \"M\" reserves");
   CHECK_ERROR(P3 "message M {\n  reserved \"a\";\n  int32 a = 1;\n}",
               "e.proto:4:9: field name \"a\" is reserved in \"M\"");
+  CHECK_ERROR(P2 "message M {\n  reserved 5 to 10;\n  reserved 8 to 12;\n}",
+              "e.proto:4:12: reserved range 8 to 12 overlaps with reserved range 5 to 10");
+  CHECK_ERROR(P2 "message M {\n  extensions 5 to 10;\n  extensions 10;\n}",
+              "e.proto:4:14: extension range 10 to 10 overlaps with extension range 5 to 10");
+  CHECK_ERROR(P2 "message M {\n  extensions 5 to 10;\n  reserved 7;\n}",
+              "e.proto:3:14: extension range 5 to 10 overlaps with reserved range 7 to 7");
+  CHECK_ERROR(P2 "enum E {\n  A = 0;\n  reserved 5 to 10, 8 to 12;\n}",
+              "e.proto:4:21: reserved range 8 to 12 overlaps with reserved range 5 to 10");
   CHECK_ERROR(P3 "message M { int32 a = 19001; }",
               "e.proto:2:23: field numbers 19000 to 19999 are reserved for the protobuf "
               "implementation; \"a\" cannot use 19001");
