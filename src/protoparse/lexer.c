@@ -137,6 +137,8 @@ static void scan_string(lexer_t *lx) {
 
 void pp_lex(pp_ctx_t *c, const char *src, size_t len) {
   lexer_t lx = {c, src, src + len, 0, 0};
+  /* A UTF-8 byte order mark at the start is skipped, as protoc does. */
+  if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0) lx.p += 3;
   while (lx.p < lx.end) {
     char ch = *lx.p;
     if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f') {

@@ -50,6 +50,21 @@ static void test_comments_are_dropped(void) {
   cgrpc_arena_free(&c.arena);
 }
 
+static void test_byte_order_mark_and_crlf(void) {
+  pp_ctx_t c;
+  cgrpc_error_t err;
+  CHECK(lex(&c, &err, "\xef\xbb\xbfsyntax\r\n= 1;"));
+  CHECK_EQ_UINT(c.toks.n, 5);
+  CHECK(tok_is(&c.toks.items[0], PP_TOK_IDENT, "syntax", 1, 1));
+  CHECK(tok_is(&c.toks.items[1], PP_TOK_SYMBOL, "=", 2, 1));
+  cgrpc_arena_free(&c.arena);
+  /* Elsewhere it is a byte outside ASCII. */
+  CHECK(!lex(&c, &err, "a \xef\xbb\xbf"));
+  CHECK_EQ_STR(err.message, "t.proto:1:3: unexpected byte 0xef: outside strings and comments a "
+                            ".proto file is ASCII text");
+  cgrpc_arena_free(&c.arena);
+}
+
 static void test_numbers(void) {
   pp_ctx_t c;
   cgrpc_error_t err;
@@ -129,6 +144,7 @@ static void test_control_bytes_are_refused(void) {
 int main(void) {
   TEST_RUN(test_token_kinds_and_positions);
   TEST_RUN(test_comments_are_dropped);
+  TEST_RUN(test_byte_order_mark_and_crlf);
   TEST_RUN(test_numbers);
   TEST_RUN(test_string_escapes);
   TEST_RUN(test_control_bytes_are_refused);
