@@ -275,15 +275,16 @@ static void interpret_with_self(cgrpc_proto_parser_t *p, pp_ctx_t *c) {
   if (cgrpc_pool_new(&scratch, &perr) != CGRPC_STATUS_OK) pp_fail_oom(c);
   /* The main pool's files in its order (each after its imports); the
    * well-known ones are in the scratch pool already and are skipped. */
-  bool ok = true;
   size_t builtin = cgrpc_pool_file_count(scratch);
-  for (size_t i = builtin; i < cgrpc_pool_file_count(p->pool) && ok; i++) {
+  cgrpc_status_code_t code = CGRPC_STATUS_OK;
+  for (size_t i = builtin; i < cgrpc_pool_file_count(p->pool) && !code; i++) {
     const cgrpc_file_desc_t *f = cgrpc_pool_file(p->pool, i);
-    ok = cgrpc_pool_add_file(scratch, f->descriptor, f->descriptor_len, &perr) == CGRPC_STATUS_OK;
+    code = cgrpc_pool_add_file(scratch, f->descriptor, f->descriptor_len, &perr);
   }
-  if (ok) ok = cgrpc_pool_add_file(scratch, draft.data, draft.len, &perr) == CGRPC_STATUS_OK;
-  if (!ok) {
+  if (!code) code = cgrpc_pool_add_file(scratch, draft.data, draft.len, &perr);
+  if (code) {
     cgrpc_pool_free(scratch);
+    if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) pp_fail_oom(c);
     pp_fail_plain(c, "%s: the descriptor pool refuses the file: %s", c->file_name, perr.message);
   }
   /* A failure longjmps past the free: run it with a context of our own. */
@@ -333,7 +334,9 @@ static cgrpc_status_code_t parse_one(cgrpc_proto_parser_t *p, file_rec_t *rec, c
   pp_bytes_t out = {0};
   pp_write_file(c, &out);
   cgrpc_error_t perr;
-  if (cgrpc_pool_add_file(p->pool, out.data, out.len, &perr) != CGRPC_STATUS_OK)
+  cgrpc_status_code_t code = cgrpc_pool_add_file(p->pool, out.data, out.len, &perr);
+  if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) pp_fail_oom(c);
+  if (code != CGRPC_STATUS_OK)
     pp_fail_plain(c, "%s: the descriptor pool refuses the file: %s", rec->name, perr.message);
   uint8_t *bytes = cgrpc_arena_memdup(&p->arena, out.data, out.len ? out.len : 1);
   const char **deps = cgrpc_arena_calloc(&p->arena, (f->deps.n + 1) * sizeof *deps);
