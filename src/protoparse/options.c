@@ -290,6 +290,55 @@ static void text_value(interp_t *in, const cgrpc_field_desc_t *f, size_t *i, siz
   e->payload = payload;
 }
 
+/* An Any written out: [type.googleapis.com/pkg.Msg] { fields of pkg.Msg }
+ * becomes its type_url and value. Returns false when *i is not at one. */
+static bool any_expansion(interp_t *in, const cgrpc_msg_desc_t *msg, size_t *i, size_t end,
+                          void *entries_vec, int depth) {
+  pp_ctx_t *c = in->c;
+  PP_VEC(entry_t) *entries = entries_vec;
+  if (!at_sym(c, *i, "[") || strcmp(msg->full_name, "google.protobuf.Any") != 0) return false;
+  size_t k = *i + 1;
+  bool slash = false;
+  pp_bytes_t url = {0};
+  for (; k < end && !at_sym(c, k, "]"); k++) {
+    const pp_token_t *p = &c->toks.items[k];
+    slash = slash || at_sym(c, k, "/");
+    pp_bytes_append(c, &url, p->text, p->len);
+  }
+  if (!slash || k >= end) return false;
+  pp_pos_t pos = tpos(&c->toks.items[*i]);
+  pp_bytes_append(c, &url, "", 1);
+  const char *type = strrchr((const char *)url.data, '/') + 1;
+  /* protoc finds the types of Any values in option values under this
+   * prefix only. */
+  const char *prefix = (const char *)url.data;
+  bool known_prefix = type - prefix == 20 && memcmp(prefix, "type.googleapis.com/", 20) == 0;
+  const cgrpc_msg_desc_t *inner = known_prefix ? cgrpc_pool_find_message(in->pool, type) : NULL;
+  if (!inner)
+    pp_fail_at(c, pos, "cannot find the type \"%s\" of an Any (the prefix must be "
+               "type.googleapis.com/ and the message known)", (const char *)url.data);
+  *i = k + 1;
+  if (*i < end && at_sym(c, *i, ":")) (*i)++;
+  const char *closer = *i < end && at_sym(c, *i, "<") ? ">" : "}";
+  if (!(*i < end && (at_sym(c, *i, "{") || at_sym(c, *i, "<"))))
+    pp_fail_at(c, pos, "the Any value of \"%s\" goes in {...}", type);
+  if (depth >= MAX_AGGREGATE_DEPTH)
+    pp_fail_at(c, pos, "aggregate value nested more than %d deep", MAX_AGGREGATE_DEPTH);
+  (*i)++;
+  pp_bytes_t value = {0};
+  encode_message_text(in, inner, i, end, closer, &value, depth + 1);
+  const cgrpc_field_desc_t *type_url = cgrpc_msg_desc_field(msg, "type_url");
+  const cgrpc_field_desc_t *value_field = cgrpc_msg_desc_field(msg, "value");
+  if (!type_url || !value_field) pp_fail_at(c, pos, "google.protobuf.Any has no type_url or value");
+  entry_t *e = PP_PUSH(c, entries);
+  e->field = type_url;
+  pp_bytes_append(c, &e->payload, url.data, url.len - 1);
+  e = PP_PUSH(c, entries);
+  e->field = value_field;
+  e->payload = value;
+  return true;
+}
+
 static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_t *i, size_t end,
                                 const char *closer, pp_bytes_t *out, int depth) {
   pp_ctx_t *c = in->c;
@@ -302,6 +351,10 @@ static void encode_message_text(interp_t *in, const cgrpc_msg_desc_t *msg, size_
     if (closer && at_sym(c, *i, closer)) {
       (*i)++;
       break;
+    }
+    if (any_expansion(in, msg, i, end, &entries, depth)) {
+      if (*i < end && (at_sym(c, *i, ",") || at_sym(c, *i, ";"))) (*i)++;
+      continue;
     }
     const cgrpc_field_desc_t *f = text_field(in, msg, i, end);
     bool is_msg = f->type == CGRPC_PB_MESSAGE || f->type == CGRPC_PB_GROUP;
