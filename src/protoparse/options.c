@@ -529,6 +529,7 @@ static void interpret_one(interp_t *in, pp_option_t *o, const cgrpc_msg_desc_t *
   }
   o->custom = o->parts.items[0].extension;
   o->number = path[0]->number;
+  o->repeated = path[0]->label == CGRPC_LABEL_REPEATED;
   o->encoded = cur;
   o->done = true;
 }
@@ -542,12 +543,13 @@ static void interpret_list(interp_t *in, pp_options_t *opts, const char *options
     pp_option_t *o = &opts->items[i];
     if (o->done) continue;
     interpret_one(in, o, m, scope);
-    if (!o->done || o->custom) continue;
-    /* A singular built-in option may be set once. */
+    if (!o->done || o->repeated || o->parts.n != 1) continue;
+    /* A singular option may be set once. */
     for (size_t k = 0; k < i; k++) {
       pp_option_t *p = &opts->items[k];
-      if (p->done && !p->custom && p->number == o->number && o->parts.n == 1 && p->parts.n == 1)
-        pp_fail_at(in->c, o->pos, "option \"%s\" is set twice", o->parts.items[0].name);
+      if (p->done && p->custom == o->custom && p->number == o->number && p->parts.n == 1)
+        pp_fail_at(in->c, o->pos, "option \"%s%s%s\" is set twice", o->custom ? "(" : "",
+                   o->parts.items[0].name, o->custom ? ")" : "");
     }
   }
 }

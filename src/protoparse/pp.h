@@ -93,6 +93,7 @@ typedef struct pp_option {
   /* Filled by options.c: the encoded field (tag and value). */
   bool custom;      /* first part is an extension: goes after the known fields */
   uint32_t number;  /* field number of the first part */
+  bool repeated;    /* the first part is a repeated field */
   pp_bytes_t encoded;
   bool done;
 } pp_option_t;

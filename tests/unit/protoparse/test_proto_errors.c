@@ -195,6 +195,10 @@ static void test_option_errors(void) {
                  "option (a) = { [example.com/x.Y] { } };",
               "e.proto:5:16: cannot find the type \"example.com/x.Y\" of an Any (the prefix must "
               "be type.googleapis.com/ and the message known)");
+  CHECK_ERROR(P3 "import \"google/protobuf/descriptor.proto\";\n"
+                 "extend google.protobuf.FileOptions { int32 x = 50000; }\n"
+                 "option (x) = 1;\noption (x) = 2;",
+              "e.proto:5:8: option \"(x)\" is set twice");
   CHECK_ERROR(P2 "message M { extensions 10 to 20; }\n"
                  "extend M { optional int32 x = 10 [json_name = \"y\"]; }",
               "e.proto:3:35: option json_name is not allowed on extension fields");
