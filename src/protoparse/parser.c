@@ -4,6 +4,8 @@
  * writing descriptor sets. Each file is parsed in an arena of its own, freed
  * when the file is done; its serialized descriptor is kept in the parser's
  * arena. */
+#define _DEFAULT_SOURCE /* realpath */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +458,19 @@ static const char *import_name(const cgrpc_proto_parser_t *p, const char *name) 
       return name;
     }
   }
+  /* A file on disk under an import path, compared as canonical paths
+   * ("/abs/protos/a.proto" or "protos//a.proto" under "protos"). */
+  static _Thread_local char file_real[PATH_MAX];
+  char dir_real[PATH_MAX];
+  if (realpath(name, file_real)) {
+    for (size_t i = 0; i < path_count(p); i++) {
+      if (!realpath(path_at(p, i), dir_real)) continue;
+      size_t n = strlen(dir_real);
+      if (n == 1) n = 0; /* "/" */
+      if (strncmp(file_real, dir_real, n) == 0 && file_real[n] == '/') return file_real + n + 1;
+    }
+  }
+  /* Not on disk (yet): strip an import path it starts with. */
   for (size_t i = 0; i < path_count(p); i++) {
     const char *dir = path_at(p, i);
     while (dir[0] == '.' && dir[1] == '/') dir += 2;

@@ -172,6 +172,11 @@ static void test_import_paths_and_disk_names(void) {
   cgrpc_error_t err;
   CHECK_EQ_INT(cgrpc_proto_parser_parse_file(parser, path, &file, &err), CGRPC_STATUS_OK);
   CHECK(file && strcmp(file->name, "sub/a.proto") == 0);
+  /* Paths that only name the same file once made canonical do too. */
+  char odd_path[300];
+  snprintf(odd_path, sizeof odd_path, "%s/sub/..//sub/./a.proto", dir);
+  CHECK_EQ_INT(cgrpc_proto_parser_parse_file(parser, odd_path, &file, &err), CGRPC_STATUS_OK);
+  CHECK(file && strcmp(file->name, "sub/a.proto") == 0);
   cgrpc_proto_parser_free(parser);
   /* The pool was the caller's: it outlives the parser. */
   CHECK(cgrpc_pool_find_message(pool, "t.A") != NULL);
