@@ -48,6 +48,7 @@
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/reflection.h"
+#include "cgrpc/proto_parser.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"
 #include "cgrpc/status.h"
