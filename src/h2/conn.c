@@ -33,6 +33,7 @@
 #include "h2/block_cache.h"
 #include "h2/conn_internal.h"
 #include "h2/http_status.h"
+#include "h2/http1_bridge.h"
 
 const uint8_t cgrpc_h2_shutdown_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 's', 'd'};
 const uint8_t cgrpc_h2_keepalive_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 'k', 'a'};
@@ -521,6 +522,7 @@ void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c) {
   if (!c) return;
   close_all(c, "the connection was freed");
   if (c->session) nghttp2_session_del(c->session);
+  cgrpc_h2_http1_free(c->http1);
   cgrpc_h2_output_free(&c->out);
   cgrpc_compressor_destroy(&c->compressor);
   cgrpc_free(c);
@@ -636,7 +638,51 @@ static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
   }
 }
 
+/* A server's first bytes decide between HTTP/2 and HTTP/1.1 (when the
+ * server takes HTTP/1.1). Returns 1 when the bytes were kept for later
+ * (too few to tell), 0 when decided, or a negative error. */
+static int decide_protocol(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  uint8_t head[sizeof c->first];
+  size_t n = c->first_len;
+  memcpy(head, c->first, n);
+  size_t k = len < sizeof head - n ? len : sizeof head - n;
+  memcpy(head + n, data, k);
+  bool need_more;
+  bool http1 = cgrpc_h2_http1_detect(head, n + k, &need_more);
+  if (need_more && n + k < sizeof head) {
+    memcpy(c->first + n, data, k);
+    c->first_len = n + k;
+    return 1;
+  }
+  c->decided = true;
+  if (!http1) return 0;
+  int rv = cgrpc_h2_http1_new(c, &c->http1);
+  if (rv != 0) return NGHTTP2_ERR_NOMEM;
+  cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
+  return 0;
+}
+
 int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
+  if (!c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1 && len > 0) {
+    int d = decide_protocol(c, data, len);
+    if (d < 0) return d;
+    if (d == 1) return 0;
+    if (c->first_len) {
+      /* The kept bytes first. */
+      uint8_t kept[sizeof c->first];
+      size_t n = c->first_len;
+      memcpy(kept, c->first, n);
+      c->first_len = 0;
+      int rv = cgrpc_h2_conn_recv(c, kept, n);
+      if (rv != 0) return rv;
+    }
+  }
+  if (c->http1) return cgrpc_h2_http1_recv(c->http1, data, len);
+  return cgrpc_h2_conn_recv_frames(c, data, len);
+}
+
+int cgrpc_h2_conn_recv_frames(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
   if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_SESSION_CLOSING;
   cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
@@ -677,6 +723,11 @@ static void run_work(cgrpc_h2_conn_t *c) {
 }
 
 int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
+  if (c->http1) return cgrpc_h2_http1_flush(c->http1);
+  return cgrpc_h2_conn_flush_frames(c);
+}
+
+int cgrpc_h2_conn_flush_frames(cgrpc_h2_conn_t *c) {
   if (c->flags & (CONN_DEAD | CONN_IN_FLUSH)) return 0;
   c->flags |= CONN_IN_FLUSH;
   int rv = 0;
@@ -708,23 +759,41 @@ int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
   return rv;
 }
 
+/* A server that takes HTTP/1.1 says nothing until the client's first
+ * bytes told which protocol it speaks: its SETTINGS would be garbage to an
+ * HTTP/1.1 client (they go to the bridge's loopback instead). */
+static bool holding_output(const cgrpc_h2_conn_t *c) {
+  return !c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1;
+}
+
 size_t cgrpc_h2_conn_output(cgrpc_h2_conn_t *c, struct iovec *iov, size_t max) {
+  if (c->http1) return cgrpc_h2_http1_output(c->http1, iov, max);
+  if (holding_output(c)) return 0;
   return cgrpc_h2_output_iov(&c->out, iov, max);
 }
 
-size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) { return c->out.pending; }
+size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) {
+  if (c->http1) return cgrpc_h2_http1_output_size(c->http1);
+  return holding_output(c) ? 0 : c->out.pending;
+}
 
 void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n) {
+  if (c->http1) {
+    cgrpc_h2_http1_written(c->http1, n);
+    if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
+    return;
+  }
   cgrpc_h2_output_consume(&c->out, n);
   if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
 }
 
 bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c) {
-  return c->role == CGRPC_H2_SERVER && c->out.pending >= c->opts.output_high_water;
+  return c->role == CGRPC_H2_SERVER && cgrpc_h2_conn_output_size(c) >= c->opts.output_high_water;
 }
 
 bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c) {
   if (c->flags & CONN_DEAD) return true;
+  if (c->http1) return cgrpc_h2_http1_finished(c->http1);
   if (c->flags & CONN_CLOSING) {
     /* Done once our GOAWAY is written, or when nghttp2 will send nothing
      * more (it ended the session itself first). */
@@ -759,9 +828,15 @@ void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now) {
   }
   c->next_deadline = next;
   cgrpc_h2_guard_expire(c, now);
+  if (c->http1) cgrpc_h2_http1_expire(c->http1, now);
 }
 
 int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) {
   int64_t guard = cgrpc_h2_guard_next(c);
-  return guard < c->next_deadline ? guard : c->next_deadline;
+  int64_t next = guard < c->next_deadline ? guard : c->next_deadline;
+  if (c->http1) {
+    int64_t h1 = cgrpc_h2_http1_next_deadline(c->http1);
+    if (h1 < next) next = h1;
+  }
+  return next;
 }

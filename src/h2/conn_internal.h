@@ -90,6 +90,9 @@ struct cgrpc_h2_conn {
   /* Server: the connection speaks HTTP/1.1 (h2/http1_bridge.c); NULL for
    * HTTP/2. */
   struct cgrpc_h2_http1 *http1;
+  uint8_t first[24]; /* server: the first bytes, while too few to tell the protocol */
+  size_t first_len;
+  bool decided;     /* server: HTTP/2 or HTTP/1.1 is known */
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 
@@ -141,6 +144,9 @@ typedef struct cgrpc_h2_header_state {
 /* ---- Cross-file internals ------------------------------------------------- */
 
 /* conn.c */
+/* The HTTP/2 engine's own input and flush, under the HTTP/1.1 bridge. */
+int cgrpc_h2_conn_recv_frames(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len);
+int cgrpc_h2_conn_flush_frames(cgrpc_h2_conn_t *c);
 /* Payloads of our own PINGs, recognised when their ACK comes back. */
 extern const uint8_t cgrpc_h2_shutdown_ping[8];
 extern const uint8_t cgrpc_h2_keepalive_ping[8];
