@@ -763,7 +763,10 @@ int cgrpc_h2_conn_flush_frames(cgrpc_h2_conn_t *c) {
  * bytes told which protocol it speaks: its SETTINGS would be garbage to an
  * HTTP/1.1 client (they go to the bridge's loopback instead). */
 static bool holding_output(const cgrpc_h2_conn_t *c) {
-  return !c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1;
+  /* Ending the connection before the client said anything (the handshake
+   * timeout, a shutdown) speaks HTTP/2: its GOAWAY explains. */
+  return !c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1 &&
+         !(c->flags & (CONN_GOAWAY_SENT | CONN_SHUTDOWN_PING | CONN_CLOSING | CONN_TERMINATED));
 }
 
 size_t cgrpc_h2_conn_output(cgrpc_h2_conn_t *c, struct iovec *iov, size_t max) {
