@@ -80,8 +80,7 @@ static void respond_error(cgrpc_h2_http1_t *b, int status, const char *why) {
     nghttp2_submit_rst_stream(b->client, NGHTTP2_FLAG_NONE, b->sid, NGHTTP2_CANCEL);
     b->sid = 0;
   }
-  b->closing = true;
-  b->in_len = 0;
+  b->closing = true;        /* what input is left is never read */
   if (b->committed) return; /* mid-response: closing is all that is left */
   char text[512];
   int n = snprintf(text, sizeof text,
@@ -280,6 +279,7 @@ static bool start_request(cgrpc_h2_http1_t *b, const cgrpc_http1_head_t *h) {
 }
 
 static void consume_input(cgrpc_h2_http1_t *b, size_t n) {
+  if (n > b->in_len) n = b->in_len;
   memmove(b->in, b->in + n, b->in_len - n);
   b->in_len -= n;
 }
