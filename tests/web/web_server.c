@@ -5,7 +5,7 @@
  *                        call with that status, its message, the custom
  *                        trailer "x-detail-note" and rich details (the
  *                        EchoStatus itself, as a google.protobuf.Any);
- *                        every response carries the initial metadata
+ *                        a successful one carries the initial metadata
  *                        "x-server-note: hello"
  *   StreamingOutputCall  one message per response_parameters entry (its
  *                        size, after interval_us)
@@ -34,9 +34,6 @@
 static void unary(cgrpc_server_call_t *call, const void *request, void *ud) {
   const grpc_testing_SimpleRequest *req = request;
   cgrpc_arena_t *arena = cgrpc_server_call_arena(call);
-  cgrpc_metadata_t md = CGRPC_METADATA_INIT;
-  cgrpc_metadata_add_str(&md, arena, "x-server-note", "hello");
-  cgrpc_server_call_send_initial_metadata(call, &md);
   if (req->response_status && req->response_status->code != 0) {
     cgrpc_metadata_t trailers = CGRPC_METADATA_INIT;
     cgrpc_metadata_add_str(&trailers, arena, "x-detail-note", "see details");
@@ -49,6 +46,9 @@ static void unary(cgrpc_server_call_t *call, const void *request, void *ud) {
                                           message, d, 1, &trailers);
     return;
   }
+  cgrpc_metadata_t md = CGRPC_METADATA_INIT;
+  cgrpc_metadata_add_str(&md, arena, "x-server-note", "hello");
+  cgrpc_server_call_send_initial_metadata(call, &md);
   grpc_testing_SimpleResponse resp = {0};
   grpc_testing_Payload payload = {0};
   resp.payload = &payload;

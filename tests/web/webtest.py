@@ -236,3 +236,54 @@ def trailers_of(payload):
             k, _, v = line.partition(":")
             t[k.strip().lower()] = v.strip()
     return t
+
+
+# ---- HTTP/2 with python3-h2 ------------------------------------------------------------
+
+
+def h2_request(port, method, path, headers=(), body=b"", pieces=1, timeout=3.0):
+    """One request over HTTP/2 (prior knowledge); the body in `pieces` DATA
+    frames. Returns (status, {header: value}, body, {trailer: value})."""
+    import h2.connection
+    import h2.config
+    import h2.events
+    s = connect(port)
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True,
+                                                                header_encoding="utf-8"))
+    conn.initiate_connection()
+    sid = conn.get_next_available_stream_id()
+    hdrs = [(":method", method), (":path", path), (":scheme", "http"),
+            (":authority", "127.0.0.1:%d" % port)] + list(headers)
+    conn.send_headers(sid, hdrs, end_stream=not body)
+    if body:
+        step = max(1, (len(body) + pieces - 1) // pieces)
+        for i in range(0, len(body), step):
+            conn.send_data(sid, body[i:i + step], end_stream=i + step >= len(body))
+    s.sendall(conn.data_to_send())
+    status, resp_headers, data, trailers = None, {}, b"", {}
+    s.settimeout(timeout)
+    ended = False
+    while not ended:
+        try:
+            chunk = s.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        for ev in conn.receive_data(chunk):
+            if isinstance(ev, h2.events.ResponseReceived):
+                for k, v in ev.headers:
+                    if k == ":status":
+                        status = int(v)
+                    else:
+                        resp_headers[k] = v
+            elif isinstance(ev, h2.events.DataReceived):
+                data += ev.data
+                conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            elif isinstance(ev, h2.events.TrailersReceived):
+                trailers = dict(ev.headers)
+            elif isinstance(ev, (h2.events.StreamEnded, h2.events.StreamReset)):
+                ended = True
+        s.sendall(conn.data_to_send())
+    s.close()
+    return status, resp_headers, data, trailers
