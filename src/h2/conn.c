@@ -212,7 +212,61 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
   return 0;
 }
 
+static void end_refuse(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
+                       const char *reason);
+
+static bool in_ring(const int32_t *ring, size_t n, int32_t id) {
+  for (size_t i = 0; i < n; i++) {
+    if (ring[i] == id) return true;
+  }
+  return false;
+}
+
+#define RING_LEN(r) (sizeof(r) / sizeof((r)[0]))
+
+/* A PRIORITY frame on stream 0 is a connection error (RFC 9113 §6.3);
+ * nghttp2 ignores PRIORITY altogether with RFC 7540 priorities off. */
+static int server_conformance(cgrpc_h2_conn_t *c, const nghttp2_frame_hd *hd) {
+  if (hd->type == NGHTTP2_PRIORITY && hd->stream_id == 0) {
+    end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "PRIORITY on stream 0",
+               "the client sent a PRIORITY frame on stream 0");
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  return 0;
+}
+
+/* Frames on streams nghttp2 has forgotten (no_closed_streams, and RFC 7540
+ * priorities off: it keeps no closed stream) are dropped by nghttp2 before
+ * any callback sees them. RFC 9113 §5.1 wants an answer: DATA on a closed
+ * stream is a stream error STREAM_CLOSED, HEADERS on a stream closed by
+ * END_STREAMs a connection error STREAM_CLOSED, and HEADERS on a lower
+ * stream id never used a connection error PROTOCOL_ERROR (§5.1.1). Frames
+ * on a stream this side reset are ignored, as §5.1 asks (the client may
+ * have sent them before our RST_STREAM arrived). Called with the header of
+ * each DATA or HEADERS frame, when nghttp2 has processed every byte before
+ * it. */
+static void closed_stream_frame(cgrpc_h2_conn_t *c, uint8_t type, int32_t sid) {
+  if (sid == 0 || !(sid & 1) || sid > nghttp2_session_get_last_proc_stream_id(c->session) ||
+      nghttp2_session_find_stream(c->session, sid) ||
+      in_ring(c->reset_ids, RING_LEN(c->reset_ids), sid)) {
+    return;
+  }
+  if (type == NGHTTP2_DATA) {
+    nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, sid, NGHTTP2_STREAM_CLOSED);
+  } else if (in_ring(c->closed_ids, RING_LEN(c->closed_ids), sid)) {
+    end_refuse(c, NGHTTP2_STREAM_CLOSED, "HEADERS on a closed stream",
+               "the client sent HEADERS on a stream it had ended");
+  } else {
+    end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "HEADERS on a lower stream id",
+               "the client opened a stream with an id lower than one it used before");
+  }
+}
+
 static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *ud) {
+  cgrpc_h2_conn_t *c = ud;
+  if (c->role == CGRPC_H2_SERVER && server_conformance(c, hd) != 0) {
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
   return cgrpc_h2_guard_frame_begin(ud, hd) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
@@ -339,6 +393,7 @@ static void status_on_reset(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s, uint32_t e
 static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
                            void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  c->closed_ids[c->closed_next++ % RING_LEN(c->closed_ids)] = stream_id;
   cgrpc_h2_stream_t *s = stream_of(c, stream_id);
   if (!s || !(s->state & ST_LIVE)) return 0;
   s->state |= ST_H2_CLOSED;
@@ -356,6 +411,9 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
 static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
   cgrpc_h2_guard_frame_sent(c, frame);
+  if (frame->hd.type == NGHTTP2_RST_STREAM) {
+    c->reset_ids[c->reset_next++ % RING_LEN(c->reset_ids)] = frame->hd.stream_id;
+  }
   if (frame->hd.type == NGHTTP2_GOAWAY) note_goaway_sent(c, frame->goaway.error_code);
   if (frame->hd.type == NGHTTP2_GOAWAY && (c->flags & CONN_CLOSING) &&
       frame->goaway.error_code == c->fail_code) {
@@ -490,6 +548,7 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
   c->ev = events;
   c->ctx = ctx;
   c->next_deadline = CGRPC_INFINITE;
+  if (role == CGRPC_H2_SERVER) c->scan_skip = 24; /* the client's preface */
   cgrpc_h2_guard_init(c, events->now(ctx));
   cgrpc_compressor_init(&c->compressor, c->opts.compression_level);
   int rv = session_create(c);
@@ -682,12 +741,54 @@ int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   return cgrpc_h2_conn_recv_frames(c, data, len);
 }
 
+/* A server feeds nghttp2 in runs that end before each DATA or HEADERS
+ * frame, to check it against the streams as they are then
+ * (closed_stream_frame()). Finding the frames costs a look at each frame
+ * header; a unary call's input is cut in two or three runs. */
+static ssize_t server_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  size_t off = 0, fed = 0;
+  while (off < len) {
+    if (c->scan_skip > 0) {
+      size_t k = len - off < c->scan_skip ? len - off : c->scan_skip;
+      off += k;
+      c->scan_skip -= k;
+      continue;
+    }
+    size_t start = off;
+    size_t k = 9 - c->scan_hdr_len < len - off ? 9 - c->scan_hdr_len : len - off;
+    memcpy(c->scan_hdr + c->scan_hdr_len, data + off, k);
+    c->scan_hdr_len += k;
+    off += k;
+    if (c->scan_hdr_len < 9) break;
+    const uint8_t *h = c->scan_hdr;
+    c->scan_hdr_len = 0;
+    c->scan_skip = (size_t)h[0] << 16 | (size_t)h[1] << 8 | h[2];
+    if (h[3] != NGHTTP2_DATA && h[3] != NGHTTP2_HEADERS) continue;
+    int32_t sid = (int32_t)(((uint32_t)h[5] & 0x7f) << 24 | (uint32_t)h[6] << 16 |
+                            (uint32_t)h[7] << 8 | h[8]);
+    if (start > fed) {
+      ssize_t n = nghttp2_session_mem_recv(c->session, data + fed, start - fed);
+      if (n < 0) return n;
+      fed = start;
+    }
+    if (c->flags & CONN_CLOSING) return (ssize_t)len;
+    closed_stream_frame(c, h[3], sid);
+    if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  if (len > fed) {
+    ssize_t n = nghttp2_session_mem_recv(c->session, data + fed, len - fed);
+    if (n < 0) return n;
+  }
+  return (ssize_t)len;
+}
+
 int cgrpc_h2_conn_recv_frames(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
   if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_SESSION_CLOSING;
   cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
   check_not_http2(c, data, len);
-  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
+  ssize_t n = c->role == CGRPC_H2_SERVER ? server_recv(c, data, len)
+                                         : nghttp2_session_mem_recv(c->session, data, len);
   if (n < 0) {
     set_error(c, "HTTP/2 protocol error: %s",
               c->protocol_complaint[0] ? c->protocol_complaint : nghttp2_strerror((int)n));
