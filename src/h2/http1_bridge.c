@@ -57,6 +57,7 @@ struct cgrpc_h2_http1 {
   uint8_t *body; /* body bytes not yet taken by the loopback stream */
   size_t body_len, body_off, body_cap;
   bool body_end, body_deferred;
+  bool discarding; /* the response is out: the rest of the body is read and dropped */
 
   /* Its response. */
   int status;
@@ -271,6 +272,7 @@ static bool start_request(cgrpc_h2_http1_t *b, const cgrpc_http1_head_t *h) {
   memset(&b->ch, 0, sizeof b->ch);
   b->body_end = !has_body;
   b->body_deferred = false;
+  b->discarding = false;
   b->status = 0;
   b->headers_done = b->committed = b->resp_chunked = b->resp_ended = b->reset = false;
   b->rq = has_body ? RQ_BODY : RQ_WAIT;
@@ -289,7 +291,7 @@ static void read_body(cgrpc_h2_http1_t *b) {
   size_t max = b->c->opts.http1_max_body_bytes;
   if (!b->chunked) {
     size_t n = b->in_len < b->body_left ? b->in_len : (size_t)b->body_left;
-    if (!body_push(b, b->in, n)) {
+    if (!b->discarding && !body_push(b, b->in, n)) {
       respond_error(b, 503, "out of memory");
       return;
     }
@@ -314,7 +316,7 @@ static void read_body(cgrpc_h2_http1_t *b) {
           respond_error(b, 413, "the request body is larger than the server's limit");
           return;
         }
-        if (!body_push(b, data, dlen)) {
+        if (!b->discarding && !body_push(b, data, dlen)) {
           respond_error(b, 503, "out of memory");
           return;
         }
@@ -326,6 +328,12 @@ static void read_body(cgrpc_h2_http1_t *b) {
       if (dlen == 0) break;
     }
     consume_input(b, b->in_len - len);
+  }
+  if (b->body_end && b->discarding) {
+    b->discarding = false;
+    b->rq = RQ_HEAD;
+    b->body_len = b->body_off = 0;
+    return;
   }
   if (b->body_end) b->rq = RQ_WAIT;
   body_wake(b);
@@ -382,7 +390,7 @@ static bool write_head(cgrpc_h2_http1_t *b, bool chunked, size_t length) {
                 : snprintf(line, sizeof line, "content-length: %zu\r\n", length);
     ok = ok && out_text(b, line, (size_t)n);
   }
-  bool close = !b->keep_alive || b->goaway || b->rq != RQ_WAIT;
+  bool close = !b->keep_alive || b->goaway;
   if (close) ok = ok && out_text(b, "connection: close\r\n", 19);
   return ok && out_text(b, "\r\n", 2);
 }
@@ -397,11 +405,17 @@ static bool write_chunk(cgrpc_h2_http1_t *b, const uint8_t *p, size_t n) {
 /* The exchange is over: the next request may be read, or the connection
  * closes. */
 static void exchange_done(cgrpc_h2_http1_t *b) {
-  /* A response that ended before its request's body was read leaves that
-   * body on the wire: the connection cannot be reused. */
-  if (!b->keep_alive || b->goaway || b->rq != RQ_WAIT) b->closing = true;
+  if (!b->keep_alive || b->goaway) b->closing = true;
   b->sid = 0;
-  b->rq = RQ_HEAD;
+  /* A response that ended before its request's body did (an error, or a
+   * client-streaming request gRPC-Web refuses): the rest of the body is
+   * read and dropped, so the client, still sending, gets to read the
+   * answer, and the connection stays usable. */
+  if (b->rq == RQ_BODY) {
+    b->discarding = true;
+  } else {
+    b->rq = RQ_HEAD;
+  }
   b->head.len = b->trailers.len = b->resp.len = 0;
   b->body_len = b->body_off = 0;
   b->committed = false;
@@ -481,7 +495,7 @@ static int pump(cgrpc_h2_http1_t *b) {
     }
     if (rv != 0) return rv;
     write_response(b);
-    if (b->rq == RQ_HEAD && !b->sid) read_input(b);
+    if (!b->sid) read_input(b);
     if (!moved) break;
   }
   return 0;
@@ -605,7 +619,9 @@ void cgrpc_h2_http1_expire(cgrpc_h2_http1_t *b, int64_t t) {
   }
   if (b->idle_deadline <= t) {
     b->idle_deadline = CGRPC_INFINITE;
-    if (b->rq == RQ_BODY) {
+    if (b->rq == RQ_BODY && b->discarding) {
+      b->closing = true; /* answered already: nothing more to say */
+    } else if (b->rq == RQ_BODY) {
       respond_error(b, 408, "the request body stopped arriving");
     } else if (b->rq == RQ_HEAD && b->in_len == 0 && !b->sid) {
       b->closing = true; /* idle keep-alive connection */
