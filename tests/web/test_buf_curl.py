@@ -60,6 +60,33 @@ with Server() as srv:
     base = "http://127.0.0.1:%d" % srv.port
     suite("HTTP/1.1", base)
     suite("HTTP/2", base, "--http2-prior-knowledge")
+def tls_http1(port):
+    """gRPC-Web over TLS with ALPN http/1.1 only (Python's ssl): the server
+    agrees to http/1.1 and answers the call."""
+    import socket
+    import ssl
+    from webtest import frame, parse_responses, simple_request, unframe
+    ctx = ssl.create_default_context(cafile=CERTS + "/ca.pem")
+    ctx.set_alpn_protocols(["http/1.1"])
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)),
+                         server_hostname="localhost") as s:
+        body = frame(simple_request(body=b"tls"))
+        s.sendall(("POST /grpc.testing.TestService/UnaryCall HTTP/1.1\r\nHost: localhost\r\n"
+                   "content-type: application/grpc-web+proto\r\ncontent-length: %d\r\n"
+                   "connection: close\r\n\r\n" % len(body)).encode() + body)
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+        rs = parse_responses(data)
+        return s.selected_alpn_protocol(), rs[0] if rs else None
+
+
 with Server("--tls_cert=%s/server.pem" % CERTS, "--tls_key=%s/server.key" % CERTS) as srv:
     suite("TLS", "https://localhost:%d" % srv.port, "--cacert", CERTS + "/ca.pem")
+    alpn, r = tls_http1(srv.port)
+    check(alpn == "http/1.1" and r is not None and r.status == 200 and b"tls" in r.body,
+          "TLS with ALPN http/1.1: a gRPC-Web call over HTTP/1.1")
 done()
