@@ -242,24 +242,25 @@ static int server_conformance(cgrpc_h2_conn_t *c, const nghttp2_frame_hd *hd) {
  * END_STREAMs a connection error STREAM_CLOSED, and HEADERS on a lower
  * stream id never used a connection error PROTOCOL_ERROR (§5.1.1). Frames
  * on a stream this side reset are ignored, as §5.1 asks (the client may
- * have sent them before our RST_STREAM arrived). Called with the header of
- * each DATA or HEADERS frame, when nghttp2 has processed every byte before
- * it. */
-static void closed_stream_frame(cgrpc_h2_conn_t *c, uint8_t type, int32_t sid) {
-  if (sid == 0 || !(sid & 1) || sid > nghttp2_session_get_last_proc_stream_id(c->session) ||
-      nghttp2_session_find_stream(c->session, sid) ||
+ * have sent them before our RST_STREAM arrived). False when the connection
+ * is refused. */
+static bool closed_stream_frame(cgrpc_h2_conn_t *c, uint8_t type, int32_t sid) {
+  if (nghttp2_session_find_stream(c->session, sid) ||
       in_ring(c->reset_ids, RING_LEN(c->reset_ids), sid)) {
-    return;
+    return true;
   }
   if (type == NGHTTP2_DATA) {
     nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, sid, NGHTTP2_STREAM_CLOSED);
-  } else if (in_ring(c->closed_ids, RING_LEN(c->closed_ids), sid)) {
+    return true;
+  }
+  if (in_ring(c->closed_ids, RING_LEN(c->closed_ids), sid)) {
     end_refuse(c, NGHTTP2_STREAM_CLOSED, "HEADERS on a closed stream",
                "the client sent HEADERS on a stream it had ended");
   } else {
     end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "HEADERS on a lower stream id",
                "the client opened a stream with an id lower than one it used before");
   }
+  return false;
 }
 
 static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *ud) {
@@ -741,12 +742,21 @@ int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   return cgrpc_h2_conn_recv_frames(c, data, len);
 }
 
-/* A server feeds nghttp2 in runs that end before each DATA or HEADERS
- * frame, to check it against the streams as they are then
- * (closed_stream_frame()). Finding the frames costs a look at each frame
- * header; a unary call's input is cut in two or three runs. */
+/* A server looks at the header of each frame before nghttp2 reads the
+ * input, for frames on streams nghttp2 no longer knows
+ * (closed_stream_frame()). The cost: a look at each frame header, and a
+ * stream lookup for DATA or HEADERS on a stream opened by an earlier read
+ * (a new call's HEADERS and DATA, arriving together, need none). A stream
+ * closed before this read stays closed, so it is checked at once; a
+ * HEADERS frame whose id is below one opened earlier in this very read
+ * (trailers, or a lower id never used) is checked once nghttp2 has read
+ * it. What this leaves out: a stream the client resets and then sends DATA
+ * on within one read is still ignored silently. */
 static ssize_t server_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
-  size_t off = 0, fed = 0;
+  int32_t known = nghttp2_session_get_last_proc_stream_id(c->session);
+  int32_t later[4];
+  size_t later_count = 0;
+  size_t off = 0;
   while (off < len) {
     if (c->scan_skip > 0) {
       size_t k = len - off < c->scan_skip ? len - off : c->scan_skip;
@@ -754,7 +764,6 @@ static ssize_t server_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) 
       c->scan_skip -= k;
       continue;
     }
-    size_t start = off;
     size_t k = 9 - c->scan_hdr_len < len - off ? 9 - c->scan_hdr_len : len - off;
     memcpy(c->scan_hdr + c->scan_hdr_len, data + off, k);
     c->scan_hdr_len += k;
@@ -766,18 +775,21 @@ static ssize_t server_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) 
     if (h[3] != NGHTTP2_DATA && h[3] != NGHTTP2_HEADERS) continue;
     int32_t sid = (int32_t)(((uint32_t)h[5] & 0x7f) << 24 | (uint32_t)h[6] << 16 |
                             (uint32_t)h[7] << 8 | h[8]);
-    if (start > fed) {
-      ssize_t n = nghttp2_session_mem_recv(c->session, data + fed, start - fed);
-      if (n < 0) return n;
-      fed = start;
+    if (sid == 0 || !(sid & 1)) continue; /* nghttp2's own errors */
+    if (h[3] == NGHTTP2_HEADERS && sid > c->scan_max_sid) {
+      c->scan_max_sid = sid; /* a new stream */
+      continue;
     }
-    if (c->flags & CONN_CLOSING) return (ssize_t)len;
-    closed_stream_frame(c, h[3], sid);
-    if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    if (sid <= known) {
+      if (!closed_stream_frame(c, h[3], sid)) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    } else if (h[3] == NGHTTP2_HEADERS && later_count < 4) {
+      later[later_count++] = sid;
+    }
   }
-  if (len > fed) {
-    ssize_t n = nghttp2_session_mem_recv(c->session, data + fed, len - fed);
-    if (n < 0) return n;
+  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
+  if (n < 0) return n;
+  for (size_t i = 0; i < later_count && !(c->flags & CONN_CLOSING); i++) {
+    if (!closed_stream_frame(c, NGHTTP2_HEADERS, later[i])) return NGHTTP2_ERR_CALLBACK_FAILURE;
   }
   return (ssize_t)len;
 }

@@ -103,6 +103,7 @@ struct cgrpc_h2_conn {
   size_t scan_skip;
   uint8_t scan_hdr[9];
   size_t scan_hdr_len;
+  int32_t scan_max_sid; /* the highest stream a HEADERS frame opened so far */
   uint8_t first[24]; /* server: the first bytes, while too few to tell the protocol */
   size_t first_len;
   bool decided;     /* server: HTTP/2 or HTTP/1.1 is known */
