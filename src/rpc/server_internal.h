@@ -74,7 +74,7 @@ struct cgrpc_server {
   /* The web side (server_web.c): protocols and CORS, read-only once
    * started; the h2 options point at it. */
   cgrpc_web_server_t web;
-  char *cors_text;           /* the option's copy, cut into cors_list */
+  char *cors_text; /* the option's copy, cut into cors_list */
   const char **cors_list;
   server_loop_t *loops;
   size_t loop_count;
