@@ -77,7 +77,9 @@ extern "C" {
   X(INT,   compression_level,        6,                      0, 9,                                 \
     "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
-    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")
+    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")          \
+  X(STR,   service_config_json,      NULL,                   0, 0,                                 \
+    "service config JSON (docs/service-config.md); NULL: none; invalid: INVALID_ARGUMENT")
 /* clang-format on */
 
 typedef struct cgrpc_channel_options {

@@ -318,9 +318,7 @@ static cgrpc_status_code_t parse_object(parser_t *ps, cgrpc_json_tree_t *v) {
   }
 }
 
-static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_json_tree_t *v) {
-  skip_space(ps);
-  if (ps->p >= ps->end) return syntax(ps, "expected a value");
+static cgrpc_status_code_t parse_bare_value(parser_t *ps, cgrpc_json_tree_t *v) {
   switch (*ps->p) {
     case '{':
     case '[': {
@@ -347,6 +345,17 @@ static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_json_tree_t *v) {
       if (*ps->p == '-' || is_digit(*ps->p)) return parse_number(ps, v);
       return syntax(ps, "unexpected character");
   }
+}
+
+/* A value and the span of input it came from. */
+static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_json_tree_t *v) {
+  skip_space(ps);
+  if (ps->p >= ps->end) return syntax(ps, "expected a value");
+  const char *start = ps->p;
+  cgrpc_status_code_t rc = parse_bare_value(ps, v);
+  v->text = start;
+  v->text_len = (size_t)(ps->p - start);
+  return rc;
 }
 
 cgrpc_status_code_t cgrpc_json_tree_parse(const char *text, size_t len, int max_depth,

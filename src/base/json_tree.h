@@ -49,6 +49,8 @@ struct cgrpc_json_tree {
   cgrpc_json_tree_t *child; /* ARRAY, OBJECT: first element or member */
   cgrpc_json_tree_t *next;  /* next element or member of the parent */
   size_t count;             /* ARRAY, OBJECT: number of children */
+  const char *text;         /* the value's own bytes in the input (not NUL-terminated) */
+  size_t text_len;
 };
 
 /* Parses `len` bytes into a tree allocated in `arena`. OK with *root set;

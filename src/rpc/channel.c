@@ -359,10 +359,17 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
     }
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
+  if (opts->service_config_json) {
+    const char *json = opts->service_config_json;
+    code = cgrpc_service_config_parse(json, strlen(json), &ch->default_config, err);
+    if (code != CGRPC_STATUS_OK) return code;
+    ch->config = cgrpc_service_config_ref(ch->default_config);
+  }
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
   ch->opts.authority = NULL; /* copied; the caller's string may go */
+  ch->opts.service_config_json = NULL; /* parsed */
   return CGRPC_STATUS_OK;
 }
 
@@ -382,6 +389,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   memset(ch, 0, sizeof *ch);
   cgrpc_status_code_t code = setup(ch, target, opts, err);
   if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
+    cgrpc_target_free(&ch->target);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -410,6 +418,8 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
     cgrpc_free(ch->rbuf);
     cgrpc_target_free(&ch->target);
     cgrpc_channel_credentials_free(ch->creds);
+    cgrpc_service_config_unref(ch->config);
+    cgrpc_service_config_unref(ch->default_config);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -474,6 +484,8 @@ void cgrpc_channel_free(cgrpc_channel_t *ch) {
   cgrpc_target_free(&ch->target);
   cgrpc_tls_session_cache_clear(&ch->tls_cache);
   cgrpc_channel_credentials_free(ch->creds);
+  cgrpc_service_config_unref(ch->config);
+  cgrpc_service_config_unref(ch->default_config);
   cgrpc_free(ch->rbuf);
   cgrpc_free(ch);
 }

@@ -19,6 +19,7 @@
 #include "io/workers.h"
 #include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
+#include "rpc/service_config.h"
 #include "rpc/transport.h"
 
 /* One connection of the channel. The newest is the one new calls use;
@@ -49,6 +50,11 @@ struct cgrpc_channel {
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
   cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  /* The service config of the option service_config_json (NULL: none), and
+   * the one in force (loop thread; see cgrpc_channel_set_service_config). */
+  cgrpc_service_config_t *default_config;
+  cgrpc_service_config_t *config;
+  bool resolver_config_ok; /* the resolver has given a valid config */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
@@ -278,6 +284,14 @@ cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t 
                                                  const cgrpc_pb_method_t *method,
                                                  cgrpc_metadata_t *md, cgrpc_arena_t *arena,
                                                  cgrpc_error_t *err);
+
+/* channel_config.c: the resolver's service config (loop thread), JSON or
+ * NULL when the resolver has none; applies gRPC's fallback rules (see the
+ * file). OK when a config (or none) is in force; INVALID_ARGUMENT, why in
+ * err, when the config is invalid and there is nothing to fall back on:
+ * the caller then puts the channel into TRANSIENT_FAILURE. */
+cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const char *json,
+                                                      size_t len, cgrpc_error_t *err);
 
 /* client_call.c */
 /* The call waits for a connection (-> WAITING). */
