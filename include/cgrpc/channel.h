@@ -79,7 +79,11 @@ extern "C" {
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
     "the loop, out of work, polls this long before it sleeps (docs/performance.md)")          \
   X(STR,   service_config_json,      NULL,                   0, 0,                                 \
-    "service config JSON (docs/service-config.md); NULL: none; invalid: INVALID_ARGUMENT")
+    "service config JSON (docs/service-config.md); NULL: none; invalid: INVALID_ARGUMENT")   \
+  X(BYTES, per_call_retry_buffer_size, 256 * 1024,           0, CGRPC_UNLIMITED,                   \
+    "request bytes a call keeps for retries; a call that sends more is no longer retried")     \
+  X(BYTES, retry_buffer_size,        16 * 1024 * 1024,       0, CGRPC_UNLIMITED,                   \
+    "request bytes all calls of the channel keep for retries; past it calls commit")
 /* clang-format on */
 
 typedef struct cgrpc_channel_options {

@@ -37,6 +37,8 @@ static void call_on_sent(void *call) { cgrpc_call_on_sent(call); }
 
 static void call_on_close(void *call) { cgrpc_call_on_close(call); }
 
+static void call_on_eos(void *call) { cgrpc_call_on_eos(call); }
+
 /* Starts the calls that waited for a connection. */
 static void start_waiting(cgrpc_channel_t *ch) {
   while (ch->waiting_head && ch->state == CH_READY) {
@@ -70,6 +72,7 @@ static const cgrpc_transport_events_t kClientEvents = {
     .io_offset = offsetof(cgrpc_call_t, io),
     .on_headers = call_on_headers,
     .on_sent = call_on_sent,
+    .on_end_of_stream = call_on_eos,
     .on_close = call_on_close,
     .on_ready = sub_on_ready,
     .on_goaway = sub_on_goaway,
@@ -131,7 +134,7 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
 
 /* ---- Connecting -------------------------------------------------------------------- */
 
-static double rand_unit(cgrpc_channel_t *ch) {
+double cgrpc_channel_random(cgrpc_channel_t *ch) {
   ch->rng ^= ch->rng << 13;
   ch->rng ^= ch->rng >> 7;
   ch->rng ^= ch->rng << 17;
@@ -162,7 +165,7 @@ static void connect_failed(cgrpc_channel_t *ch) {
   double next = ch->backoff ? (double)ch->backoff * 1.6 : (double)ch->opts.initial_backoff_ns;
   double max = (double)ch->opts.max_backoff_ns;
   ch->backoff = next < max ? (int64_t)next : ch->opts.max_backoff_ns;
-  double delay = (double)ch->backoff * (0.8 + 0.4 * rand_unit(ch));
+  double delay = (double)ch->backoff * (0.8 + 0.4 * cgrpc_channel_random(ch));
   int64_t wait = delay < (double)CGRPC_INFINITE ? (int64_t)delay : CGRPC_INFINITE;
   if (cgrpc_timer_start(ch->loop, &ch->backoff_timer,
                         cgrpc_time_add(cgrpc_loop_now(ch->loop), wait)) != 0) {
@@ -364,6 +367,7 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
     code = cgrpc_service_config_parse(json, strlen(json), &ch->default_config, err);
     if (code != CGRPC_STATUS_OK) return code;
     ch->config = cgrpc_service_config_ref(ch->default_config);
+    cgrpc_channel_throttle_setup(ch);
   }
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",

@@ -19,6 +19,7 @@ static void use(cgrpc_channel_t *ch, cgrpc_service_config_t *sc) {
   cgrpc_service_config_t *old = ch->config;
   ch->config = cgrpc_service_config_ref(sc);
   cgrpc_service_config_unref(old);
+  cgrpc_channel_throttle_setup(ch);
 }
 
 cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const char *json,
