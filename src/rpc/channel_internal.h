@@ -221,6 +221,11 @@ struct cgrpc_call {
   size_t attempts_md;    /* index of grpc-previous-rpc-attempts in `metadata`; 0: none yet */
   size_t max_send;       /* per-call send limit (maxRequestMessageBytes); 0: none */
   cgrpc_timer_t retry_timer;
+  /* Propagation (rpc/propagation.h): the parent's record while registered
+   * there, and the call's neighbours in it (under the record's mutex). */
+  struct cgrpc_propagation *prop;
+  struct cgrpc_call *prop_prev, *prop_next;
+  bool parent_cancelled; /* the parent was cancelled before the call started */
   /* A message received could not be delivered (out of memory): the call
    * ends with this even if the server's status, OK, came first. */
   cgrpc_status_code_t lost_code;
@@ -343,6 +348,8 @@ void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *me
 void cgrpc_call_on_headers(cgrpc_call_t *call);
 void cgrpc_call_on_sent(cgrpc_call_t *call);
 void cgrpc_call_on_eos(cgrpc_call_t *call);
+/* cgrpc_call_cancel() for a parent's cancellation (another message). */
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call);
 /* The stream ended: the call ends with its status, or, when the server
  * never processed it, is retried (once) on a new stream. */
 void cgrpc_call_on_close(cgrpc_call_t *call);

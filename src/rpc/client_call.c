@@ -45,12 +45,15 @@
 #include "h2/metadata.h"
 #include "h2/metadata_check.h"
 #include "rpc/channel_internal.h"
+#include "rpc/propagation.h"
 
 /* Arena memory inside the call's own allocation (request metadata copy,
  * status message; the stream's request headers and received metadata). */
 #define CALL_ARENA_INITIAL 512
 #define STREAM_ARENA_INITIAL 1536
 #define USER_AGENT CGRPC_USER_AGENT
+
+static const char kParentCancelled[] = "the server call it was made for was cancelled";
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
@@ -132,6 +135,7 @@ static void kick(cgrpc_call_t *call) {
 }
 
 static void call_free(cgrpc_call_t *call) {
+  cgrpc_propagation_leave(call);
   commit(call);
   cgrpc_service_config_unref(call->config);
   for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
@@ -178,6 +182,18 @@ static void on_retry_timer(void *arg) {
   if (call->state == CALL_BACKOFF) cgrpc_channel_enqueue(call->ch, call);
 }
 
+/* Propagation from a server call: its deadline, and a place among its
+ * children so that its cancellation reaches this call. */
+static void inherit(cgrpc_call_t *call, const cgrpc_call_options_t *opts) {
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_DEADLINE)) {
+    int64_t d = cgrpc_server_call_deadline(opts->parent);
+    if (d < call->deadline) call->deadline = d;
+  }
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_CANCELLATION)) {
+    call->parent_cancelled = !cgrpc_propagation_join(opts->parent, call);
+  }
+}
+
 static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                               const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
@@ -208,6 +224,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   }
   if (!opts) return call;
   if (opts->timeout_ns != 0) call->deadline = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
+  if (opts->parent) inherit(call, opts);
   call->compression = opts->compression;
   call->wait_for_ready = opts->wait_for_ready;
   /* Entries that could not legally go out are left behind. */
@@ -356,6 +373,7 @@ static cgrpc_status_code_t intercept_begin(cgrpc_call_t *call, const cgrpc_call_
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   commit(call);
   if (call->io.expect_one && code == CGRPC_STATUS_OK && call->io.received == 0) {
     code = CGRPC_STATUS_UNIMPLEMENTED;
@@ -545,6 +563,10 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 
 static void start_on_loop(cgrpc_call_t *call) {
   if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
+  if (call->parent_cancelled) {
+    cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, kParentCancelled);
+    return;
+  }
   if (call->ch->config) cgrpc_call_apply_config(call);
   cgrpc_channel_enqueue(call->ch, call);
 }
@@ -655,7 +677,8 @@ static void run_op(void *arg) {
       }
       break;
     case OP_CANCEL:
-      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "cancelled by the client");
+      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED,
+                     op->end_code ? kParentCancelled : "cancelled by the client");
       break;
     case OP_FINISH:
       set_finish(call, &op->finish);
@@ -769,6 +792,7 @@ void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
  * still owns it): its status is decided here. */
 static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   call->code = code;
   call->message = message;
   call->message_len = strlen(message);
@@ -915,6 +939,11 @@ void cgrpc_call_cancel(cgrpc_call_t *call) {
   if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
   if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, "cancelled by the client", NULL);
+}
+
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call) {
+  call_op_t op = {.kind = OP_CANCEL, .call = call, .end_code = CGRPC_STATUS_CANCELLED};
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, kParentCancelled, NULL);
 }
 
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,
