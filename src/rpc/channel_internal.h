@@ -150,6 +150,7 @@ typedef struct call_rescue {
 typedef enum call_state {
   CALL_IDLE,
   CALL_BACKOFF, /* between two attempts: the retry timer runs */
+  CALL_HEDGING, /* a hedged unary call: its attempts run as child calls */
   CALL_WAITING,
   CALL_ACTIVE,
   CALL_ENDING,
@@ -226,6 +227,13 @@ struct cgrpc_call {
   struct cgrpc_propagation *prop;
   struct cgrpc_call *prop_prev, *prop_next;
   bool parent_cancelled; /* the parent was cancelled before the call started */
+  /* Hedging (client_call.c, "Hedging"): a parent's attempts, started so
+   * far, and the one that answered first; an attempt's parent. */
+  const cgrpc_sc_hedging_policy_t *hedging;
+  struct cgrpc_call *hedges[CGRPC_SC_MAX_ATTEMPTS];
+  int hedges_started, hedges_done;
+  struct cgrpc_call *hedge_winner;
+  struct cgrpc_call *hedge_parent;
   /* A message received could not be delivered (out of memory): the call
    * ends with this even if the server's status, OK, came first. */
   cgrpc_status_code_t lost_code;
@@ -331,6 +339,9 @@ void cgrpc_call_apply_config(cgrpc_call_t *call);
  * the next attempt, or -1 when there is none (not retryable, attempts used
  * up, throttled, or the server's pushback said stop). Counts the attempt. */
 int64_t cgrpc_retry_next_delay(cgrpc_call_t *call, cgrpc_status_code_t code);
+/* Hedging's use of throttling: records an attempt's failure (outcome < 0)
+ * or success (> 0), or nothing (0); true when no more attempts may start. */
+bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome);
 /* A call with a policy ended with `code`: feeds retry throttling. */
 void cgrpc_retry_on_end(cgrpc_call_t *call, cgrpc_status_code_t code);
 

@@ -32,6 +32,10 @@ void cgrpc_call_apply_config(cgrpc_call_t *call) {
   if (mc->has_wait_for_ready && !call->wait_for_ready) call->wait_for_ready = mc->wait_for_ready;
   if (mc->has_max_request_bytes) call->max_send = mc->max_request_bytes;
   if (mc->has_max_response_bytes) call->io.max_recv = mc->max_response_bytes;
+  if (mc->hedging && call->io.expect_one) {
+    call->config = cgrpc_service_config_ref(ch->config);
+    call->hedging = mc->hedging;
+  }
   if (mc->retry) {
     call->config = cgrpc_service_config_ref(ch->config);
     call->policy = mc->retry;
@@ -63,6 +67,12 @@ static void throttle_success(cgrpc_channel_t *ch) {
   if (!ch->throttle_max) return;
   ch->throttle_tokens += ch->throttle_ratio;
   if (ch->throttle_tokens > ch->throttle_max) ch->throttle_tokens = ch->throttle_max;
+}
+
+bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome) {
+  if (outcome < 0) throttle_failure(ch);
+  if (outcome > 0) throttle_success(ch);
+  return ch->throttle_max && ch->throttle_tokens <= ch->throttle_max / 2;
 }
 
 static bool throttled(const cgrpc_channel_t *ch) {

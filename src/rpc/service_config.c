@@ -501,7 +501,7 @@ cgrpc_status_code_t cgrpc_service_config_parse(const char *json, size_t len,
     if (rc == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
       rc = no_memory(&w);
     } else if (rc != CGRPC_STATUS_OK) {
-      if (err) snprintf(err->message, sizeof err->message, "service config: %s", jerr.message);
+      if (err) snprintf(err->message, sizeof err->message, "service config: %.200s", jerr.message);
     } else {
       rc = parse_root(&w, root, sc);
     }
