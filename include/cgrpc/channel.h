@@ -83,7 +83,15 @@ extern "C" {
   X(BYTES, per_call_retry_buffer_size, 256 * 1024,           0, CGRPC_UNLIMITED,                   \
     "request bytes a call keeps for retries; a call that sends more is no longer retried")     \
   X(BYTES, retry_buffer_size,        16 * 1024 * 1024,       0, CGRPC_UNLIMITED,                   \
-    "request bytes all calls of the channel keep for retries; past it calls commit")
+    "request bytes all calls of the channel keep for retries; past it calls commit")          \
+  X(NS,    keepalive_time_ns,        CGRPC_INFINITE,         CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "PING the server after this long without hearing from it (gRFC A8); INFINITE: off")       \
+  X(NS,    keepalive_timeout_ns,     20 * CGRPC_NS_PER_SEC,  CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "close the connection when a keepalive PING gets no answer within this")                   \
+  X(BOOL,  keepalive_permit_without_calls, false,            0, 1,                                 \
+    "send keepalive PINGs also while no call is open")                                         \
+  X(NS,    idle_timeout_ns,          30 * 60 * CGRPC_NS_PER_SEC, CGRPC_NS_PER_MS, CGRPC_INFINITE,  \
+    "close connections after this long without calls; the next call reconnects")
 /* clang-format on */
 
 typedef struct cgrpc_channel_options {

@@ -50,6 +50,7 @@ static void sub_on_ready(void *owner) {
   subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   sub->ready = true;
+  cgrpc_channel_keepalive_start(sub);
   if (sub != ch->active) return;
   cgrpc_timer_cancel(&ch->connect_timer);
   ch->state = CH_READY;
@@ -60,6 +61,7 @@ static void sub_on_ready(void *owner) {
 static void sub_on_goaway(void *owner, uint32_t error_code) {
   subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
+  cgrpc_channel_keepalive_on_goaway(ch, error_code);
   if (sub != ch->active) return;
   /* Calls in flight finish on this connection; new ones need another. */
   ch->active = NULL;
@@ -186,6 +188,7 @@ static void sub_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
   }
   bool was_active = sub == ch->active;
   bool was_ready = sub->ready;
+  if (was_ready) cgrpc_channel_keepalive_stop(sub);
   cgrpc_transport_release(t);
   cgrpc_free(sub);
   if (!was_active || ch->state == CH_SHUTDOWN) return;
@@ -403,6 +406,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
+  cgrpc_channel_keepalive_init(ch);
   ch->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
   bool ready =
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
@@ -452,6 +456,10 @@ void cgrpc_channel_shutdown_on_loop(void *arg) {
   ch->state = CH_SHUTDOWN;
   cgrpc_timer_cancel(&ch->backoff_timer);
   cgrpc_timer_cancel(&ch->connect_timer);
+  cgrpc_timer_cancel(&ch->idle_timer);
+  for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
+    if (sub->ready) cgrpc_channel_keepalive_stop(sub);
+  }
   cgrpc_connect_cancel(&ch->connect);
   if (ch->resolving) cgrpc_resolve_cancel(ch->resolving);
   ch->resolving = NULL;

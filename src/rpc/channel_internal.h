@@ -29,6 +29,10 @@ typedef struct subchannel {
   cgrpc_channel_t *ch;
   struct subchannel *next;
   bool ready; /* the server's SETTINGS arrived */
+  /* Keepalive (channel_keepalive.c): the timer, and when the PING went
+   * out (CGRPC_INFINITE: none outstanding). */
+  cgrpc_timer_t keepalive_timer;
+  int64_t ping_sent;
 } subchannel_t;
 
 typedef enum channel_state {
@@ -61,6 +65,11 @@ struct cgrpc_channel {
   uint32_t throttle_max, throttle_ratio;
   /* Loop thread: bytes kept by every call for replays (retry_buffer_size). */
   size_t replay_bytes;
+  /* Loop thread: the keepalive time in force (doubled on each GOAWAY
+   * too_many_pings), and the idle timer (channel_keepalive.c). */
+  int64_t keepalive_time;
+  cgrpc_timer_t idle_timer;
+  int64_t last_call_end; /* loop clock; while no call runs */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
@@ -330,6 +339,15 @@ cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const
 double cgrpc_channel_random(cgrpc_channel_t *ch);
 /* The throttling of a new config in force (channel_config.c). */
 void cgrpc_channel_throttle_setup(cgrpc_channel_t *ch);
+
+/* channel_keepalive.c (loop thread). */
+void cgrpc_channel_keepalive_init(cgrpc_channel_t *ch);
+/* A connection is READY / closed / said GOAWAY with `error_code`. */
+void cgrpc_channel_keepalive_start(subchannel_t *sub);
+void cgrpc_channel_keepalive_stop(subchannel_t *sub);
+void cgrpc_channel_keepalive_on_goaway(cgrpc_channel_t *ch, uint32_t error_code);
+/* The channel's list of calls became empty / a call starts. */
+void cgrpc_channel_idle_arm(cgrpc_channel_t *ch);
 
 /* client_retry.c: the decisions of gRFC A6 (loop thread). */
 /* Applies the method config of the channel's service config to a call

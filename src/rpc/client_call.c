@@ -285,6 +285,7 @@ static void set_state(cgrpc_call_t *call, call_state_t to) {
   if (to == CALL_DONE && from != CALL_IDLE) {
     unlink_call(call);
     cgrpc_timer_cancel(&call->deadline_timer);
+    if (!ch->calls) cgrpc_channel_idle_arm(ch);
   }
   call->state = to;
 }
