@@ -11,6 +11,7 @@
  * Calls keep the config they started with (a reference).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/log.h"
 #include "rpc/channel_internal.h"
@@ -18,6 +19,7 @@
 static void use(cgrpc_channel_t *ch, cgrpc_service_config_t *sc) {
   cgrpc_service_config_t *old = ch->config;
   ch->config = cgrpc_service_config_ref(sc);
+  memset(ch->mc_cache, 0, sizeof ch->mc_cache);
   cgrpc_service_config_unref(old);
   cgrpc_channel_throttle_setup(ch);
 }

@@ -59,6 +59,14 @@ struct cgrpc_channel {
   cgrpc_service_config_t *default_config;
   cgrpc_service_config_t *config;
   bool resolver_config_ok; /* the resolver has given a valid config */
+  /* Loop thread: method -> method config of `config` (NULL: none applies),
+   * direct-mapped by the method descriptor's address, so a call finds its
+   * config without comparing names; cleared when `config` changes. */
+  struct {
+    const cgrpc_pb_method_t *method;
+    const char *path; /* method->path when cached: a descriptor reused for another method misses */
+    const cgrpc_sc_method_config_t *mc;
+  } mc_cache[16];
   /* Loop thread: retry throttling of the config in force (gRFC A6), in
    * thousandths of a token; max 0: none. */
   int64_t throttle_tokens;

@@ -21,9 +21,24 @@
 #include "base/time.h"
 #include "rpc/channel_internal.h"
 
+/* The method config of `method` in the channel's config, from the cache
+ * when it was looked up before. */
+static const cgrpc_sc_method_config_t *method_config(cgrpc_channel_t *ch,
+                                                     const cgrpc_pb_method_t *method) {
+  size_t slot = ((uintptr_t)method >> 4) % (sizeof ch->mc_cache / sizeof ch->mc_cache[0]);
+  if (ch->mc_cache[slot].method == method && ch->mc_cache[slot].path == method->path) {
+    return ch->mc_cache[slot].mc;
+  }
+  const cgrpc_sc_method_config_t *mc = cgrpc_service_config_lookup(ch->config, method->path);
+  ch->mc_cache[slot].method = method;
+  ch->mc_cache[slot].path = method->path;
+  ch->mc_cache[slot].mc = mc;
+  return mc;
+}
+
 void cgrpc_call_apply_config(cgrpc_call_t *call) {
   cgrpc_channel_t *ch = call->ch;
-  const cgrpc_sc_method_config_t *mc = cgrpc_service_config_lookup(ch->config, call->method->path);
+  const cgrpc_sc_method_config_t *mc = method_config(ch, call->method);
   if (!mc) return;
   if (mc->has_timeout) {
     int64_t deadline = cgrpc_time_add(cgrpc_loop_now(ch->loop), mc->timeout_ns);
