@@ -14,9 +14,17 @@
  * with REFUSED_STREAM, beyond the last stream of a GOAWAY, or never sent on
  * a connection that went away — is sent again once, by the channel, on
  * whatever connection it has by then; the application sees only the
- * outcome of the second attempt. A call that sent more than 256 KiB of
- * messages before the server answered is not retried (its messages are no
- * longer kept), nor is one the server had begun to answer.
+ * outcome of the second attempt. A call that sent more than
+ * per_call_retry_buffer_size (256 KiB) of messages before the server
+ * answered is not retried (its messages are no longer kept), nor is one the
+ * server had begun to answer.
+ *
+ * Service config (docs/service-config.md). The option service_config_json
+ * sets per-method timeouts, waitForReady, message size limits, retries
+ * (gRFC A6: backoff, retryable codes, grpc-retry-pushback-ms, throttling,
+ * grpc-previous-rpc-attempts) and hedging of unary calls. Keepalive
+ * (keepalive_time_ns, off by default) and idle mode (idle_timeout_ns, 30
+ * min: connections close, the next call reconnects) are options too.
  *
  * Failures say what happened: "failed to connect to HOST: Connection
  * refused", "...: not an HTTP/2 server: it answered "HTTP/1.1 400 Bad
