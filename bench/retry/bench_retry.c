@@ -44,9 +44,16 @@ static const cgrpc_pb_field_t bench_Msg_fields[] = {
     {2, offsetof(bench_Msg, num), 0, 0, CGRPC_PB_INT32, 0, 0},
 };
 static const char *const bench_Msg_names[] = {"text", "num"};
-static const cgrpc_pb_msg_table_t bench_Msg_table = {
-    "bench.Msg", bench_Msg_fields, NULL, bench_Msg_names, bench_Msg_names, NULL, sizeof(bench_Msg),
-    2,           2,                0};
+static const cgrpc_pb_msg_table_t bench_Msg_table = {"bench.Msg",
+                                                     bench_Msg_fields,
+                                                     NULL,
+                                                     bench_Msg_names,
+                                                     bench_Msg_names,
+                                                     NULL,
+                                                     sizeof(bench_Msg),
+                                                     2,
+                                                     2,
+                                                     0};
 static const cgrpc_pb_method_t kEcho = {
     "Echo", "/bench.Svc/Echo", &bench_Msg_table, &bench_Msg_table, false, false};
 
@@ -54,7 +61,8 @@ static const char kRetryConfig[] =
     "{\"retryThrottling\": {\"maxTokens\": 100, \"tokenRatio\": 0.1},"
     " \"methodConfig\": [{\"name\": [{\"service\": \"bench.Svc\"}], \"retryPolicy\": {"
     "\"maxAttempts\": 5, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"1s\","
-    " \"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"UNAVAILABLE\", \"RESOURCE_EXHAUSTED\"]}}]}";
+    " \"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"UNAVAILABLE\", "
+    "\"RESOURCE_EXHAUSTED\"]}}]}";
 
 static void echo(cgrpc_server_call_t *call, const void *request, void *ud) {
   cgrpc_server_call_reply(call, request);

@@ -375,7 +375,7 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
-  ch->opts.authority = NULL; /* copied; the caller's string may go */
+  ch->opts.authority = NULL;           /* copied; the caller's string may go */
   ch->opts.service_config_json = NULL; /* parsed */
   return CGRPC_STATUS_OK;
 }

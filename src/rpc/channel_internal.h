@@ -53,7 +53,7 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
-  cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  cgrpc_channel_credentials_t *creds; /* TLS; NULL: plaintext */
   /* The service config of the option service_config_json (NULL: none), and
    * the one in force (loop thread; see cgrpc_channel_set_service_config). */
   cgrpc_service_config_t *default_config;
@@ -77,7 +77,7 @@ struct cgrpc_channel {
    * too_many_pings), and the idle timer (channel_keepalive.c). */
   int64_t keepalive_time;
   cgrpc_timer_t idle_timer;
-  int64_t last_call_end; /* loop clock; while no call runs */
+  int64_t last_call_end;               /* loop clock; while no call runs */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call

@@ -51,8 +51,7 @@ static void on_keepalive(void *arg) {
   }
   int64_t due = cgrpc_time_add(last_read, ch->keepalive_time);
   bool calls = cgrpc_h2_conn_stream_count(h2) > 0;
-  if (now >= due && (calls || ch->opts.keepalive_permit_without_calls) &&
-      cgrpc_h2_conn_ping(h2)) {
+  if (now >= due && (calls || ch->opts.keepalive_permit_without_calls) && cgrpc_h2_conn_ping(h2)) {
     sub->ping_sent = now;
     cgrpc_transport_kick(&sub->t);
     int64_t t = cgrpc_time_add(now, ch->opts.keepalive_timeout_ns);
@@ -76,14 +75,16 @@ void cgrpc_channel_keepalive_start(subchannel_t *sub) {
   sub->ping_sent = CGRPC_INFINITE;
   cgrpc_timer_init(&sub->keepalive_timer, on_keepalive, sub);
   if (ch->keepalive_time == CGRPC_INFINITE) return;
-  cgrpc_timer_start(ch->loop, &sub->keepalive_timer, cgrpc_time_add(now_of(ch), ch->keepalive_time));
+  cgrpc_timer_start(ch->loop, &sub->keepalive_timer,
+                    cgrpc_time_add(now_of(ch), ch->keepalive_time));
 }
 
 void cgrpc_channel_keepalive_stop(subchannel_t *sub) { cgrpc_timer_cancel(&sub->keepalive_timer); }
 
 void cgrpc_channel_keepalive_on_goaway(cgrpc_channel_t *ch, uint32_t error_code) {
   if (error_code != NGHTTP2_ENHANCE_YOUR_CALM || ch->keepalive_time == CGRPC_INFINITE) return;
-  int64_t doubled = ch->keepalive_time > CGRPC_INFINITE / 2 ? CGRPC_INFINITE : ch->keepalive_time * 2;
+  int64_t doubled =
+      ch->keepalive_time > CGRPC_INFINITE / 2 ? CGRPC_INFINITE : ch->keepalive_time * 2;
   cgrpc_log(CGRPC_LOG_WARNING,
             "%s: the server said too_many_pings: keepalive time doubled to %lld ms", ch->authority,
             (long long)(doubled / CGRPC_NS_PER_MS));

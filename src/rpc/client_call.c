@@ -473,7 +473,9 @@ static void hedge_on_headers(cgrpc_call_t *a) {
   a->refs++; /* kept for the status's metadata */
   cgrpc_timer_cancel(&parent->retry_timer);
   for (int i = 0; i < parent->hedges_started; i++) {
-    if (parent->hedges[i] != a) cgrpc_call_end(parent->hedges[i], CGRPC_STATUS_CANCELLED, kHedgeLost);
+    if (parent->hedges[i] != a) {
+      cgrpc_call_end(parent->hedges[i], CGRPC_STATUS_CANCELLED, kHedgeLost);
+    }
   }
   /* The caller's read moves to the winner. */
   cgrpc_call_io_t *io = &parent->io;
@@ -490,7 +492,8 @@ static void hedge_attempt_done(cgrpc_call_t *a) {
   parent->hedges_done++;
   if (parent->hedge_winner && parent->hedge_winner != a) return; /* cancelled: it lost */
   cgrpc_status_code_t code = a->code;
-  bool non_fatal = code != CGRPC_STATUS_OK && (parent->hedging->non_fatal_codes & CGRPC_SC_CODE(code));
+  bool non_fatal =
+      code != CGRPC_STATUS_OK && (parent->hedging->non_fatal_codes & CGRPC_SC_CODE(code));
   if (parent->hedge_winner == a || !non_fatal) {
     (void)cgrpc_retry_throttled(parent->ch, code == CGRPC_STATUS_OK ? 1 : 0);
     if (parent->hedge_winner != a && !parent->hedge_winner) {

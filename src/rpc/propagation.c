@@ -31,8 +31,10 @@ bool cgrpc_propagation_join(cgrpc_server_call_t *parent, cgrpc_call_t *child) {
   if (atomic_load(&parent->cancelled)) return false;
   cgrpc_propagation_t *p = record_of(parent);
   if (!p) {
-    cgrpc_log(CGRPC_LOG_WARNING, "out of memory: a call to %s will not be cancelled with the "
-              "server call it was made for", child->method->path);
+    cgrpc_log(CGRPC_LOG_WARNING,
+              "out of memory: a call to %s will not be cancelled with the "
+              "server call it was made for",
+              child->method->path);
     return true;
   }
   pthread_mutex_lock(&p->mu);

@@ -10,13 +10,13 @@
 
 #include "rpc_test_util.h"
 
-static cgrpc_channel_t *g_to_b;        /* A's channel to B */
-static atomic_int g_b_started;         /* B's handler is running */
-static atomic_int g_b_saw_cancel;      /* B's call was cancelled */
-static atomic_llong g_b_timeout;       /* B's deadline, as a timeout when it started */
-static atomic_int g_a_child_code;      /* the code A's call to B ended with */
-static atomic_uint g_a_no_propagate;   /* A's cgrpc_call_options_t.no_propagate */
-static atomic_int g_a_cancel_first;    /* A waits for its own cancellation before calling B */
+static cgrpc_channel_t *g_to_b;      /* A's channel to B */
+static atomic_int g_b_started;       /* B's handler is running */
+static atomic_int g_b_saw_cancel;    /* B's call was cancelled */
+static atomic_llong g_b_timeout;     /* B's deadline, as a timeout when it started */
+static atomic_int g_a_child_code;    /* the code A's call to B ended with */
+static atomic_uint g_a_no_propagate; /* A's cgrpc_call_options_t.no_propagate */
+static atomic_int g_a_cancel_first;  /* A waits for its own cancellation before calling B */
 
 /* B: Slow waits until cancelled (or 3 s); Unary reports its deadline. */
 static void b_slow(cgrpc_server_call_t *call, const void *request, void *ud) {
@@ -41,8 +41,8 @@ static void a_forward(cgrpc_server_call_t *call, const void *request, void *ud) 
   cgrpc_call_options_t opts = {.parent = call, .no_propagate = atomic_load(&g_a_no_propagate)};
   test_Msg resp;
   cgrpc_status_t st;
-  cgrpc_status_code_t code = cgrpc_unary(g_to_b, cgrpc_server_call_method(call), request, &resp,
-                                         arena, &opts, &st);
+  cgrpc_status_code_t code =
+      cgrpc_unary(g_to_b, cgrpc_server_call_method(call), request, &resp, arena, &opts, &st);
   atomic_store(&g_a_child_code, code);
   if (code == CGRPC_STATUS_OK) {
     cgrpc_server_call_reply(call, &resp);

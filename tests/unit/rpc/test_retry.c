@@ -34,14 +34,14 @@ static void reset(int fail_first, cgrpc_status_code_t code, const char *pushback
 /* Counts the attempt; true when it must fail (it then has). */
 static bool attempt_fails(cgrpc_server_call_t *call) {
   int n = atomic_fetch_add(&g_attempts, 1) + 1;
-  const char *prev = cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call),
-                                             "grpc-previous-rpc-attempts");
+  const char *prev =
+      cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call), "grpc-previous-rpc-attempts");
   atomic_store(&g_last_header, prev ? atoi(prev) : -1);
   if (n > atomic_load(&g_fail_first)) return false;
   cgrpc_metadata_t trailers = CGRPC_METADATA_INIT;
   if (g_pushback) {
-    CHECK(cgrpc_metadata_add_str(&trailers, cgrpc_server_call_arena(call),
-                                 "grpc-retry-pushback-ms", g_pushback));
+    CHECK(cgrpc_metadata_add_str(&trailers, cgrpc_server_call_arena(call), "grpc-retry-pushback-ms",
+                                 g_pushback));
   }
   cgrpc_server_call_finish(call, (cgrpc_status_code_t)atomic_load(&g_fail_code), "try again",
                            &trailers);
@@ -97,17 +97,26 @@ static void hedge_cancelled(void *arg) {
 
 static void h_hedged(cgrpc_server_call_t *call, const void *request, void *ud) {
   atomic_fetch_add(&g_attempts, 1);
-  const char *prev = cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call),
-                                             "grpc-previous-rpc-attempts");
+  const char *prev =
+      cgrpc_metadata_get_cstr(cgrpc_server_call_metadata(call), "grpc-previous-rpc-attempts");
   int index = prev ? atoi(prev) : 0;
   int mode = atomic_load(&g_hedge_mode);
   bool answer = false;
   cgrpc_status_code_t fail = CGRPC_STATUS_OK;
   switch (mode) {
-    case HEDGE_LAST_WINS: answer = index == atomic_load(&g_hedge_max) - 1; break;
-    case HEDGE_FIRST_NON_FATAL: answer = index == 1; fail = index == 0 ? CGRPC_STATUS_UNAVAILABLE : 0; break;
-    case HEDGE_FIRST_FATAL: fail = index == 0 ? CGRPC_STATUS_INVALID_ARGUMENT : 0; break;
-    case HEDGE_ALL_FAIL: fail = CGRPC_STATUS_UNAVAILABLE; break;
+    case HEDGE_LAST_WINS:
+      answer = index == atomic_load(&g_hedge_max) - 1;
+      break;
+    case HEDGE_FIRST_NON_FATAL:
+      answer = index == 1;
+      fail = index == 0 ? CGRPC_STATUS_UNAVAILABLE : 0;
+      break;
+    case HEDGE_FIRST_FATAL:
+      fail = index == 0 ? CGRPC_STATUS_INVALID_ARGUMENT : 0;
+      break;
+    case HEDGE_ALL_FAIL:
+      fail = CGRPC_STATUS_UNAVAILABLE;
+      break;
   }
   if (fail != CGRPC_STATUS_OK) {
     cgrpc_server_call_finishf(call, fail, "attempt %d failed", index);
@@ -137,9 +146,10 @@ static void start(test_pair_t *p, const char *config, uint32_t call_buffer) {
   CHECK_EQ_INT(cgrpc_channel_new(p->target, &o, &p->ch, &err), CGRPC_STATUS_OK);
 }
 
-#define POLICY(attempts, initial, codes)                                                    \
-  "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], \"retryPolicy\": {"        \
-  "\"maxAttempts\": " attempts ", \"initialBackoff\": \"" initial "\", \"maxBackoff\": "    \
+#define POLICY(attempts, initial, codes)                                             \
+  "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], \"retryPolicy\": {" \
+  "\"maxAttempts\": " attempts ", \"initialBackoff\": \"" initial                    \
+  "\", \"maxBackoff\": "                                                             \
   "\"10s\", \"backoffMultiplier\": 2, \"retryableStatusCodes\": [" codes "]}}]}"
 
 static const char kRetry3[] = POLICY("3", "0.01s", "\"UNAVAILABLE\"");
@@ -279,8 +289,8 @@ static cgrpc_status_code_t bidi(test_pair_t *p, int n, int first, size_t blob, i
   cgrpc_call_t *call = cgrpc_call_start(p->ch, &test_methods[M_BIDI], NULL);
   static char big[4096];
   for (int i = 0; i < n; i++) {
-    test_Msg m = {.text = test_str("m"), .num = i == 0 && first ? first : i + 1,
-                  .blob = {big, blob}};
+    test_Msg m = {
+        .text = test_str("m"), .num = i == 0 && first ? first : i + 1, .blob = {big, blob}};
     cgrpc_call_send(call, &m, 0, NULL, NULL);
   }
   cgrpc_call_half_close(call);
@@ -340,8 +350,10 @@ static void test_streaming_buffer_exceeded(void) {
 
 static void test_method_timeout(void) {
   test_pair_t p;
-  start(&p, "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\", \"method\": \"Slow\"}], "
-            "\"timeout\": \"0.1s\"}]}", 0);
+  start(&p,
+        "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\", \"method\": \"Slow\"}], "
+        "\"timeout\": \"0.1s\"}]}",
+        0);
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   test_Msg req = {.num = 1}, resp;
@@ -362,8 +374,10 @@ static void test_method_timeout(void) {
 
 static void test_method_size_limits(void) {
   test_pair_t p;
-  start(&p, "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], "
-            "\"maxRequestMessageBytes\": 100, \"maxResponseMessageBytes\": 200}]}", 0);
+  start(&p,
+        "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], "
+        "\"maxRequestMessageBytes\": 100, \"maxResponseMessageBytes\": 200}]}",
+        0);
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   static char big[300];
@@ -376,8 +390,10 @@ static void test_method_size_limits(void) {
   CHECK_EQ_INT(atomic_load(&g_attempts), 0);
   /* Within the request limit, but the echo is over the response limit. */
   test_pair_stop(&p);
-  start(&p, "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], "
-            "\"maxResponseMessageBytes\": 100}]}", 0);
+  start(&p,
+        "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\"}], "
+        "\"maxResponseMessageBytes\": 100}]}",
+        0);
   CHECK_EQ_INT(cgrpc_unary(p.ch, &test_methods[M_UNARY], &req, &resp, &arena, NULL, &st),
                CGRPC_STATUS_RESOURCE_EXHAUSTED);
   CHECK(strstr(st.message.data, "maxResponseMessageBytes") != NULL);
@@ -411,9 +427,10 @@ static void test_method_wait_for_ready(void) {
   cgrpc_arena_free(&arena);
 }
 
-#define HEDGING(attempts, delay)                                                            \
-  "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\", \"method\": \"Echo\"}], "   \
-  "\"hedgingPolicy\": {\"maxAttempts\": " attempts ", \"hedgingDelay\": \"" delay "\", "        \
+#define HEDGING(attempts, delay)                                                         \
+  "{\"methodConfig\": [{\"name\": [{\"service\": \"test.Svc\", \"method\": \"Echo\"}], " \
+  "\"hedgingPolicy\": {\"maxAttempts\": " attempts ", \"hedgingDelay\": \"" delay        \
+  "\", "                                                                                 \
   "\"nonFatalStatusCodes\": [\"UNAVAILABLE\"]}}]}"
 
 static cgrpc_status_code_t hedged(test_pair_t *p, int mode, int max, test_Msg *resp,
