@@ -132,13 +132,13 @@ static void test_idle_closes_and_reconnects(void) {
   test_pair_t p;
   test_pair_start(&p, kRoutes, 2);
   cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
-  o.idle_timeout_ns = 150 * CGRPC_NS_PER_MS;
+  o.idle_timeout_ns = 400 * CGRPC_NS_PER_MS;
   reopen(&p, &o);
   char a[64], b[64], c[64];
   peer_of_call(&p, a, sizeof a);
   peer_of_call(&p, b, sizeof b);
   CHECK_EQ_STR(a, b); /* one connection while busy */
-  test_sleep_ms(500);
+  test_sleep_ms(1000);
   peer_of_call(&p, c, sizeof c);
   CHECK(strcmp(a, c) != 0); /* idle closed it; the call opened another */
   /* Off (the default is 30 min): the connection stays. */
