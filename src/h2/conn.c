@@ -974,3 +974,10 @@ int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) {
   }
   return next;
 }
+
+bool cgrpc_h2_conn_ping(cgrpc_h2_conn_t *c) {
+  if (c->flags & (CONN_DEAD | CONN_CLOSING)) return false;
+  return nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_keepalive_ping) == 0;
+}
+
+int64_t cgrpc_h2_conn_last_read(const cgrpc_h2_conn_t *c) { return c->guard.last_read; }
