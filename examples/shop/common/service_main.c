@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "service_main.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +53,15 @@ int shop_service_main(int argc, char **argv, const shop_service_desc_t *desc) {
   shop_service_t svc = {.desc = desc};
   cgrpc_error_t err = {{0}};
   bool started = false;
+  /* Threads made during setup (channels' loops, a service's own) inherit
+   * SIGINT and SIGTERM blocked, so only cgrpc_server_run() takes them. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
   cgrpc_status_code_t code = setup(&svc, argv[1], &err);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (!code) {
     started = true;
     printf("%s service listening on %s\n", desc->name, cgrpc_server_listen_address(svc.server, 0));

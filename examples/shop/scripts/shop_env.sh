@@ -1,0 +1,111 @@
+# shop_env.sh — starts and stops the whole shop for a script (sourced by
+# demo.sh and the tests): a fresh CA and keys, a configuration file per
+# service, every service on 127.0.0.1 with port 0 (the kernel picks free
+# ports), and shop-cli's configuration with the addresses they got.
+#
+#   shop_start BIN_DIR WORK_DIR   starts product, user, inventory, payment,
+#                                 then order (which needs their addresses);
+#                                 sets SHOP_CLI_CONF and SHOP_PIDS; returns 1,
+#                                 with the logs, when one does not start
+#   shop_start_one NAME           (re)starts one service with its existing
+#                                 configuration and database
+#   shop_stop_one NAME [SIGNAL]   stops one (TERM by default; KILL for -9)
+#   shop_stop                     stops all (TERM, then KILL after 10 s);
+#                                 a no-op when none runs: safe in a trap
+#
+# Configuration files are in WORK_DIR/<name>.conf, databases in
+# WORK_DIR/<name>.db, logs in WORK_DIR/<name>.log.
+
+declare -A SHOP_PIDS=()
+declare -A SHOP_ADDR=()
+SHOP_BIN=
+SHOP_WORK=
+SHOP_CLI_CONF=
+SHOP_SERVICES=(product user inventory payment order)
+
+_shop_conf() { # name: writes WORK/name.conf
+  local name=$1 w=$SHOP_WORK
+  {
+    echo "# shop-$name: written by scripts/shop_env.sh"
+    echo "listen = ${SHOP_ADDR[$name]:-127.0.0.1:0}"
+    echo "db = $w/$name.db"
+    echo "tls.ca = $w/keys/ca.pem"
+    echo "tls.cert = $w/keys/$name.pem"
+    echo "tls.key = $w/keys/$name.key"
+    echo "token.secret_file = $w/keys/token.secret"
+    echo "order.step_ms = ${SHOP_STEP_MS:-700}"
+    if [[ $name == order ]]; then
+      local peer
+      for peer in user product inventory payment; do echo "peer.$peer = ${SHOP_ADDR[$peer]}"; done
+    fi
+  } >"$w/$name.conf"
+}
+
+shop_start_one() {
+  local name=$1 log=$SHOP_WORK/$1.log tries before
+  [[ -f $SHOP_WORK/$name.conf ]] || _shop_conf "$name"
+  touch "$log"
+  before=$(grep -c "^$name service listening on " "$log" || true)
+  "$SHOP_BIN/shop-$name" "$SHOP_WORK/$name.conf" >>"$log" 2>&1 &
+  SHOP_PIDS[$name]=$!
+  for tries in $(seq 100); do
+    if [[ $(grep -c "^$name service listening on " "$log" || true) -gt $before ]]; then
+      SHOP_ADDR[$name]=$(sed -n "s/^$name service listening on //p" "$log" | tail -n 1)
+      # A restart listens on the same address: pin it in the configuration.
+      sed -i "s|^listen = .*|listen = ${SHOP_ADDR[$name]}|" "$SHOP_WORK/$name.conf"
+      return 0
+    fi
+    if ! kill -0 "${SHOP_PIDS[$name]}" 2>/dev/null; then
+      echo "shop-$name exited before it listened; its log:" >&2
+      sed 's/^/  | /' "$log" >&2
+      unset "SHOP_PIDS[$name]"
+      return 1
+    fi
+    sleep 0.05
+  done
+  echo "shop-$name did not listen within 5 s; its log:" >&2
+  sed 's/^/  | /' "$log" >&2
+  return 1
+}
+
+shop_stop_one() {
+  local name=$1 sig=${2:-TERM} pid=${SHOP_PIDS[$1]:-} tries
+  [[ -n $pid ]] || return 0
+  unset "SHOP_PIDS[$name]"
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for tries in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "shop-$name did not stop within 10 s of SIG$sig; killed" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+shop_stop() {
+  local name
+  for name in order payment inventory user product; do shop_stop_one "$name"; done
+}
+
+shop_start() {
+  SHOP_BIN=$1
+  SHOP_WORK=$2
+  local here name
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  mkdir -p "$SHOP_WORK"
+  "$here/make_ca.sh" "$SHOP_WORK/keys" || return 1
+  for name in product user inventory payment order; do
+    _shop_conf "$name"
+    shop_start_one "$name" || return 1
+  done
+  SHOP_CLI_CONF=$SHOP_WORK/shop-cli.conf
+  {
+    echo "# shop-cli: written by scripts/shop_env.sh"
+    echo "tls.ca = $SHOP_WORK/keys/ca.pem"
+    echo "tls.cert = $SHOP_WORK/keys/shop-cli.pem"
+    echo "tls.key = $SHOP_WORK/keys/shop-cli.key"
+    for name in product user inventory payment order; do echo "peer.$name = ${SHOP_ADDR[$name]}"; done
+  } >"$SHOP_CLI_CONF"
+}
