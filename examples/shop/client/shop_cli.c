@@ -5,7 +5,8 @@
  * CONFIG has tls.ca, tls.cert, tls.key (the client's certificate: every
  * service asks for one) and peer.<service> = host:port. TOKEN_FILE holds a
  * token from `login`, sent as `authorization: Bearer ...`. Every call
- * carries an x-request-id (printed with errors) and a 10 s deadline.
+ * carries an x-request-id ($SHOP_REQUEST_ID, or a fresh one) and a 10 s
+ * deadline.
  *
  * Commands (run `shop-cli` alone for the list). The exit status is 0 on
  * success, else the gRPC status code of the call that failed (5 NOT_FOUND,
@@ -636,7 +637,8 @@ int main(int argc, char **argv) {
   cgrpc_arena_init(&g_arena, NULL, 0);
   char rid[SHOP_ID_MAX];
   shop_new_id("cli", rid);
-  cgrpc_metadata_add_str(&g_md, &g_arena, "x-request-id", rid);
+  const char *given = getenv("SHOP_REQUEST_ID");
+  cgrpc_metadata_add_str(&g_md, &g_arena, "x-request-id", given && *given ? given : rid);
   for (size_t i = 0; i < sizeof kCommands / sizeof kCommands[0]; i++) {
     if (strcmp(argv[a + 1], kCommands[i].name) == 0) {
       int rc = kCommands[i].run(argc - a - 2, argv + a + 2);

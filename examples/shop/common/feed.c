@@ -73,6 +73,7 @@ bool shop_feed_next(shop_feed_t *f, uint64_t *cursor, int64_t timeout_ns,
   uint64_t seq = *cursor + 1 < oldest ? oldest : *cursor + 1;
   const shop_feed_event_t *e = &f->ring[seq % SHOP_FEED_SIZE];
   memcpy(key, e->key, SHOP_FEED_KEY_MAX);
+  cgrpc_pb_msg_init(msg, table); /* decoding merges into what is there */
   int rc = cgrpc_pb_decode(e->data, e->len, msg, table, arena, 0, NULL);
   *cursor = seq;
   pthread_mutex_unlock(&f->mu);
