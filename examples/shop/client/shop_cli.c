@@ -13,11 +13,12 @@
  * 7 PERMISSION_DENIED, 16 UNAUTHENTICATED, ...), so scripts can check it;
  * 100 for a usage error. Errors print the code, the message and the rich
  * details (field violations, precondition failures, error info). */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "ids.h"
 #include "inventory/v1/inventory.pb.h"
 #include "order/v1/order.pb.h"
+#include "payment/v1/payment.pb.h"
 #include "product/v1/product.pb.h"
 #include "tls_setup.h"
 #include "token.h"
@@ -365,8 +367,8 @@ static int cmd_batch_create(int argc, char **argv) {
       channel("product"), &product_v1_ProductService_BatchCreateProducts_method, &opts);
   for (int i = 0; i < argc; i++) {
     char *fields[4] = {0};
-    char *save = NULL, *text = argv[i];
-    for (int f = 0; f < 4; f++, text = NULL) fields[f] = strtok_r(text, ":", &save);
+    char *text = argv[i];
+    for (int f = 0; f < 4; f++) fields[f] = strsep(&text, ":");
     product_v1_Product p = {.id = cgrpc_str(fields[0] ? fields[0] : ""),
                             .name = cgrpc_str(fields[1] ? fields[1] : ""),
                             .category = cgrpc_str(fields[2] ? fields[2] : ""),
@@ -455,6 +457,41 @@ static int cmd_reserve(int argc, char **argv) {
   return unary("inventory", &inventory_v1_InventoryService_Reserve_method, &req, print_reservation);
 }
 
+static int cmd_release(int argc, char **argv) {
+  if (argc != 1) return USAGE_ERROR;
+  inventory_v1_ReleaseRequest req = {.reservation_id = cgrpc_str(argv[0])};
+  return unary("inventory", &inventory_v1_InventoryService_Release_method, &req, print_reservation);
+}
+
+static void print_payment(const void *msg) {
+  const payment_v1_Payment *p = msg;
+  printf("payment %.*s  %s  ", CGRPC_STR_ARGS(p->id),
+         p->status == payment_v1_Payment_CAPTURED  ? "CAPTURED"
+         : p->status == payment_v1_Payment_REFUNDED ? "REFUNDED"
+                                                    : "?");
+  print_money(p->amount_cents, p->currency);
+  printf("  key %.*s\n", CGRPC_STR_ARGS(p->idempotency_key));
+}
+
+/* pay KEY USER_ID ORDER_ID AMOUNT_CENTS and refund PAYMENT_ID: for the
+ * order service only, like reserve and release (tests call them with the
+ * order service's certificate). */
+static int cmd_pay(int argc, char **argv) {
+  if (argc != 4) return USAGE_ERROR;
+  payment_v1_ProcessPaymentRequest req = {.idempotency_key = cgrpc_str(argv[0]),
+                                          .user_id = cgrpc_str(argv[1]),
+                                          .order_id = cgrpc_str(argv[2]),
+                                          .amount_cents = atoll(argv[3]),
+                                          .currency = CGRPC_STR("EUR")};
+  return unary("payment", &payment_v1_PaymentService_ProcessPayment_method, &req, print_payment);
+}
+
+static int cmd_refund(int argc, char **argv) {
+  if (argc != 1) return USAGE_ERROR;
+  payment_v1_RefundRequest req = {.payment_id = cgrpc_str(argv[0])};
+  return unary("payment", &payment_v1_PaymentService_Refund_method, &req, print_payment);
+}
+
 static int cmd_create_order(int argc, char **argv) {
   if (argc != 3) return USAGE_ERROR;
   order_v1_CreateOrderRequest req = {.request_id = cgrpc_str(argv[0]),
@@ -517,9 +554,19 @@ static int cmd_chat(int argc, char **argv) {
 typedef struct load {
   const char *product;
   int per_thread;
+  FILE *acks; /* "REQUEST_ID ORDER_ID STATUS" per acknowledged order, or NULL */
   pthread_mutex_t mu;
   int counts[17];
+  int retries;
 } load_t;
+
+/* Whether a CreateOrder that ended with `code` may have left its order
+ * PENDING: the same request_id is then sent again. */
+static bool retryable(cgrpc_status_code_t code) {
+  return code == CGRPC_STATUS_UNAVAILABLE || code == CGRPC_STATUS_DEADLINE_EXCEEDED ||
+         code == CGRPC_STATUS_CANCELLED || code == CGRPC_STATUS_INTERNAL ||
+         code == CGRPC_STATUS_UNKNOWN;
+}
 
 static void *load_thread(void *arg) {
   load_t *l = arg;
@@ -529,31 +576,54 @@ static void *load_thread(void *arg) {
     shop_new_id("load", rid);
     order_v1_CreateOrderRequest req = {
         .request_id = cgrpc_str(rid), .product_id = cgrpc_str(l->product), .quantity = 1};
-    cgrpc_call_options_t opts = options();
-    cgrpc_result_t *r = order_v1_OrderService_CreateOrder(ch, &req, &opts);
-    int code = (int)cgrpc_result_code(r);
-    cgrpc_result_free(r);
+    /* Retries (with the same request_id) for up to about 30 s: long enough
+     * for a killed service to be restarted. */
+    cgrpc_status_code_t code = CGRPC_STATUS_UNKNOWN;
+    for (int attempt = 0; attempt < 150; attempt++) {
+      cgrpc_call_options_t opts = options();
+      opts.timeout_ns = 3 * CGRPC_NS_PER_SEC;
+      cgrpc_result_t *r = order_v1_OrderService_CreateOrder(ch, &req, &opts);
+      code = cgrpc_result_code(r);
+      const order_v1_Order *o = order_v1_OrderService_CreateOrder_response(r);
+      if (o && l->acks) {
+        pthread_mutex_lock(&l->mu);
+        fprintf(l->acks, "%s %.*s %s\n", rid, CGRPC_STR_ARGS(o->id), order_status(o->status));
+        fflush(l->acks);
+        pthread_mutex_unlock(&l->mu);
+      }
+      cgrpc_result_free(r);
+      if (!retryable(code) || !l->acks) break;
+      pthread_mutex_lock(&l->mu);
+      l->retries++;
+      pthread_mutex_unlock(&l->mu);
+      nanosleep(&(struct timespec){0, 200 * 1000000L}, NULL);
+    }
     pthread_mutex_lock(&l->mu);
-    l->counts[code >= 0 && code <= 16 ? code : 2]++;
+    l->counts[code <= 16 ? code : 2]++;
     pthread_mutex_unlock(&l->mu);
   }
   return NULL;
 }
 
-/* load-orders PRODUCT THREADS ORDERS_PER_THREAD: prints how many ended
- * with each code. */
+/* load-orders PRODUCT THREADS ORDERS_PER_THREAD [ACK_FILE]: places orders
+ * of one unit at once from THREADS threads and prints how many ended with
+ * each code. With ACK_FILE, each acknowledged order is appended to it, and
+ * an order whose outcome is not known is sent again with its request_id. */
 static int cmd_load_orders(int argc, char **argv) {
-  if (argc != 3) return USAGE_ERROR;
+  if (argc != 3 && argc != 4) return USAGE_ERROR;
   load_t l = {.product = argv[0], .per_thread = atoi(argv[2])};
   pthread_mutex_init(&l.mu, NULL);
   int threads = atoi(argv[1]);
   if (threads < 1 || threads > 64) return USAGE_ERROR;
+  if (argc == 4 && !(l.acks = fopen(argv[3], "a"))) return USAGE_ERROR;
   channel("order"); /* made once, before the threads share it */
   pthread_t t[64];
   for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, load_thread, &l);
   for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
   for (int c = 0; c <= 16; c++)
     if (l.counts[c]) printf("%s %d\n", cgrpc_status_code_name((cgrpc_status_code_t)c), l.counts[c]);
+  if (l.retries) printf("retried %d\n", l.retries);
+  if (l.acks) fclose(l.acks);
   return 0;
 }
 
@@ -599,6 +669,9 @@ static const command_t kCommands[] = {
     {"get-stock", "PRODUCT_ID", cmd_get_stock},
     {"set-stock", "PRODUCT_ID AVAILABLE", cmd_set_stock},
     {"reserve", "RESERVATION_ID PRODUCT_ID QUANTITY", cmd_reserve},
+    {"release", "RESERVATION_ID", cmd_release},
+    {"pay", "IDEMPOTENCY_KEY USER_ID ORDER_ID AMOUNT_CENTS", cmd_pay},
+    {"refund", "PAYMENT_ID", cmd_refund},
     {"create-order", "REQUEST_ID PRODUCT_ID QUANTITY", cmd_create_order},
     {"get-order", "ID", cmd_get_order},
     {"watch-order", "ID", cmd_watch_order},
