@@ -8,6 +8,7 @@
 #                                exits with CODE (0 or a gRPC status code)
 #                                and its output matches PATTERN (grep -E;
 #                                "" for any)
+#   expect_literal CODE TEXT ARGS...   the same with a fixed string
 #   sql NAME QUERY               a query on a service's database (sqlite3)
 #   fail MESSAGE
 set -euo pipefail
@@ -40,12 +41,15 @@ expect() {
     printf '%s\n' "$out" >&2
     fail "shop-cli $* exited with $rc, want $want"
   fi
-  if [[ -n $pattern ]] && ! grep -qE -- "$pattern" <<<"$out"; then
+  if [[ -n $pattern ]] && ! grep -q${grep_mode:-E} -- "$pattern" <<<"$out"; then
     printf '%s\n' "$out" >&2
     fail "shop-cli $*: the output lacks /$pattern/"
   fi
   return 0
 }
+
+# expect_literal: expect with PATTERN a fixed string.
+expect_literal() { grep_mode=F expect "$@"; }
 
 sql() { sqlite3 -batch "$work/$1.db" "$2"; }
 
