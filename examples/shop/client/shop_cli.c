@@ -571,7 +571,9 @@ static bool retryable(cgrpc_status_code_t code) {
 static void *load_thread(void *arg) {
   load_t *l = arg;
   cgrpc_channel_t *ch = channel("order");
+  const char *stop_file = getenv("SHOP_LOAD_STOP_FILE");
   for (int i = 0; i < l->per_thread; i++) {
+    if (stop_file && access(stop_file, F_OK) == 0) break;
     char rid[SHOP_ID_MAX];
     shop_new_id("load", rid);
     order_v1_CreateOrderRequest req = {
@@ -608,7 +610,8 @@ static void *load_thread(void *arg) {
 /* load-orders PRODUCT THREADS ORDERS_PER_THREAD [ACK_FILE]: places orders
  * of one unit at once from THREADS threads and prints how many ended with
  * each code. With ACK_FILE, each acknowledged order is appended to it, and
- * an order whose outcome is not known is sent again with its request_id. */
+ * an order whose outcome is not known is sent again with its request_id.
+ * When $SHOP_LOAD_STOP_FILE names a file that exists, no new order starts. */
 static int cmd_load_orders(int argc, char **argv) {
   if (argc != 3 && argc != 4) return USAGE_ERROR;
   load_t l = {.product = argv[0], .per_thread = atoi(argv[2])};

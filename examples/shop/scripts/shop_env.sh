@@ -13,6 +13,9 @@
 #   shop_stop                     stops all (TERM, then KILL after 10 s);
 #                                 a no-op when none runs: safe in a trap
 #
+# With SHOP_KEYS_DIR set to a directory make_ca.sh filled, its keys are
+# used instead of new ones (the tests make them once per run).
+#
 # Configuration files are in WORK_DIR/<name>.conf, databases in
 # WORK_DIR/<name>.db, logs in WORK_DIR/<name>.log.
 
@@ -41,15 +44,20 @@ _shop_conf() { # name: writes WORK/name.conf
   } >"$w/$name.conf"
 }
 
-shop_start_one() {
-  local name=$1 log=$SHOP_WORK/$1.log tries before
+_shop_launch() { # name: starts it; _shop_wait confirms it listens
+  local name=$1 log=$SHOP_WORK/$1.log
   [[ -f $SHOP_WORK/$name.conf ]] || _shop_conf "$name"
   touch "$log"
-  before=$(grep -c "^$name service listening on " "$log" || true)
+  _shop_before[$name]=$(grep -c "^$name service listening on " "$log" || true)
   "$SHOP_BIN/shop-$name" "$SHOP_WORK/$name.conf" >>"$log" 2>&1 &
   SHOP_PIDS[$name]=$!
-  for tries in $(seq 100); do
-    if [[ $(grep -c "^$name service listening on " "$log" || true) -gt $before ]]; then
+}
+declare -A _shop_before=()
+
+_shop_wait() { # name
+  local name=$1 log=$SHOP_WORK/$1.log tries
+  for tries in $(seq 200); do
+    if [[ $(grep -c "^$name service listening on " "$log" || true) -gt ${_shop_before[$name]} ]]; then
       SHOP_ADDR[$name]=$(sed -n "s/^$name service listening on //p" "$log" | tail -n 1)
       # A restart listens on the same address: pin it in the configuration.
       sed -i "s|^listen = .*|listen = ${SHOP_ADDR[$name]}|" "$SHOP_WORK/$name.conf"
@@ -63,9 +71,14 @@ shop_start_one() {
     fi
     sleep 0.05
   done
-  echo "shop-$name did not listen within 5 s; its log:" >&2
+  echo "shop-$name did not listen within 10 s; its log:" >&2
   sed 's/^/  | /' "$log" >&2
   return 1
+}
+
+shop_start_one() {
+  _shop_launch "$1"
+  _shop_wait "$1"
 }
 
 shop_stop_one() {
@@ -95,11 +108,20 @@ shop_start() {
   local here name
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   mkdir -p "$SHOP_WORK"
-  "$here/make_ca.sh" "$SHOP_WORK/keys" || return 1
-  for name in product user inventory payment order; do
+  if [[ -n ${SHOP_KEYS_DIR:-} && -f $SHOP_KEYS_DIR/ca.pem ]]; then
+    cp -r "$SHOP_KEYS_DIR" "$SHOP_WORK/keys" # made once for a test run
+  else
+    "$here/make_ca.sh" "$SHOP_WORK/keys" || return 1
+  fi
+  # The four the order service calls start together; then the order service,
+  # whose configuration names their addresses.
+  for name in product user inventory payment; do
     _shop_conf "$name"
-    shop_start_one "$name" || return 1
+    _shop_launch "$name"
   done
+  for name in product user inventory payment; do _shop_wait "$name" || return 1; done
+  _shop_conf order
+  shop_start_one order || return 1
   SHOP_CLI_CONF=$SHOP_WORK/shop-cli.conf
   {
     echo "# shop-cli: written by scripts/shop_env.sh"
