@@ -20,11 +20,14 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # tests' certificates and s_client. dpkg-dev and g++ (in build-essential too;
 # named for what uses them): scripts/conformance-runner.sh unpacks Debian's
 # protobuf source package and builds protobuf's conformance_test_runner
-# against libprotobuf-dev.
+# against libprotobuf-dev. examples/shop (`make demo`): libsqlite3-dev (each
+# service's database), golang-github-gogo-googleapis-dev (google.api.http
+# annotations, google.rpc error details), libprotobuf-dev (Timestamp, Empty),
+# openssl (its local CA); sqlite3: the shop's tests query the databases.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography openssl dpkg-dev g++)
+           python3-cryptography openssl dpkg-dev g++ sqlite3)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
