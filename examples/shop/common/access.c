@@ -6,6 +6,12 @@
 #include "errors.h"
 
 static shop_access_kind_t kind_of(const shop_access_t *a, const cgrpc_pb_method_t *m) {
+  /* Health checks (probes, load balancers) and reflection (tools listing
+   * the services) carry no user: they are open on every service. */
+  static const char *const kOpen[] = {"/grpc.health.v1.Health/", "/grpc.reflection.v1.",
+                                      "/grpc.reflection.v1alpha."};
+  for (size_t i = 0; i < sizeof kOpen / sizeof kOpen[0]; i++)
+    if (strncmp(m->path, kOpen[i], strlen(kOpen[i])) == 0) return SHOP_ACCESS_PUBLIC;
   for (const shop_access_rule_t *r = a->rules; r && r->method; r++)
     if (strcmp(r->method, m->name) == 0) return r->kind;
   return SHOP_ACCESS_USER;

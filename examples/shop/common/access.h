@@ -7,7 +7,8 @@
  *   INTERNAL  another service: its mutual-TLS certificate must name one of
  *             the allowed callers in its DNS subjectAltNames ("order")
  *
- * Methods without a rule are USER: forgetting a rule never opens a method. */
+ * Methods without a rule are USER: forgetting a rule never opens a method.
+ * The health and reflection services are PUBLIC on every service. */
 #ifndef SHOP_ACCESS_H
 #define SHOP_ACCESS_H
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 static const char *g_service = "shop";
+static bool g_verbose = true;
 
 cgrpc_status_code_t shop_error(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt,
                                ...) {
@@ -33,6 +34,7 @@ static void vlog(const char *level, const char *fmt, va_list ap) {
 }
 
 void shop_log(const char *level, const char *fmt, ...) {
+  if (!g_verbose && strcmp(level, "INFO") == 0) return;
   va_list ap;
   va_start(ap, fmt);
   vlog(level, fmt, ap);
@@ -46,6 +48,7 @@ static void library_log(void *user_data, cgrpc_log_level_t level, const char *me
 
 void shop_log_init(const char *service, bool verbose) {
   g_service = service;
+  g_verbose = verbose;
   cgrpc_log_set_handler(library_log, NULL);
   /* INFO shows the logging interceptor's line per call. */
   cgrpc_log_set_level(verbose ? CGRPC_LOG_INFO : CGRPC_LOG_WARNING);

@@ -24,7 +24,8 @@ __attribute__((format(printf, 3, 4))) cgrpc_status_code_t shop_error(cgrpc_error
 
 /* One line on stderr: "<service> LEVEL message". */
 __attribute__((format(printf, 2, 3))) void shop_log(const char *level, const char *fmt, ...);
-/* The service name shop_log() and the library's log lines start with. */
+/* The service name shop_log() and the library's log lines start with;
+ * INFO lines (one per call) only when `verbose`. */
 void shop_log_init(const char *service, bool verbose);
 
 /* Field violations collected while checking a request. */
