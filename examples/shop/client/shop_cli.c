@@ -156,8 +156,8 @@ static void print_user(const void *msg) {
 }
 
 static const char *order_status(int32_t s) {
-  static const char *const kNames[] = {"UNSPECIFIED", "PENDING", "CONFIRMED", "SHIPPED", "DELIVERED",
-                                       "FAILED"};
+  static const char *const kNames[] = {"UNSPECIFIED", "PENDING",   "CONFIRMED",
+                                       "SHIPPED",     "DELIVERED", "FAILED"};
   return s >= 0 && s <= 5 ? kNames[s] : "?";
 }
 
@@ -204,8 +204,9 @@ static int finish(cgrpc_call_t *call) {
 
 static int cmd_create_user(int argc, char **argv) {
   if (argc != 3) return USAGE_ERROR;
-  user_v1_CreateUserRequest req = {
-      .email = cgrpc_str(argv[0]), .display_name = cgrpc_str(argv[1]), .password = cgrpc_str(argv[2])};
+  user_v1_CreateUserRequest req = {.email = cgrpc_str(argv[0]),
+                                   .display_name = cgrpc_str(argv[1]),
+                                   .password = cgrpc_str(argv[2])};
   return unary("user", &user_v1_UserService_CreateUser_method, &req, print_user);
 }
 
@@ -239,12 +240,14 @@ static int cmd_update_user(int argc, char **argv) {
   if (argc < 1 || argc % 2 != 1) return USAGE_ERROR;
   user_v1_UpdateUserRequest req = {.id = cgrpc_str(argv[0])};
   for (int i = 1; i < argc; i += 2) {
-    if (strcmp(argv[i], "--email") == 0) req.has_email = true, req.email = cgrpc_str(argv[i + 1]);
+    if (strcmp(argv[i], "--email") == 0)
+      req.has_email = true, req.email = cgrpc_str(argv[i + 1]);
     else if (strcmp(argv[i], "--name") == 0)
       req.has_display_name = true, req.display_name = cgrpc_str(argv[i + 1]);
     else if (strcmp(argv[i], "--password") == 0)
       req.has_password = true, req.password = cgrpc_str(argv[i + 1]);
-    else return USAGE_ERROR;
+    else
+      return USAGE_ERROR;
   }
   return unary("user", &user_v1_UserService_UpdateUser_method, &req, print_user);
 }
@@ -259,7 +262,8 @@ static int cmd_list_users(int argc, char **argv) {
   (void)argv;
   if (argc != 0) return USAGE_ERROR;
   cgrpc_call_options_t opts = options();
-  cgrpc_call_t *call = cgrpc_call_start(channel("user"), &user_v1_UserService_ListUsers_method, &opts);
+  cgrpc_call_t *call =
+      cgrpc_call_start(channel("user"), &user_v1_UserService_ListUsers_method, &opts);
   user_v1_ListUsersRequest req = user_v1_ListUsersRequest_INIT;
   cgrpc_call_send(call, &req, 0, NULL, NULL);
   cgrpc_call_half_close(call);
@@ -336,10 +340,14 @@ static int cmd_update_price(int argc, char **argv) {
 static int cmd_list_products(int argc, char **argv) {
   product_v1_ListProductsRequest req = product_v1_ListProductsRequest_INIT;
   for (int i = 0; i + 1 < argc; i += 2) {
-    if (strcmp(argv[i], "--category") == 0) req.category = cgrpc_str(argv[i + 1]);
-    else if (strcmp(argv[i], "--page-size") == 0) req.page_size = atoi(argv[i + 1]);
-    else if (strcmp(argv[i], "--page-token") == 0) req.page_token = cgrpc_str(argv[i + 1]);
-    else return USAGE_ERROR;
+    if (strcmp(argv[i], "--category") == 0)
+      req.category = cgrpc_str(argv[i + 1]);
+    else if (strcmp(argv[i], "--page-size") == 0)
+      req.page_size = atoi(argv[i + 1]);
+    else if (strcmp(argv[i], "--page-token") == 0)
+      req.page_token = cgrpc_str(argv[i + 1]);
+    else
+      return USAGE_ERROR;
   }
   if (argc % 2) return USAGE_ERROR;
   cgrpc_call_options_t opts = options();
@@ -352,8 +360,7 @@ static int cmd_list_products(int argc, char **argv) {
   while (cgrpc_call_recv(call, &r, &g_arena, NULL, NULL)) {
     printf("  (stream message %d) ", ++n);
     if (r.product) print_product(r.product);
-    if (r.next_page_token.len)
-      printf("next page token: %.*s\n", CGRPC_STR_ARGS(r.next_page_token));
+    if (r.next_page_token.len) printf("next page token: %.*s\n", CGRPC_STR_ARGS(r.next_page_token));
     fflush(stdout);
   }
   return finish(call);
@@ -410,7 +417,8 @@ static int cmd_watch_prices(int argc, char **argv) {
     print_money(u.price_cents, u.currency);
     printf("\n");
     for (int i = 0; i < argc; i++)
-      if (u.product_id.len == strlen(argv[i]) && memcmp(u.product_id.data, argv[i], u.product_id.len) == 0)
+      if (u.product_id.len == strlen(argv[i]) &&
+          memcmp(u.product_id.data, argv[i], u.product_id.len) == 0)
         prices[i] = u.price_cents;
     seen++;
   }
@@ -443,7 +451,8 @@ static int cmd_get_stock(int argc, char **argv) {
 
 static int cmd_set_stock(int argc, char **argv) {
   if (argc != 2) return USAGE_ERROR;
-  inventory_v1_SetStockRequest req = {.product_id = cgrpc_str(argv[0]), .available = atoll(argv[1])};
+  inventory_v1_SetStockRequest req = {.product_id = cgrpc_str(argv[0]),
+                                      .available = atoll(argv[1])};
   return unary("inventory", &inventory_v1_InventoryService_SetStock_method, &req, print_stock);
 }
 
@@ -466,7 +475,7 @@ static int cmd_release(int argc, char **argv) {
 static void print_payment(const void *msg) {
   const payment_v1_Payment *p = msg;
   printf("payment %.*s  %s  ", CGRPC_STR_ARGS(p->id),
-         p->status == payment_v1_Payment_CAPTURED  ? "CAPTURED"
+         p->status == payment_v1_Payment_CAPTURED   ? "CAPTURED"
          : p->status == payment_v1_Payment_REFUNDED ? "REFUNDED"
                                                     : "?");
   print_money(p->amount_cents, p->currency);

@@ -26,24 +26,23 @@ static bool caller_allowed(const shop_access_t *a, const cgrpc_peer_identity_t *
 }
 
 static cgrpc_status_code_t access_start(cgrpc_interceptor_call_t *ic, cgrpc_metadata_t *md,
-                                        cgrpc_arena_t *arena, void *user_data,
-                                        cgrpc_error_t *err) {
+                                        cgrpc_arena_t *arena, void *user_data, cgrpc_error_t *err) {
   const shop_access_t *a = user_data;
   const cgrpc_pb_method_t *m = cgrpc_interceptor_call_method(ic);
   switch (kind_of(a, m)) {
-  case SHOP_ACCESS_PUBLIC:
-    return CGRPC_STATUS_OK;
-  case SHOP_ACCESS_INTERNAL: {
-    cgrpc_server_call_t *call = cgrpc_interceptor_call_server_call(ic);
-    if (caller_allowed(a, call ? cgrpc_server_call_peer_identity(call) : NULL))
+    case SHOP_ACCESS_PUBLIC:
       return CGRPC_STATUS_OK;
-    return shop_error(err, CGRPC_STATUS_PERMISSION_DENIED,
-                      "%s is for other shop services; the caller's certificate is not one of them",
-                      m->name);
-  }
-  case SHOP_ACCESS_USER:
-  default:
-    return cgrpc_jwt_interceptor()->on_start(ic, md, arena, a->verifier, err);
+    case SHOP_ACCESS_INTERNAL: {
+      cgrpc_server_call_t *call = cgrpc_interceptor_call_server_call(ic);
+      if (caller_allowed(a, call ? cgrpc_server_call_peer_identity(call) : NULL))
+        return CGRPC_STATUS_OK;
+      return shop_error(
+          err, CGRPC_STATUS_PERMISSION_DENIED,
+          "%s is for other shop services; the caller's certificate is not one of them", m->name);
+    }
+    case SHOP_ACCESS_USER:
+    default:
+      return cgrpc_jwt_interceptor()->on_start(ic, md, arena, a->verifier, err);
   }
 }
 

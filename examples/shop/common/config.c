@@ -28,7 +28,8 @@ static char *trim(char *s) {
 cgrpc_status_code_t shop_config_load(const char *path, shop_config_t **out, cgrpc_error_t *err) {
   *out = NULL;
   FILE *f = fopen(path, "r");
-  if (!f) return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot read the configuration %s", path);
+  if (!f)
+    return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot read the configuration %s", path);
   shop_config_t *c = calloc(1, sizeof *c);
   if (!c || !(c->path = strdup(path))) {
     fclose(f);

@@ -10,8 +10,7 @@
 static const char *g_service = "shop";
 static bool g_verbose = true;
 
-cgrpc_status_code_t shop_error(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt,
-                               ...) {
+cgrpc_status_code_t shop_error(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
@@ -65,7 +64,8 @@ void shop_require(shop_violations_t *v, bool ok, const char *field, const char *
 bool shop_fail_violations(cgrpc_server_call_t *call, const shop_violations_t *v) {
   if (v->count == 0) return false;
   google_rpc_BadRequest_FieldViolation *ptrs[SHOP_MAX_VIOLATIONS];
-  for (size_t i = 0; i < v->count; i++) ptrs[i] = (google_rpc_BadRequest_FieldViolation *)&v->items[i];
+  for (size_t i = 0; i < v->count; i++)
+    ptrs[i] = (google_rpc_BadRequest_FieldViolation *)&v->items[i];
   google_rpc_BadRequest bad = {.field_violations = {ptrs, v->count, v->count}};
   cgrpc_status_detail_t d[] = {{&google_rpc_BadRequest_table, &bad}};
   char message[256];
@@ -88,8 +88,9 @@ void shop_fail_not_found(cgrpc_server_call_t *call, const char *type, cgrpc_str_
 
 void shop_fail_precondition(cgrpc_server_call_t *call, const char *type, const char *subject,
                             const char *description) {
-  google_rpc_PreconditionFailure_Violation v = {
-      .type = cgrpc_str(type), .subject = cgrpc_str(subject), .description = cgrpc_str(description)};
+  google_rpc_PreconditionFailure_Violation v = {.type = cgrpc_str(type),
+                                                .subject = cgrpc_str(subject),
+                                                .description = cgrpc_str(description)};
   google_rpc_PreconditionFailure_Violation *vs[] = {&v};
   google_rpc_PreconditionFailure pf = {.violations = {vs, 1, 1}};
   cgrpc_status_detail_t d[] = {{&google_rpc_PreconditionFailure_table, &pf}};

@@ -34,7 +34,8 @@ static cgrpc_status_code_t setup(shop_service_t *s, const char *config_path, cgr
   if (!code) code = cgrpc_server_add_interceptor(s->server, cgrpc_logging_interceptor(), NULL, err);
   if (!code)
     code = cgrpc_server_add_interceptor(s->server, shop_request_id_interceptor(), NULL, err);
-  if (!code) code = cgrpc_server_add_interceptor(s->server, shop_access_interceptor(), &s->access, err);
+  if (!code)
+    code = cgrpc_server_add_interceptor(s->server, shop_access_interceptor(), &s->access, err);
   if (code) return code;
 
   cgrpc_server_credentials_t *creds = NULL;

@@ -12,8 +12,8 @@ cgrpc_status_code_t shop_tls_server(const shop_config_t *c, cgrpc_server_credent
   if (!code) code = shop_config_require(c, "tls.cert", &cert, err);
   if (!code) code = shop_config_require(c, "tls.key", &key, err);
   if (!code)
-    code = cgrpc_server_credentials_from_files(cert, key, ca, CGRPC_TLS_CLIENT_CERT_REQUIRE_AND_VERIFY,
-                                               out, err);
+    code = cgrpc_server_credentials_from_files(cert, key, ca,
+                                               CGRPC_TLS_CLIENT_CERT_REQUIRE_AND_VERIFY, out, err);
   return code;
 }
 

@@ -28,10 +28,11 @@ static size_t base64url(const uint8_t *in, size_t len, char *out) {
   return o;
 }
 
-cgrpc_status_code_t shop_secret_load(const char *path, uint8_t secret[SHOP_SECRET_MAX],
-                                     size_t *len, cgrpc_error_t *err) {
+cgrpc_status_code_t shop_secret_load(const char *path, uint8_t secret[SHOP_SECRET_MAX], size_t *len,
+                                     cgrpc_error_t *err) {
   FILE *f = fopen(path, "rb");
-  if (!f) return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot read the token secret %s", path);
+  if (!f)
+    return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT, "cannot read the token secret %s", path);
   *len = fread(secret, 1, SHOP_SECRET_MAX, f);
   fclose(f);
   if (*len < CGRPC_JWT_MIN_HMAC_SECRET)
@@ -45,15 +46,18 @@ cgrpc_status_code_t shop_token_sign(const uint8_t *secret, size_t secret_len, co
                                     int64_t iat, int64_t exp, char out[SHOP_TOKEN_MAX],
                                     cgrpc_error_t *err) {
   size_t n = strlen(subject);
-  if (n == 0 || n > 64 || strspn(subject, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789-_") != n)
-    return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT, "a token subject is 1 to 64 of [A-Za-z0-9_-]");
+  if (n == 0 || n > 64 ||
+      strspn(subject,
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+             "0123456789-_") != n)
+    return shop_error(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                      "a token subject is 1 to 64 of [A-Za-z0-9_-]");
   static const char kHeader[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
   char payload[256];
-  int plen = snprintf(payload, sizeof payload,
-                      "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"iat\":%lld,\"exp\":%lld}",
-                      SHOP_TOKEN_ISSUER, SHOP_TOKEN_AUDIENCE, subject, (long long)iat,
-                      (long long)exp);
+  int plen =
+      snprintf(payload, sizeof payload,
+               "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"iat\":%lld,\"exp\":%lld}",
+               SHOP_TOKEN_ISSUER, SHOP_TOKEN_AUDIENCE, subject, (long long)iat, (long long)exp);
   size_t o = base64url((const uint8_t *)kHeader, sizeof kHeader - 1, out);
   out[o++] = '.';
   o += base64url((const uint8_t *)payload, (size_t)plen, out + o);

@@ -17,8 +17,8 @@
 
 /* Reads the HMAC secret (raw bytes, at least CGRPC_JWT_MIN_HMAC_SECRET)
  * from `path` into `secret`. INVALID_ARGUMENT when unreadable or short. */
-cgrpc_status_code_t shop_secret_load(const char *path, uint8_t secret[SHOP_SECRET_MAX],
-                                     size_t *len, cgrpc_error_t *err);
+cgrpc_status_code_t shop_secret_load(const char *path, uint8_t secret[SHOP_SECRET_MAX], size_t *len,
+                                     cgrpc_error_t *err);
 
 /* Signs a token for `subject` (a user id: letters, digits, '-' and '_'
  * only) issued at `iat` (Unix seconds) and valid until `exp`, into `out`

@@ -52,9 +52,8 @@ static void *run(void *arg) {
     product_v1_GetProductRequest get = {.id = cgrpc_str(w->product)};
     cgrpc_call_options_t opts = {.timeout_ns = 10 * CGRPC_NS_PER_SEC, .metadata = &g_md};
     int64_t start = cgrpc_clock_now();
-    cgrpc_result_t *r = w->get_product
-                            ? product_v1_ProductService_GetProduct(w->ch, &get, &opts)
-                            : order_v1_OrderService_CreateOrder(w->ch, &req, &opts);
+    cgrpc_result_t *r = w->get_product ? product_v1_ProductService_GetProduct(w->ch, &get, &opts)
+                                       : order_v1_OrderService_CreateOrder(w->ch, &req, &opts);
     int64_t took = cgrpc_clock_now() - start;
     cgrpc_status_code_t code = cgrpc_result_code(r);
     cgrpc_result_free(r);
@@ -72,8 +71,9 @@ static int compare(const void *a, const void *b) {
 int main(int argc, char **argv) {
   if (argc < 5 || strcmp(argv[1], "-t") != 0 ||
       (strcmp(argv[4], "orders") != 0 && strcmp(argv[4], "get-product") != 0)) {
-    fprintf(stderr, "usage: shop-load -t TOKEN_FILE CONFIG orders|get-product [THREADS [SECONDS "
-                    "[PRODUCT_ID]]]\n");
+    fprintf(stderr,
+            "usage: shop-load -t TOKEN_FILE CONFIG orders|get-product [THREADS [SECONDS "
+            "[PRODUCT_ID]]]\n");
     return 2;
   }
   bool get_product = strcmp(argv[4], "get-product") == 0;
@@ -161,7 +161,8 @@ int main(int argc, char **argv) {
     printf(", p50 %.2f ms, p99 %.2f ms", (double)all[n / 2] / 1e6, (double)all[n * 99 / 100] / 1e6);
   printf("\n");
   for (int c = 1; c <= 16; c++)
-    if (codes[c]) printf("failed %s: %d\n", cgrpc_status_code_name((cgrpc_status_code_t)c), codes[c]);
+    if (codes[c])
+      printf("failed %s: %d\n", cgrpc_status_code_name((cgrpc_status_code_t)c), codes[c]);
   free(all);
   cgrpc_channel_free(inventory);
   shop_config_free(config);

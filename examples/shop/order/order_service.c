@@ -146,7 +146,8 @@ static void forward_failure(cgrpc_server_call_t *call, const cgrpc_result_t *r, 
   cgrpc_arena_t *arena = cgrpc_server_call_arena(call);
   cgrpc_metadata_t trailers = CGRPC_METADATA_INIT;
   const cgrpc_str_t *details = cgrpc_metadata_get(&st->trailing_metadata, CGRPC_STATUS_DETAILS_KEY);
-  if (details) cgrpc_metadata_add(&trailers, arena, CGRPC_STATUS_DETAILS_KEY, details->data, details->len);
+  if (details)
+    cgrpc_metadata_add(&trailers, arena, CGRPC_STATUS_DETAILS_KEY, details->data, details->len);
   shop_log("INFO", "%s: %s answered %s", shop_request_id(call), peer, cgrpc_result_error(r));
   cgrpc_server_call_finish(call, cgrpc_result_code(r), st->message.data, &trailers);
 }
@@ -154,17 +155,17 @@ static void forward_failure(cgrpc_server_call_t *call, const cgrpc_result_t *r, 
 /* Codes after which the peer surely did nothing (or nothing lasting). */
 static bool definite_failure(cgrpc_status_code_t code) {
   switch (code) {
-  case CGRPC_STATUS_INVALID_ARGUMENT:
-  case CGRPC_STATUS_NOT_FOUND:
-  case CGRPC_STATUS_ALREADY_EXISTS:
-  case CGRPC_STATUS_PERMISSION_DENIED:
-  case CGRPC_STATUS_FAILED_PRECONDITION:
-  case CGRPC_STATUS_OUT_OF_RANGE:
-  case CGRPC_STATUS_UNAUTHENTICATED:
-  case CGRPC_STATUS_UNIMPLEMENTED:
-    return true;
-  default:
-    return false;
+    case CGRPC_STATUS_INVALID_ARGUMENT:
+    case CGRPC_STATUS_NOT_FOUND:
+    case CGRPC_STATUS_ALREADY_EXISTS:
+    case CGRPC_STATUS_PERMISSION_DENIED:
+    case CGRPC_STATUS_FAILED_PRECONDITION:
+    case CGRPC_STATUS_OUT_OF_RANGE:
+    case CGRPC_STATUS_UNAUTHENTICATED:
+    case CGRPC_STATUS_UNIMPLEMENTED:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -383,8 +384,8 @@ static void watch_order(cgrpc_server_call_t *call, const order_v1_WatchOrderUpda
 }
 
 static const char *status_name(int32_t s) {
-  static const char *const kNames[] = {"unknown", "PENDING", "CONFIRMED", "SHIPPED", "DELIVERED",
-                                       "FAILED"};
+  static const char *const kNames[] = {"unknown", "PENDING",   "CONFIRMED",
+                                       "SHIPPED", "DELIVERED", "FAILED"};
   return s >= 0 && s <= 5 ? kNames[s] : "unknown";
 }
 
@@ -426,7 +427,8 @@ static void support_chat(cgrpc_server_call_t *call, void *ud) {
     cgrpc_arena_reset(&arena, 1);
   }
   cgrpc_arena_free(&arena);
-  if (!cgrpc_server_call_cancelled(call)) cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL);
+  if (!cgrpc_server_call_cancelled(call))
+    cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL);
 }
 
 /* ---- Shipping: CONFIRMED -> SHIPPED -> DELIVERED, one step per step_ms ----------------- */
@@ -490,9 +492,11 @@ static cgrpc_status_code_t start(shop_service_t *svc, cgrpc_error_t *err) {
                                                     .WatchOrderUpdates = watch_order,
                                                     .SupportChat = support_chat};
   handlers.user_data = svc;
-  if (!code) code = order_v1_OrderService_register(svc->server, &handlers, CGRPC_HANDLER_BLOCKING, err);
+  if (!code)
+    code = order_v1_OrderService_register(svc->server, &handlers, CGRPC_HANDLER_BLOCKING, err);
   if (code) return code;
-  if (pthread_create(&state.shipper, NULL, shipper, svc) != 0) return shop_error(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start the shipper");
+  if (pthread_create(&state.shipper, NULL, shipper, svc) != 0)
+    return shop_error(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start the shipper");
   return CGRPC_STATUS_OK;
 }
 

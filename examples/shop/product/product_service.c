@@ -202,8 +202,7 @@ static void list_products(cgrpc_server_call_t *call, const product_v1_ListProduc
   shop_require(&v, req->page_size >= 0 && req->page_size <= MAX_PAGE, "page_size",
                "0 (the default, 50) to 1000");
   shop_require(&v, shop_text_ok(req->category, 100), "category", "at most 100 bytes, no NUL");
-  shop_require(&v, shop_text_ok(req->page_token, 64), "page_token",
-               "a token from an earlier page");
+  shop_require(&v, shop_text_ok(req->page_token, 64), "page_token", "a token from an earlier page");
   if (shop_fail_violations(call, &v)) return;
   int page = req->page_size ? req->page_size : DEFAULT_PAGE;
   /* Keyset paging: the token is the last id of the page before, so pages
@@ -232,7 +231,8 @@ static void list_products(cgrpc_server_call_t *call, const product_v1_ListProduc
     if (held) held->product = row_to_product(st, &arena);
     if (!held || !held->product) break;
   }
-  if (held && sent < page && rc != SQLITE_ROW) product_v1_ProductService_ListProducts_write(call, held, 0, NULL, NULL);
+  if (held && sent < page && rc != SQLITE_ROW)
+    product_v1_ProductService_ListProducts_write(call, held, 0, NULL, NULL);
   sqlite3_reset(st);
   cgrpc_arena_free(&arena);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return shop_fail_db(call, shop_db_errmsg(svc->db));
@@ -265,7 +265,8 @@ static void batch_create(cgrpc_server_call_t *call, void *ud) {
       if (rc == SQLITE_CONSTRAINT)
         return shop_fail_reason(call, CGRPC_STATUS_ALREADY_EXISTS, "PRODUCT_EXISTS",
                                 "product %zu of the batch: id \"%.*s\" already exists; nothing "
-                                "was created", i + 1, (int)(items[i]->id.len > 64 ? 64 : items[i]->id.len),
+                                "was created",
+                                i + 1, (int)(items[i]->id.len > 64 ? 64 : items[i]->id.len),
                                 items[i]->id.data);
       return shop_fail_db(call, "batch insert failed");
     }
@@ -295,8 +296,10 @@ static void on_watch_read(void *user_data, bool ok) {
   watch_t *w = user_data;
   pthread_mutex_lock(&w->mu);
   w->reading = false;
-  if (ok) w->got_message = true;
-  else w->closed = true;
+  if (ok)
+    w->got_message = true;
+  else
+    w->closed = true;
   pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
 }
@@ -322,7 +325,7 @@ static bool send_current_price(shop_service_t *svc, cgrpc_server_call_t *call, c
 static void watch_prices(cgrpc_server_call_t *call, void *ud) {
   shop_service_t *svc = ud;
   product_state_t *state = svc->state;
-  char (*set)[65] = calloc(MAX_WATCHED, 65);
+  char(*set)[65] = calloc(MAX_WATCHED, 65);
   watch_t *w = calloc(1, sizeof *w);
   if (!set || !w) {
     free(set);
@@ -379,9 +382,8 @@ static void watch_prices(cgrpc_server_call_t *call, void *ud) {
       if (!ok) break;
       continue;
     }
-    if (start_read &&
-        !product_v1_ProductService_WatchPrices_read(call, &w->request, &w->read_arena,
-                                                    on_watch_read, w)) {
+    if (start_read && !product_v1_ProductService_WatchPrices_read(call, &w->request, &w->read_arena,
+                                                                  on_watch_read, w)) {
       pthread_mutex_lock(&w->mu);
       w->reading = false;
       pthread_mutex_unlock(&w->mu);
@@ -401,7 +403,8 @@ static void watch_prices(cgrpc_server_call_t *call, void *ud) {
   bool closed = w->closed;
   while (w->reading) pthread_cond_wait(&w->cv, &w->mu);
   pthread_mutex_unlock(&w->mu);
-  if (ok && closed) cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL);
+  if (ok && closed)
+    cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL);
   else if (ok && !cgrpc_server_call_cancelled(call))
     cgrpc_server_call_finish(call, CGRPC_STATUS_INTERNAL, "writing a price update failed", NULL);
   cgrpc_arena_free(&arena);
@@ -429,7 +432,9 @@ static cgrpc_status_code_t start(shop_service_t *svc, cgrpc_error_t *err) {
   return product_v1_ProductService_register(svc->server, &handlers, CGRPC_HANDLER_BLOCKING, err);
 }
 
-static void stop(shop_service_t *svc) { shop_feed_destroy(&((product_state_t *)svc->state)->prices); }
+static void stop(shop_service_t *svc) {
+  shop_feed_destroy(&((product_state_t *)svc->state)->prices);
+}
 
 int main(int argc, char **argv) {
   static const shop_service_desc_t desc = {

@@ -35,7 +35,6 @@ typedef struct user_state {
   int64_t token_ttl_s;
 } user_state_t;
 
-
 static user_v1_User *row_to_user(sqlite3_stmt *st, cgrpc_arena_t *arena) {
   user_v1_User *u = user_v1_User_new(arena);
   if (!u) return NULL;
@@ -140,9 +139,10 @@ static void update_user(cgrpc_server_call_t *call, const user_v1_UpdateUserReque
   shop_require(&v, req->id.len > 0 && shop_text_ok(req->id, 64), "id", "1 to 64 bytes, no NUL");
   shop_require(&v, !req->has_email || email_ok(req->email), "email",
                "3 to 254 bytes with an @, no NUL");
-  shop_require(&v, !req->has_display_name || (req->display_name.len > 0 &&
-                                               shop_text_ok(req->display_name, 200)),
-               "display_name", "1 to 200 bytes, no NUL");
+  shop_require(
+      &v,
+      !req->has_display_name || (req->display_name.len > 0 && shop_text_ok(req->display_name, 200)),
+      "display_name", "1 to 200 bytes, no NUL");
   shop_require(&v, !req->has_password || password_ok(req->password), "password",
                "8 to 1024 bytes, no NUL");
   if (shop_fail_violations(call, &v) || !is_self(call, req->id)) return;
@@ -285,9 +285,10 @@ static void login(cgrpc_server_call_t *call, const user_v1_LoginRequest *req, vo
   if (shop_token_sign(svc->secret, svc->secret_len, id.data, now, now + state->token_ttl_s, token,
                       &err))
     return cgrpc_server_call_finish(call, CGRPC_STATUS_INTERNAL, err.message, NULL);
-  user_v1_LoginResponse resp = {.access_token = cgrpc_str(token),
-                                .expires_at = shop_timestamp(arena, (now + state->token_ttl_s) * 1000),
-                                .user_id = id};
+  user_v1_LoginResponse resp = {
+      .access_token = cgrpc_str(token),
+      .expires_at = shop_timestamp(arena, (now + state->token_ttl_s) * 1000),
+      .user_id = id};
   user_v1_UserService_Login_reply(call, &resp);
 }
 
