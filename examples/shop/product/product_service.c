@@ -70,6 +70,14 @@ static bool load_product(shop_db_t *db, cgrpc_str_t id, cgrpc_arena_t *arena,
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
+/* Decoded strings are views, not C strings: checked byte by byte. */
+static bool currency_ok(cgrpc_str_t c) {
+  if (c.len != 3) return false;
+  for (size_t i = 0; i < 3; i++)
+    if (c.data[i] < 'A' || c.data[i] > 'Z') return false;
+  return true;
+}
+
 static void check_product(shop_violations_t *v, const product_v1_Product *p) {
   if (!p) {
     shop_require(v, false, "product", "is required");
@@ -82,9 +90,8 @@ static void check_product(shop_violations_t *v, const product_v1_Product *p) {
                "at most 2000 bytes, no NUL");
   shop_require(v, shop_text_ok(p->category, 100), "product.category", "at most 100 bytes, no NUL");
   shop_require(v, p->price_cents >= 0, "product.price_cents", "must not be negative");
-  shop_require(v,
-               p->currency.len == 3 && strspn(p->currency.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") >= 3,
-               "product.currency", "an ISO 4217 code: three capital letters");
+  shop_require(v, currency_ok(p->currency), "product.currency",
+               "an ISO 4217 code: three capital letters");
 }
 
 /* Inserts `p` (id assigned when empty), filling the stored fields back in.
