@@ -24,7 +24,8 @@
  * Steps 4 and 5 are idempotent by their ids, so resuming a PENDING order
  * (after a timeout, or a crash of any service) never reserves or charges
  * twice. A definite failure part-way (no stock, card declined, unknown
- * product) releases the reservation and marks the order FAILED; an outcome
+ * product) releases the reservation and marks the order FAILED (a retry
+ * then gets FAILED_PRECONDITION with the reason); an outcome
  * that is not known (a peer UNAVAILABLE or out of time while charging)
  * leaves it PENDING and asks the client to retry with the same request_id.
  *
@@ -316,6 +317,12 @@ static void create_order(cgrpc_server_call_t *call, const order_v1_CreateOrderRe
                             "request_id was used for another order; use a new one per order");
   /* The same request again: its order as it stands, unless it is still
    * PENDING (a retry after a timeout or a crash): then carry it on. */
+  if (o->status == order_v1_Order_FAILED) {
+    /* It failed the first time: the same answer again, FAILED_PRECONDITION. */
+    char subject[96];
+    snprintf(subject, sizeof subject, "order/%.*s", CGRPC_STR_ARGS(o->id));
+    return shop_fail_precondition(call, "ORDER_FAILED", subject, o->failure_reason.data);
+  }
   if (o->status != order_v1_Order_PENDING) return order_v1_OrderService_CreateOrder_reply(call, o);
   run_order(svc, call, o);
 }

@@ -138,6 +138,7 @@ shop_stop
 for name in "${SHOP_SERVICES[@]}"; do
   grep -q "^$name service stopped" "$work/$name.log" || fail "shop-$name did not stop cleanly"
 done
+shop_clean_logs || fail "a service's log has a sanitizer report"
 say "all five stopped"
 
 echo

@@ -12,6 +12,7 @@
 #   shop_stop_one NAME [SIGNAL]   stops one (TERM by default; KILL for -9)
 #   shop_stop                     stops all (TERM, then KILL after 10 s);
 #                                 a no-op when none runs: safe in a trap
+#   shop_clean_logs               fails when a log has a sanitizer report
 #
 # With SHOP_KEYS_DIR set to a directory make_ca.sh filled, its keys are
 # used instead of new ones (the tests make them once per run).
@@ -100,6 +101,23 @@ shop_stop_one() {
 shop_stop() {
   local name
   for name in order payment inventory user product; do shop_stop_one "$name"; done
+}
+
+# shop_clean_logs: after shop_stop, fails (and shows the lines) when a
+# service's log has a sanitizer report (the ASan/UBSan builds of make
+# check-asan).
+shop_clean_logs() {
+  local name log rc=0
+  for name in "${SHOP_SERVICES[@]}"; do
+    log=$SHOP_WORK/$name.log
+    [[ -f $log ]] || continue
+    if grep -qE "Sanitizer|runtime error:" "$log"; then
+      echo "shop-$name: sanitizer report in its log:" >&2
+      grep -A20 -E "Sanitizer|runtime error:" "$log" | sed 's/^/  | /' >&2
+      rc=1
+    fi
+  done
+  return "$rc"
 }
 
 shop_start() {

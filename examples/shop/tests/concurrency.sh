@@ -10,9 +10,11 @@ shop_test_begin "${1:-build}"
 signup buyer@example.com "buyer's password" buyer
 T=(-t "$work/buyer.token" "$cli")
 expect 0 "stock sku-2077: 5 available" "${T[@]}" set-stock sku-2077 5
-"$bin/shop-cli" "${T[@]}" load-orders sku-2077 8 3 >"$work/load1.txt" 2>&1 &
+# With an acknowledgement file the clients send an order whose outcome they
+# did not learn (a deadline on a slow machine) again with its request id.
+"$bin/shop-cli" "${T[@]}" load-orders sku-2077 8 3 "$work/acks.txt" >"$work/load1.txt" 2>&1 &
 one=$!
-"$bin/shop-cli" "${T[@]}" load-orders sku-2077 8 3 >"$work/load2.txt" 2>&1 &
+"$bin/shop-cli" "${T[@]}" load-orders sku-2077 8 3 "$work/acks.txt" >"$work/load2.txt" 2>&1 &
 two=$!
 wait "$one" || fail "load 1: $(cat "$work/load1.txt")"
 wait "$two" || fail "load 2: $(cat "$work/load2.txt")"

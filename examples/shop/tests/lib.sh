@@ -24,7 +24,10 @@ fail() {
 shop_test_begin() {
   bin=$(cd "$1" && pwd)/examples/shop
   work=$(mktemp -d)
-  trap 'shop_stop; rm -rf "$work"' EXIT
+  # SHOP_TEST_KEEP=1 keeps the directory (logs, databases) for a look after.
+  trap 'rc=$?; shop_stop; shop_clean_logs || rc=1
+        if [[ -n ${SHOP_TEST_KEEP:-} ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+        exit $rc' EXIT
   shop_start "$bin" "$work" || fail "the shop did not start"
   cli=$SHOP_CLI_CONF
   # The order service's certificate, for the methods only services may call.
