@@ -23,6 +23,8 @@
 
 #include "config.h"
 #include "google/rpc/error_details.pb.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpc/reflection/v1/reflection.pb.h"
 #include "ids.h"
 #include "inventory/v1/inventory.pb.h"
 #include "order/v1/order.pb.h"
@@ -558,6 +560,44 @@ static int cmd_chat(int argc, char **argv) {
   return finish(call);
 }
 
+/* health SERVICE [NAME]: grpc.health.v1.Health/Check on the service (a
+ * peer of the configuration), for the whole server or the service NAME. */
+static void print_health(const void *msg) {
+  static const char *const kStatus[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+  const grpc_health_v1_HealthCheckResponse *r = msg;
+  printf("%s\n", r->status >= 0 && r->status <= 3 ? kStatus[r->status] : "?");
+}
+
+static int cmd_health(int argc, char **argv) {
+  if (argc != 1 && argc != 2) return USAGE_ERROR;
+  grpc_health_v1_HealthCheckRequest req = {.service = cgrpc_str(argc == 2 ? argv[1] : "")};
+  return unary(argv[0], &grpc_health_v1_Health_Check_method, &req, print_health);
+}
+
+/* list-services SERVICE: the services the server offers, by reflection
+ * (grpc.reflection.v1, one request on its bidirectional stream). */
+static int cmd_list_services(int argc, char **argv) {
+  if (argc != 1) return USAGE_ERROR;
+  cgrpc_call_options_t opts = options();
+  cgrpc_call_t *call = cgrpc_call_start(
+      channel(argv[0]), &grpc_reflection_v1_ServerReflection_ServerReflectionInfo_method, &opts);
+  grpc_reflection_v1_ServerReflectionRequest req = grpc_reflection_v1_ServerReflectionRequest_INIT;
+  grpc_reflection_v1_ServerReflectionRequest_set_list_services(&req, CGRPC_STR("*"));
+  cgrpc_call_send(call, &req, 0, NULL, NULL);
+  cgrpc_call_half_close(call);
+  grpc_reflection_v1_ServerReflectionResponse resp;
+  while (cgrpc_call_recv(call, &resp, &g_arena, NULL, NULL)) {
+    const grpc_reflection_v1_ListServiceResponse *list =
+        resp.message_response_case ==
+                grpc_reflection_v1_ServerReflectionResponse_message_response_list_services_response
+            ? resp.message_response.list_services_response
+            : NULL;
+    for (size_t i = 0; list && i < list->service.count; i++)
+      printf("%.*s\n", CGRPC_STR_ARGS(list->service.data[i]->name));
+  }
+  return finish(call);
+}
+
 /* ---- load-orders: concurrent CreateOrder calls ---------------------------------------------- */
 
 typedef struct load {
@@ -688,6 +728,8 @@ static const command_t kCommands[] = {
     {"get-order", "ID", cmd_get_order},
     {"watch-order", "ID", cmd_watch_order},
     {"chat", "ORDER_ID MESSAGE...", cmd_chat},
+    {"health", "SERVICE [NAME]", cmd_health},
+    {"list-services", "SERVICE", cmd_list_services},
     {"load-orders", "PRODUCT_ID THREADS ORDERS_PER_THREAD", cmd_load_orders},
     {"mint-token", "SECRET_FILE SUBJECT TTL_SECONDS", cmd_mint_token},
 };
