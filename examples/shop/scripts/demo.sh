@@ -39,6 +39,10 @@ for program in shop-product shop-user shop-inventory shop-payment shop-order sho
 done
 started=$(date +%s)
 
+# Each shipping step takes 1.5 s, so a person (and a slow machine) sees the
+# order move.
+SHOP_STEP_MS=1500
+
 step "1. A local CA, a certificate per service, and five services on free ports"
 shop_start "$bin" "$work" || fail "a service did not start"
 for name in "${SHOP_SERVICES[@]}"; do printf '   %-9s %s  (pid %s)\n' "$name" "${SHOP_ADDR[$name]}" "${SHOP_PIDS[$name]}"; done
@@ -85,7 +89,14 @@ has "$work/o" "17 available, 0 reserved"
 SHOP_REQUEST_ID=demo-order-1 run 0 "$work/o" -t "$tok" "$cli" create-order demo-1 sku-1042 2
 has "$work/o" "CONFIRMED  2 x sku-1042  259.80 EUR  payment pay-"
 order=$(sed -n 's/^ *order \(ord-[0-9a-f]*\) .*/\1/p' "$work/o")
-say "the request id demo-order-1 in every service's log:"
+
+step "7. Watch the order ship (server streaming until DELIVERED)"
+run 0 "$work/o" -t "$tok" "$cli" watch-order "$order"
+has "$work/o" "DELIVERED"
+[[ $(grep -c "<- " "$work/o") -ge 2 ]] || fail "the watch saw no change"
+say "the order as it was, then each change as the shipper made it"
+
+step "8. The order's request id in every service's log, and the same order sent again"
 grep -h "demo-order-1" "$work"/{order,user,product,inventory,payment}.log | sed 's/^/   /'
 for name in order user product inventory payment; do
   grep -q "demo-order-1" "$work/$name.log" || fail "the $name log lacks the request id"
@@ -96,21 +107,16 @@ run 0 "$work/o" -t "$tok" "$cli" get-stock sku-1042
 has "$work/o" "15 available, 2 reserved"
 say "sent again with the same request_id: the same order, reserved and charged once"
 
-step "7. Watch the order ship (server streaming until DELIVERED)"
-run 0 "$work/o" -t "$tok" "$cli" watch-order "$order"
-has "$work/o" "SHIPPED"
-has "$work/o" "DELIVERED"
-
-step "8. Watch prices (bidirectional: the watch list goes up, price changes come down)"
+step "9. Watch prices (bidirectional: the watch list goes up, price changes come down)"
 run 0 "$work/o" -t "$tok" "$cli" watch-prices sku-1042 sku-3300
 has "$work/o" "changed: sku-1042 costs 130.00 EUR"
 has "$work/o" "changed: sku-3300 costs 12.10 EUR"
 
-step "9. Ask support about the order (bidirectional chat)"
+step "10. Ask support about the order (bidirectional chat)"
 run 0 "$work/o" -t "$tok" "$cli" chat "$order" "Hello" "Where is my order?"
 has "$work/o" "support: Order $order is DELIVERED"
 
-step "10. Errors, with their rich details"
+step "11. Errors, with their rich details"
 run 9 "$work/o" -t "$tok" "$cli" create-order demo-2 sku-2077 99
 has "$work/o" "precondition failure: STOCK product/sku-2077"
 run 0 "$work/o" -t "$tok" "$cli" get-stock sku-2077
@@ -133,7 +139,7 @@ run 7 "$work/o" -t "$tok" "$cli" reserve sneaky-1 sku-1042 1
 has "$work/o" "PERMISSION_DENIED"
 say "another user's order, and a method for services only: PERMISSION_DENIED"
 
-step "11. Stop every service (SIGTERM: graceful shutdown)"
+step "12. Stop every service (SIGTERM: graceful shutdown)"
 shop_stop
 for name in "${SHOP_SERVICES[@]}"; do
   grep -q "^$name service stopped" "$work/$name.log" || fail "shop-$name did not stop cleanly"
