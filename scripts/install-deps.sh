@@ -20,7 +20,11 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # tests' certificates and s_client. dpkg-dev and g++ (in build-essential too;
 # named for what uses them): scripts/conformance-runner.sh unpacks Debian's
 # protobuf source package and builds protobuf's conformance_test_runner
-# against libprotobuf-dev. examples/shop (`make demo`): libsqlite3-dev (each
+# against libprotobuf-dev. grpc-proto: grpc's own .proto files (the interop
+# service; health and reflection, from which compiler/bootstrap.cmake checks
+# src/services and tests/services generates grpcio stubs). The npm peers
+# (buf curl for tests/services too) come from scripts/install-npm-deps.sh.
+# examples/shop (`make demo`): libsqlite3-dev (each
 # service's database), golang-github-gogo-googleapis-dev (google.api.http
 # annotations, google.rpc error details), libprotobuf-dev (Timestamp, Empty),
 # openssl (its local CA); sqlite3: the shop's tests query the databases.
