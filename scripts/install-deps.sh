@@ -24,10 +24,11 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # service; health and reflection, from which compiler/bootstrap.cmake checks
 # src/services and tests/services generates grpcio stubs). The npm peers
 # (buf curl for tests/services too) come from scripts/install-npm-deps.sh.
-# examples/shop (`make demo`): libsqlite3-dev (each
-# service's database), golang-github-gogo-googleapis-dev (google.api.http
-# annotations, google.rpc error details), libprotobuf-dev (Timestamp, Empty),
-# openssl (its local CA); sqlite3: the shop's tests query the databases.
+# examples/shop (`make demo`): libsqlite3-dev (each service's database),
+# golang-github-gogo-googleapis-dev (google.api.http annotations, google.rpc
+# error details), libprotobuf-dev (Timestamp, Empty), grpc-proto (shop-cli's
+# health and reflection calls), openssl (its local CA); sqlite3: the shop's
+# tests query the databases.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt

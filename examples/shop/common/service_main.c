@@ -42,7 +42,12 @@ static cgrpc_status_code_t setup(shop_service_t *s, const char *config_path, cgr
   code = shop_tls_server(s->config, &creds, err);
   if (!code) code = cgrpc_server_listen_tls(s->server, listen, creds, NULL, err);
   cgrpc_server_credentials_free(creds);
+  if (!code) code = cgrpc_server_enable_health(s->server, &s->health, err);
+  if (!code) code = cgrpc_server_enable_reflection(s->server, NULL, err);
   if (!code) code = s->desc->start(s, err);
+  if (!code && s->desc->service)
+    code = cgrpc_health_set_status(s->health, s->desc->service->full_name, CGRPC_HEALTH_SERVING,
+                                   err);
   return code;
 }
 

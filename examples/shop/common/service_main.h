@@ -4,7 +4,9 @@
  *
  * reads the configuration, opens the database (migrations, `synchronous`),
  * loads the token secret, makes a server with the logging, request-id and
- * access interceptors, registers the service, listens with mutual TLS on
+ * access interceptors, the health service (grpc.health.v1: "" and the
+ * service's full name SERVING) and reflection (grpc.reflection.v1 and
+ * v1alpha), registers the service, listens with mutual TLS on
  * `listen`, prints "<name> service listening on ADDRESS", serves until
  * SIGTERM or Ctrl-C and shuts down gracefully.
  *
@@ -26,7 +28,8 @@
 typedef struct shop_service shop_service_t;
 
 typedef struct shop_service_desc {
-  const char *name;        /* "order" */
+  const char *name;                  /* "order" */
+  const cgrpc_pb_service_t *service; /* its generated table: health names it */
   const char *synchronous; /* PRAGMA synchronous: "FULL" or "NORMAL" */
   const char *const *migrations;
   const shop_access_rule_t *rules;
@@ -43,6 +46,7 @@ struct shop_service {
   shop_db_t *db;
   cgrpc_server_t *server;
   cgrpc_jwt_verifier_t *verifier;
+  cgrpc_health_t *health; /* SERVING once started; NOT_SERVING as it stops */
   uint8_t secret[SHOP_SECRET_MAX];
   size_t secret_len;
   shop_access_t access;

@@ -524,6 +524,7 @@ static void stop(shop_service_t *svc) {
 int main(int argc, char **argv) {
   static const shop_service_desc_t desc = {
       .name = "order",
+      .service = &order_v1_OrderService_service,
       .synchronous = "FULL",
       .migrations = kMigrations,
       .start = start,

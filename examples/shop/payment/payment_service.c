@@ -172,6 +172,7 @@ static cgrpc_status_code_t start(shop_service_t *svc, cgrpc_error_t *err) {
 int main(int argc, char **argv) {
   static const shop_service_desc_t desc = {
       .name = "payment",
+      .service = &payment_v1_PaymentService_service,
       .synchronous = "FULL",
       .migrations = kMigrations,
       .rules = kRules,

@@ -446,6 +446,7 @@ static void stop(shop_service_t *svc) {
 int main(int argc, char **argv) {
   static const shop_service_desc_t desc = {
       .name = "product",
+      .service = &product_v1_ProductService_service,
       .synchronous = "NORMAL",
       .migrations = kMigrations,
       .start = start,

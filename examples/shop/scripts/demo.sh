@@ -139,7 +139,20 @@ run 7 "$work/o" -t "$tok" "$cli" reserve sneaky-1 sku-1042 1
 has "$work/o" "PERMISSION_DENIED"
 say "another user's order, and a method for services only: PERMISSION_DENIED"
 
-step "12. Stop every service (SIGTERM: graceful shutdown)"
+step "12. Health and reflection: every service answers grpc.health.v1 and lists its services"
+for name in "${SHOP_SERVICES[@]}"; do
+  printf '   %s: ' "$name"
+  run 0 "$work/o" "$cli" health "$name" >/dev/null
+  has "$work/o" "^SERVING$"
+  cat "$work/o"
+done
+run 0 "$work/o" "$cli" health order order.v1.OrderService
+run 0 "$work/o" "$cli" list-services order
+has "$work/o" "^order.v1.OrderService$"
+has "$work/o" "^grpc.health.v1.Health$"
+say "no token needed for these two: probes and tools carry no user (still mutual TLS)"
+
+step "13. Stop every service (SIGTERM: graceful shutdown)"
 shop_stop
 for name in "${SHOP_SERVICES[@]}"; do
   grep -q "^$name service stopped" "$work/$name.log" || fail "shop-$name did not stop cleanly"

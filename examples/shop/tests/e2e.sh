@@ -124,4 +124,15 @@ expect 0 "support: Order $order is DELIVERED" "${A[@]}" chat "$order" "Hi" "Stat
 expect 0 "cannot find that order" "${B[@]}" chat "$order" "Hi" "Status?"
 expect 16 "UNAUTHENTICATED" "$cli" get-order "$order"
 
+# ---- health and reflection, on every service ----
+for s in product:product.v1.ProductService user:user.v1.UserService \
+         inventory:inventory.v1.InventoryService payment:payment.v1.PaymentService \
+         order:order.v1.OrderService; do
+  expect 0 "^SERVING$" "$cli" health "${s%%:*}"
+  expect 0 "^SERVING$" "$cli" health "${s%%:*}" "${s##*:}"
+  expect 0 "^${s##*:}$" "$cli" list-services "${s%%:*}"
+  grep -qx "grpc.reflection.v1.ServerReflection" <<<"$out" || fail "no reflection on ${s%%:*}"
+done
+expect 5 "NOT_FOUND" "$cli" health order no.such.Service
+
 echo "shop e2e: $checks checks passed"

@@ -316,6 +316,7 @@ static void stop(shop_service_t *svc) { shop_feed_destroy(&((user_state_t *)svc-
 int main(int argc, char **argv) {
   static const shop_service_desc_t desc = {
       .name = "user",
+      .service = &user_v1_UserService_service,
       .synchronous = "NORMAL",
       .migrations = kMigrations,
       .rules = kRules,
