@@ -32,7 +32,8 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography openssl dpkg-dev g++ sqlite3)
+           python3-cryptography openssl dpkg-dev g++ sqlite3
+           nginx-light)  # nginx-light: the L7 proxy of tests/nginx (grpc_pass, grpcs upstream)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev

@@ -765,3 +765,10 @@ int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) {
   int64_t guard = cgrpc_h2_guard_next(c);
   return guard < c->next_deadline ? guard : c->next_deadline;
 }
+
+bool cgrpc_h2_conn_ping(cgrpc_h2_conn_t *c) {
+  if (c->flags & (CONN_DEAD | CONN_CLOSING)) return false;
+  return nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_keepalive_ping) == 0;
+}
+
+int64_t cgrpc_h2_conn_last_read(const cgrpc_h2_conn_t *c) { return c->guard.last_read; }

@@ -277,6 +277,13 @@ bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c);
 /* Streams started or handed out and not closed yet. */
 size_t cgrpc_h2_conn_stream_count(const cgrpc_h2_conn_t *c);
 
+/* Client keepalive (gRFC A8, rpc/channel_keepalive.c): queues a PING (flush
+ * to send it); false when the connection takes no more frames. */
+bool cgrpc_h2_conn_ping(cgrpc_h2_conn_t *c);
+
+/* When bytes last arrived from the peer (the engine's clock). */
+int64_t cgrpc_h2_conn_last_read(const cgrpc_h2_conn_t *c);
+
 /* Ending a connection: one verb, cgrpc_h2_conn_end(), and a ladder of four
  * steps, each harder than the one before. A connection only goes down the
  * ladder: asking for a step it has already taken, or one above where it

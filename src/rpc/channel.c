@@ -37,6 +37,8 @@ static void call_on_sent(void *call) { cgrpc_call_on_sent(call); }
 
 static void call_on_close(void *call) { cgrpc_call_on_close(call); }
 
+static void call_on_eos(void *call) { cgrpc_call_on_eos(call); }
+
 /* Starts the calls that waited for a connection. */
 static void start_waiting(cgrpc_channel_t *ch) {
   while (ch->waiting_head && ch->state == CH_READY) {
@@ -48,6 +50,7 @@ static void sub_on_ready(void *owner) {
   subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
   sub->ready = true;
+  cgrpc_channel_keepalive_start(sub);
   if (sub != ch->active) return;
   cgrpc_timer_cancel(&ch->connect_timer);
   ch->state = CH_READY;
@@ -58,6 +61,7 @@ static void sub_on_ready(void *owner) {
 static void sub_on_goaway(void *owner, uint32_t error_code) {
   subchannel_t *sub = owner;
   cgrpc_channel_t *ch = sub->ch;
+  cgrpc_channel_keepalive_on_goaway(ch, error_code);
   if (sub != ch->active) return;
   /* Calls in flight finish on this connection; new ones need another. */
   ch->active = NULL;
@@ -70,6 +74,7 @@ static const cgrpc_transport_events_t kClientEvents = {
     .io_offset = offsetof(cgrpc_call_t, io),
     .on_headers = call_on_headers,
     .on_sent = call_on_sent,
+    .on_end_of_stream = call_on_eos,
     .on_close = call_on_close,
     .on_ready = sub_on_ready,
     .on_goaway = sub_on_goaway,
@@ -131,7 +136,7 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
 
 /* ---- Connecting -------------------------------------------------------------------- */
 
-static double rand_unit(cgrpc_channel_t *ch) {
+double cgrpc_channel_random(cgrpc_channel_t *ch) {
   ch->rng ^= ch->rng << 13;
   ch->rng ^= ch->rng >> 7;
   ch->rng ^= ch->rng << 17;
@@ -162,7 +167,7 @@ static void connect_failed(cgrpc_channel_t *ch) {
   double next = ch->backoff ? (double)ch->backoff * 1.6 : (double)ch->opts.initial_backoff_ns;
   double max = (double)ch->opts.max_backoff_ns;
   ch->backoff = next < max ? (int64_t)next : ch->opts.max_backoff_ns;
-  double delay = (double)ch->backoff * (0.8 + 0.4 * rand_unit(ch));
+  double delay = (double)ch->backoff * (0.8 + 0.4 * cgrpc_channel_random(ch));
   int64_t wait = delay < (double)CGRPC_INFINITE ? (int64_t)delay : CGRPC_INFINITE;
   if (cgrpc_timer_start(ch->loop, &ch->backoff_timer,
                         cgrpc_time_add(cgrpc_loop_now(ch->loop), wait)) != 0) {
@@ -183,6 +188,7 @@ static void sub_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
   }
   bool was_active = sub == ch->active;
   bool was_ready = sub->ready;
+  if (was_ready) cgrpc_channel_keepalive_stop(sub);
   cgrpc_transport_release(t);
   cgrpc_free(sub);
   if (!was_active || ch->state == CH_SHUTDOWN) return;
@@ -359,10 +365,18 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
     }
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
+  if (opts->service_config_json) {
+    const char *json = opts->service_config_json;
+    code = cgrpc_service_config_parse(json, strlen(json), &ch->default_config, err);
+    if (code != CGRPC_STATUS_OK) return code;
+    ch->config = cgrpc_service_config_ref(ch->default_config);
+    cgrpc_channel_throttle_setup(ch);
+  }
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
-  ch->opts.authority = NULL; /* copied; the caller's string may go */
+  ch->opts.authority = NULL;           /* copied; the caller's string may go */
+  ch->opts.service_config_json = NULL; /* parsed */
   return CGRPC_STATUS_OK;
 }
 
@@ -382,6 +396,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   memset(ch, 0, sizeof *ch);
   cgrpc_status_code_t code = setup(ch, target, opts, err);
   if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
+    cgrpc_target_free(&ch->target);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -391,6 +406,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_timer_init(&ch->connect_timer, on_connect_timeout, ch);
   cgrpc_timer_init(&ch->backoff_timer, on_backoff, ch);
+  cgrpc_channel_keepalive_init(ch);
   ch->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
   bool ready =
       ch->rbuf && cgrpc_loop_new(&ch->loop) == 0 && cgrpc_workers_new(1, &ch->resolver) == 0;
@@ -410,6 +426,8 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
     cgrpc_free(ch->rbuf);
     cgrpc_target_free(&ch->target);
     cgrpc_channel_credentials_free(ch->creds);
+    cgrpc_service_config_unref(ch->config);
+    cgrpc_service_config_unref(ch->default_config);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -438,6 +456,10 @@ void cgrpc_channel_shutdown_on_loop(void *arg) {
   ch->state = CH_SHUTDOWN;
   cgrpc_timer_cancel(&ch->backoff_timer);
   cgrpc_timer_cancel(&ch->connect_timer);
+  cgrpc_timer_cancel(&ch->idle_timer);
+  for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
+    if (sub->ready) cgrpc_channel_keepalive_stop(sub);
+  }
   cgrpc_connect_cancel(&ch->connect);
   if (ch->resolving) cgrpc_resolve_cancel(ch->resolving);
   ch->resolving = NULL;
@@ -474,6 +496,8 @@ void cgrpc_channel_free(cgrpc_channel_t *ch) {
   cgrpc_target_free(&ch->target);
   cgrpc_tls_session_cache_clear(&ch->tls_cache);
   cgrpc_channel_credentials_free(ch->creds);
+  cgrpc_service_config_unref(ch->config);
+  cgrpc_service_config_unref(ch->default_config);
   cgrpc_free(ch->rbuf);
   cgrpc_free(ch);
 }

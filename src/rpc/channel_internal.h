@@ -19,6 +19,7 @@
 #include "io/workers.h"
 #include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
+#include "rpc/service_config.h"
 #include "rpc/transport.h"
 
 /* One connection of the channel. The newest is the one new calls use;
@@ -28,6 +29,10 @@ typedef struct subchannel {
   cgrpc_channel_t *ch;
   struct subchannel *next;
   bool ready; /* the server's SETTINGS arrived */
+  /* Keepalive (channel_keepalive.c): the timer, and when the PING went
+   * out (CGRPC_INFINITE: none outstanding). */
+  cgrpc_timer_t keepalive_timer;
+  int64_t ping_sent;
 } subchannel_t;
 
 typedef enum channel_state {
@@ -48,7 +53,31 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
   uint8_t *rbuf;
-  cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  cgrpc_channel_credentials_t *creds; /* TLS; NULL: plaintext */
+  /* The service config of the option service_config_json (NULL: none), and
+   * the one in force (loop thread; see cgrpc_channel_set_service_config). */
+  cgrpc_service_config_t *default_config;
+  cgrpc_service_config_t *config;
+  bool resolver_config_ok; /* the resolver has given a valid config */
+  /* Loop thread: method -> method config of `config` (NULL: none applies),
+   * direct-mapped by the method descriptor's address, so a call finds its
+   * config without comparing names; cleared when `config` changes. */
+  struct {
+    const cgrpc_pb_method_t *method;
+    const char *path; /* method->path when cached: a descriptor reused for another method misses */
+    const cgrpc_sc_method_config_t *mc;
+  } mc_cache[16];
+  /* Loop thread: retry throttling of the config in force (gRFC A6), in
+   * thousandths of a token; max 0: none. */
+  int64_t throttle_tokens;
+  uint32_t throttle_max, throttle_ratio;
+  /* Loop thread: bytes kept by every call for replays (retry_buffer_size). */
+  size_t replay_bytes;
+  /* Loop thread: the keepalive time in force (doubled on each GOAWAY
+   * too_many_pings), and the idle timer (channel_keepalive.c). */
+  int64_t keepalive_time;
+  cgrpc_timer_t idle_timer;
+  int64_t last_call_end;               /* loop clock; while no call runs */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
@@ -131,9 +160,14 @@ typedef struct call_rescue {
  * ACTIVE: on a stream (`sub`). ENDING: on a stream we reset (cancel,
  * deadline); its close brings the status. DONE: the status is decided;
  * only the application's finish (and references) keep the call. A call
- * leaves ACTIVE for WAITING at most once: the transparent retry. */
+ * leaves ACTIVE for WAITING at most once without a retry policy: the
+ * transparent retry. With one (service config, gRFC A6) it leaves ACTIVE
+ * for BACKOFF after a failed attempt, and BACKOFF for WAITING when the
+ * retry timer fires. */
 typedef enum call_state {
   CALL_IDLE,
+  CALL_BACKOFF, /* between two attempts: the retry timer runs */
+  CALL_HEDGING, /* a hedged unary call: its attempts run as child calls */
   CALL_WAITING,
   CALL_ACTIVE,
   CALL_ENDING,
@@ -195,6 +229,28 @@ struct cgrpc_call {
   call_early_t early;
   call_headers_t headers;
   call_replay_t replay;
+  /* Retries (rpc/client_retry.c). `policy` from the service config the call
+   * started with (`config`, referenced); NULL: only the transparent retry. */
+  cgrpc_service_config_t *config;
+  const cgrpc_sc_retry_policy_t *policy;
+  int attempts;          /* policy attempts that ended (the header's value) */
+  bool transparent_used; /* the one transparent retry happened */
+  int64_t backoff_ns;    /* the next backoff's upper bound */
+  size_t attempts_md;    /* index of grpc-previous-rpc-attempts in `metadata`; 0: none yet */
+  size_t max_send;       /* per-call send limit (maxRequestMessageBytes); 0: none */
+  cgrpc_timer_t retry_timer;
+  /* Propagation (rpc/propagation.h): the parent's record while registered
+   * there, and the call's neighbours in it (under the record's mutex). */
+  struct cgrpc_propagation *prop;
+  struct cgrpc_call *prop_prev, *prop_next;
+  bool parent_cancelled; /* the parent was cancelled before the call started */
+  /* Hedging (client_call.c, "Hedging"): a parent's attempts, started so
+   * far, and the one that answered first; an attempt's parent. */
+  const cgrpc_sc_hedging_policy_t *hedging;
+  struct cgrpc_call *hedges[CGRPC_SC_MAX_ATTEMPTS];
+  int hedges_started, hedges_done;
+  struct cgrpc_call *hedge_winner;
+  struct cgrpc_call *hedge_parent;
   /* A message received could not be delivered (out of memory): the call
    * ends with this even if the server's status, OK, came first. */
   cgrpc_status_code_t lost_code;
@@ -279,6 +335,42 @@ cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t 
                                                  cgrpc_metadata_t *md, cgrpc_arena_t *arena,
                                                  cgrpc_error_t *err);
 
+/* channel_config.c: the resolver's service config (loop thread), JSON or
+ * NULL when the resolver has none; applies gRPC's fallback rules (see the
+ * file). OK when a config (or none) is in force; INVALID_ARGUMENT, why in
+ * err, when the config is invalid and there is nothing to fall back on:
+ * the caller then puts the channel into TRANSIENT_FAILURE. */
+cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const char *json,
+                                                      size_t len, cgrpc_error_t *err);
+
+/* Uniform in [0, 1) from the channel's generator (loop thread). */
+double cgrpc_channel_random(cgrpc_channel_t *ch);
+/* The throttling of a new config in force (channel_config.c). */
+void cgrpc_channel_throttle_setup(cgrpc_channel_t *ch);
+
+/* channel_keepalive.c (loop thread). */
+void cgrpc_channel_keepalive_init(cgrpc_channel_t *ch);
+/* A connection is READY / closed / said GOAWAY with `error_code`. */
+void cgrpc_channel_keepalive_start(subchannel_t *sub);
+void cgrpc_channel_keepalive_stop(subchannel_t *sub);
+void cgrpc_channel_keepalive_on_goaway(cgrpc_channel_t *ch, uint32_t error_code);
+/* The channel's list of calls became empty / a call starts. */
+void cgrpc_channel_idle_arm(cgrpc_channel_t *ch);
+
+/* client_retry.c: the decisions of gRFC A6 (loop thread). */
+/* Applies the method config of the channel's service config to a call
+ * about to start: deadline, wait for ready, size limits, retry policy. */
+void cgrpc_call_apply_config(cgrpc_call_t *call);
+/* An attempt ended with `code` before the call committed: the delay before
+ * the next attempt, or -1 when there is none (not retryable, attempts used
+ * up, throttled, or the server's pushback said stop). Counts the attempt. */
+int64_t cgrpc_retry_next_delay(cgrpc_call_t *call, cgrpc_status_code_t code);
+/* Hedging's use of throttling: records an attempt's failure (outcome < 0)
+ * or success (> 0), or nothing (0); true when no more attempts may start. */
+bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome);
+/* A call with a policy ended with `code`: feeds retry throttling. */
+void cgrpc_retry_on_end(cgrpc_call_t *call, cgrpc_status_code_t code);
+
 /* client_call.c */
 /* The call waits for a connection (-> WAITING). */
 void cgrpc_call_wait(cgrpc_call_t *call);
@@ -292,6 +384,9 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);
 void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message);
 void cgrpc_call_on_headers(cgrpc_call_t *call);
 void cgrpc_call_on_sent(cgrpc_call_t *call);
+void cgrpc_call_on_eos(cgrpc_call_t *call);
+/* cgrpc_call_cancel() for a parent's cancellation (another message). */
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call);
 /* The stream ended: the call ends with its status, or, when the server
  * never processed it, is retried (once) on a new stream. */
 void cgrpc_call_on_close(cgrpc_call_t *call);

@@ -45,15 +45,15 @@
 #include "h2/metadata.h"
 #include "h2/metadata_check.h"
 #include "rpc/channel_internal.h"
+#include "rpc/propagation.h"
 
 /* Arena memory inside the call's own allocation (request metadata copy,
  * status message; the stream's request headers and received metadata). */
 #define CALL_ARENA_INITIAL 512
 #define STREAM_ARENA_INITIAL 1536
 #define USER_AGENT CGRPC_USER_AGENT
-/* Bytes of sent messages kept for a replay (gRPC's default per-call retry
- * buffer); a call that sends more before the server answers commits. */
-#define REPLAY_BUFFER_LIMIT (256 * 1024)
+
+static const char kParentCancelled[] = "the server call it was made for was cancelled";
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
@@ -71,6 +71,7 @@ static void replay_reset(call_replay_t *r) {
 static void commit(cgrpc_call_t *call) {
   call_replay_t *r = &call->replay;
   for (size_t i = 0; i < r->count; i++) cgrpc_h2_msg_free(r->msgs[i]);
+  if (r->bytes) call->ch->replay_bytes -= r->bytes;
   replay_reset(r);
   r->state = REPLAY_COMMITTED;
 }
@@ -78,7 +79,9 @@ static void commit(cgrpc_call_t *call) {
 /* Takes over a reference to a message the stream accepted, for a replay. */
 static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
   call_replay_t *r = &call->replay;
-  if (r->state == REPLAY_OPEN && r->bytes + m->len <= REPLAY_BUFFER_LIMIT) {
+  cgrpc_channel_t *ch = call->ch;
+  if (r->state == REPLAY_OPEN && r->bytes + m->len <= ch->opts.per_call_retry_buffer_size &&
+      ch->replay_bytes + m->len <= ch->opts.retry_buffer_size) {
     if (r->count == r->cap) {
       size_t cap = r->cap * 2;
       cgrpc_h2_msg_t **grown = cgrpc_malloc(cap * sizeof *grown);
@@ -92,6 +95,7 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
     if (r->count < r->cap) {
       r->msgs[r->count++] = m;
       r->bytes += m->len;
+      ch->replay_bytes += m->len;
       return;
     }
   }
@@ -101,6 +105,17 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
 
 /* Hands a message to the call's stream, keeping it for a replay. */
 static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
+  if (call->max_send && m && m->len > call->max_send) {
+    char why[160];
+    snprintf(why, sizeof why,
+             "message of %zu bytes is larger than the send limit of %zu bytes (service config "
+             "maxRequestMessageBytes)",
+             m->len, call->max_send);
+    cgrpc_h2_msg_free(m);
+    cgrpc_completion_fire(&done, false);
+    cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, why);
+    return;
+  }
   if (call->replay.state != REPLAY_OPEN) {
     cgrpc_call_io_write(&call->io, m, done);
     return;
@@ -119,8 +134,14 @@ static void kick(cgrpc_call_t *call) {
   if (call->sub) cgrpc_transport_kick(&call->sub->t);
 }
 
+static void unref(cgrpc_call_t *call);
+
 static void call_free(cgrpc_call_t *call) {
+  cgrpc_propagation_leave(call);
+  if (call->hedge_winner) unref(call->hedge_winner);
+  if (call->hedge_parent) unref(call->hedge_parent);
   commit(call);
+  cgrpc_service_config_unref(call->config);
   for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
   cgrpc_free(call->early.msgs);
   cgrpc_free(call->early.done);
@@ -159,6 +180,24 @@ static void on_deadline(void *arg) {
   cgrpc_call_end(arg, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
 }
 
+/* The backoff between two attempts is over. */
+static void on_retry_timer(void *arg) {
+  cgrpc_call_t *call = arg;
+  if (call->state == CALL_BACKOFF) cgrpc_channel_enqueue(call->ch, call);
+}
+
+/* Propagation from a server call: its deadline, and a place among its
+ * children so that its cancellation reaches this call. */
+static void inherit(cgrpc_call_t *call, const cgrpc_call_options_t *opts) {
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_DEADLINE)) {
+    int64_t d = cgrpc_server_call_deadline(opts->parent);
+    if (d < call->deadline) call->deadline = d;
+  }
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_CANCELLATION)) {
+    call->parent_cancelled = !cgrpc_propagation_join(opts->parent, call);
+  }
+}
+
 static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                               const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
@@ -176,6 +215,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->replay.state = REPLAY_OPEN;
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
+  cgrpc_timer_init(&call->retry_timer, on_retry_timer, call);
   if (!atomic_load_explicit(&ch->calls_begun, memory_order_relaxed)) {
     atomic_store(&ch->calls_begun, true);
   }
@@ -188,6 +228,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   }
   if (!opts) return call;
   if (opts->timeout_ns != 0) call->deadline = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
+  if (opts->parent) inherit(call, opts);
   call->compression = opts->compression;
   call->wait_for_ready = opts->wait_for_ready;
   /* Entries that could not legally go out are left behind. */
@@ -239,10 +280,12 @@ static void set_state(cgrpc_call_t *call, call_state_t to) {
     }
   }
   if (from == CALL_WAITING) cgrpc_channel_unlink_waiting(ch, call);
+  if (from == CALL_BACKOFF || from == CALL_HEDGING) cgrpc_timer_cancel(&call->retry_timer);
   if (to == CALL_WAITING) cgrpc_channel_link_waiting(ch, call);
   if (to == CALL_DONE && from != CALL_IDLE) {
     unlink_call(call);
     cgrpc_timer_cancel(&call->deadline_timer);
+    if (!ch->calls) cgrpc_channel_idle_arm(ch);
   }
   call->state = to;
 }
@@ -260,8 +303,9 @@ static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *a
   } else {
     st->message = (cgrpc_str_t){"", 0};
   }
-  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
-  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
+  const cgrpc_h2_stream_t *s = call->hedge_winner ? &call->hedge_winner->stream : &call->stream;
+  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(s));
+  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(s));
 }
 
 /* The application asked for the status and the call has one: hand it over
@@ -330,23 +374,186 @@ static cgrpc_status_code_t intercept_begin(cgrpc_call_t *call, const cgrpc_call_
   return code;
 }
 
+/* ---- Hedging --------------------------------------------------------------------------- */
+
+/* A unary call with a hedging policy (gRFC A6) runs its attempts as child
+ * calls of its own: the first at once, the next ones hedgingDelay apart, or
+ * at once after an attempt failed with a non-fatal code. The first attempt
+ * whose server answers (response headers) wins: the others are cancelled
+ * (the servers see RST_STREAM CANCEL), no more start, and the winner reads
+ * the response into the caller's struct. A fatal status ends the call with
+ * it; when every attempt failed non-fatally, the last status is the call's.
+ * The parent holds each attempt until it ends; each attempt holds the
+ * parent until it is freed. Streaming calls are not hedged. */
+
+static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
+                     size_t message_len);
+static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done);
+static void hedge_next(cgrpc_call_t *parent);
+
+static const char kHedgeLost[] = "another hedged attempt answered first";
+
+static void on_hedge_timer(void *arg) { hedge_next(arg); }
+
+/* Starts attempt number `hedges_started` (0-based; its
+ * grpc-previous-rpc-attempts). False when it could not be created. */
+static bool hedge_start_one(cgrpc_call_t *parent) {
+  cgrpc_call_t *a = call_new(parent->ch, parent->method, NULL);
+  if (!a) return false;
+  a->icept.chain = NULL; /* the parent's interceptors see the call once */
+  a->io.icept = parent->io.icept;
+  a->hedge_parent = parent;
+  parent->refs++;
+  a->deadline = parent->deadline;
+  a->wait_for_ready = parent->wait_for_ready;
+  a->compression = parent->compression;
+  a->max_send = parent->max_send;
+  a->io.max_recv = parent->io.max_recv;
+  a->io.expect_one = true;
+  a->attempts = parent->hedges_started;
+  for (size_t i = 0; i < parent->metadata.count; i++) {
+    const cgrpc_metadata_entry_t *e = &parent->metadata.entries[i];
+    cgrpc_h2_metadata_append_copy(&a->metadata, &a->arena, e->key.data, e->key.len, e->value.data,
+                                  e->value.len);
+  }
+  parent->hedges[parent->hedges_started++] = a;
+  /* A message is queued on one stream at a time (its queue state is its
+   * own): each attempt sends a copy. */
+  for (size_t i = 0; i < parent->early.count; i++) {
+    const cgrpc_h2_msg_t *m = parent->early.msgs[i];
+    cgrpc_h2_msg_t *copy = cgrpc_h2_msg_new(m->len);
+    if (!copy) {
+      cgrpc_call_end(a, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+      return true;
+    }
+    memcpy(cgrpc_h2_msg_payload(copy), m->data + CGRPC_MESSAGE_PREFIX_SIZE, m->len);
+    copy->len = m->len;
+    copy->no_compress = m->no_compress;
+    send_on_loop(a, copy, (cgrpc_completion_t){0});
+  }
+  a->half_closed = true;
+  cgrpc_channel_enqueue(a->ch, a);
+  return true;
+}
+
+/* Starts the next attempt if one is due and allowed, and arms the timer
+ * for the one after. */
+static void hedge_next(cgrpc_call_t *parent) {
+  if (parent->state != CALL_HEDGING || parent->hedge_winner) return;
+  const cgrpc_sc_hedging_policy_t *p = parent->hedging;
+  if (parent->hedges_started >= p->max_attempts) return;
+  if (parent->hedges_started > 0 && cgrpc_retry_throttled(parent->ch, 0)) return;
+  if (!hedge_start_one(parent)) {
+    if (parent->hedges_started == 0) {
+      cgrpc_call_end(parent, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for an attempt");
+    }
+    return;
+  }
+  if (parent->state == CALL_HEDGING && parent->hedges_started < p->max_attempts &&
+      p->hedging_delay_ns > 0) {
+    cgrpc_loop_t *loop = parent->ch->loop;
+    cgrpc_timer_start(loop, &parent->retry_timer,
+                      cgrpc_time_add(cgrpc_loop_now(loop), p->hedging_delay_ns));
+  } else if (parent->state == CALL_HEDGING && p->hedging_delay_ns == 0) {
+    hedge_next(parent); /* no delay: every attempt at once */
+  }
+}
+
+static void hedge_begin(cgrpc_call_t *parent) {
+  set_state(parent, CALL_HEDGING);
+  cgrpc_timer_init(&parent->retry_timer, on_hedge_timer, parent);
+  hedge_next(parent);
+}
+
+/* An attempt's server answered: it wins if none did before. */
+static void hedge_on_headers(cgrpc_call_t *a) {
+  cgrpc_call_t *parent = a->hedge_parent;
+  if (parent->state != CALL_HEDGING || parent->hedge_winner) return;
+  parent->hedge_winner = a;
+  a->refs++; /* kept for the status's metadata */
+  cgrpc_timer_cancel(&parent->retry_timer);
+  for (int i = 0; i < parent->hedges_started; i++) {
+    if (parent->hedges[i] != a) {
+      cgrpc_call_end(parent->hedges[i], CGRPC_STATUS_CANCELLED, kHedgeLost);
+    }
+  }
+  /* The caller's read moves to the winner. */
+  cgrpc_call_io_t *io = &parent->io;
+  if (io->read_pending) {
+    io->read_pending = false;
+    cgrpc_call_io_read(&a->io, io->read_msg, io->read_arena, io->read_done);
+  }
+}
+
+/* An attempt ended (from its finalize). */
+static void hedge_attempt_done(cgrpc_call_t *a) {
+  cgrpc_call_t *parent = a->hedge_parent;
+  if (parent->state != CALL_HEDGING) return;
+  parent->hedges_done++;
+  if (parent->hedge_winner && parent->hedge_winner != a) return; /* cancelled: it lost */
+  cgrpc_status_code_t code = a->code;
+  bool non_fatal =
+      code != CGRPC_STATUS_OK && (parent->hedging->non_fatal_codes & CGRPC_SC_CODE(code));
+  if (parent->hedge_winner == a || !non_fatal) {
+    (void)cgrpc_retry_throttled(parent->ch, code == CGRPC_STATUS_OK ? 1 : 0);
+    if (parent->hedge_winner != a && !parent->hedge_winner) {
+      parent->hedge_winner = a; /* a fatal status: the call's */
+      a->refs++;
+    }
+    parent->io.received = a->io.received;
+    finalize(parent, code, a->message, a->message_len);
+    return;
+  }
+  (void)cgrpc_retry_throttled(parent->ch, -1);
+  /* A non-fatal failure: the next attempt at once, if one is left and
+   * allowed; when none is and none runs, this status is the call's. */
+  cgrpc_timer_cancel(&parent->retry_timer);
+  hedge_next(parent);
+  if (parent->state == CALL_HEDGING && parent->hedges_done == parent->hedges_started) {
+    finalize(parent, code, a->message, a->message_len);
+  }
+}
+
+/* The parent ended (answered, cancelled, deadline, channel closed): the
+ * attempts still running end too, and are let go. */
+static void hedge_parent_done(cgrpc_call_t *parent) {
+  for (int i = 0; i < parent->hedges_started; i++) {
+    cgrpc_call_t *a = parent->hedges[i];
+    parent->hedges[i] = NULL;
+    if (a != parent->hedge_winner) cgrpc_call_end(a, CGRPC_STATUS_CANCELLED, kHedgeLost);
+    unref(a);
+  }
+  parent->hedges_started = 0;
+}
+
 /* The status is decided (-> DONE): complete everything that waits on the
  * call. */
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   commit(call);
   if (call->io.expect_one && code == CGRPC_STATUS_OK && call->io.received == 0) {
     code = CGRPC_STATUS_UNIMPLEMENTED;
     message = "the server sent no response message for a unary call";
     message_len = strlen(message);
   }
+  if (call->policy) cgrpc_retry_on_end(call, code);
   call->code = code;
   call->message = cgrpc_arena_memdup(&call->arena, message, message_len);
   call->message_len = call->message ? message_len : 0;
   if (!call->message) call->message = "";
   if (call->icept.started) intercept_end(call, cgrpc_h2_stream_trailers(&call->stream));
   call->refs++;
+  if (call->hedging) hedge_parent_done(call);
+  if (call->hedge_parent) {
+    /* An attempt never looks at its parent again: let go of it now (the
+     * parent may hold this attempt, as its winner, until it is freed). */
+    cgrpc_call_t *parent = call->hedge_parent;
+    hedge_attempt_done(call);
+    call->hedge_parent = NULL;
+    unref(parent);
+  }
   for (size_t i = 0; i < call->early.count; i++) {
     cgrpc_h2_msg_free(call->early.msgs[i]);
     cgrpc_completion_fire(&call->early.done[i], false);
@@ -373,7 +580,30 @@ void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *me
 
 void cgrpc_call_wait(cgrpc_call_t *call) { set_state(call, CALL_WAITING); }
 
+/* Whether another attempt may still follow the one starting now. */
+static bool may_retry_again(const cgrpc_call_t *call) {
+  return !call->transparent_used ||
+         (call->policy && call->attempts + 1 < call->policy->max_attempts);
+}
+
+/* grpc-previous-rpc-attempts on every attempt after the first (gRFC A6):
+ * appended once, its one digit rewritten for later attempts. */
+static void note_previous_attempts(cgrpc_call_t *call) {
+  char digit = (char)('0' + call->attempts); /* at most CGRPC_SC_MAX_ATTEMPTS - 1 */
+  if (call->attempts_md == 0) {
+    static const char kKey[] = "grpc-previous-rpc-attempts";
+    if (cgrpc_h2_metadata_append_copy(&call->metadata, &call->arena, kKey, sizeof kKey - 1, &digit,
+                                      1)) {
+      call->attempts_md = call->metadata.count; /* index + 1 */
+    }
+    return;
+  }
+  cgrpc_metadata_entry_t *e = &call->metadata.entries[call->attempts_md - 1];
+  *(char *)e->value.data = digit;
+}
+
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
+  if (call->attempts > 0) note_previous_attempts(call);
   cgrpc_h2_request_t req = {
       .path = {call->method->path, strlen(call->method->path)},
       .authority = {call->ch->authority, strlen(call->ch->authority)},
@@ -394,11 +624,17 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
     /* The first stream's messages go out again, ahead of those sent since;
      * the stream takes over the references kept for them. */
     call_replay_t *r = &call->replay;
+    bool again = may_retry_again(call);
     for (size_t i = 0; i < r->count; i++) {
+      if (again) cgrpc_h2_msg_ref(r->msgs[i]); /* kept for the next attempt too */
       if (cgrpc_h2_stream_send(&call->stream, r->msgs[i])) r->unsent++;
     }
-    r->count = 0;
-    commit(call);
+    if (again) {
+      r->state = REPLAY_OPEN;
+    } else {
+      r->count = 0;
+      commit(call);
+    }
   }
   for (size_t i = 0; i < call->early.count; i++) {
     call_write(call, call->early.msgs[i], call->early.done[i]);
@@ -410,6 +646,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
 
 void cgrpc_call_on_headers(cgrpc_call_t *call) {
   commit(call); /* the server is processing the call */
+  if (call->hedge_parent) hedge_on_headers(call);
   call_headers_t *h = &call->headers;
   h->received = true;
   if (h->out) cgrpc_metadata_copy(h->out, h->arena, cgrpc_h2_stream_metadata(&call->stream));
@@ -425,8 +662,10 @@ void cgrpc_call_on_sent(cgrpc_call_t *call) {
   cgrpc_call_io_on_sent(&call->io);
 }
 
-/* Sends the call again on a new stream (see the top of the file). */
-static void retry(cgrpc_call_t *call) {
+/* Sends the call again on a new stream (see the top of the file): at once
+ * (delay < 0: the transparent retry) or after `delay` ns (a retry policy's
+ * backoff or the server's pushback). */
+static void retry(cgrpc_call_t *call, int64_t delay) {
   call->replay.state = REPLAY_RETRYING;
   /* Writes still waiting for the old stream are complete: their messages
    * are in the replay buffer. Their callbacks may end the call. */
@@ -435,7 +674,25 @@ static void retry(cgrpc_call_t *call) {
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
   call->replay.unsent = 0;
+  if (delay < 0) {
+    call->transparent_used = true;
+  } else if (delay > 0) {
+    set_state(call, CALL_BACKOFF);
+    cgrpc_loop_t *loop = call->ch->loop;
+    if (cgrpc_timer_start(loop, &call->retry_timer, cgrpc_time_add(cgrpc_loop_now(loop), delay)) ==
+        0) {
+      return;
+    }
+    /* No memory for the timer: retry at once rather than never. */
+  }
   cgrpc_channel_enqueue(call->ch, call);
+}
+
+/* The end of stream is news for the application only once the call is
+ * committed: until then a retry may follow (the close decides). */
+void cgrpc_call_on_eos(cgrpc_call_t *call) {
+  if (call->policy && call->replay.state == REPLAY_OPEN) return;
+  cgrpc_call_io_on_eos(&call->io);
 }
 
 void cgrpc_call_on_close(cgrpc_call_t *call) {
@@ -446,13 +703,20 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
     unref(call);
     return;
   }
-  if (call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN &&
-      cgrpc_h2_stream_retryable(&call->stream)) {
-    retry(call);
+  bool open = call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN;
+  const char *message;
+  size_t len;
+  cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+  int64_t delay = -2;
+  if (open && !call->transparent_used && cgrpc_h2_stream_retryable(&call->stream)) {
+    delay = -1;
+  } else if (open && call->policy && code != CGRPC_STATUS_OK && !call->lost_message) {
+    delay = cgrpc_retry_next_delay(call, code);
+    if (delay < 0) delay = -2;
+  }
+  if (delay >= -1) {
+    retry(call, delay);
   } else {
-    const char *message;
-    size_t len;
-    cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
     if (code == CGRPC_STATUS_OK && call->lost_message) {
       /* The server finished, but a message it sent was lost here: the
        * application must not take what it received for the whole stream. */
@@ -467,6 +731,17 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 
 static void start_on_loop(cgrpc_call_t *call) {
   if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
+  if (call->parent_cancelled) {
+    cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, kParentCancelled);
+    return;
+  }
+  if (call->ch->config) {
+    cgrpc_call_apply_config(call);
+    if (call->hedging) {
+      hedge_begin(call);
+      return;
+    }
+  }
   cgrpc_channel_enqueue(call->ch, call);
 }
 
@@ -576,7 +851,8 @@ static void run_op(void *arg) {
       }
       break;
     case OP_CANCEL:
-      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "cancelled by the client");
+      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED,
+                     op->end_code ? kParentCancelled : "cancelled by the client");
       break;
     case OP_FINISH:
       set_finish(call, &op->finish);
@@ -690,6 +966,7 @@ void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
  * still owns it): its status is decided here. */
 static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   call->code = code;
   call->message = message;
   call->message_len = strlen(message);
@@ -836,6 +1113,11 @@ void cgrpc_call_cancel(cgrpc_call_t *call) {
   if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
   if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, "cancelled by the client", NULL);
+}
+
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call) {
+  call_op_t op = {.kind = OP_CANCEL, .call = call, .end_code = CGRPC_STATUS_CANCELLED};
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, kParentCancelled, NULL);
 }
 
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,

@@ -31,6 +31,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "h2/metadata.h"
+#include "rpc/propagation.h"
 #include "rpc/server_internal.h"
 #include "rpc/status_details_internal.h"
 
@@ -56,6 +57,9 @@ static void call_free(cgrpc_server_call_t *call) {
   server_loop_t *sl = call->sl;
   if (conn) cgrpc_server_call_detach(call);
   if (call->identity) cgrpc_tls_identity_unref(call->identity);
+  if (atomic_load_explicit(&call->propagation, memory_order_relaxed)) {
+    cgrpc_propagation_unref(atomic_exchange(&call->propagation, NULL));
+  }
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
   if (sl->spare_count >= MAX_SPARE_CALLS) {
@@ -310,6 +314,9 @@ void cgrpc_server_call_on_close(cgrpc_server_call_t *call) {
                                     .messages_received = call->io.received,
                                     .messages_sent = call->io.sent};
     cgrpc_icept_end(&call->icept, &summary);
+  }
+  if (cancelled && atomic_load_explicit(&call->propagation, memory_order_relaxed)) {
+    cgrpc_propagation_cancel(atomic_load(&call->propagation));
   }
   if (cancelled) {
     void (*fn)(void *) = call->cancel_fn;

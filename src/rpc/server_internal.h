@@ -191,6 +191,8 @@ struct cgrpc_server_call {
   cgrpc_interceptor_call_t icept;
   cgrpc_metadata_t end_trailers;
   cgrpc_tls_identity_t *identity; /* the client's, over TLS */
+  /* The client calls made for this one (rpc/propagation.h); NULL: none. */
+  struct cgrpc_propagation *_Atomic propagation;
 };
 
 /* server.c */
