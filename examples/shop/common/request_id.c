@@ -41,10 +41,8 @@ cgrpc_call_options_t shop_outgoing_options(cgrpc_server_call_t *call, int64_t fa
       if (v) cgrpc_metadata_add(md, arena, keys[i], v->data, v->len);
     }
   }
-  /* The caller's deadline, by hand until the library propagates it: the
-   * time left of it becomes this call's timeout. */
-  int64_t deadline = cgrpc_server_call_deadline(call);
-  int64_t timeout = deadline == CGRPC_INFINITE ? fallback_ns : cgrpc_timeout_until(deadline);
-  if (timeout == 0) timeout = -1; /* 0 would mean "no deadline"; it has passed */
-  return (cgrpc_call_options_t){.timeout_ns = timeout, .metadata = md};
+  /* The caller's deadline and cancellation go along (the library takes
+   * the earlier of the parent's deadline and fallback_ns); a cancelled
+   * request stops the calls made for it. */
+  return (cgrpc_call_options_t){.timeout_ns = fallback_ns, .metadata = md, .parent = call};
 }

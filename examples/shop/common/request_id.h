@@ -17,9 +17,9 @@ const cgrpc_interceptor_t *shop_request_id_interceptor(void);
 const char *shop_request_id(const cgrpc_server_call_t *call);
 
 /* Options for a call a handler makes on behalf of `call`: its request id
- * and authorization go along, and its deadline (the time left of the
- * caller's, or `fallback_ns` when the caller gave none). Memory from the
- * call's arena. */
+ * and authorization go along, and `call` is the parent (cgrpc/call.h), so
+ * the caller's deadline (when earlier than `fallback_ns` from now) and its
+ * cancellation propagate. Memory from the call's arena. */
 cgrpc_call_options_t shop_outgoing_options(cgrpc_server_call_t *call, int64_t fallback_ns);
 
 #endif

@@ -12,8 +12,9 @@
  * row is what makes a retried CreateOrder find it instead of placing a
  * second one.
  *
- * CreateOrder, step by step (each call carries the caller's request id,
- * token and the time left of its deadline):
+ * CreateOrder, step by step (each call carries the caller's request id and
+ * token, and has the caller's call as its parent: its deadline and its
+ * cancellation propagate):
  *   1. the order row, PENDING, under the client's request_id (committed
  *      first: a retry with the same request_id finds it and resumes);
  *   2. user.GetUser: the account exists;
@@ -170,12 +171,14 @@ static bool definite_failure(cgrpc_status_code_t code) {
   }
 }
 
-/* Puts the reservation back: with its own short deadline, since the
- * caller's may be what ran out. True when it is back (or never was). */
+/* Puts the reservation back, with its own short deadline. True when it is
+ * back (or never was). */
 static bool release_reservation(order_state_t *state, cgrpc_server_call_t *call, cgrpc_str_t id) {
   inventory_v1_ReleaseRequest req = {.reservation_id = id};
-  cgrpc_call_options_t opts = shop_outgoing_options(call, 0);
-  opts.timeout_ns = 2 * CGRPC_NS_PER_SEC;
+  cgrpc_call_options_t opts = shop_outgoing_options(call, 2 * CGRPC_NS_PER_SEC);
+  /* Compensation must happen even when the client gave up or ran out of
+   * time: neither the caller's deadline nor its cancellation applies. */
+  opts.parent = NULL;
   cgrpc_result_t *r = inventory_v1_InventoryService_Release(state->inventory, &req, &opts);
   cgrpc_status_code_t code = cgrpc_result_code(r);
   if (code != CGRPC_STATUS_OK && code != CGRPC_STATUS_NOT_FOUND)
