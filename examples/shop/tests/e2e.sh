@@ -51,6 +51,8 @@ expect 6 "PRODUCT_EXISTS" "${A[@]}" create-product sku-7000 Lamp lighting 1234
 expect 3 "field product.name" "${A[@]}" create-product sku-7001 "" lighting 100
 expect 3 "field product.price_cents" "${A[@]}" create-product sku-7001 Lamp lighting -1
 expect 0 "^sku-[0-9a-f]+  Generated id" "${A[@]}" create-product "" "Generated id" misc 100
+# (deleted again: its random id would move the pages below)
+expect 0 "done" "${A[@]}" delete-product "$(sed -n 's/^\(sku-[0-9a-f]*\)  Generated id.*/\1/p' <<<"$out")"
 expect 0 "12.50 EUR" "${A[@]}" update-price sku-7000 1250
 expect 5 "NOT_FOUND" "${A[@]}" update-price sku-0 1
 expect 3 "field price_cents" "${A[@]}" update-price sku-7000 -3
