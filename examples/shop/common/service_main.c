@@ -46,8 +46,8 @@ static cgrpc_status_code_t setup(shop_service_t *s, const char *config_path, cgr
   if (!code) code = cgrpc_server_enable_reflection(s->server, NULL, err);
   if (!code) code = s->desc->start(s, err);
   if (!code && s->desc->service)
-    code = cgrpc_health_set_status(s->health, s->desc->service->full_name, CGRPC_HEALTH_SERVING,
-                                   err);
+    code =
+        cgrpc_health_set_status(s->health, s->desc->service->full_name, CGRPC_HEALTH_SERVING, err);
   return code;
 }
 

@@ -30,7 +30,7 @@ typedef struct shop_service shop_service_t;
 typedef struct shop_service_desc {
   const char *name;                  /* "order" */
   const cgrpc_pb_service_t *service; /* its generated table: health names it */
-  const char *synchronous; /* PRAGMA synchronous: "FULL" or "NORMAL" */
+  const char *synchronous;           /* PRAGMA synchronous: "FULL" or "NORMAL" */
   const char *const *migrations;
   const shop_access_rule_t *rules;
   const char *const *internal_callers;
