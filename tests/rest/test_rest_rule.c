@@ -24,7 +24,7 @@ static void test_rules_of_generated_file(void) {
                                     resttest_library_proto_file.descriptor_len, &arena, &m, &n,
                                     &err),
                CGRPC_STATUS_OK);
-  CHECK_EQ_INT(n, 11);
+  CHECK_EQ_INT(n, 13);
   const rest_method_rules_t *get = find(m, n, "resttest.Library.GetBook");
   if (!get) return;
   CHECK(get->no_side_effects);
