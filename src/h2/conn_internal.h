@@ -16,6 +16,7 @@
 #include "h2/guard.h"
 #include "h2/metadata_check.h"
 #include "h2/wire_error.h"
+#include "web/protocol.h"
 
 /* ---- Output queue (output.c) ------------------------------------------- */
 
@@ -86,6 +87,9 @@ struct cgrpc_h2_conn {
   char protocol_complaint[128];
   bool got_input;                /* bytes have arrived */
   bool tls_client; /* server: the first bytes were a TLS ClientHello */
+  /* Server: the connection speaks HTTP/1.1 (h2/http1_bridge.c); NULL for
+   * HTTP/2. */
+  struct cgrpc_h2_http1 *http1;
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 
@@ -113,6 +117,7 @@ enum {
   ST_CANCEL_RST = 1u << 18,    /* cancelled from this side */
   ST_TRAILERS_ONLY = 1u << 19, /* server: respond with one HEADERS block */
   ST_HDR_1XX = 1u << 20,       /* client: current block is an informational response */
+  ST_WEB_XFORM = 1u << 21,     /* server: web request bytes are transformed (consumed on arrival) */
 };
 
 /* Header-block scratch, reset at each block (in the stream, no allocation). */
@@ -128,6 +133,9 @@ typedef struct cgrpc_h2_header_state {
   size_t grpc_message_len;
   int64_t timeout;       /* -1: none */
   char content_type[64]; /* for the error message */
+  /* Requests that are not plain gRPC only (for web/protocol.h): the
+   * method when not POST, the whole content-type when not gRPC. */
+  cgrpc_str_t method, content_type_full;
 } cgrpc_h2_header_state_t;
 
 /* ---- Cross-file internals ------------------------------------------------- */
@@ -162,6 +170,31 @@ extern const nghttp2_data_source_read_callback cgrpc_h2_data_read;
 int cgrpc_h2_send_data_cb(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
                           size_t length, nghttp2_data_source *source, void *user_data);
 
+/* stream.c, for web_stream.c: queues bytes on the send queue (`m` taken;
+ * `total` bytes of it go out: prefix + payload, or len for a raw one). */
+void cgrpc_h2_stream_queue(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m);
+void cgrpc_h2_stream_feed_framed(cgrpc_h2_stream_t *s, const uint8_t *data, size_t len);
+
+/* web_stream.c: the engine's side of web/protocol.h. */
+/* At the end of a request header block that is not plain gRPC: offers it
+ * to the server's web protocols. False when none took it (the caller
+ * answers as before); true when the stream now belongs to a protocol (the
+ * request was dispatched, answered, or failed in the protocol's way). */
+bool cgrpc_h2_web_request(cgrpc_h2_stream_t *s);
+/* Request body bytes of a transforming protocol (end: the request ended). */
+void cgrpc_h2_web_on_body(cgrpc_h2_stream_t *s, const uint8_t *data, size_t len, bool end);
+/* The response head for `md` (set_response); false when out of memory. */
+bool cgrpc_h2_web_set_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *md);
+/* A response message (prefix written) in the protocol's form: the message
+ * to queue, or NULL when it was buffered or failed (then `m` is freed and
+ * the stream ended). */
+cgrpc_h2_msg_t *cgrpc_h2_web_message(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m, bool compressed);
+/* The call ends (ST_FINISHING set, status recorded). */
+void cgrpc_h2_web_end(cgrpc_h2_stream_t *s, cgrpc_status_code_t code, const char *message,
+                      size_t message_len, const cgrpc_metadata_t *md);
+/* A raw message holding `len` bytes of `data`; NULL when out of memory. */
+cgrpc_h2_msg_t *cgrpc_h2_raw_msg(const uint8_t *data, size_t len);
+
 /* headers_in.c */
 void cgrpc_h2_headers_begin(cgrpc_h2_stream_t *s);
 void cgrpc_h2_headers_field(cgrpc_h2_stream_t *s, const nghttp2_frame *frame, nghttp2_rcbuf *name,
@@ -174,6 +207,12 @@ bool cgrpc_h2_build_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *md);
 bool cgrpc_h2_build_trailers(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_t code,
                              const char *message, size_t message_len, const cgrpc_metadata_t *md,
                              bool advertise_encodings);
+/* A web protocol's head (web/protocol.h) into s->nva, with the exchange's
+ * CORS headers, Access-Control-Expose-Headers, and with `grpc_encoding`
+ * the response's grpc-encoding/grpc-accept-encoding. */
+struct cgrpc_web_head;
+bool cgrpc_h2_build_web_head(cgrpc_h2_stream_t *s, const struct cgrpc_web_head *head,
+                             bool grpc_encoding);
 /* Fills the grpc-timeout slot of a built request for the time left now. */
 void cgrpc_h2_request_set_timeout(cgrpc_h2_stream_t *s, int64_t now);
 
