@@ -44,6 +44,7 @@ typedef struct connect_state {
   cgrpc_compression_t request_encoding; /* unary body, or streaming envelopes flagged 0x01 */
   bool accept_gzip;                     /* the response may be gzip */
   bool bad_version, bad_timeout, bad_encoding;
+  bool refused; /* on_method said no: the body is dropped */
   uint8_t *in; /* request bytes not yet framed (arena) */
   size_t in_len, in_cap;
 } connect_state_t;
@@ -170,7 +171,16 @@ static const rest_method_rules_t *method_rules(const connect_server_t *srv, cons
   return NULL;
 }
 
+static cgrpc_status_code_t check_method(cgrpc_web_exchange_t *x, cgrpc_error_t *err);
+
 static cgrpc_status_code_t connect_on_method(cgrpc_web_exchange_t *x, cgrpc_error_t *err) {
+  connect_state_t *st = x->state;
+  cgrpc_status_code_t code = check_method(x, err);
+  st->refused = code != CGRPC_STATUS_OK;
+  return code;
+}
+
+static cgrpc_status_code_t check_method(cgrpc_web_exchange_t *x, cgrpc_error_t *err) {
   connect_state_t *st = x->state;
   if (st->bad_version) {
     cgrpc_web_error(err, "connect-protocol-version must be 1 (and the GET parameter connect, v1)");
@@ -243,7 +253,7 @@ static cgrpc_status_code_t frame_message(cgrpc_web_exchange_t *x, const uint8_t 
     data = plain;
     len = plain_len;
   }
-  if (!code && !st->json) {
+  if (!code && (!st->json || len == 0)) { /* an empty JSON body is the empty message */
     if (!cgrpc_web_buf_frame(out, 0, data, len)) code = CGRPC_STATUS_RESOURCE_EXHAUSTED;
   } else if (!code) {
     cgrpc_arena_t arena;
@@ -355,6 +365,7 @@ static cgrpc_status_code_t connect_request_body(cgrpc_web_exchange_t *x, const u
                                                 size_t len, bool end, cgrpc_web_buf_t *out,
                                                 cgrpc_error_t *err) {
   connect_state_t *st = x->state;
+  if (st->refused) return CGRPC_STATUS_OK;
   if (st->get) {
     if (!end) return CGRPC_STATUS_OK; /* a GET's body is ignored */
     return get_message(x, out, err);

@@ -6,7 +6,7 @@
  * Handlers echo what they got, so the tests see how the request was built:
  * GetBook returns a Book named after the request (name "missing..." gives
  * NOT_FOUND, "details..." FAILED_PRECONDITION with an Author as detail,
- * "slow..." sleeps 2 s); ListBooks puts the request's fields into the first
+ * "slow..." sleeps 0.5 s); ListBooks puts the request's fields into the first
  * book; StreamBooks sends page_size books, then fails when parent is
  * "shelves/error". */
 #include <stdio.h>
@@ -30,7 +30,7 @@ static void get_book(cgrpc_server_call_t *call, const resttest_GetBookRequest *r
                                           1, NULL);
     return;
   }
-  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0) sleep(2);
+  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0) usleep(500 * 1000);
   cgrpc_metadata_t md = CGRPC_METADATA_INIT;
   cgrpc_metadata_add_str(&md, cgrpc_server_call_arena(call), "x-served-by", "cgrpc");
   cgrpc_server_call_send_initial_metadata(call, &md);
