@@ -9,8 +9,10 @@
  * "slow..." sleeps 0.5 s); ListBooks puts the request's fields into the first
  * book; StreamBooks sends page_size books, then fails when parent is
  * "shelves/error". */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgrpc/cgrpc.h"
@@ -30,7 +32,7 @@ static void get_book(cgrpc_server_call_t *call, const resttest_GetBookRequest *r
                                           1, NULL);
     return;
   }
-  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0) usleep(500 * 1000);
+  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0) nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL);
   cgrpc_metadata_t md = CGRPC_METADATA_INIT;
   cgrpc_metadata_add_str(&md, cgrpc_server_call_arena(call), "x-served-by", "cgrpc");
   cgrpc_server_call_send_initial_metadata(call, &md);
