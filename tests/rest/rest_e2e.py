@@ -5,7 +5,7 @@ Starts tests/rest/rest_server (the Library service, a static directory) and
 talks to it with real clients nobody here wrote: curl (REST, and Connect with
 plain JSON), `buf curl --protocol connect`, and @connectrpc/connect-node
 (connect_client.js). Usage:
-  rest_e2e.py SERVER PROTOSET BUF NODE NODE_MODULES [--http1]
+  rest_e2e.py SERVER PROTOSET BUF NODE NODE_MODULES [--http1] [--part rest|connect]
 """
 import os
 import subprocess
@@ -14,6 +14,7 @@ import tempfile
 
 SERVER, PROTOSET, BUF, NODE, NODE_MODULES = sys.argv[1:6]
 HTTP1 = '--http1' in sys.argv[6:]
+PART = sys.argv[sys.argv.index('--part') + 1] if '--part' in sys.argv else 'all'
 HERE = os.path.dirname(os.path.abspath(__file__))
 failures = []
 
@@ -232,11 +233,13 @@ def main():
                 return 1
             port = int(line.split()[1])
             u = f'http://127.0.0.1:{port}'
-            rest(u)
-            connect_curl(u)
-            static(u, root)
-            buf_connect(u, port)
-            if not HTTP1:
+            if PART in ('all', 'rest'):
+                rest(u)
+                static(u, root)
+            if PART in ('all', 'connect'):
+                connect_curl(u)
+                buf_connect(u, port)
+            if PART in ('all', 'connect') and not HTTP1:
                 env = dict(os.environ, NODE_PATH=NODE_MODULES)
                 out = subprocess.run([NODE, os.path.join(HERE, 'connect_client.js'), str(port), PROTOSET],
                                      capture_output=True, text=True, timeout=60, env=env)
