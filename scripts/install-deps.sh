@@ -29,9 +29,16 @@ test_pkgs=(curl libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc
            python3-cryptography openssl dpkg-dev g++)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
+# golang-grpc-gateway (protoc-gen-grpc-gateway) and
+# golang-github-grpc-ecosystem-grpc-gateway-dev (its runtime and
+# google/api protos): grpc-gateway, the peer of the REST benchmark
+# (bench/web/); golang-github-gogo-googleapis-dev: google/api/http.proto for
+# cgrpc's side of it.
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl
+            golang-grpc-gateway golang-github-grpc-ecosystem-grpc-gateway-dev
+            golang-github-gogo-googleapis-dev)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;
