@@ -59,14 +59,21 @@ static const char *wkt_schema(const char *full_name) {
       {"google.protobuf.Duration", "{\"type\": \"string\", \"example\": \"1.5s\"}"},
       {"google.protobuf.FieldMask", "{\"type\": \"string\", \"example\": \"a,b.c\"}"},
       {"google.protobuf.StringValue", "{\"type\": \"string\", \"nullable\": true}"},
-      {"google.protobuf.BytesValue", "{\"type\": \"string\", \"format\": \"byte\", \"nullable\": true}"},
+      {"google.protobuf.BytesValue",
+       "{\"type\": \"string\", \"format\": \"byte\", \"nullable\": true}"},
       {"google.protobuf.BoolValue", "{\"type\": \"boolean\", \"nullable\": true}"},
-      {"google.protobuf.Int32Value", "{\"type\": \"integer\", \"format\": \"int32\", \"nullable\": true}"},
-      {"google.protobuf.UInt32Value", "{\"type\": \"integer\", \"format\": \"uint32\", \"nullable\": true}"},
-      {"google.protobuf.Int64Value", "{\"type\": \"string\", \"format\": \"int64\", \"nullable\": true}"},
-      {"google.protobuf.UInt64Value", "{\"type\": \"string\", \"format\": \"uint64\", \"nullable\": true}"},
-      {"google.protobuf.FloatValue", "{\"type\": \"number\", \"format\": \"float\", \"nullable\": true}"},
-      {"google.protobuf.DoubleValue", "{\"type\": \"number\", \"format\": \"double\", \"nullable\": true}"},
+      {"google.protobuf.Int32Value",
+       "{\"type\": \"integer\", \"format\": \"int32\", \"nullable\": true}"},
+      {"google.protobuf.UInt32Value",
+       "{\"type\": \"integer\", \"format\": \"uint32\", \"nullable\": true}"},
+      {"google.protobuf.Int64Value",
+       "{\"type\": \"string\", \"format\": \"int64\", \"nullable\": true}"},
+      {"google.protobuf.UInt64Value",
+       "{\"type\": \"string\", \"format\": \"uint64\", \"nullable\": true}"},
+      {"google.protobuf.FloatValue",
+       "{\"type\": \"number\", \"format\": \"float\", \"nullable\": true}"},
+      {"google.protobuf.DoubleValue",
+       "{\"type\": \"number\", \"format\": \"double\", \"nullable\": true}"},
       {"google.protobuf.Struct", "{\"type\": \"object\", \"additionalProperties\": true}"},
       {"google.protobuf.Value", "{}"},
       {"google.protobuf.ListValue", "{\"type\": \"array\", \"items\": {}}"},
@@ -174,21 +181,20 @@ static bool bound_by_path(const rest_rule_t *rule, const char *path) {
 /* Query parameters: scalar (and repeated scalar) fields, nested messages
  * flattened with dots up to a small depth (recursive types stop there). */
 static void put_query_params(gen_text_t *t, const gen_msg_t *m, const char *prefix,
-                             const rest_rule_t *rule, int depth, bool *first,
-                             openapi_refs_t *refs, cgrpc_arena_t *arena) {
+                             const rest_rule_t *rule, int depth, bool *first, openapi_refs_t *refs,
+                             cgrpc_arena_t *arena) {
   for (size_t i = 0; i < m->field_count; i++) {
     const gen_field_t *f = &m->fields[i];
     const char *path = gen_strprintf(arena, "%s%s", prefix, f->proto_name);
     if (bound_by_path(rule, path)) continue;
-    if (!prefix[0] && rule->body.len &&
-        strlen(f->proto_name) == rule->body.len &&
+    if (!prefix[0] && rule->body.len && strlen(f->proto_name) == rule->body.len &&
         memcmp(f->proto_name, rule->body.data, rule->body.len) == 0)
       continue;
     if (f->msg && f->msg->map_entry) continue;
     if (f->msg && !wkt_schema(f->msg->full_name)) {
       if (depth < 3 && !is_repeated(f))
-        put_query_params(t, f->msg, gen_strprintf(arena, "%s.", path), rule, depth + 1, first,
-                         refs, arena);
+        put_query_params(t, f->msg, gen_strprintf(arena, "%s.", path), rule, depth + 1, first, refs,
+                         arena);
       continue;
     }
     gen_text_put(t, *first ? "\n" : ",\n");
@@ -211,9 +217,12 @@ static const char *variable_pattern(const rest_template_t *tpl, const rest_varia
   for (size_t s = v->first; s < v->end; s++) {
     if (s > v->first) gen_text_put(&p, "/");
     const rest_segment_t *seg = &tpl->segments[s];
-    if (seg->kind == REST_SEG_ONE) gen_text_put(&p, "[^/]+");
-    else if (seg->kind == REST_SEG_ANY) gen_text_put(&p, ".*");
-    else gen_text_putn(&p, seg->literal.data, seg->literal.len);
+    if (seg->kind == REST_SEG_ONE)
+      gen_text_put(&p, "[^/]+");
+    else if (seg->kind == REST_SEG_ANY)
+      gen_text_put(&p, ".*");
+    else
+      gen_text_putn(&p, seg->literal.data, seg->literal.len);
   }
   gen_text_put(&p, "$");
   return gen_strndup(arena, p.data, p.len);
@@ -233,8 +242,10 @@ static const char *openapi_path(const rest_template_t *tpl, cgrpc_arena_t *arena
       continue;
     }
     const rest_segment_t *seg = &tpl->segments[s++];
-    if (seg->kind == REST_SEG_LITERAL) gen_text_putn(&p, seg->literal.data, seg->literal.len);
-    else gen_text_put(&p, seg->kind == REST_SEG_ONE ? "*" : "**");
+    if (seg->kind == REST_SEG_LITERAL)
+      gen_text_putn(&p, seg->literal.data, seg->literal.len);
+    else
+      gen_text_put(&p, seg->kind == REST_SEG_ONE ? "*" : "**");
   }
   if (tpl->verb.len) gen_text_printf(&p, ":%.*s", (int)tpl->verb.len, tpl->verb.data);
   return gen_strndup(arena, p.data, p.len);
@@ -260,7 +271,8 @@ static void put_operation(gen_text_t *t, const gen_file_t *file, const rest_meth
   const rest_rule_t *rule = &mr->rules[k];
   const gen_service_t *svc = NULL;
   const gen_method_t *m = method_of(file, mr->full_name, &svc);
-  const char *short_svc = strrchr(svc->full_name, '.') ? strrchr(svc->full_name, '.') + 1 : svc->full_name;
+  const char *short_svc =
+      strrchr(svc->full_name, '.') ? strrchr(svc->full_name, '.') + 1 : svc->full_name;
   char verb[16];
   size_t i = 0;
   for (; rule->http_method[i] && i + 1 < sizeof verb; i++)
@@ -289,11 +301,12 @@ static void put_operation(gen_text_t *t, const gen_file_t *file, const rest_meth
     put_query_params(t, m->input, "", rule, 0, &first, refs, arena);
   gen_text_put(t, first ? "],\n" : "\n        ],\n");
   if (rule->body.len) {
-    gen_text_put(t, "        \"requestBody\": {\"required\": true, \"content\": {\"application/json\": "
-                    "{\"schema\": ");
-    const gen_field_t *bf = rule->body.data[0] == '*' ? NULL
-                                                        : field_named(m->input, rule->body.data,
-                                                                      rule->body.len);
+    gen_text_put(
+        t,
+        "        \"requestBody\": {\"required\": true, \"content\": {\"application/json\": "
+        "{\"schema\": ");
+    const gen_field_t *bf =
+        rule->body.data[0] == '*' ? NULL : field_named(m->input, rule->body.data, rule->body.len);
     if (bf) {
       put_field_schema(t, bf, refs);
     } else {
@@ -303,12 +316,13 @@ static void put_operation(gen_text_t *t, const gen_file_t *file, const rest_meth
     gen_text_put(t, "}}},\n");
   }
   gen_text_put(t, "        \"responses\": {\n          \"200\": {\"description\": ");
-  put_str(t, m->server_streaming ? "A stream of {\"result\": message} lines (newline-delimited JSON)"
-                                  : "OK");
+  put_str(t, m->server_streaming
+                 ? "A stream of {\"result\": message} lines (newline-delimited JSON)"
+                 : "OK");
   gen_text_put(t, ", \"content\": {\"application/json\": {\"schema\": ");
-  const gen_field_t *rf =
-      rule->response_body.len ? field_named(m->output, rule->response_body.data, rule->response_body.len)
-                              : NULL;
+  const gen_field_t *rf = rule->response_body.len ? field_named(m->output, rule->response_body.data,
+                                                                rule->response_body.len)
+                                                  : NULL;
   if (rf) {
     put_field_schema(t, rf, refs);
   } else {
@@ -316,9 +330,11 @@ static void put_operation(gen_text_t *t, const gen_file_t *file, const rest_meth
     gen_text_printf(t, "{\"$ref\": \"#/components/schemas/%s\"}", m->output->full_name);
   }
   gen_text_put(t, "}}},\n");
-  gen_text_put(t, "          \"default\": {\"description\": \"An error: google.rpc.Status with the HTTP "
-                  "status of its code\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": "
-                  "\"#/components/schemas/google.rpc.Status\"}}}}\n");
+  gen_text_put(
+      t,
+      "          \"default\": {\"description\": \"An error: google.rpc.Status with the HTTP "
+      "status of its code\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": "
+      "\"#/components/schemas/google.rpc.Status\"}}}}\n");
   gen_text_put(t, "        }\n      }");
 }
 
@@ -354,8 +370,9 @@ bool gen_emit_openapi(gen_text_t *t, const gen_file_t *file, const uint8_t *desc
   put_str(t, file->name);
   gen_text_put(t, ", \"version\": ");
   put_str(t, file->package[0] ? file->package : "1");
-  gen_text_put(t, ", \"description\": \"REST/JSON routes from google.api.http, written by "
-                  "protoc-gen-cgrpc\"},\n  \"paths\": {");
+  gen_text_put(t,
+               ", \"description\": \"REST/JSON routes from google.api.http, written by "
+               "protoc-gen-cgrpc\"},\n  \"paths\": {");
   /* One path object per distinct path, its operations together. */
   bool first_path = true;
   for (size_t i = 0; i < count; i++)
@@ -381,11 +398,12 @@ bool gen_emit_openapi(gen_text_t *t, const gen_file_t *file, const uint8_t *desc
       gen_text_put(t, "\n    }");
     }
   gen_text_put(t, "\n  },\n  \"components\": {\"schemas\": {\n");
-  gen_text_put(t, "      \"google.rpc.Status\": {\"type\": \"object\", \"properties\": {\"code\": "
-                  "{\"type\": \"integer\", \"format\": \"int32\"}, \"message\": {\"type\": "
-                  "\"string\"}, \"details\": {\"type\": \"array\", \"items\": {\"type\": "
-                  "\"object\", \"properties\": {\"@type\": {\"type\": \"string\"}}, "
-                  "\"additionalProperties\": true}}}}");
+  gen_text_put(t,
+               "      \"google.rpc.Status\": {\"type\": \"object\", \"properties\": {\"code\": "
+               "{\"type\": \"integer\", \"format\": \"int32\"}, \"message\": {\"type\": "
+               "\"string\"}, \"details\": {\"type\": \"array\", \"items\": {\"type\": "
+               "\"object\", \"properties\": {\"@type\": {\"type\": \"string\"}}, "
+               "\"additionalProperties\": true}}}}");
   for (size_t i = 0; i < refs.count; i++) { /* grows while it runs: nested messages */
     gen_text_put(t, ",\n");
     put_message_schema(t, refs.msgs[i], &refs);

@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
   cgrpc_status_code_t code = cgrpc_server_new(&opts, &srv, &err);
   if (!code) code = cgrpc_server_listen(srv, "127.0.0.1:0", &port, &err);
   if (!code) code = restbench_Catalog_register(srv, &handlers, CGRPC_HANDLER_INLINE, &err);
-  if (!code) code = cgrpc_server_serve_rest(srv, &restbench_rest_bench_proto_file, &err);
+  if (!code) code = cgrpc_server_serve_rest(srv, &rest_bench_proto_file, &err);
   if (!code) code = cgrpc_server_start(srv, &err);
   if (code) {
     fprintf(stderr, "rest_bench_server: %s\n", err.message);

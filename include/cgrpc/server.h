@@ -171,7 +171,9 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
     "HTTP/1.1: close a keep-alive connection idle this long between requests")                    \
   X(BOOL,  connect,                     true,                   0, 1,                              \
     "serve the Connect protocol (application/proto, application/json, application/connect+*; "    \
-    "docs/web.md)")
+    "docs/web.md)")                                                                                \
+  X(BOOL,  rest_ignore_unknown_fields,  false,                  0, 1,                              \
+    "REST: skip JSON fields and query parameters that name no field instead of answering 400")
 /* clang-format on */
 
 typedef struct cgrpc_server_options {

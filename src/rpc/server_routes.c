@@ -25,7 +25,8 @@ static cgrpc_status_code_t routes_fail(cgrpc_error_t *err, cgrpc_status_code_t c
 static void order_protocols(cgrpc_web_server_t *w) {
   size_t n = 0;
   for (size_t i = 0; i < w->protocol_count; i++)
-    if (w->protocols[i] != &cgrpc_web_rest_protocol && w->protocols[i] != &cgrpc_web_static_protocol)
+    if (w->protocols[i] != &cgrpc_web_rest_protocol &&
+        w->protocols[i] != &cgrpc_web_static_protocol)
       w->protocols[n++] = w->protocols[i];
   if (w->rest_file_count) w->protocols[n++] = &cgrpc_web_rest_protocol;
   if (w->static_dir_count) w->protocols[n++] = &cgrpc_web_static_protocol;
@@ -35,7 +36,8 @@ static void order_protocols(cgrpc_web_server_t *w) {
 cgrpc_status_code_t cgrpc_server_serve_rest(cgrpc_server_t *srv, const cgrpc_pb_file_t *file,
                                             cgrpc_error_t *err) {
   if (srv->started)
-    return routes_fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "serve REST of %s: the server is started",
+    return routes_fail(err, CGRPC_STATUS_FAILED_PRECONDITION,
+                       "serve REST of %s: the server is started",
                        file && file->name ? file->name : "a file");
   if (!file || !file->descriptor)
     return routes_fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "%s",
@@ -53,6 +55,7 @@ cgrpc_status_code_t cgrpc_server_serve_rest(cgrpc_server_t *srv, const cgrpc_pb_
   srv->rest_files = files;
   srv->web.rest_files = files;
   srv->web.rest_file_count = srv->rest_file_count;
+  srv->web.rest_ignore_unknown = srv->opts.rest_ignore_unknown_fields;
   order_protocols(&srv->web);
   return CGRPC_STATUS_OK;
 }

@@ -45,7 +45,7 @@ typedef struct connect_state {
   bool accept_gzip;                     /* the response may be gzip */
   bool bad_version, bad_timeout, bad_encoding;
   bool refused; /* on_method said no: the body is dropped */
-  uint8_t *in; /* request bytes not yet framed (arena) */
+  uint8_t *in;  /* request bytes not yet framed (arena) */
   size_t in_len, in_cap;
 } connect_state_t;
 
@@ -63,7 +63,8 @@ static cgrpc_str_t media_type(cgrpc_str_t ct) {
 static bool lists(cgrpc_str_t v, const char *token) {
   size_t n = strlen(token);
   for (size_t i = 0; i + n <= v.len; i++)
-    if (memcmp(v.data + i, token, n) == 0 && (i == 0 || v.data[i - 1] == ',' || v.data[i - 1] == ' ') &&
+    if (memcmp(v.data + i, token, n) == 0 &&
+        (i == 0 || v.data[i - 1] == ',' || v.data[i - 1] == ' ') &&
         (i + n == v.len || v.data[i + n] == ',' || v.data[i + n] == ' ' || v.data[i + n] == ';'))
       return true;
   return false;
@@ -71,10 +72,14 @@ static bool lists(cgrpc_str_t v, const char *token) {
 
 /* identity/gzip/deflate by name; false for another. */
 static bool encoding_named(cgrpc_str_t v, cgrpc_compression_t *alg) {
-  if (!v.data || !v.len || is(v, "identity")) *alg = CGRPC_COMPRESSION_IDENTITY;
-  else if (is(v, "gzip")) *alg = CGRPC_COMPRESSION_GZIP;
-  else if (is(v, "deflate")) *alg = CGRPC_COMPRESSION_DEFLATE;
-  else return false;
+  if (!v.data || !v.len || is(v, "identity"))
+    *alg = CGRPC_COMPRESSION_IDENTITY;
+  else if (is(v, "gzip"))
+    *alg = CGRPC_COMPRESSION_GZIP;
+  else if (is(v, "deflate"))
+    *alg = CGRPC_COMPRESSION_DEFLATE;
+  else
+    return false;
   return true;
 }
 
@@ -86,7 +91,8 @@ static bool query_param(cgrpc_str_t query, const char *name, cgrpc_str_t *value)
     const char *amp = memchr(p, '&', (size_t)(end - p));
     const char *stop = amp ? amp : end;
     if ((size_t)(stop - p) >= n && memcmp(p, name, n) == 0 && (p + n == stop || p[n] == '=')) {
-      *value = p + n == stop ? (cgrpc_str_t){"", 0} : (cgrpc_str_t){p + n + 1, (size_t)(stop - p - n - 1)};
+      *value = p + n == stop ? (cgrpc_str_t){"", 0}
+                             : (cgrpc_str_t){p + n + 1, (size_t)(stop - p - n - 1)};
       return true;
     }
     p = stop + 1;
@@ -98,7 +104,8 @@ static cgrpc_web_match_t connect_match(cgrpc_web_exchange_t *x, void *server_sta
   cgrpc_str_t ct = media_type(x->req->content_type);
   cgrpc_str_t path = x->req->path;
   const char *q = memchr(path.data, '?', path.len);
-  cgrpc_str_t query = q ? (cgrpc_str_t){q + 1, path.len - (size_t)(q + 1 - path.data)} : (cgrpc_str_t){"", 0};
+  cgrpc_str_t query =
+      q ? (cgrpc_str_t){q + 1, path.len - (size_t)(q + 1 - path.data)} : (cgrpc_str_t){"", 0};
   connect_state_t st = {.server = server_state};
   if (is(x->req->method, "POST")) {
     if (is(ct, "application/proto")) {
@@ -115,14 +122,17 @@ static cgrpc_web_match_t connect_match(cgrpc_web_exchange_t *x, void *server_sta
     cgrpc_str_t enc;
     if (!query_param(query, "encoding", &enc)) return CGRPC_WEB_NO; /* REST or static */
     st.get = true;
-    if (is(enc, "json")) st.json = true;
-    else if (!is(enc, "proto")) st.bad_encoding = true;
+    if (is(enc, "json"))
+      st.json = true;
+    else if (!is(enc, "proto"))
+      st.bad_encoding = true;
   } else {
     return CGRPC_WEB_NO;
   }
   cgrpc_str_t version = cgrpc_web_header(x, "connect-protocol-version");
   cgrpc_str_t connect_param;
-  if (st.get && query_param(query, "connect", &connect_param)) st.bad_version = !is(connect_param, "v1");
+  if (st.get && query_param(query, "connect", &connect_param))
+    st.bad_version = !is(connect_param, "v1");
   if (version.data && !is(version, "1")) st.bad_version = true;
   cgrpc_str_t timeout = cgrpc_web_header(x, "connect-timeout-ms");
   x->timeout_ns = -1;
@@ -135,13 +145,15 @@ static cgrpc_web_match_t connect_match(cgrpc_web_exchange_t *x, void *server_sta
     }
     if (!st.bad_timeout) x->timeout_ns = ms * 1000000;
   }
-  cgrpc_str_t req_enc = cgrpc_web_header(x, st.stream ? "connect-content-encoding" : "content-encoding");
+  cgrpc_str_t req_enc =
+      cgrpc_web_header(x, st.stream ? "connect-content-encoding" : "content-encoding");
   if (st.get) {
     cgrpc_str_t c = {0};
     if (query_param(query, "compression", &c)) req_enc = c;
   }
   if (!encoding_named(req_enc, &st.request_encoding)) st.bad_encoding = true;
-  st.accept_gzip = lists(cgrpc_web_header(x, st.stream ? "connect-accept-encoding" : "accept-encoding"), "gzip");
+  st.accept_gzip =
+      lists(cgrpc_web_header(x, st.stream ? "connect-accept-encoding" : "accept-encoding"), "gzip");
   /* Only method paths: "/pkg.Service/Method" registered, or looking like one
    * (unregistered: the call then answers unimplemented). Others are REST's. */
   cgrpc_str_t call = {path.data, q ? (size_t)(q - path.data) : path.len};
@@ -191,32 +203,37 @@ static cgrpc_status_code_t check_method(cgrpc_web_exchange_t *x, cgrpc_error_t *
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
   if (st->bad_encoding) {
-    cgrpc_web_error(err, "unsupported encoding or compression: this server takes proto or json, "
-                         "and gzip, deflate or identity");
+    cgrpc_web_error(err,
+                    "unsupported encoding or compression: this server takes proto or json, "
+                    "and gzip, deflate or identity");
     return CGRPC_STATUS_UNIMPLEMENTED;
   }
   bool streaming = x->method->client_streaming || x->method->server_streaming;
   if (streaming != st->stream) {
-    cgrpc_web_error(err, streaming ? "%s is a streaming method: call it with content-type "
-                                     "application/connect+proto or application/connect+json"
-                                   : "%s is a unary method: call it with content-type "
-                                     "application/proto or application/json",
+    cgrpc_web_error(err,
+                    streaming ? "%s is a streaming method: call it with content-type "
+                                "application/connect+proto or application/connect+json"
+                              : "%s is a unary method: call it with content-type "
+                                "application/proto or application/json",
                     x->method->path);
     return CGRPC_STATUS_UNIMPLEMENTED;
   }
   if (st->get) {
     const rest_method_rules_t *m = method_rules(st->server, x->method->path);
     if (!m || !m->no_side_effects) {
-      cgrpc_web_error(err, "%s may not be called with GET: only methods with "
-                           "idempotency_level = NO_SIDE_EFFECTS (and their file given to "
-                           "cgrpc_server_serve_rest) can be", x->method->path);
+      cgrpc_web_error(err,
+                      "%s may not be called with GET: only methods with "
+                      "idempotency_level = NO_SIDE_EFFECTS (and their file given to "
+                      "cgrpc_server_serve_rest) can be",
+                      x->method->path);
       return CGRPC_STATUS_UNIMPLEMENTED;
     }
   }
   return CGRPC_STATUS_OK;
 }
 
-static bool in_append(cgrpc_web_exchange_t *x, connect_state_t *st, const uint8_t *data, size_t len) {
+static bool in_append(cgrpc_web_exchange_t *x, connect_state_t *st, const uint8_t *data,
+                      size_t len) {
   if (st->in_cap - st->in_len < len) {
     size_t cap = st->in_cap ? st->in_cap * 2 : 1024;
     while (cap - st->in_len < len) cap *= 2;
@@ -232,7 +249,8 @@ static bool in_append(cgrpc_web_exchange_t *x, connect_state_t *st, const uint8_
 
 /* One request message (decompressed, proto or JSON) into a gRPC frame. */
 static cgrpc_status_code_t frame_message(cgrpc_web_exchange_t *x, const uint8_t *data, size_t len,
-                                         bool compressed, cgrpc_web_buf_t *out, cgrpc_error_t *err) {
+                                         bool compressed, cgrpc_web_buf_t *out,
+                                         cgrpc_error_t *err) {
   connect_state_t *st = x->state;
   cgrpc_status_code_t code = CGRPC_STATUS_OK;
   cgrpc_compressor_t z;
@@ -244,9 +262,10 @@ static cgrpc_status_code_t frame_message(cgrpc_web_exchange_t *x, const uint8_t 
     code = cgrpc_decompress(&z, st->request_encoding, data, len, x->max_request_bytes, &plain,
                             &plain_len, &werr);
     if (code) {
-      cgrpc_web_error(err, code == CGRPC_STATUS_RESOURCE_EXHAUSTED
-                               ? "the request message is larger than the limit of %zu bytes"
-                               : "the compressed request does not decompress",
+      cgrpc_web_error(err,
+                      code == CGRPC_STATUS_RESOURCE_EXHAUSTED
+                          ? "the request message is larger than the limit of %zu bytes"
+                          : "the compressed request does not decompress",
                       x->max_request_bytes);
       code = code == CGRPC_STATUS_RESOURCE_EXHAUSTED ? code : CGRPC_STATUS_INVALID_ARGUMENT;
     }
@@ -278,7 +297,10 @@ static cgrpc_status_code_t frame_message(cgrpc_web_exchange_t *x, const uint8_t 
 }
 
 static int hexval(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
 }
 
 /* GET: the message from ?message= (percent-encoded, base64url when base64=1). */
@@ -294,7 +316,8 @@ static cgrpc_status_code_t get_message(cgrpc_web_exchange_t *x, cgrpc_web_buf_t 
   size_t n = 0;
   for (size_t i = 0; i < raw.len; i++) {
     char c = raw.data[i];
-    if (c == '+') c = ' ';
+    if (c == '+')
+      c = ' ';
     else if (c == '%') {
       int hi = i + 2 < raw.len ? hexval(raw.data[i + 1]) : -1;
       int lo = i + 2 < raw.len ? hexval(raw.data[i + 2]) : -1;
@@ -335,7 +358,8 @@ static cgrpc_status_code_t stream_frames(cgrpc_web_exchange_t *x, bool end, cgrp
     const uint8_t *p = st->in + off;
     size_t n = (size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4];
     if (p[0] & ~1u) {
-      cgrpc_web_error(err, "a request envelope has flags 0x%02x; only 0x01 (compressed) is allowed", p[0]);
+      cgrpc_web_error(err, "a request envelope has flags 0x%02x; only 0x01 (compressed) is allowed",
+                      p[0]);
       return CGRPC_STATUS_INVALID_ARGUMENT;
     }
     if (n > x->max_request_bytes) {
@@ -463,7 +487,8 @@ static bool end_stream_json(cgrpc_status_code_t code, cgrpc_str_t message,
   if (!cgrpc_web_buf_append(b, "{", 1)) return false;
   bool comma = false;
   if (code != CGRPC_STATUS_OK) {
-    if (!cgrpc_web_buf_append(b, "\"error\":", 8) || !connect_error_json(code, message, trailers, b))
+    if (!cgrpc_web_buf_append(b, "\"error\":", 8) ||
+        !connect_error_json(code, message, trailers, b))
       return false;
     comma = true;
   }
@@ -472,7 +497,8 @@ static bool end_stream_json(cgrpc_status_code_t code, cgrpc_str_t message,
     const cgrpc_metadata_entry_t *e = &trailers->entries[i];
     if (e->key.len >= 5 && memcmp(e->key.data, "grpc-", 5) == 0) continue;
     bool bin = e->key.len >= 4 && memcmp(e->key.data + e->key.len - 4, "-bin", 4) == 0;
-    size_t cap = e->key.len * 6 + (bin ? cgrpc_base64_encoded_len(e->value.len) : e->value.len * 6) + 32;
+    size_t cap =
+        e->key.len * 6 + (bin ? cgrpc_base64_encoded_len(e->value.len) : e->value.len * 6) + 32;
     if (!cgrpc_web_buf_reserve(b, cap)) return false;
     char *w = (char *)b->data + b->len;
     size_t n = 0;
@@ -544,10 +570,11 @@ static cgrpc_status_code_t connect_server_start(const cgrpc_web_server_t *srv, v
     const cgrpc_pb_file_t *f = srv->rest_files[i];
     rest_method_rules_t *m;
     size_t n;
-    cgrpc_status_code_t code = rest_rules_from_file(f->descriptor, f->descriptor_len, &s->arena, &m, &n, err);
+    cgrpc_status_code_t code =
+        rest_rules_from_file(f->descriptor, f->descriptor_len, &s->arena, &m, &n, err);
     if (code) return code;
-    rest_method_rules_t *all = cgrpc_arena_realloc(&s->arena, s->methods, s->method_count * sizeof *all,
-                                                   (s->method_count + n) * sizeof *all);
+    rest_method_rules_t *all = cgrpc_arena_realloc(
+        &s->arena, s->methods, s->method_count * sizeof *all, (s->method_count + n) * sizeof *all);
     if (!all) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
     memcpy(all + s->method_count, m, n * sizeof *m);
     s->methods = all;

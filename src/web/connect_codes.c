@@ -9,12 +9,23 @@
 #include "web/rest_router.h"
 
 const char *connect_code_name(cgrpc_status_code_t code) {
-  static const char *const names[] = {
-      "ok",          "canceled",           "unknown",        "invalid_argument",
-      "deadline_exceeded", "not_found",    "already_exists", "permission_denied",
-      "resource_exhausted", "failed_precondition", "aborted", "out_of_range",
-      "unimplemented", "internal",         "unavailable",    "data_loss",
-      "unauthenticated"};
+  static const char *const names[] = {"ok",
+                                      "canceled",
+                                      "unknown",
+                                      "invalid_argument",
+                                      "deadline_exceeded",
+                                      "not_found",
+                                      "already_exists",
+                                      "permission_denied",
+                                      "resource_exhausted",
+                                      "failed_precondition",
+                                      "aborted",
+                                      "out_of_range",
+                                      "unimplemented",
+                                      "internal",
+                                      "unavailable",
+                                      "data_loss",
+                                      "unauthenticated"};
   return (unsigned)code < sizeof names / sizeof *names ? names[code] : "unknown";
 }
 

@@ -298,6 +298,7 @@ struct cgrpc_web_server {
    * their google.api.http rules; Connect reads which methods allow GET. */
   const cgrpc_pb_file_t *const *rest_files;
   size_t rest_file_count;
+  bool rest_ignore_unknown; /* server option rest_ignore_unknown_fields */
   /* Directories given with cgrpc_server_serve_directory(). */
   const cgrpc_web_static_dir_t *static_dirs;
   size_t static_dir_count;

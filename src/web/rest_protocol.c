@@ -49,8 +49,7 @@ static bool under_static_route(const cgrpc_web_server_t *web, cgrpc_str_t path) 
 
 static cgrpc_web_match_t respond_status(cgrpc_web_exchange_t *x, int http, cgrpc_status_code_t code,
                                         const char *message) {
-  cgrpc_str_t json =
-      rest_error_json(code, (cgrpc_str_t){message, strlen(message)}, NULL, x->arena);
+  cgrpc_str_t json = rest_error_json(code, (cgrpc_str_t){message, strlen(message)}, NULL, x->arena);
   if (!json.data || !cgrpc_web_respond_text(x, http, "application/json", json.data, json.len))
     return CGRPC_WEB_NO;
   return CGRPC_WEB_RESPOND;
@@ -70,15 +69,16 @@ static cgrpc_web_match_t rest_match(cgrpc_web_exchange_t *x, void *server_state)
   if (!st) return CGRPC_WEB_NO;
   memset(st, 0, sizeof *st);
   const rest_route_t *route;
-  switch (rest_router_find(&srv->router, method, path.data, path_len, x->arena, &route,
-                           st->bindings)) {
+  switch (
+      rest_router_find(&srv->router, method, path.data, path_len, x->arena, &route, st->bindings)) {
     case REST_FOUND:
       break;
     case REST_METHOD_NOT_ALLOWED: {
       char allow[128];
       rest_router_allowed(&srv->router, path.data, path_len, x->arena, allow, sizeof allow);
-      cgrpc_web_match_t m = respond_status(x, 405, CGRPC_STATUS_UNIMPLEMENTED,
-                                           "Method Not Allowed: this path takes other HTTP methods");
+      cgrpc_web_match_t m =
+          respond_status(x, 405, CGRPC_STATUS_UNIMPLEMENTED,
+                         "Method Not Allowed: this path takes other HTTP methods");
       if (m == CGRPC_WEB_RESPOND &&
           !cgrpc_web_head_add(x, &x->respond.head, "allow", (cgrpc_str_t){allow, strlen(allow)}))
         return CGRPC_WEB_NO;
@@ -90,7 +90,8 @@ static cgrpc_web_match_t rest_match(cgrpc_web_exchange_t *x, void *server_state)
     case REST_NOT_FOUND:
     default:
       if (under_static_route(srv->web, (cgrpc_str_t){path.data, path_len})) return CGRPC_WEB_NO;
-      if (srv->web->lookup(srv->web->ctx, path.data, path_len)) return CGRPC_WEB_NO; /* a gRPC path */
+      if (srv->web->lookup(srv->web->ctx, path.data, path_len))
+        return CGRPC_WEB_NO; /* a gRPC path */
       return respond_status(x, 404, CGRPC_STATUS_NOT_FOUND, "Not Found: no route for this path");
   }
   st->route = route;
@@ -106,13 +107,17 @@ static cgrpc_web_match_t rest_match(cgrpc_web_exchange_t *x, void *server_state)
 static cgrpc_status_code_t rest_on_method(cgrpc_web_exchange_t *x, cgrpc_error_t *err) {
   rest_state_t *st = x->state;
   if (x->method->client_streaming) {
-    cgrpc_web_error(err, "%s is a client-streaming method, which REST cannot carry: call it over "
-                         "gRPC or Connect", x->method->path);
+    cgrpc_web_error(err,
+                    "%s is a client-streaming method, which REST cannot carry: call it over "
+                    "gRPC or Connect",
+                    x->method->path);
     return CGRPC_STATUS_UNIMPLEMENTED;
   }
   if (x->method->input != st->route->method->input->table) {
-    cgrpc_web_error(err, "%s is registered with other message types than the file given to "
-                         "cgrpc_server_serve_rest", x->method->path);
+    cgrpc_web_error(err,
+                    "%s is registered with other message types than the file given to "
+                    "cgrpc_server_serve_rest",
+                    x->method->path);
     return CGRPC_STATUS_INTERNAL;
   }
   return CGRPC_STATUS_OK;
@@ -146,9 +151,9 @@ static cgrpc_status_code_t rest_request_body(cgrpc_web_exchange_t *x, const uint
   const rest_route_t *route = st->route;
   void *msg = cgrpc_pb_msg_new(route->method->input->table, x->arena);
   if (!msg) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
-  cgrpc_status_code_t code = rest_request_build(
-      route, st->bindings, st->query.data, st->query.len, (const char *)st->body, st->body_len,
-      false, msg, x->arena, err);
+  cgrpc_status_code_t code =
+      rest_request_build(route, st->bindings, st->query.data, st->query.len, (const char *)st->body,
+                         st->body_len, x->server->rest_ignore_unknown, msg, x->arena, err);
   if (code) return code;
   uint8_t *bytes;
   size_t blen;
@@ -188,12 +193,13 @@ static bool rest_message(cgrpc_web_exchange_t *x, const uint8_t *payload, size_t
   const rest_route_t *route = st->route;
   void *msg = cgrpc_pb_msg_new(route->method->output->table, &arena);
   cgrpc_str_t json;
-  bool ok = msg &&
-            cgrpc_pb_decode(payload, len, msg, route->method->output->table, &arena, 0, NULL) == 0 &&
-            rest_response_json(route, msg, &arena, &json, NULL) == CGRPC_STATUS_OK;
+  bool ok =
+      msg &&
+      cgrpc_pb_decode(payload, len, msg, route->method->output->table, &arena, 0, NULL) == 0 &&
+      rest_response_json(route, msg, &arena, &json, NULL) == CGRPC_STATUS_OK;
   if (ok && st->stream)
-    ok = cgrpc_web_buf_append(out, "{\"result\":", 10) && cgrpc_web_buf_append(out, json.data, json.len) &&
-         cgrpc_web_buf_append(out, "}\n", 2);
+    ok = cgrpc_web_buf_append(out, "{\"result\":", 10) &&
+         cgrpc_web_buf_append(out, json.data, json.len) && cgrpc_web_buf_append(out, "}\n", 2);
   else if (ok)
     ok = cgrpc_web_buf_append(out, json.data, json.len);
   cgrpc_arena_free(&arena);

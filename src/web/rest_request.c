@@ -86,8 +86,8 @@ static cgrpc_status_code_t set_leaf(void *msg, const cgrpc_msg_desc_t *md,
                                     const rest_route_t *route, const char *what, cgrpc_str_t key,
                                     cgrpc_arena_t *arena, cgrpc_error_t *err) {
   bool raw = false;
-  if (f->type == CGRPC_PB_BOOL ||
-      (f->type == CGRPC_PB_MESSAGE && strcmp(f->message->full_name, "google.protobuf.BoolValue") == 0))
+  if (f->type == CGRPC_PB_BOOL || (f->type == CGRPC_PB_MESSAGE &&
+                                   strcmp(f->message->full_name, "google.protobuf.BoolValue") == 0))
     raw = is_bool_text(value);
   else if (f->type == CGRPC_PB_ENUM)
     raw = is_integer_text(value);
@@ -118,22 +118,25 @@ static cgrpc_status_code_t set_leaf(void *msg, const cgrpc_msg_desc_t *md,
 
 /* Sets the field at dotted path `key` (proto or JSON names) in the request. */
 static cgrpc_status_code_t set_path(void *msg, const cgrpc_msg_desc_t *md, cgrpc_str_t key,
-                                    cgrpc_str_t value, bool query, const rest_route_t *route,
-                                    cgrpc_arena_t *arena, cgrpc_error_t *err) {
+                                    cgrpc_str_t value, bool query, bool ignore_unknown,
+                                    const rest_route_t *route, cgrpc_arena_t *arena,
+                                    cgrpc_error_t *err) {
   const char *what = query ? "query parameter" : "path variable";
   const char *p = key.data, *end = key.data + key.len;
   for (;;) {
     const char *dot = memchr(p, '.', (size_t)(end - p));
     size_t len = dot ? (size_t)(dot - p) : (size_t)(end - p);
     const cgrpc_field_desc_t *f = rest_field_named(md, p, len);
+    if (!f && ignore_unknown) return CGRPC_STATUS_OK;
     if (!f)
       return fail(err, "%s \"%.*s\": %s has no field \"%.*s\"", what, (int)key.len, key.data,
                   md->full_name, (int)len, p);
     if (!dot) {
       if (f->is_map || (f->type == CGRPC_PB_MESSAGE && !rest_wkt_is_scalar(f->message)) ||
           f->type == CGRPC_PB_GROUP)
-        return fail(err, "%s \"%.*s\": %s is a map or message field, which a query parameter "
-                         "cannot set; send it in the body",
+        return fail(err,
+                    "%s \"%.*s\": %s is a map or message field, which a query parameter "
+                    "cannot set; send it in the body",
                     what, (int)key.len, key.data, f->full_name);
       return set_leaf(msg, md, f, value, route, what, key, arena, err);
     }
@@ -170,7 +173,8 @@ static size_t query_decode(const char *src, size_t len, char *dst) {
 }
 
 static cgrpc_status_code_t apply_query(const rest_route_t *route, const char *query, size_t len,
-                                       void *msg, cgrpc_arena_t *arena, cgrpc_error_t *err) {
+                                       bool ignore_unknown, void *msg, cgrpc_arena_t *arena,
+                                       cgrpc_error_t *err) {
   const char *p = query, *end = query + len;
   while (p < end) {
     const char *amp = memchr(p, '&', (size_t)(end - p));
@@ -186,10 +190,12 @@ static cgrpc_status_code_t apply_query(const rest_route_t *route, const char *qu
         return fail(err, "query string: a '%%' must be followed by two hex digits");
       cgrpc_str_t key = {buf, klen}, value = {buf + klen, vlen};
       if (route->body_all)
-        return fail(err, "query parameter \"%.*s\": this method takes every field from the body "
-                         "(body \"*\"); put it there", (int)klen, buf);
+        return fail(err,
+                    "query parameter \"%.*s\": this method takes every field from the body "
+                    "(body \"*\"); put it there",
+                    (int)klen, buf);
       cgrpc_status_code_t code =
-          set_path(msg, route->method->input, key, value, true, route, arena, err);
+          set_path(msg, route->method->input, key, value, true, ignore_unknown, route, arena, err);
       if (code) return code;
     }
     p = stop + 1;
@@ -208,8 +214,9 @@ static cgrpc_status_code_t apply_body(const rest_route_t *route, const char *bod
                                       cgrpc_error_t *err) {
   if (!route->body_all && !route->body_field) {
     if (blank(body, len)) return CGRPC_STATUS_OK;
-    return fail(err, "this method takes no request body (its google.api.http rule has no \"body\"); "
-                     "send the fields in the path and query string");
+    return fail(err,
+                "this method takes no request body (its google.api.http rule has no \"body\"); "
+                "send the fields in the path and query string");
   }
   if (blank(body, len)) return CGRPC_STATUS_OK;
   cgrpc_json_options_t opts;
@@ -246,9 +253,10 @@ cgrpc_status_code_t rest_request_build(const rest_route_t *route, const rest_bin
                                        size_t body_len, bool ignore_unknown, void *msg,
                                        cgrpc_arena_t *arena, cgrpc_error_t *err) {
   cgrpc_status_code_t code = apply_body(route, body, body_len, ignore_unknown, msg, arena, err);
-  if (!code && query_len) code = apply_query(route, query, query_len, msg, arena, err);
+  if (!code && query_len)
+    code = apply_query(route, query, query_len, ignore_unknown, msg, arena, err);
   for (size_t i = 0; !code && i < route->rule->tpl.variable_count; i++)
     code = set_path(msg, route->method->input, bindings[i].field_path, bindings[i].value, false,
-                    route, arena, err);
+                    false, route, arena, err);
   return code;
 }

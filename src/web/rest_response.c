@@ -10,21 +10,36 @@
 int rest_http_status(cgrpc_status_code_t code) {
   /* grpc-gateway v2 runtime.HTTPStatusFromCode. */
   switch (code) {
-    case CGRPC_STATUS_OK: return 200;
-    case CGRPC_STATUS_CANCELLED: return 499;
-    case CGRPC_STATUS_INVALID_ARGUMENT: return 400;
-    case CGRPC_STATUS_DEADLINE_EXCEEDED: return 504;
-    case CGRPC_STATUS_NOT_FOUND: return 404;
-    case CGRPC_STATUS_ALREADY_EXISTS: return 409;
-    case CGRPC_STATUS_PERMISSION_DENIED: return 403;
-    case CGRPC_STATUS_UNAUTHENTICATED: return 401;
-    case CGRPC_STATUS_RESOURCE_EXHAUSTED: return 429;
-    case CGRPC_STATUS_FAILED_PRECONDITION: return 400;
-    case CGRPC_STATUS_ABORTED: return 409;
-    case CGRPC_STATUS_OUT_OF_RANGE: return 400;
-    case CGRPC_STATUS_UNIMPLEMENTED: return 501;
-    case CGRPC_STATUS_UNAVAILABLE: return 503;
-    default: return 500; /* UNKNOWN, INTERNAL, DATA_LOSS */
+    case CGRPC_STATUS_OK:
+      return 200;
+    case CGRPC_STATUS_CANCELLED:
+      return 499;
+    case CGRPC_STATUS_INVALID_ARGUMENT:
+      return 400;
+    case CGRPC_STATUS_DEADLINE_EXCEEDED:
+      return 504;
+    case CGRPC_STATUS_NOT_FOUND:
+      return 404;
+    case CGRPC_STATUS_ALREADY_EXISTS:
+      return 409;
+    case CGRPC_STATUS_PERMISSION_DENIED:
+      return 403;
+    case CGRPC_STATUS_UNAUTHENTICATED:
+      return 401;
+    case CGRPC_STATUS_RESOURCE_EXHAUSTED:
+      return 429;
+    case CGRPC_STATUS_FAILED_PRECONDITION:
+      return 400;
+    case CGRPC_STATUS_ABORTED:
+      return 409;
+    case CGRPC_STATUS_OUT_OF_RANGE:
+      return 400;
+    case CGRPC_STATUS_UNIMPLEMENTED:
+      return 501;
+    case CGRPC_STATUS_UNAVAILABLE:
+      return 503;
+    default:
+      return 500; /* UNKNOWN, INTERNAL, DATA_LOSS */
   }
 }
 
@@ -48,7 +63,8 @@ static size_t skip_value(const char *s, size_t len, size_t i) {
   for (; i < len; i++) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') i++;
+      if (c == '\\')
+        i++;
       else if (c == '"') {
         in_string = false;
         if (depth == 0) return i + 1;
@@ -102,7 +118,7 @@ cgrpc_status_code_t rest_response_json(const rest_route_t *route, const void *ms
       *out = (cgrpc_str_t){whole.data + start, stop - start};
       return CGRPC_STATUS_OK;
     }
-    i = skip_value(whole.data, whole.len, i); /* the key string */
+    i = skip_value(whole.data, whole.len, i);         /* the key string */
     i = skip_value(whole.data, whole.len, i + 1) + 1; /* ':' then the value, then ',' */
   }
   *out = (cgrpc_str_t){"null", 4};

@@ -66,7 +66,8 @@ const cgrpc_field_desc_t *rest_resolve_path(const cgrpc_msg_desc_t *msg, cgrpc_s
       return NULL;
     }
     if (!dot) return f;
-    if (f->type != CGRPC_PB_MESSAGE || f->label == CGRPC_LABEL_REPEATED || rest_wkt_is_scalar(f->message)) {
+    if (f->type != CGRPC_PB_MESSAGE || f->label == CGRPC_LABEL_REPEATED ||
+        rest_wkt_is_scalar(f->message)) {
       snprintf(why, why_cap, "%s is not a singular message field", f->full_name);
       return NULL;
     }
@@ -85,17 +86,18 @@ static cgrpc_status_code_t add_route(rest_router_t *r, const rest_rule_t *rule,
     if (!f) return fail(err, "%s: path \"%s\": %s", method->full_name, rule->tpl.text.data, why);
     if (f->label == CGRPC_LABEL_REPEATED ||
         (f->type == CGRPC_PB_MESSAGE && !rest_wkt_is_scalar(f->message)))
-      return fail(err, "%s: path \"%s\": %s is a repeated, map or message field; path variables "
-                       "must name scalar fields", method->full_name, rule->tpl.text.data,
-                  f->full_name);
+      return fail(err,
+                  "%s: path \"%s\": %s is a repeated, map or message field; path variables "
+                  "must name scalar fields",
+                  method->full_name, rule->tpl.text.data, f->full_name);
   }
   if (rule->body.len == 1 && rule->body.data[0] == '*') {
     route.body_all = true;
   } else if (rule->body.len) {
     route.body_field = rest_field_named(method->input, rule->body.data, rule->body.len);
     if (!route.body_field)
-      return fail(err, "%s: body \"%s\": %s has no such field", method->full_name,
-                  rule->body.data, method->input->full_name);
+      return fail(err, "%s: body \"%s\": %s has no such field", method->full_name, rule->body.data,
+                  method->input->full_name);
   }
   if (rule->response_body.len) {
     route.response_field =

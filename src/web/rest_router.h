@@ -23,12 +23,12 @@
 
 typedef struct rest_route {
   const rest_rule_t *rule;
-  const cgrpc_method_desc_t *method;     /* in the router's pool */
-  const cgrpc_field_desc_t *body_field;  /* body: "field"; NULL for none or "*" */
-  bool body_all;                         /* body: "*" */
+  const cgrpc_method_desc_t *method;        /* in the router's pool */
+  const cgrpc_field_desc_t *body_field;     /* body: "field"; NULL for none or "*" */
+  bool body_all;                            /* body: "*" */
   const cgrpc_field_desc_t *response_field; /* response_body, or NULL */
-  size_t literal_count;                  /* literal segments: more wins a tie */
-  const cgrpc_pool_t *pool;              /* resolves Any types in JSON */
+  size_t literal_count;                     /* literal segments: more wins a tie */
+  const cgrpc_pool_t *pool;                 /* resolves Any types in JSON */
 } rest_route_t;
 
 typedef struct rest_router {
@@ -84,7 +84,8 @@ size_t rest_router_allowed(const rest_router_t *router, const char *path, size_t
  * the path bindings. INVALID_ARGUMENT with a sentence such as
  * "query parameter \"page_sise\": no such field in resttest.ListBooksRequest"
  * for unknown fields, values that do not fit their field, JSON that does not
- * parse (unknown JSON fields are errors unless ignore_unknown), a body where
+ * parse (unknown JSON fields and query parameters are errors unless
+ * ignore_unknown, which skips them), a body where
  * the rule has none; RESOURCE_EXHAUSTED when the arena refuses. */
 cgrpc_status_code_t rest_request_build(const rest_route_t *route, const rest_binding_t *bindings,
                                        const char *query, size_t query_len, const char *body,

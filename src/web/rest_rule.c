@@ -96,7 +96,8 @@ static cgrpc_status_code_t decode_one(cgrpc_str_t bytes, const char *method, cgr
         if (c.number == 1 && c.wire_type == CGRPC_PB_WT_LEN) kind = c.bytes;
         if (c.number == 2 && c.wire_type == CGRPC_PB_WT_LEN) path = c.bytes;
       }
-      if (cr < 0) return fail(err, "%s: its google.api.http custom pattern does not decode", method);
+      if (cr < 0)
+        return fail(err, "%s: its google.api.http custom pattern does not decode", method);
       if (!kind.len) return fail(err, "%s: a google.api.http custom pattern needs a kind", method);
       if (!(rule->http_method = arena_cstr(arena, kind))) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
     } else if (f.number == 7 && f.wire_type == CGRPC_PB_WT_LEN) {
@@ -114,8 +115,10 @@ static cgrpc_status_code_t decode_one(cgrpc_str_t bytes, const char *method, cgr
   }
   if (r < 0) return fail(err, "%s: its google.api.http option does not decode", method);
   if (!rule->http_method)
-    return fail(err, "%s: a google.api.http rule needs a pattern (get, put, post, delete, patch "
-                     "or custom)", method);
+    return fail(err,
+                "%s: a google.api.http rule needs a pattern (get, put, post, delete, patch "
+                "or custom)",
+                method);
   if ((rule->body.len && !(rule->body.data = arena_cstr(arena, rule->body))) ||
       (rule->response_body.len &&
        !(rule->response_body.data = arena_cstr(arena, rule->response_body))))
@@ -181,16 +184,16 @@ cgrpc_status_code_t rest_rules_from_file(const uint8_t *descriptor, size_t len,
     const google_protobuf_ServiceDescriptorProto *svc = file->service.data[s];
     for (size_t m = 0; m < svc->method.count; m++, k++) {
       const google_protobuf_MethodDescriptorProto *md = svc->method.data[m];
-      cgrpc_str_t full = cgrpc_arena_printf(arena, "%.*s%s%.*s.%.*s", (int)file->package.len,
-                                            file->package.data, file->package.len ? "." : "",
-                                            (int)svc->name.len, svc->name.data, (int)md->name.len,
-                                            md->name.data);
+      cgrpc_str_t full =
+          cgrpc_arena_printf(arena, "%.*s%s%.*s.%.*s", (int)file->package.len, file->package.data,
+                             file->package.len ? "." : "", (int)svc->name.len, svc->name.data,
+                             (int)md->name.len, md->name.data);
       if (!full.data) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
       out[k].full_name = full.data;
       if (!md->options) continue;
-      out[k].no_side_effects = md->options->has_idempotency_level &&
-                               md->options->idempotency_level ==
-                                   google_protobuf_MethodOptions_NO_SIDE_EFFECTS;
+      out[k].no_side_effects =
+          md->options->has_idempotency_level &&
+          md->options->idempotency_level == google_protobuf_MethodOptions_NO_SIDE_EFFECTS;
       cgrpc_str_t value;
       bool malformed;
       if (find_http_option(md->options->_unknown, &value, &malformed)) {

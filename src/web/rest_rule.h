@@ -30,7 +30,7 @@ typedef struct rest_method_rules {
   const char *full_name; /* "pkg.Service.Method" */
   rest_rule_t *rules;    /* the rule, then its additional_bindings */
   size_t rule_count;
-  bool no_side_effects;  /* idempotency_level = NO_SIDE_EFFECTS */
+  bool no_side_effects; /* idempotency_level = NO_SIDE_EFFECTS */
 } rest_method_rules_t;
 
 /* Reads every method of a serialized FileDescriptorProto: *methods gets one

@@ -27,8 +27,9 @@ typedef struct parser {
 
 static cgrpc_status_code_t fail(parser_t *p, const char *fmt, ...) {
   if (p->err) {
-    int n = snprintf(p->err->message, sizeof p->err->message, "path template \"%.*s\": at offset %zu: ",
-                     (int)(p->len > 80 ? 80 : p->len), p->text, p->pos);
+    int n = snprintf(p->err->message, sizeof p->err->message,
+                     "path template \"%.*s\": at offset %zu: ", (int)(p->len > 80 ? 80 : p->len),
+                     p->text, p->pos);
     if (n < 0) n = 0;
     if ((size_t)n < sizeof p->err->message) {
       va_list ap;
@@ -135,7 +136,8 @@ static cgrpc_status_code_t parse_variable(parser_t *p) {
   } else if ((code = add_segment(p, REST_SEG_ONE, (cgrpc_str_t){0}))) {
     return code;
   }
-  if (p->pos >= p->len || p->text[p->pos] != '}') return fail(p, "expected '}' to close the variable");
+  if (p->pos >= p->len || p->text[p->pos] != '}')
+    return fail(p, "expected '}' to close the variable");
   p->pos++;
   bool multi = p->segment_count - first != 1 || p->segments[first].kind == REST_SEG_ANY;
   char *copy = cgrpc_arena_memdup(p->arena, field.data, field.len);

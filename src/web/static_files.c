@@ -28,17 +28,28 @@
 
 const char *static_content_type(const char *path) {
   static const char *const types[][2] = {
-      {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".json", "application/json"},
-      {".map", "application/json"},          {".txt", "text/plain; charset=utf-8"},
-      {".md", "text/markdown; charset=utf-8"}, {".xml", "application/xml"},
-      {".svg", "image/svg+xml"},             {".png", "image/png"},
-      {".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
-      {".gif", "image/gif"},                 {".webp", "image/webp"},
-      {".ico", "image/x-icon"},              {".wasm", "application/wasm"},
-      {".woff", "font/woff"},                {".woff2", "font/woff2"},
-      {".pdf", "application/pdf"},           {".proto", "text/plain; charset=utf-8"},
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".md", "text/markdown; charset=utf-8"},
+      {".xml", "application/xml"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".webp", "image/webp"},
+      {".ico", "image/x-icon"},
+      {".wasm", "application/wasm"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".pdf", "application/pdf"},
+      {".proto", "text/plain; charset=utf-8"},
   };
   const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
   if (dot && (!slash || dot > slash))
@@ -145,7 +156,8 @@ static cgrpc_web_match_t serve(cgrpc_web_exchange_t *x, const cgrpc_web_static_d
   }
   char etag[64], date[32];
   snprintf(etag, sizeof etag, "W/\"%llx-%llx\"", (unsigned long long)sb.st_size,
-           (unsigned long long)sb.st_mtim.tv_sec * 1000000000ull + (unsigned long long)sb.st_mtim.tv_nsec);
+           (unsigned long long)sb.st_mtim.tv_sec * 1000000000ull +
+               (unsigned long long)sb.st_mtim.tv_nsec);
   static_http_date(sb.st_mtim.tv_sec, date);
   cgrpc_str_t inm = cgrpc_web_header(x, "if-none-match");
   cgrpc_str_t ims = cgrpc_web_header(x, "if-modified-since");

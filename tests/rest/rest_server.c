@@ -28,11 +28,12 @@ static void get_book(cgrpc_server_call_t *call, const resttest_GetBookRequest *r
   if (n.len >= 7 && memcmp(n.data, "details", 7) == 0) {
     resttest_Author who = {.name = {"Ann", 3}, .born = 1970};
     cgrpc_status_detail_t d[] = {{&resttest_Author_table, &who}};
-    cgrpc_server_call_finish_with_details(call, CGRPC_STATUS_FAILED_PRECONDITION, "book is lent out", d,
-                                          1, NULL);
+    cgrpc_server_call_finish_with_details(call, CGRPC_STATUS_FAILED_PRECONDITION,
+                                          "book is lent out", d, 1, NULL);
     return;
   }
-  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0) nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL);
+  if (n.len >= 4 && memcmp(n.data, "slow", 4) == 0)
+    nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL);
   cgrpc_metadata_t md = CGRPC_METADATA_INIT;
   cgrpc_metadata_add_str(&md, cgrpc_server_call_arena(call), "x-served-by", "cgrpc");
   cgrpc_server_call_send_initial_metadata(call, &md);
@@ -68,7 +69,8 @@ static void list_books(cgrpc_server_call_t *call, const resttest_ListBooksReques
   resttest_Library_ListBooks_reply(call, &resp);
 }
 
-static void stream_books(cgrpc_server_call_t *call, const resttest_ListBooksRequest *req, void *ud) {
+static void stream_books(cgrpc_server_call_t *call, const resttest_ListBooksRequest *req,
+                         void *ud) {
   (void)ud;
   for (int i = 0; i < req->page_size; i++) {
     resttest_Book book = resttest_Book_INIT;
@@ -84,7 +86,8 @@ static void stream_books(cgrpc_server_call_t *call, const resttest_ListBooksRequ
   cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, &tr);
 }
 
-static void create_book(cgrpc_server_call_t *call, const resttest_CreateBookRequest *req, void *ud) {
+static void create_book(cgrpc_server_call_t *call, const resttest_CreateBookRequest *req,
+                        void *ud) {
   (void)ud;
   resttest_Book book = resttest_Book_INIT;
   if (req->book) book = *req->book;
@@ -93,13 +96,15 @@ static void create_book(cgrpc_server_call_t *call, const resttest_CreateBookRequ
   resttest_Library_CreateBook_reply(call, &book);
 }
 
-static void update_book(cgrpc_server_call_t *call, const resttest_UpdateBookRequest *req, void *ud) {
+static void update_book(cgrpc_server_call_t *call, const resttest_UpdateBookRequest *req,
+                        void *ud) {
   (void)ud;
   resttest_Book empty = resttest_Book_INIT;
   resttest_Library_UpdateBook_reply(call, req->book ? req->book : &empty);
 }
 
-static void delete_book(cgrpc_server_call_t *call, const resttest_DeleteBookRequest *req, void *ud) {
+static void delete_book(cgrpc_server_call_t *call, const resttest_DeleteBookRequest *req,
+                        void *ud) {
   (void)ud;
   (void)req;
   resttest_Empty e = resttest_Empty_INIT;
@@ -128,10 +133,18 @@ static void echo(cgrpc_server_call_t *call, const resttest_FileRequest *req, voi
 
 int main(int argc, char **argv) {
   static const resttest_Library_handlers handlers = {
-      .GetBook = get_book,       .ListBooks = list_books,   .StreamBooks = stream_books,
-      .CreateBook = create_book, .UpdateBook = update_book, .DeleteBook = delete_book,
-      .CancelBook = cancel_book, .GetAuthor = get_book,     .GetTitle = get_book,
-      .GetTags = get_book,       .GetFile = get_file,       .Echo = echo,
+      .GetBook = get_book,
+      .ListBooks = list_books,
+      .StreamBooks = stream_books,
+      .CreateBook = create_book,
+      .UpdateBook = update_book,
+      .DeleteBook = delete_book,
+      .CancelBook = cancel_book,
+      .GetAuthor = get_book,
+      .GetTitle = get_book,
+      .GetTags = get_book,
+      .GetFile = get_file,
+      .Echo = echo,
   };
   cgrpc_server_t *srv = NULL;
   cgrpc_error_t err;

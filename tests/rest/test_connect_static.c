@@ -43,14 +43,16 @@ static void test_connect_error_json(void) {
   b.len = 0;
   CHECK(connect_error_json(CGRPC_STATUS_INTERNAL, (cgrpc_str_t){NULL, 0}, NULL, &b));
   CHECK_EQ_MEM(b.data, b.len, "{\"code\":\"internal\"}", 19);
-  /* google.rpc.Status{code 9, details [Any{type_url "type.googleapis.com/a.B", value "\x08\x01"}]} */
+  /* google.rpc.Status{code 9, details [Any{type_url "type.googleapis.com/a.B", value "\x08\x01"}]}
+   */
   static const char status[] = "\x08\x09\x1a\x1d\x0a\x17type.googleapis.com/a.B\x12\x02\x08\x01";
   cgrpc_metadata_entry_t e = {{"grpc-status-details-bin", 23}, {status, sizeof status - 1}};
   cgrpc_metadata_t md = {.entries = &e, .count = 1};
   b.len = 0;
   CHECK(connect_error_json(CGRPC_STATUS_FAILED_PRECONDITION, (cgrpc_str_t){"m", 1}, &md, &b));
-  const char want[] = "{\"code\":\"failed_precondition\",\"message\":\"m\","
-                      "\"details\":[{\"type\":\"a.B\",\"value\":\"CAE\"}]}";
+  const char want[] =
+      "{\"code\":\"failed_precondition\",\"message\":\"m\","
+      "\"details\":[{\"type\":\"a.B\",\"value\":\"CAE\"}]}";
   CHECK_EQ_MEM(b.data, b.len, want, sizeof want - 1);
   /* Details that do not decode are left out. */
   cgrpc_metadata_entry_t bad = {{"grpc-status-details-bin", 23}, {"\x1a\x7f", 2}};

@@ -25,8 +25,8 @@ static cgrpc_status_code_t build(const char *method, const char *path, const cha
   const rest_route_t *route = route_of(method, path, b);
   if (!route) return CGRPC_STATUS_INTERNAL;
   *msg = cgrpc_pb_msg_new(route->method->input->table, &arena);
-  return rest_request_build(route, b, query, strlen(query), body, strlen(body), false, *msg,
-                            &arena, err);
+  return rest_request_build(route, b, query, strlen(query), body, strlen(body), false, *msg, &arena,
+                            err);
 }
 
 static void test_routing(void) {
@@ -163,6 +163,12 @@ static void test_bodies(void) {
   const char *body = "{\"title\":\"x\",\"extra\":1}";
   CHECK_EQ_INT(rest_request_build(route, b, "", 0, body, strlen(body), true, msg, &arena, &err),
                CGRPC_STATUS_OK);
+  CHECK_STR(((resttest_CreateBookRequest *)msg)->book->title, "x");
+  msg = cgrpc_pb_msg_new(route->method->input->table, &arena);
+  CHECK_EQ_INT(rest_request_build(route, b, "nope=1&request_id=q", 19, "", 0, true, msg, &arena,
+                                  &err),
+               CGRPC_STATUS_OK);
+  CHECK_STR(((resttest_CreateBookRequest *)msg)->request_id, "q");
 }
 
 static void test_responses(void) {
@@ -176,8 +182,9 @@ static void test_responses(void) {
   cgrpc_error_t err;
   CHECK_EQ_INT(rest_response_json(route_of("GET", "/v1/books/x", b), &book, &arena, &out, &err),
                CGRPC_STATUS_OK);
-  CHECK_STR(out, "{\"name\":\"shelves/1/books/2\",\"author\":{\"name\":\"Ann\",\"born\":1970},"
-                 "\"pages\":\"5\"}");
+  CHECK_STR(out,
+            "{\"name\":\"shelves/1/books/2\",\"author\":{\"name\":\"Ann\",\"born\":1970},"
+            "\"pages\":\"5\"}");
   /* response_body: "author", a message field */
   const rest_route_t *route = route_of("GET", "/v1/shelves/1/books/2/author", b);
   CHECK_EQ_INT(rest_response_json(route, &book, &arena, &out, &err), CGRPC_STATUS_OK);
@@ -218,8 +225,8 @@ static void test_status_mapping(void) {
   CHECK_EQ_INT(rest_http_status(CGRPC_STATUS_UNAVAILABLE), 503);
   CHECK_EQ_INT(rest_http_status(CGRPC_STATUS_DATA_LOSS), 500);
   CHECK_EQ_INT(rest_http_status(CGRPC_STATUS_UNAUTHENTICATED), 401);
-  cgrpc_str_t e = rest_error_json(CGRPC_STATUS_NOT_FOUND, (cgrpc_str_t){"no \"x\"\n", 7}, NULL,
-                                  &arena);
+  cgrpc_str_t e =
+      rest_error_json(CGRPC_STATUS_NOT_FOUND, (cgrpc_str_t){"no \"x\"\n", 7}, NULL, &arena);
   CHECK_STR(e, "{\"code\":5,\"message\":\"no \\\"x\\\"\\u000a\",\"details\":[]}");
 }
 

@@ -20,10 +20,10 @@ static void test_rules_of_generated_file(void) {
   rest_method_rules_t *m;
   size_t n;
   cgrpc_error_t err = {{0}};
-  CHECK_EQ_INT(rest_rules_from_file(resttest_library_proto_file.descriptor,
-                                    resttest_library_proto_file.descriptor_len, &arena, &m, &n,
-                                    &err),
-               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(
+      rest_rules_from_file(resttest_library_proto_file.descriptor,
+                           resttest_library_proto_file.descriptor_len, &arena, &m, &n, &err),
+      CGRPC_STATUS_OK);
   CHECK_EQ_INT(n, 13);
   const rest_method_rules_t *get = find(m, n, "resttest.Library.GetBook");
   if (!get) return;
@@ -77,10 +77,12 @@ static void test_decode_errors(void) {
 }
 
 static void test_decode_custom_and_bindings(void) {
-  /* custom { kind: "OPTIONS" path: "/v1/x" } response_body: "r" additional_bindings { put: "/y" } */
-  const char rule[] = "\x42\x10\x0a\x07OPTIONS\x12\x05/v1/x"
-                      "\x62\x01r"
-                      "\x5a\x04\x1a\x02/y";
+  /* custom { kind: "OPTIONS" path: "/v1/x" } response_body: "r" additional_bindings { put: "/y" }
+   */
+  const char rule[] =
+      "\x42\x10\x0a\x07OPTIONS\x12\x05/v1/x"
+      "\x62\x01r"
+      "\x5a\x04\x1a\x02/y";
   rest_rule_t *rules;
   size_t n;
   cgrpc_error_t err = {{0}};
