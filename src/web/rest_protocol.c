@@ -212,7 +212,13 @@ static bool rest_finish(cgrpc_web_exchange_t *x, cgrpc_status_code_t code, cgrpc
   rest_state_t *st = x->state;
   cgrpc_str_t error = {0};
   if (code != CGRPC_STATUS_OK) {
-    error = rest_error_json(code, message, NULL, x->arena);
+    const char *details = NULL;
+    for (size_t i = 0; trailers && i < trailers->count; i++)
+      if (trailers->entries[i].key.len == 23 &&
+          memcmp(trailers->entries[i].key.data, "grpc-status-details-bin", 23) == 0)
+        details = rest_details_json(st->route->pool, trailers->entries[i].value.data,
+                                    trailers->entries[i].value.len, x->arena);
+    error = rest_error_json(code, message, details, x->arena);
     if (!error.data) return false;
   }
   if (!head) { /* a stream already under way: the error as its last line */

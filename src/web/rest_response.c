@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cgrpc/pb.h"
+#include "google/protobuf/any.pb.h"
+#include "pb/wire.h"
 #include "web/rest_router.h"
 
 int rest_http_status(cgrpc_status_code_t code) {
@@ -123,4 +125,73 @@ cgrpc_status_code_t rest_response_json(const rest_route_t *route, const void *ms
   }
   *out = (cgrpc_str_t){"null", 4};
   return CGRPC_STATUS_OK;
+}
+
+/* The next length-delimited field of number `want` at *p (others skipped);
+ * 1 found, 0 at the end, -1 malformed. */
+static int next_field(const char **p, const char *end, uint32_t want, cgrpc_str_t *out) {
+  while (*p < end) {
+    uint64_t tag, v;
+    const char *q = cgrpc_pb_read_varint(*p, end, &tag);
+    if (!q) return -1;
+    switch (tag & 7) {
+      case CGRPC_PB_WT_VARINT:
+        if (!(q = cgrpc_pb_read_varint(q, end, &v))) return -1;
+        break;
+      case CGRPC_PB_WT_I64:
+        if (end - q < 8) return -1;
+        q += 8;
+        break;
+      case CGRPC_PB_WT_I32:
+        if (end - q < 4) return -1;
+        q += 4;
+        break;
+      case CGRPC_PB_WT_LEN:
+        if (!(q = cgrpc_pb_read_varint(q, end, &v)) || v > (uint64_t)(end - q)) return -1;
+        if ((tag >> 3) == want) {
+          *out = (cgrpc_str_t){q, (size_t)v};
+          *p = q + v;
+          return 1;
+        }
+        q += v;
+        break;
+      default:
+        return -1;
+    }
+    *p = q;
+  }
+  return 0;
+}
+
+const char *rest_details_json(const cgrpc_pool_t *pool, const void *status, size_t len,
+                              cgrpc_arena_t *arena) {
+  cgrpc_json_options_t opts;
+  rest_json_options(pool, 0, &opts);
+  size_t cap = 2, n = 0;
+  char *out = cgrpc_arena_alloc(arena, cap + 1);
+  if (!out) return NULL;
+  out[n++] = '[';
+  const char *p = status, *end = (const char *)status + len;
+  cgrpc_str_t detail;
+  int r;
+  while ((r = next_field(&p, end, 3, &detail)) > 0) {
+    google_protobuf_Any any = google_protobuf_Any_INIT;
+    cgrpc_str_t json;
+    if (cgrpc_pb_decode(detail.data, detail.len, &any, &google_protobuf_Any_table, arena, 0,
+                        NULL) != CGRPC_PB_OK ||
+        cgrpc_json_encode(&any, &google_protobuf_Any_table, &opts, arena, &json, NULL) !=
+            CGRPC_STATUS_OK)
+      continue; /* a type this server does not know: left out */
+    char *grown = cgrpc_arena_realloc(arena, out, cap + 1, cap + json.len + 2);
+    if (!grown) return NULL;
+    out = grown;
+    cap += json.len + 1;
+    if (n > 1) out[n++] = ',';
+    memcpy(out + n, json.data, json.len);
+    n += json.len;
+  }
+  if (r < 0) return NULL;
+  out[n++] = ']';
+  out[n] = '\0';
+  return out;
 }

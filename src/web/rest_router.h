@@ -106,6 +106,13 @@ int rest_http_status(cgrpc_status_code_t code);
 cgrpc_str_t rest_error_json(cgrpc_status_code_t code, cgrpc_str_t message, const char *details_json,
                             cgrpc_arena_t *arena);
 
+/* The details of a serialized google.rpc.Status (a grpc-status-details-bin
+ * value) as a JSON array of Any, {"@type": "type.googleapis.com/pkg.Msg",
+ * ...fields}, for rest_error_json(); details of types `pool` does not know
+ * are left out. NULL when it does not decode or the arena refuses. */
+const char *rest_details_json(const cgrpc_pool_t *pool, const void *status, size_t len,
+                              cgrpc_arena_t *arena);
+
 /* Appends `s` as a JSON string (quotes included, escaped) to buf; returns the
  * new length, or (size_t)-1 when it does not fit in cap. */
 size_t rest_json_quote(char *buf, size_t len, size_t cap, const char *s, size_t n);

@@ -3,7 +3,7 @@
 // unary, server streaming and errors. Schema from a descriptor set
 // (protoc -o --include_imports) through @bufbuild/protobuf v2's runtime
 // registry: no generated code.
-// Usage: node connect_client.js PORT library.protoset
+// Usage: node connect_client.js PORT library.protoset [HTTP_VERSION: 2 (default) or 1.1]
 'use strict';
 const fs = require('fs');
 const assert = require('assert');
@@ -13,7 +13,7 @@ const { createClient, ConnectError, Code } = require('@connectrpc/connect');
 const { createConnectTransport } = require('@connectrpc/connect-node');
 
 async function main() {
-  const [port, protoset] = process.argv.slice(2);
+  const [port, protoset, httpVersion = '2'] = process.argv.slice(2);
   const set = fromBinary(FileDescriptorSetSchema, fs.readFileSync(protoset));
   const registry = createFileRegistry(set);
   const library = registry.getService('resttest.Library');
@@ -21,7 +21,7 @@ async function main() {
     const kind = useBinaryFormat ? 'binary' : 'json';
     const transport = createConnectTransport({
       baseUrl: `http://127.0.0.1:${port}`,
-      httpVersion: '2',
+      httpVersion,
       useBinaryFormat,
     });
     const client = createClient(library, transport);
@@ -60,7 +60,7 @@ async function main() {
     assert.strictEqual(got.length, 2);
     await assert.rejects(client.getBook({ name: 'slow' }, { timeoutMs: 200 }),
                          (e) => e.code === Code.DeadlineExceeded);
-    console.log(`connect-node ${kind}: ok`);
+    console.log(`connect-node ${kind} over HTTP/${httpVersion}: ok`);
   }
 }
 

@@ -106,7 +106,9 @@ def rest(u):
     expect('response_body repeated', f'{u}/v1/shelves/1/books/2/tags', 200, '["sf","classic"]')
     expect('error as google.rpc.Status with grpc-gateway status', f'{u}/v1/books/missing-7', 404,
            '{"code":5,"message":"no book \\"missing-7\\"","details":[]}')
-    expect('FAILED_PRECONDITION is 400', f'{u}/v1/books/details', 400, '"code":9')
+    expect('FAILED_PRECONDITION is 400, details as Any JSON', f'{u}/v1/books/details', 400,
+           '{"code":9,"message":"book is lent out","details":[{"@type":'
+           '"type.googleapis.com/resttest.Author","name":"Ann","born":1970}]}')
     headers, _ = expect('wrong verb: 405 with a JSON body', f'{u}/v1/shelves/1/books/2', 405,
                         '"code":12', args=['-X', 'PUT'])
     check('405 names the allowed verbs', headers.get('allow') == 'GET, PATCH, DELETE',
@@ -239,9 +241,10 @@ def main():
             if PART in ('all', 'connect'):
                 connect_curl(u)
                 buf_connect(u, port)
-            if PART in ('all', 'connect') and not HTTP1:
+            if PART in ('all', 'connect'):
                 env = dict(os.environ, NODE_PATH=NODE_MODULES)
-                out = subprocess.run([NODE, os.path.join(HERE, 'connect_client.js'), str(port), PROTOSET],
+                out = subprocess.run([NODE, os.path.join(HERE, 'connect_client.js'), str(port), PROTOSET,
+                                      '1.1' if HTTP1 else '2'],
                                      capture_output=True, text=True, timeout=60, env=env)
                 check('connect-node', out.returncode == 0, out.stdout + out.stderr)
                 print(out.stdout, end='')

@@ -165,9 +165,9 @@ static void test_bodies(void) {
                CGRPC_STATUS_OK);
   CHECK_STR(((resttest_CreateBookRequest *)msg)->book->title, "x");
   msg = cgrpc_pb_msg_new(route->method->input->table, &arena);
-  CHECK_EQ_INT(rest_request_build(route, b, "nope=1&request_id=q", 19, "", 0, true, msg, &arena,
-                                  &err),
-               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(
+      rest_request_build(route, b, "nope=1&request_id=q", 19, "", 0, true, msg, &arena, &err),
+      CGRPC_STATUS_OK);
   CHECK_STR(((resttest_CreateBookRequest *)msg)->request_id, "q");
 }
 
@@ -230,6 +230,26 @@ static void test_status_mapping(void) {
   CHECK_STR(e, "{\"code\":5,\"message\":\"no \\\"x\\\"\\u000a\",\"details\":[]}");
 }
 
+static void test_error_details(void) {
+  /* google.rpc.Status{code 9, details [Any(resttest.Author{"Ann", 1970}), Any(x.Unknown)]} */
+  static const char status[] =
+      "\x08\x09"
+      "\x1a\x2f\x0a\x23type.googleapis.com/resttest.Author"
+      "\x12\x08\x0a\x03\x41nn\x10\xb2\x0f"
+      "\x1a\x1f\x0a\x1dtype.googleapis.com/x.Unknown";
+  const char *details = rest_details_json(router.pool, status, sizeof status - 1, &arena);
+  CHECK_EQ_STR(details,
+               "[{\"@type\":\"type.googleapis.com/resttest.Author\",\"name\":\"Ann\","
+               "\"born\":1970}]");
+  CHECK_EQ_STR(rest_details_json(router.pool, "", 0, &arena), "[]");
+  CHECK(rest_details_json(router.pool, "\x1a\x7f", 2, &arena) == NULL);
+  cgrpc_str_t e =
+      rest_error_json(CGRPC_STATUS_FAILED_PRECONDITION, (cgrpc_str_t){"m", 1}, details, &arena);
+  CHECK_STR(e,
+            "{\"code\":9,\"message\":\"m\",\"details\":[{\"@type\":\"type.googleapis.com/"
+            "resttest.Author\",\"name\":\"Ann\",\"born\":1970}]}");
+}
+
 int main(void) {
   cgrpc_arena_init(&arena, NULL, 0);
   cgrpc_error_t err = {{0}};
@@ -244,6 +264,7 @@ int main(void) {
   TEST_RUN(test_bodies);
   TEST_RUN(test_responses);
   TEST_RUN(test_status_mapping);
+  TEST_RUN(test_error_details);
   rest_router_free(&router);
   cgrpc_arena_free(&arena);
   return TEST_DONE();
