@@ -184,8 +184,9 @@ static cgrpc_status_code_t apply_query(const rest_route_t *route, const char *qu
       const char *kend = eq ? eq : stop;
       char *buf = cgrpc_arena_alloc(arena, (size_t)(stop - p) + 1);
       if (!buf) return CGRPC_STATUS_RESOURCE_EXHAUSTED;
-      size_t klen = query_decode(p, (size_t)(kend - p), buf);
-      size_t vlen = eq ? query_decode(eq + 1, (size_t)(stop - eq - 1), buf + klen) : 0;
+      size_t klen = query_decode(p, (size_t)(kend - p), buf), vlen = 0;
+      if (klen != (size_t)-1 && eq)
+        vlen = query_decode(eq + 1, (size_t)(stop - eq - 1), buf + klen);
       if (klen == (size_t)-1 || vlen == (size_t)-1)
         return fail(err, "query string: a '%%' must be followed by two hex digits");
       cgrpc_str_t key = {buf, klen}, value = {buf + klen, vlen};
