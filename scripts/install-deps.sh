@@ -20,13 +20,17 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # tests' certificates and s_client. dpkg-dev and g++ (in build-essential too;
 # named for what uses them): scripts/conformance-runner.sh unpacks Debian's
 # protobuf source package and builds protobuf's conformance_test_runner
-# against libprotobuf-dev. The REST tests (tests/rest/) also take
-# google/api/http.proto and annotations.proto from
-# golang-github-gogo-googleapis-dev; curl: their REST and Connect client.
+# against libprotobuf-dev. chromium: the browser of the web.browser test
+# (tests/web/test_browser.py, driven by npm playwright-core); python3-h2 (and
+# its python3-hpack): the web and h2spec tests' HTTP/2 client and raw frames;
+# python3-grpc-tools: the protosets the web tests give buf curl and
+# connect-node. The REST tests (tests/rest/) also take google/api/http.proto
+# and annotations.proto from golang-github-gogo-googleapis-dev; curl: their
+# REST and Connect client.
 test_pkgs=(curl libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography openssl dpkg-dev g++)
+           python3-cryptography openssl dpkg-dev g++ chromium)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 # golang-grpc-gateway (protoc-gen-grpc-gateway) and

@@ -90,6 +90,23 @@ struct cgrpc_h2_conn {
   /* Server: the connection speaks HTTP/1.1 (h2/http1_bridge.c); NULL for
    * HTTP/2. */
   struct cgrpc_h2_http1 *http1;
+  /* Server: the streams this side reset lately, whose late DATA is
+   * ignored rather than answered STREAM_CLOSED (conn.c). */
+  int32_t reset_ids[32];
+  unsigned reset_next;
+  /* ... and those closed lately, any way (conn.c). */
+  int32_t closed_ids[32];
+  unsigned closed_next;
+  /* Server: where the input is in the frame sequence (conn.c,
+   * server_recv()): bytes left of the current frame (or the preface), and
+   * the part of a frame header seen so far. */
+  size_t scan_skip;
+  uint8_t scan_hdr[9];
+  size_t scan_hdr_len;
+  int32_t scan_max_sid; /* the highest stream a HEADERS frame opened so far */
+  uint8_t first[24]; /* server: the first bytes, while too few to tell the protocol */
+  size_t first_len;
+  bool decided;     /* server: HTTP/2 or HTTP/1.1 is known */
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 
@@ -141,6 +158,9 @@ typedef struct cgrpc_h2_header_state {
 /* ---- Cross-file internals ------------------------------------------------- */
 
 /* conn.c */
+/* The HTTP/2 engine's own input and flush, under the HTTP/1.1 bridge. */
+int cgrpc_h2_conn_recv_frames(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len);
+int cgrpc_h2_conn_flush_frames(cgrpc_h2_conn_t *c);
 /* Payloads of our own PINGs, recognised when their ACK comes back. */
 extern const uint8_t cgrpc_h2_shutdown_ping[8];
 extern const uint8_t cgrpc_h2_keepalive_ping[8];

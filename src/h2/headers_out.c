@@ -175,6 +175,7 @@ static void nv_expose(nv_builder_t *b, const cgrpc_metadata_t *md) {
   static const char kFixed[] = "grpc-status,grpc-message,grpc-status-details-bin";
   size_t len = sizeof kFixed - 1;
   for (size_t i = 0; md && i < md->count; i++) len += 1 + md->entries[i].key.len;
+  /* (A preflight's own access-control-* headers are not worth exposing.) */
   char *v = b->ok ? cgrpc_arena_alloc(b->arena, len) : NULL;
   if (!v) {
     b->ok = false;
@@ -183,6 +184,8 @@ static void nv_expose(nv_builder_t *b, const cgrpc_metadata_t *md) {
   size_t n = sizeof kFixed - 1;
   memcpy(v, kFixed, n);
   for (size_t i = 0; md && i < md->count; i++) {
+    const cgrpc_str_t *k = &md->entries[i].key;
+    if (k->len >= 15 && memcmp(k->data, "access-control-", 15) == 0) continue;
     v[n++] = ',';
     memcpy(v + n, md->entries[i].key.data, md->entries[i].key.len);
     n += md->entries[i].key.len;

@@ -1,6 +1,6 @@
 /* rpc/server_web.c — a server's web side: which protocols it speaks next
- * to gRPC (web/protocol.h), its CORS origins, and the HTTP/1.1 limits
- * handed to the engine.
+ * to gRPC (web/protocol.h) and its CORS origins. (The HTTP/1.1 limits go to
+ * the engine with the other options: h2/options.c.)
  *
  * Every server speaks gRPC-Web (and the protocols that join the list
  * below) unless an option turns it off; the list is fixed when the server
@@ -63,13 +63,6 @@ bool cgrpc_server_web_init(cgrpc_server_t *srv, cgrpc_error_t *err) {
   const char *origins = srv->opts.cors_allowed_origins;
   srv->opts.cors_allowed_origins = NULL; /* the caller's string is not kept */
   if (origins && !split_origins(srv, origins)) return false;
-  cgrpc_h2_options_t *h = &srv->h2opts;
-  h->http1 = srv->opts.http1;
-  h->http1_max_header_bytes = srv->opts.http1_max_header_size;
-  h->http1_max_body_bytes =
-      srv->opts.http1_max_body_size == CGRPC_UNLIMITED ? SIZE_MAX : srv->opts.http1_max_body_size;
-  h->http1_header_timeout = srv->opts.http1_header_timeout_ns;
-  h->http1_idle_timeout = srv->opts.http1_idle_timeout_ns;
   return true;
 }
 
