@@ -11,7 +11,8 @@
 #
 # Usage: bench/web/run.sh BUILD_DIR   (configured with -DCGRPC_BUILD_BENCH=ON)
 # Environment: BENCH_ROUNDS (3), BENCH_REQUESTS per measurement (200000),
-# BENCH_CONNECTIONS (32), BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1).
+# BENCH_CONNECTIONS (32), BENCH_PIPELINE (1: requests in flight per
+# connection), BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1).
 set -euo pipefail
 build=${1:?usage: bench/web/run.sh BUILD_DIR}
 server=$build/bench/web/rest_bench_server
@@ -19,6 +20,7 @@ gateway=$build/bench/web/rest_bench_gateway
 rounds=${BENCH_ROUNDS:-3}
 requests=${BENCH_REQUESTS:-200000}
 conns=${BENCH_CONNECTIONS:-32}
+depth=${BENCH_PIPELINE:-1} # requests in flight per connection (HTTP/1.1 pipelining)
 scpu=${BENCH_SERVER_CPU:-0}
 lcpu=${BENCH_LOAD_CPU:-1}
 for tool in h2load taskset curl "$server" "$gateway"; do
@@ -51,9 +53,11 @@ start gateway_port env GOMAXPROCS=1 "$gateway" -backend "127.0.0.1:$backend_port
 url_cgrpc="http://127.0.0.1:$cgrpc_port/v1/items/sku-1042?version=1"
 url_gateway="http://127.0.0.1:$gateway_port/v1/items/sku-1042?version=1"
 want='"id":"sku-1042"'
+# grpc-gateway 1.6.4 prints proto field names (price_cents), cgrpc JSON names.
+price='"price_?[cC]ents":"5000"'
 for u in "$url_cgrpc" "$url_gateway"; do
   body=$(curl -s --http1.1 "$u")
-  [[ "$body" == *"$want"* && "$body" == *'"priceCents":"5000"'* ]] || {
+  [[ "$body" == *"$want"* && "$body" =~ $price ]] || {
     echo "bench web: $u answered $body" >&2; exit 1; }
 done
 
@@ -65,8 +69,8 @@ hz=$(getconf CLK_TCK)
 measure() {
   local t0 t1 rate
   t0=$(ticks "${@:2}")
-  rate=$(taskset -c "$lcpu" h2load --h1 -n "$requests" -c "$conns" -t 1 "$1" 2>&1 |
-    awk '/^finished in/ {gsub(",", "", $4); r=$4} /^requests:/ {fail=$8}
+  rate=$(taskset -c "$lcpu" h2load --h1 -n "$requests" -c "$conns" -m "$depth" -t 1 "$1" 2>&1 |
+    awk '/^finished in/ {gsub(",", "", $4); r=$4} /^requests:/ {fail=$10}
          END { print (fail == 0 && r != "") ? r : "FAILED" }')
   t1=$(ticks "${@:2}")
   awk -v r="$rate" -v n="$requests" -v t=$((t1 - t0)) -v hz="$hz" \
@@ -84,7 +88,7 @@ for r in $(seq "$rounds"); do
   cpu_c=$(awk -v a="$cpu_c" -v b="$cc" 'BEGIN{print (b>a)?b:a}')
   cpu_g=$(awk -v a="$cpu_g" -v b="$gc" 'BEGIN{print (b>a)?b:a}')
 done
-echo "REST GET, HTTP/1.1 keep-alive, $conns connections, one serving core (best of $rounds):"
+echo "REST GET, HTTP/1.1 keep-alive, $conns connections x $depth in flight, one serving core (best of $rounds):"
 echo "  cgrpc in-process transcoding: $best_c req/s, $cpu_c requests per CPU-second"
 echo "  grpc-gateway 1.6.4 -> cgrpc:  $best_g req/s, $cpu_g requests per CPU-second (gateway + backend)"
 awk -v a="$best_c" -v b="$best_g" -v c="$cpu_c" -v d="$cpu_g" \
