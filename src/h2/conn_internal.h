@@ -85,7 +85,7 @@ struct cgrpc_h2_conn {
    * is kept aside until it turns out to have ended the connection. */
   char error[192];
   char protocol_complaint[128];
-  bool got_input;                /* bytes have arrived */
+  bool got_input;  /* bytes have arrived */
   bool tls_client; /* server: the first bytes were a TLS ClientHello */
   /* Server: the connection speaks HTTP/1.1 (h2/http1_bridge.c); NULL for
    * HTTP/2. */
@@ -104,9 +104,9 @@ struct cgrpc_h2_conn {
   uint8_t scan_hdr[9];
   size_t scan_hdr_len;
   int32_t scan_max_sid; /* the highest stream a HEADERS frame opened so far */
-  uint8_t first[24]; /* server: the first bytes, while too few to tell the protocol */
+  uint8_t first[24];    /* server: the first bytes, while too few to tell the protocol */
   size_t first_len;
-  bool decided;     /* server: HTTP/2 or HTTP/1.1 is known */
+  bool decided;                  /* server: HTTP/2 or HTTP/1.1 is known */
   int32_t goaway_last_stream_id; /* from the peer's GOAWAY */
 };
 

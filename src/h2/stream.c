@@ -276,7 +276,8 @@ void cgrpc_h2_stream_set_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *
                          ? encoding
                          : CGRPC_COMPRESSION_IDENTITY;
   if (s->web) {
-    if (!(s->web->flags & CGRPC_WEB_GRPC_COMPRESSION)) s->send_encoding = CGRPC_COMPRESSION_IDENTITY;
+    bool grpc_compression = (s->web->flags & CGRPC_WEB_GRPC_COMPRESSION) != 0;
+    if (!grpc_compression) s->send_encoding = CGRPC_COMPRESSION_IDENTITY;
     if (!cgrpc_h2_web_set_response(s, md)) s->nva = NULL;
     return;
   }

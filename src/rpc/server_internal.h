@@ -74,7 +74,7 @@ struct cgrpc_server {
   /* The web side (server_web.c): protocols and CORS, read-only once
    * started; the h2 options point at it. */
   cgrpc_web_server_t web;
-  char *cors_text;           /* the option's copy, cut into cors_list */
+  char *cors_text; /* the option's copy, cut into cors_list */
   const char **cors_list;
   /* cgrpc_server_serve_rest() files and cgrpc_server_serve_directory()
    * routes (server_routes.c; heap, the web side points at them). */

@@ -72,8 +72,9 @@ static int alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *ou
     return SSL_TLSEXT_ERR_OK;
   }
   if (s) {
-    s->alpn_refused = s->allow_http1 ? "the client's ALPN list offers neither \"h2\" nor \"http/1.1\""
-                                     : "the client's ALPN list does not offer \"h2\"";
+    s->alpn_refused = s->allow_http1
+                          ? "the client's ALPN list offers neither \"h2\" nor \"http/1.1\""
+                          : "the client's ALPN list does not offer \"h2\"";
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL; /* no_application_protocol */
 }

@@ -77,8 +77,8 @@ typedef enum cgrpc_tls_result {
 } cgrpc_tls_result_t;
 
 /* Advances the handshake with what was fed. OK once complete (ALPN "h2",
- * or "http/1.1" where allowed, agreed and, for clients, the server verified), WANT for more, FAILED with
- * the reason. Output to send may be pending in any case. */
+ * or "http/1.1" where allowed, agreed and, for clients, the server verified), WANT for more, FAILED
+ * with the reason. Output to send may be pending in any case. */
 cgrpc_tls_result_t cgrpc_tls_session_handshake(cgrpc_tls_session_t *s);
 
 bool cgrpc_tls_session_handshake_done(const cgrpc_tls_session_t *s);
