@@ -27,4 +27,11 @@ void gen_emit_service(gen_text_t *out, const gen_service_t *service);
 void gen_emit_source(gen_text_t *out, const gen_file_t *file, const uint8_t *descriptor,
                      size_t descriptor_len);
 
+/* Appends foo.openapi.json (OpenAPI 3) for the google.api.http rules of
+ * `file`'s services (--cgrpc_opt=openapi). Returns false when the file has
+ * no rules (nothing to write), or, with *error set, when a rule does not
+ * parse. */
+bool gen_emit_openapi(gen_text_t *out, const gen_file_t *file, const uint8_t *descriptor,
+                      size_t descriptor_len, cgrpc_arena_t *arena, const char **error);
+
 #endif /* CGRPC_COMPILER_EMIT_H */

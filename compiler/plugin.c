@@ -59,17 +59,30 @@ void gen_plugin_run(const google_protobuf_compiler_CodeGeneratorRequest *req,
                     google_protobuf_compiler_CodeGeneratorResponse *resp, cgrpc_arena_t *arena) {
   resp->has_supported_features = true;
   resp->supported_features = google_protobuf_compiler_CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL;
+  bool openapi = false;
   if (req->has_parameter && req->parameter.len) {
-    set_error(resp, gen_strprintf(arena, "protoc-gen-cgrpc takes no options, got \"%.*s\"",
-                                  (int)req->parameter.len, req->parameter.data));
-    return;
+    /* Comma-separated options; "openapi" is the only one. */
+    const char *p = req->parameter.data, *end = p + req->parameter.len;
+    while (p < end) {
+      const char *comma = memchr(p, ',', (size_t)(end - p));
+      size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+      if (n == 7 && memcmp(p, "openapi", 7) == 0) {
+        openapi = true;
+      } else if (n) {
+        set_error(resp, gen_strprintf(arena,
+                                      "protoc-gen-cgrpc takes the option \"openapi\" only, got \"%.*s\"",
+                                      (int)n, p));
+        return;
+      }
+      p += n + 1;
+    }
   }
   gen_model_t model;
   if (!gen_model_build(&model, arena, req)) {
     set_error(resp, model.error);
     return;
   }
-  size_t outputs = 2 * req->file_to_generate.count;
+  size_t outputs = 3 * req->file_to_generate.count;
   resp->file.data = gen_calloc(arena, outputs ? outputs : 1, sizeof(*resp->file.data));
   resp->file.capacity = outputs;
   for (size_t i = 0; i < req->file_to_generate.count; i++) {
@@ -95,5 +108,16 @@ void gen_plugin_run(const google_protobuf_compiler_CodeGeneratorRequest *req,
     gen_emit_source(&source, file, descriptor, descriptor_len);
     add_output(resp, arena, gen_name_output(arena, path, ".pb.h"), &header);
     add_output(resp, arena, gen_name_output(arena, path, ".pb.c"), &source);
+    if (openapi) {
+      gen_text_t doc;
+      gen_text_init(&doc, arena);
+      const char *error = NULL;
+      if (gen_emit_openapi(&doc, file, descriptor, descriptor_len, arena, &error))
+        add_output(resp, arena, gen_name_output(arena, path, ".openapi.json"), &doc);
+      else if (error) {
+        set_error(resp, error);
+        return;
+      }
+    }
   }
 }

@@ -37,16 +37,26 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # error details), libprotobuf-dev (Timestamp, Empty), grpc-proto (shop-cli's
 # health and reflection calls), openssl (its local CA); sqlite3: the shop's
 # tests query the databases.
-test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
+# The REST tests (tests/rest/) also take google/api/http.proto
+# and annotations.proto from golang-github-gogo-googleapis-dev; curl: their
+# REST and Connect client.
+test_pkgs=(curl libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
            python3-cryptography openssl dpkg-dev g++ chromium sqlite3
            nginx-light)  # nginx-light: the L7 proxy of tests/nginx (grpc_pass, grpcs upstream)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
+# golang-grpc-gateway (protoc-gen-grpc-gateway) and
+# golang-github-grpc-ecosystem-grpc-gateway-dev (its runtime and
+# google/api protos): grpc-gateway, the peer of the REST benchmark
+# (bench/web/); golang-github-gogo-googleapis-dev: google/api/http.proto for
+# cgrpc's side of it.
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
             libgrpc++-dev protobuf-compiler-grpc nghttp2-client nodejs npm
-            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl)
+            golang-go golang-google-grpc-dev protoc-gen-go-1-3 libjwt-dev nginx-light openssl
+            golang-grpc-gateway golang-github-grpc-ecosystem-grpc-gateway-dev
+            golang-github-gogo-googleapis-dev)
 
 case "$profile" in
   build) want=("${build_pkgs[@]}") ;;

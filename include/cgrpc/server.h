@@ -168,7 +168,12 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
   X(NS,    http1_header_timeout_ns,     10 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
     "HTTP/1.1: a request's line and headers arrive within (slow clients: 408)")                   \
   X(NS,    http1_idle_timeout_ns,       120 * CGRPC_NS_PER_SEC, 1, CGRPC_INFINITE,                 \
-    "HTTP/1.1: close a keep-alive connection idle this long between requests")
+    "HTTP/1.1: close a keep-alive connection idle this long between requests")                    \
+  X(BOOL,  connect,                     true,                   0, 1,                              \
+    "serve the Connect protocol (application/proto, application/json, application/connect+*; "    \
+    "docs/web.md)")                                                                                \
+  X(BOOL,  rest_ignore_unknown_fields,  false,                  0, 1,                              \
+    "REST: skip JSON fields and query parameters that name no field instead of answering 400")
 /* clang-format on */
 
 typedef struct cgrpc_server_options {
@@ -289,6 +294,38 @@ void cgrpc_server_stop_run(cgrpc_server_t *srv);
  * callback); idempotent. With the health service enabled (cgrpc/health.h),
  * every status turns NOT_SERVING first, before the GOAWAYs. */
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns);
+
+/* Serves the google.api.http rules of the services in a generated file
+ * (its `<file>_file` record, e.g. &shop_product_proto_file) as REST/JSON
+ * routes, and lets Connect GET requests reach its methods marked
+ * `idempotency_level = NO_SIDE_EFFECTS` (docs/web.md). The methods are
+ * still registered as usual; a route whose method is not registered
+ * answers 501. The file record must outlive the server. Call before the
+ * server starts, once per file.
+ *
+ * Errors: FAILED_PRECONDITION once started; INVALID_ARGUMENT, naming the
+ * method and rule, for a rule that cannot work (a path template outside
+ * the grammar of google/api/http.proto, a path variable naming a repeated,
+ * map or message field, a body or response_body naming no field) or a file
+ * whose descriptor does not load; RESOURCE_EXHAUSTED when memory runs
+ * out. Not thread-safe with other calls on `srv`. */
+cgrpc_status_code_t cgrpc_server_serve_rest(cgrpc_server_t *srv, const cgrpc_pb_file_t *file,
+                                            cgrpc_error_t *err);
+
+/* Serves the files under directory `dir` at URLs under `url_prefix` ("/"
+ * or "/app/"; a missing trailing '/' is added) with GET and HEAD: content
+ * types by extension, ETag and Last-Modified with 304 answers, index.html
+ * for a directory. No request reaches a file outside `dir` ("..",
+ * "%2e%2e" and symlinks pointing out are refused with 404). Requests that
+ * a gRPC method, Connect or a REST route takes are theirs; the others under
+ * the prefix are the directory's. Files are read per request (edits show
+ * at once) and up to 64 MiB are served. Call before the server starts.
+ *
+ * Errors: FAILED_PRECONDITION once started; INVALID_ARGUMENT for a prefix
+ * that does not start with '/', a `dir` that is not a readable directory,
+ * a prefix given twice; RESOURCE_EXHAUSTED when memory runs out. */
+cgrpc_status_code_t cgrpc_server_serve_directory(cgrpc_server_t *srv, const char *url_prefix,
+                                                 const char *dir, cgrpc_error_t *err);
 
 /* Shuts down (grace 0) if still running and frees the server. Every call
  * an INLINE handler got or a BLOCKING handler deferred must have been

@@ -63,8 +63,10 @@ void *cgrpc_json_array_push(json_parser_t *ps, cgrpc_pb_array_t *a, size_t size)
   return slot;
 }
 
+/* Lengths first: a key may hold NUL bytes ("\u0000" in JSON), and strncmp
+ * would stop there and read name[key.len] past a shorter name. */
 static bool name_eq(const char *name, cgrpc_str_t key) {
-  return name && strncmp(name, key.data, key.len) == 0 && name[key.len] == '\0';
+  return name && strlen(name) == key.len && memcmp(name, key.data, key.len) == 0;
 }
 
 static const cgrpc_pb_field_t *find_field(const cgrpc_pb_msg_table_t *t, cgrpc_str_t key,

@@ -90,6 +90,12 @@ struct cgrpc_server {
   cgrpc_web_server_t web;
   char *cors_text; /* the option's copy, cut into cors_list */
   const char **cors_list;
+  /* cgrpc_server_serve_rest() files and cgrpc_server_serve_directory()
+   * routes (server_routes.c; heap, the web side points at them). */
+  const cgrpc_pb_file_t **rest_files;
+  size_t rest_file_count;
+  cgrpc_web_static_dir_t *static_dirs;
+  size_t static_dir_count;
   server_loop_t *loops;
   size_t loop_count;
   size_t next_loop; /* round robin; loop 0's thread only */
@@ -213,6 +219,8 @@ bool cgrpc_server_web_init(cgrpc_server_t *srv, cgrpc_error_t *err);
 /* Starts the protocols (cgrpc_server_start) and points the h2 options at them. */
 cgrpc_status_code_t cgrpc_server_web_start(cgrpc_server_t *srv, cgrpc_error_t *err);
 void cgrpc_server_web_free(cgrpc_server_t *srv);
+/* server_routes.c: frees what serve_rest and serve_directory kept. */
+void cgrpc_server_routes_free(cgrpc_server_t *srv);
 
 /* server_conn.c */
 void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer,

@@ -59,6 +59,7 @@ bool cgrpc_server_web_init(cgrpc_server_t *srv, cgrpc_error_t *err) {
   w->ctx = srv;
   w->dispatch = cgrpc_web_dispatch;
   if (srv->opts.grpc_web) w->protocols[w->protocol_count++] = &cgrpc_web_grpc_web_protocol;
+  if (srv->opts.connect) w->protocols[w->protocol_count++] = &cgrpc_web_connect_protocol;
   const char *origins = srv->opts.cors_allowed_origins;
   srv->opts.cors_allowed_origins = NULL; /* the caller's string is not kept */
   if (origins && !split_origins(srv, origins)) return false;
@@ -87,6 +88,7 @@ void cgrpc_server_web_free(cgrpc_server_t *srv) {
     }
     w->protocol_state[i] = NULL;
   }
+  cgrpc_server_routes_free(srv);
   cgrpc_free(srv->cors_text);
   cgrpc_free(srv->cors_list);
   srv->cors_text = NULL;

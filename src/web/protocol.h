@@ -269,6 +269,14 @@ struct cgrpc_web_protocol {
 
 #define CGRPC_WEB_MAX_PROTOCOLS 8
 
+/* A static file route (cgrpc_server_serve_directory): URLs under `prefix`
+ * ("/" or "/app/", ending in '/') are files under `dir` (an absolute,
+ * symlink-free path). */
+typedef struct cgrpc_web_static_dir {
+  const char *prefix;
+  const char *dir;
+} cgrpc_web_static_dir_t;
+
 /* What a server tells the engine about its web side (rpc/server.c fills
  * it at start; the engine reaches it through its options). Read-only once
  * the server runs, so every loop shares it. */
@@ -286,6 +294,14 @@ struct cgrpc_web_server {
   const cgrpc_pb_method_t *(*lookup)(void *ctx, const char *path, size_t len);
   void (*each_method)(void *ctx, void (*fn)(void *arg, const cgrpc_pb_method_t *m), void *arg);
   void *ctx;
+  /* Generated files given with cgrpc_server_serve_rest(): REST serves
+   * their google.api.http rules; Connect reads which methods allow GET. */
+  const cgrpc_pb_file_t *const *rest_files;
+  size_t rest_file_count;
+  bool rest_ignore_unknown; /* server option rest_ignore_unknown_fields */
+  /* Directories given with cgrpc_server_serve_directory(). */
+  const cgrpc_web_static_dir_t *static_dirs;
+  size_t static_dir_count;
   /* cgrpc_web_dispatch(), reached through here by the engine (a lower
    * layer than web/). */
   cgrpc_web_match_t (*dispatch)(const cgrpc_web_server_t *srv, cgrpc_web_exchange_t *x);
@@ -317,5 +333,8 @@ void cgrpc_web_error(cgrpc_error_t *err, const char *fmt, ...)
 
 /* The protocols this library has. */
 extern const cgrpc_web_protocol_t cgrpc_web_grpc_web_protocol;
+extern const cgrpc_web_protocol_t cgrpc_web_connect_protocol; /* web/connect.c */
+extern const cgrpc_web_protocol_t cgrpc_web_rest_protocol;    /* web/rest_protocol.c */
+extern const cgrpc_web_protocol_t cgrpc_web_static_protocol;  /* web/static_files.c */
 
 #endif /* CGRPC_SRC_WEB_PROTOCOL_H */
