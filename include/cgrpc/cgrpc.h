@@ -15,6 +15,8 @@
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
  *   server.h       servers and server calls
+ *   health.h       the standard health service (grpc.health.v1)
+ *   reflection.h   server reflection (grpc.reflection.v1 and v1alpha)
  *   log.h          where the library's diagnostics go
  *   version.h      library version
  */
@@ -36,6 +38,7 @@
 #include "cgrpc/compression.h"
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
+#include "cgrpc/health.h"
 #include "cgrpc/interceptor.h"
 #include "cgrpc/json.h"
 #include "cgrpc/jwt.h"
@@ -44,6 +47,7 @@
 #include "cgrpc/options.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
+#include "cgrpc/reflection.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"
 #include "cgrpc/status.h"
