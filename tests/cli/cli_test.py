@@ -383,8 +383,73 @@ def suite_health():
         stop(server)
 
 
+# ---- reflection and the probe, against a cgrpc server -------------------------------------
+
+def suite_reflection():
+    """The cgrpc interop server has health and reflection turned on."""
+    proc, port = start_peer()
+    address = "127.0.0.1:%d" % port
+    try:
+        rc, out, err, _ = cgrpc("list", address)
+        check(rc == 0 and "grpc.testing.TestService\n" in out and
+              "grpc.health.v1.Health\n" in out, "list by reflection", show(rc, out, err))
+        rc, out, err, _ = cgrpc("list", address, "grpc.testing.TestService")
+        check(rc == 0 and "grpc.testing.TestService.UnaryCall\n" in out,
+              "list SERVICE by reflection", show(rc, out, err))
+        rc, out, err, _ = cgrpc("describe", address, "grpc.testing.StreamingOutputCallRequest")
+        check(rc == 0 and "repeated grpc.testing.ResponseParameters response_parameters = 2;" in out,
+              "describe a message by reflection (imports fetched)", show(rc, out, err))
+        rc, out, err, _ = cgrpc("call", address, "grpc.testing.TestService/UnaryCall", "-d",
+                                '{"responseSize": 1}')
+        check(rc == 0 and json_values(out) == [{"payload": {"body": "AA=="}}],
+              "call through reflection", show(rc, out, err))
+        rc, out, err, _ = cgrpc("call", address, "grpc.testing.TestService/FullDuplexCall",
+                                "-d", '{"responseParameters": [{"size": 1}]} '
+                                      '{"responseParameters": [{"size": 2}]}')
+        check(rc == 0 and len(json_values(out)) == 2, "bidi through reflection",
+              show(rc, out, err))
+        rc, out, err, _ = cgrpc("call", address, "grpc.testing.NoService/Call")
+        check(rc == 1 and "unknown service grpc.testing.NoService; the server has:" in err and
+              "grpc.testing.TestService" in err, "an unknown service lists the server's",
+              show(rc, out, err))
+        rc, out, err, _ = cgrpc("describe", address, "grpc.testing.Nothing")
+        check(rc == 1 and "not found on the server" in err, "describe an unknown symbol",
+              show(rc, out, err))
+        rc, out, err, _ = cgrpc("health", address)
+        check(rc == 0 and out == "SERVING\n", "health of a cgrpc server", show(rc, out, err))
+        rc, out, err, _ = cgrpc("health", address, "no.such.Service")
+        check(rc == 64 + 5, "health of an unknown service: 69", show(rc, out, err))
+        relay = subprocess.Popen([sys.executable, ARGS.relay, address], stdout=subprocess.PIPE,
+                                 text=True)
+        try:
+            relay_port = relay.stdout.readline().split()[1]
+            rc, out, err, _ = cgrpc("list", "127.0.0.1:" + relay_port)
+            check(rc == 0 and "grpc.testing.TestService\n" in out,
+                  "a server with only v1alpha reflection: the tool falls back",
+                  show(rc, out, err))
+            rc, out, err, _ = cgrpc("describe", "127.0.0.1:" + relay_port, "grpc.testing.Payload")
+            check(rc == 0 and "message Payload {" in out, "describe over v1alpha",
+                  show(rc, out, err))
+        finally:
+            stop(relay)
+        rc, out, err, _ = cgrpc("list", "127.0.0.1:%d" % free_port())
+        check(rc == 78 and "server reflection failed" in err and "--protoset" in err,
+              "reflection against no server: 78, and a hint", show(rc, out, err))
+        # The Kubernetes probe: graceful shutdown turns the server NOT_SERVING
+        # and then stops it; the probe fails within its timeout either way.
+        proc.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        rc, out, err, took = cgrpc("health", "--connect-timeout", "1s", "--rpc-timeout", "1s",
+                                   address)
+        check(rc in (3, 78) and took < 1.8,
+              "a cgrpc server shutting down fails the probe within its timeout",
+              show(rc, out, err) + "\ntook %.2f s" % took)
+    finally:
+        stop(proc)
+
+
 SUITES = {"usage": suite_usage, "peer": suite_peer, "details": suite_details,
-          "health": suite_health}
+          "health": suite_health, "reflection": suite_reflection}
 
 
 def main():
@@ -393,6 +458,7 @@ def main():
     parser.add_argument("--cgrpc", required=True)
     parser.add_argument("--protoset", default="")
     parser.add_argument("--server", default="", help="a server command; {port} is replaced")
+    parser.add_argument("--relay", default="", help="v1alpha_relay.py")
     parser.add_argument("--certs", default=os.environ.get("CGRPC_TEST_CERTS", ""))
     parser.add_argument("--tls", action="store_true")
     parser.add_argument("--mtls", action="store_true")
