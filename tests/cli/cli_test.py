@@ -435,6 +435,7 @@ def suite_reflection():
         rc, out, err, _ = cgrpc("list", "127.0.0.1:%d" % free_port())
         check(rc == 78 and "server reflection failed" in err and "--protoset" in err,
               "reflection against no server: 78, and a hint", show(rc, out, err))
+        completion_cases(address)
         # The Kubernetes probe: graceful shutdown turns the server NOT_SERVING
         # and then stops it; the probe fails within its timeout either way.
         proc.send_signal(signal.SIGTERM)
@@ -448,6 +449,35 @@ def suite_reflection():
         stop(proc)
 
 
+def complete(*words):
+    """What tools/cgrpc/completion.bash offers after `words` (the last is
+    the word being completed)."""
+    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cgrpc; '
+              'printf "%s\\n" "${COMPREPLY[@]}"')
+    p = subprocess.run(["bash", "-c", script, "bash", ARGS.completion, ARGS.cgrpc] + list(words),
+                       capture_output=True, text=True, timeout=30)
+    return sorted(line for line in p.stdout.splitlines() if line)
+
+
+def completion_cases(address):
+    if not ARGS.completion:
+        return
+    got = complete("")
+    check(got == ["--help", "--version", "call", "describe", "health", "list"],
+          "completion: subcommands", repr(got))
+    got = complete("call", "--for")
+    check(got == ["--format"], "completion: a call flag", repr(got))
+    got = complete("call", "--format", "")
+    check(got == ["json", "text"], "completion: --format values", repr(got))
+    got = complete("call", address, "grpc.testing.T")
+    check(got == ["grpc.testing.TestService/"], "completion: services by reflection", repr(got))
+    got = complete("call", address, "grpc.testing.TestService/Un")
+    check(got == ["grpc.testing.TestService/UnaryCall", "grpc.testing.TestService/UnimplementedCall"],
+          "completion: methods by reflection", repr(got))
+    got = complete("list", address, "grpc.h")
+    check(got == ["grpc.health.v1.Health"], "completion: list SERVICE", repr(got))
+
+
 SUITES = {"usage": suite_usage, "peer": suite_peer, "details": suite_details,
           "health": suite_health, "reflection": suite_reflection}
 
@@ -458,6 +488,7 @@ def main():
     parser.add_argument("--cgrpc", required=True)
     parser.add_argument("--protoset", default="")
     parser.add_argument("--server", default="", help="a server command; {port} is replaced")
+    parser.add_argument("--completion", default="", help="tools/cgrpc/completion.bash")
     parser.add_argument("--relay", default="", help="v1alpha_relay.py")
     parser.add_argument("--certs", default=os.environ.get("CGRPC_TEST_CERTS", ""))
     parser.add_argument("--tls", action="store_true")
