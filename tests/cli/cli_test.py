@@ -257,7 +257,7 @@ def peer_cases(address):
     bidi_interleaved(base, address)
     rc, out, err, _ = call("UnaryCall", "-d", '{"responseSize": 2}', "--format", "text",
                            "--emit-defaults")
-    check(rc == 0 and out == 'payload {\n  body: "\\000\\000"\n}\n\n', "text format",
+    check(rc == 0 and out == 'payload {\n  body: "\\000\\000"\n}\n', "text format",
           show(rc, out, err))
     rc, out, err, _ = call("UnaryCall", "--emit-defaults", "-d", "{}")
     values = json_values(out) if rc == 0 else []

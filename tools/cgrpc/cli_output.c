@@ -44,14 +44,15 @@ void cli_output_init(cli_output_t *o, const cli_args_t *args, const cgrpc_pool_t
   }
 }
 
-int cli_output_message(const cli_output_t *o, FILE *out, const void *msg,
+int cli_output_message(cli_output_t *o, FILE *out, const void *msg,
                        const cgrpc_msg_desc_t *desc, cgrpc_arena_t *arena) {
   if (o->format == CLI_FORMAT_TEXT) {
+    if (o->printed++) fputc('\n', out);
     cli_text_format_print(o, out, msg, desc, 0, arena);
-    fputc('\n', out);
     fflush(out);
     return CLI_EXIT_OK;
   }
+  o->printed++;
   cgrpc_str_t json;
   cgrpc_error_t err;
   if (cgrpc_json_encode(msg, desc->table, &o->json, arena, &json, &err) != CGRPC_STATUS_OK)

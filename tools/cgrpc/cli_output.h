@@ -13,6 +13,7 @@ typedef struct cli_output {
   cgrpc_json_options_t json;
   cgrpc_json_extensions_t extensions;
   const cgrpc_pool_t *pools[2]; /* where types are looked up, in order; either may be NULL */
+  size_t printed;               /* messages printed so far */
 } cli_output_t;
 
 /* Sets *o up for the flags in `args` (--format, --emit-defaults,
@@ -23,9 +24,10 @@ void cli_output_init(cli_output_t *o, const cli_args_t *args, const cgrpc_pool_t
 /* The message named `name` (a full name, or a type URL), or NULL. */
 const cgrpc_msg_desc_t *cli_output_find_message(const cli_output_t *o, cgrpc_str_t name);
 
-/* Prints `msg` (of `desc`) followed by a newline. Returns CLI_EXIT_OK, or
+/* Prints `msg` (of `desc`): JSON followed by a newline; text format with a
+ * blank line before every message but the first. Returns CLI_EXIT_OK, or
  * CLI_EXIT_FAILURE after saying why the message cannot be printed. */
-int cli_output_message(const cli_output_t *o, FILE *out, const void *msg,
+int cli_output_message(cli_output_t *o, FILE *out, const void *msg,
                        const cgrpc_msg_desc_t *desc, cgrpc_arena_t *arena);
 
 /* The text format printer (cli_text_format.c): the fields of `msg`, one a
