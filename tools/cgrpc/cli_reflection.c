@@ -127,9 +127,10 @@ static int ask(cli_reflection_t *r, const char *which, const char *value, void *
       st.code = code = CGRPC_STATUS_INTERNAL;
       st.message = CGRPC_STR("the server ended the reflection stream without an answer");
     }
-    fprintf(stderr, "cgrpc: server reflection failed (%s); use --protoset or --proto when the "
-                    "server has no reflection\n",
-            r->schema->method.path);
+    fprintf(stderr, "cgrpc: server reflection failed (%s)%s\n", r->schema->method.path,
+            code == CGRPC_STATUS_UNIMPLEMENTED
+                ? ": the server has none; give the schema with --protoset or --proto"
+                : "");
     cli_print_status_error(&st, NULL, &r->arena);
     return cli_exit_for_status(code);
   }
