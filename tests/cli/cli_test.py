@@ -264,6 +264,10 @@ def peer_cases(address):
                            "--emit-defaults")
     check(rc == 0 and out == 'payload {\n  body: "\\000\\000"\n}\n', "text format",
           show(rc, out, err))
+    rc, out, err, _ = call("StreamingOutputCall", "--format", "text", "-d",
+                           '{"responseParameters": [{"size": 1}, {"size": 0}]}')
+    check(rc == 0 and out == 'payload {\n  body: "\\000"\n}\n\npayload {\n}\n',
+          "text format: a blank line between responses", show(rc, out, err))
     rc, out, err, _ = call("UnaryCall", "--emit-defaults", "-d", "{}")
     values = json_values(out) if rc == 0 else []
     check(len(values) == 1 and values[0].get("username") == "" and
@@ -483,8 +487,46 @@ def completion_cases(address):
     check(got == ["grpc.health.v1.Health"], "completion: list SERVICE", repr(got))
 
 
+# ---- text format against protoc --decode --------------------------------------------------
+
+EVERYTHING = {
+    "text": "quote \" back\\slash\nnewline\ttab \u00e9\u00fc \u2603",
+    "data": "AAF/gP9hIg==",
+    "real": 0.1, "small": 1.5, "big": "-9007199254740993", "ubig": "18446744073709551615",
+    "neg": -5, "flag": True, "kind": "KIND_ONE", "inner": {"name": "x"},
+    "inners": [{"name": "a"}, {}], "numbers": [1, -2, 3], "counts": {"a": 1},
+    "word": "w", "maybe": 0,
+    "any": {"@type": "type.googleapis.com/test.Everything.Inner", "name": "in any"},
+    "f32": 7, "sf64": "-8",
+}
+
+
+def suite_text():
+    tmp = tempfile.mkdtemp()
+    saved = os.path.join(tmp, "request.bin")
+    server = subprocess.Popen([sys.executable, ARGS.server, saved], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        address = "127.0.0.1:" + server.stdout.readline().split()[1]
+        base = ["call", "--protoset", ARGS.protoset, address, "test.Echo/Echo"]
+        rc, out, err, _ = cgrpc(*base, "--format", "text", "-d", json.dumps(EVERYTHING))
+        with open(saved, "rb") as f:
+            ref = subprocess.run(["protoc", "--decode=test.Everything", "-I", ARGS.proto_dir,
+                                  "-I", "/usr/include", "cli_test.proto"], stdin=f,
+                                 capture_output=True, text=True)
+        check(rc == 0 and ref.returncode == 0 and out == ref.stdout,
+              "text format: every kind of field, as protoc --decode prints it",
+              show(rc, out, err) + "\nprotoc --decode:\n" + ref.stdout + ref.stderr)
+        rc, out, err, _ = cgrpc(*base, "-d", json.dumps(EVERYTHING))
+        values = json_values(out) if rc == 0 else [None]
+        check(values == [EVERYTHING], "JSON: every kind of field round trips",
+              show(rc, out, err))
+    finally:
+        stop(server)
+
+
 SUITES = {"usage": suite_usage, "peer": suite_peer, "details": suite_details,
-          "health": suite_health, "reflection": suite_reflection}
+          "health": suite_health, "reflection": suite_reflection, "text": suite_text}
 
 
 def main():
@@ -493,6 +535,7 @@ def main():
     parser.add_argument("--cgrpc", required=True)
     parser.add_argument("--protoset", default="")
     parser.add_argument("--server", default="", help="a server command; {port} is replaced")
+    parser.add_argument("--proto-dir", default="", help="where cli_test.proto is")
     parser.add_argument("--completion", default="", help="tools/cgrpc/completion.bash")
     parser.add_argument("--relay", default="", help="v1alpha_relay.py")
     parser.add_argument("--certs", default=os.environ.get("CGRPC_TEST_CERTS", ""))

@@ -4,9 +4,9 @@
  * type name), map entries as messages of key and value, enums by name,
  * strings and bytes double-quoted with C escapes and octal for every byte
  * outside printable ASCII, floats in the shortest form that reads back,
- * and a google.protobuf.Any whose type is known expanded as
- * `[type.googleapis.com/pkg.Msg] { ... }`. Unknown fields are left out,
- * as in JSON. */
+ * and a google.protobuf.Any as its two fields (as `protoc --decode`
+ * prints it: the cli.text test compares the two). Unknown fields are left
+ * out, as in JSON. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,27 +98,6 @@ static void print_value(const cli_output_t *o, FILE *out, const cgrpc_field_desc
   fputc('\n', out);
 }
 
-/* An Any of a known type: [type_url] { payload }. False when it cannot. */
-static bool print_any(const cli_output_t *o, FILE *out, const void *msg,
-                      const cgrpc_msg_desc_t *desc, int indent, cgrpc_arena_t *arena) {
-  const cgrpc_field_desc_t *url_f = cgrpc_msg_desc_field(desc, "type_url");
-  const cgrpc_field_desc_t *value_f = cgrpc_msg_desc_field(desc, "value");
-  if (!url_f || !value_f) return false;
-  cgrpc_str_t url = cgrpc_dyn_get_str(msg, url_f);
-  cgrpc_str_t value = cgrpc_dyn_get_str(msg, value_f);
-  const cgrpc_msg_desc_t *type = cli_output_find_message(o, url);
-  if (!type) return false;
-  void *payload = cgrpc_pb_msg_new(type->table, arena);
-  if (!payload || cgrpc_pb_decode(value.data, value.len, payload, type->table, arena, 0, NULL))
-    return false;
-  indent_to(out, indent);
-  fprintf(out, "[%.*s] {\n", CGRPC_STR_ARGS(url));
-  print_message_body(o, out, payload, type, indent + 1, arena);
-  indent_to(out, indent);
-  fputs("}\n", out);
-  return true;
-}
-
 static int by_number(const void *a, const void *b) {
   const cgrpc_field_desc_t *fa = *(const cgrpc_field_desc_t *const *)a;
   const cgrpc_field_desc_t *fb = *(const cgrpc_field_desc_t *const *)b;
@@ -127,8 +106,6 @@ static int by_number(const void *a, const void *b) {
 
 static void print_message_body(const cli_output_t *o, FILE *out, const void *msg,
                                const cgrpc_msg_desc_t *desc, int indent, cgrpc_arena_t *arena) {
-  if (!strcmp(desc->full_name, "google.protobuf.Any") && print_any(o, out, msg, desc, indent, arena))
-    return;
   const cgrpc_field_desc_t **sorted = cgrpc_arena_alloc(arena, desc->field_count * sizeof *sorted);
   if (!sorted) return;
   for (size_t i = 0; i < desc->field_count; i++) sorted[i] = &desc->fields[i];
