@@ -255,6 +255,7 @@ def peer_cases(address):
     check(rc == 0 and json_values(out) == [{}], "client streaming with no requests",
           show(rc, out, err))
     bidi_interleaved(base, address)
+    bidi_ends_with_stdin_open(base, address)
     rc, out, err, _ = cgrpc("list", *tls_flags(), address)
     check(rc == 0 and "grpc.testing.TestService\n" in out or
           rc == 76 and "the server has none; give the schema with --protoset" in err,
@@ -296,6 +297,30 @@ def peer_cases(address):
     check(rc == 64 + 4 and "ERROR: DEADLINE_EXCEEDED" in err and took < 4 and
           json_values(out) == [{"payload": {"body": "AA=="}}],
           "--timeout: DEADLINE_EXCEEDED (exit 68) after the first response", show(rc, out, err))
+
+
+def bidi_ends_with_stdin_open(base, address):
+    """The server ends a bidirectional call while stdin is still open: the
+    tool reports the status and exits without waiting for more input."""
+    p = subprocess.Popen([ARGS.cgrpc, "call", *base, address,
+                          "grpc.testing.TestService/FullDuplexCall", "-d", "@"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        p.stdin.write('{"responseStatus": {"code": 10, "message": "stop"}}\n')
+        p.stdin.flush()
+        rc = p.wait(10)
+        err = p.stderr.read()
+        check(rc == 64 + 10 and "ERROR: ABORTED: stop" in err,
+              "bidirectional: the server's status ends the call with stdin open", err)
+    except subprocess.TimeoutExpired:
+        check(False, "bidirectional: the server's status ends the call with stdin open",
+              "still running after 10 s")
+    finally:
+        p.stdin.close()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def bidi_interleaved(base, address):
