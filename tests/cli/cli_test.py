@@ -291,10 +291,11 @@ def peer_cases(address):
     rc, out, err, _ = call("UnimplementedCall")
     check(rc == 64 + 12 and "ERROR: UNIMPLEMENTED" in err, "unimplemented: exit 76",
           show(rc, out, err))
-    rc, out, err, took = call("StreamingOutputCall", "--timeout", "300ms", "-d",
+    # Long enough for a TLS handshake on a loaded machine, far from the 8 s wait.
+    rc, out, err, took = call("StreamingOutputCall", "--timeout", "2s", "-d",
                               '{"responseParameters": [{"size": 1}, '
-                              '{"size": 1, "intervalUs": 5000000}]}')
-    check(rc == 64 + 4 and "ERROR: DEADLINE_EXCEEDED" in err and took < 4 and
+                              '{"size": 1, "intervalUs": 8000000}]}')
+    check(rc == 64 + 4 and "ERROR: DEADLINE_EXCEEDED" in err and took < 6 and
           json_values(out) == [{"payload": {"body": "AA=="}}],
           "--timeout: DEADLINE_EXCEEDED (exit 68) after the first response", show(rc, out, err))
 
