@@ -551,8 +551,37 @@ def suite_text():
         stop(server)
 
 
+# ---- a cgrpc server on a unix socket --------------------------------------------------------
+
+def suite_unix():
+    """examples/product's server (health and reflection on) on a unix socket."""
+    tmp = tempfile.mkdtemp()
+    sock = os.path.join(tmp, "product.sock")
+    server = subprocess.Popen([ARGS.server, "unix:" + sock], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not os.path.exists(sock) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        address = "unix:" + sock
+        rc, out, err, _ = cgrpc("list", address)
+        check(rc == 0 and "shop.ProductService\n" in out, "list over a unix socket",
+              show(rc, out, err))
+        rc, out, err, _ = cgrpc("call", address, "shop.ProductService/GetProduct", "-d",
+                                '{"id": "sku-1042"}')
+        values = json_values(out) if rc == 0 else [{}]
+        check(values[0].get("id") == "sku-1042" and values[0].get("stock") == 17,
+              "call over a unix socket, schema by reflection", show(rc, out, err))
+        rc, out, err, _ = cgrpc("health", address)
+        check(rc == 0 and out == "SERVING\n", "health over a unix socket", show(rc, out, err))
+        rc, out, err, _ = cgrpc("health", "unix:" + os.path.join(tmp, "none.sock"))
+        check(rc == 64 + 14, "a unix socket no one listens on: 78", show(rc, out, err))
+    finally:
+        stop(server)
+
+
 SUITES = {"usage": suite_usage, "peer": suite_peer, "details": suite_details,
-          "health": suite_health, "reflection": suite_reflection, "text": suite_text}
+          "health": suite_health, "reflection": suite_reflection, "text": suite_text,
+          "unix": suite_unix}
 
 
 def main():
