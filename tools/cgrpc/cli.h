@@ -79,7 +79,8 @@ int cli_args_parse(int argc, char **argv, cli_args_t *args);
 /* Usage (cli_usage.c). */
 void cli_usage_print(const char *command); /* NULL: the overview */
 /* Prints "cgrpc: <message>" and a pointer to --help; returns CLI_EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Prints "cgrpc: <message>" to stderr; returns `exit_code`. */
 int cli_fail(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -35,8 +35,8 @@ typedef enum flag_id {
 } flag_id_t;
 
 typedef struct flag {
-  const char *name;  /* long name, without "--" */
-  char short_name;   /* 0: none */
+  const char *name; /* long name, without "--" */
+  char short_name;  /* 0: none */
   bool takes_value;
   flag_id_t id;
 } flag_t;
@@ -74,13 +74,15 @@ static bool parse_duration(const char *text, int64_t *out) {
   char *end = NULL;
   double value = strtod(text, &end);
   if (end == text || errno || !(value >= 0) || isinf(value)) return false;
-  double scale = 1e9;
-  if (!strcmp(end, "ms")) scale = 1e6;
-  else if (!strcmp(end, "us")) scale = 1e3;
-  else if (!strcmp(end, "ns")) scale = 1;
-  else if (!strcmp(end, "m")) scale = 60e9;
-  else if (!strcmp(end, "h")) scale = 3600e9;
-  else if (strcmp(end, "s") && *end) return false;
+  static const struct {
+    const char *suffix;
+    double ns;
+  } units[] = {{"", 1e9}, {"s", 1e9},  {"ms", 1e6},  {"us", 1e3},
+               {"ns", 1}, {"m", 60e9}, {"h", 3600e9}};
+  double scale = 0;
+  for (size_t i = 0; i < sizeof units / sizeof units[0] && !scale; i++)
+    if (!strcmp(end, units[i].suffix)) scale = units[i].ns;
+  if (!scale) return false;
   double ns = value * scale;
   if (ns >= 9.2e18) return false;
   *out = ns < 1 ? 1 : (int64_t)ns;
@@ -168,9 +170,12 @@ static int set_flag(cli_args_t *a, const flag_t *f, const char *value, const cha
         return cli_usage_error(cmd, "at most %d %s flags", CLI_MAX_REPEATED, spelled);
       return 0;
     case F_FORMAT:
-      if (!strcmp(value, "json")) a->format = CLI_FORMAT_JSON;
-      else if (!strcmp(value, "text")) a->format = CLI_FORMAT_TEXT;
-      else return cli_usage_error(cmd, "--format is json or text, not '%s'", value);
+      if (!strcmp(value, "json"))
+        a->format = CLI_FORMAT_JSON;
+      else if (!strcmp(value, "text"))
+        a->format = CLI_FORMAT_TEXT;
+      else
+        return cli_usage_error(cmd, "--format is json or text, not '%s'", value);
       return 0;
     case F_EMIT_DEFAULTS:
       a->emit_defaults = true;

@@ -13,11 +13,14 @@ static void pad(FILE *out, int indent) {
 
 static const char *scalar_name(cgrpc_pb_type_t t) {
   static const char *const names[] = {
-      [CGRPC_PB_DOUBLE] = "double",   [CGRPC_PB_FLOAT] = "float",       [CGRPC_PB_INT64] = "int64",
-      [CGRPC_PB_UINT64] = "uint64",   [CGRPC_PB_INT32] = "int32",       [CGRPC_PB_FIXED64] = "fixed64",
-      [CGRPC_PB_FIXED32] = "fixed32", [CGRPC_PB_BOOL] = "bool",         [CGRPC_PB_STRING] = "string",
-      [CGRPC_PB_BYTES] = "bytes",     [CGRPC_PB_UINT32] = "uint32",     [CGRPC_PB_SFIXED32] = "sfixed32",
-      [CGRPC_PB_SFIXED64] = "sfixed64", [CGRPC_PB_SINT32] = "sint32", [CGRPC_PB_SINT64] = "sint64",
+      [CGRPC_PB_DOUBLE] = "double",     [CGRPC_PB_FLOAT] = "float",
+      [CGRPC_PB_INT64] = "int64",       [CGRPC_PB_UINT64] = "uint64",
+      [CGRPC_PB_INT32] = "int32",       [CGRPC_PB_FIXED64] = "fixed64",
+      [CGRPC_PB_FIXED32] = "fixed32",   [CGRPC_PB_BOOL] = "bool",
+      [CGRPC_PB_STRING] = "string",     [CGRPC_PB_BYTES] = "bytes",
+      [CGRPC_PB_UINT32] = "uint32",     [CGRPC_PB_SFIXED32] = "sfixed32",
+      [CGRPC_PB_SFIXED64] = "sfixed64", [CGRPC_PB_SINT32] = "sint32",
+      [CGRPC_PB_SINT64] = "sint64",
   };
   return (size_t)t < sizeof names / sizeof names[0] && names[t] ? names[t] : "?";
 }
@@ -37,9 +40,12 @@ void cli_describe_field(FILE *out, const cgrpc_field_desc_t *f, int indent) {
   }
   bool proto3 = f->containing && f->containing->file->proto3;
   if (f->scope && f->is_extension) proto3 = f->scope->file->proto3;
-  if (f->label == CGRPC_LABEL_REPEATED) fputs("repeated ", out);
-  else if (f->label == CGRPC_LABEL_REQUIRED) fputs("required ", out);
-  else if (f->proto3_optional || (!proto3 && !f->oneof)) fputs("optional ", out);
+  if (f->label == CGRPC_LABEL_REPEATED)
+    fputs("repeated ", out);
+  else if (f->label == CGRPC_LABEL_REQUIRED)
+    fputs("required ", out);
+  else if (f->proto3_optional || (!proto3 && !f->oneof))
+    fputs("optional ", out);
   fprintf(out, "%s %s = %u", type_name(f), f->name, f->number);
   if (f->default_text) {
     if (f->type == CGRPC_PB_STRING || f->type == CGRPC_PB_BYTES)

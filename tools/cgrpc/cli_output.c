@@ -44,8 +44,8 @@ void cli_output_init(cli_output_t *o, const cli_args_t *args, const cgrpc_pool_t
   }
 }
 
-int cli_output_message(cli_output_t *o, FILE *out, const void *msg,
-                       const cgrpc_msg_desc_t *desc, cgrpc_arena_t *arena) {
+int cli_output_message(cli_output_t *o, FILE *out, const void *msg, const cgrpc_msg_desc_t *desc,
+                       cgrpc_arena_t *arena) {
   if (o->format == CLI_FORMAT_TEXT) {
     if (o->printed++) fputc('\n', out);
     cli_text_format_print(o, out, msg, desc, 0, arena);

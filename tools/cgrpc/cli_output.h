@@ -27,8 +27,8 @@ const cgrpc_msg_desc_t *cli_output_find_message(const cli_output_t *o, cgrpc_str
 /* Prints `msg` (of `desc`): JSON followed by a newline; text format with a
  * blank line before every message but the first. Returns CLI_EXIT_OK, or
  * CLI_EXIT_FAILURE after saying why the message cannot be printed. */
-int cli_output_message(cli_output_t *o, FILE *out, const void *msg,
-                       const cgrpc_msg_desc_t *desc, cgrpc_arena_t *arena);
+int cli_output_message(cli_output_t *o, FILE *out, const void *msg, const cgrpc_msg_desc_t *desc,
+                       cgrpc_arena_t *arena);
 
 /* The text format printer (cli_text_format.c): the fields of `msg`, one a
  * line, at `indent` levels of two spaces. */

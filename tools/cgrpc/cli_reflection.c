@@ -31,7 +31,7 @@ struct cli_reflection {
   reflection_schema_t v1, v1alpha;
   const reflection_schema_t *schema; /* the one in use */
   cgrpc_call_t *call;
-  bool fell_back; /* v1alpha already tried */
+  bool fell_back;      /* v1alpha already tried */
   cgrpc_arena_t arena; /* replies and names, until cli_reflection_free */
   /* Files received on this stream: serialized FileDescriptorProtos. */
   cgrpc_str_t *files;
@@ -47,8 +47,8 @@ static bool schema_init(reflection_schema_t *s, const cgrpc_pool_t *pool, const 
   snprintf(name, sizeof name, "%s.ServerReflection.ServerReflectionInfo", package);
   const cgrpc_method_desc_t *m = cgrpc_pool_find_method(pool, name);
   if (!s->request || !s->response || !m) return false;
-  s->method = (cgrpc_pb_method_t){m->name, m->path, s->request->table, s->response->table, true,
-                                  true};
+  s->method =
+      (cgrpc_pb_method_t){m->name, m->path, s->request->table, s->response->table, true, true};
   return true;
 }
 
@@ -271,8 +271,8 @@ int cli_reflection_load_symbol(cli_reflection_t *r, cgrpc_pool_t *pool, const ch
     }
   }
   cgrpc_error_t err;
-  cgrpc_status_code_t code = set.len ? cgrpc_pool_add_file_set(pool, set.data, set.len, &err)
-                                     : CGRPC_STATUS_OK;
+  cgrpc_status_code_t code =
+      set.len ? cgrpc_pool_add_file_set(pool, set.data, set.len, &err) : CGRPC_STATUS_OK;
   cli_buf_free(&set);
   if (code != CGRPC_STATUS_OK)
     return cli_fail(CLI_EXIT_FAILURE, "the server's schema does not load: %s", err.message);

@@ -85,15 +85,18 @@ static size_t value_length(const char *buf, size_t from, size_t len, bool at_end
   for (; i < len; i++) {
     char c = buf[i];
     if (in_string) {
-      if (c == '\\') i++;
+      if (c == '\\')
+        i++;
       else if (c == '"') {
         in_string = false;
         if (depth == 0) return i + 1 - from;
       }
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') depth++;
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      depth++;
     else if (c == '}' || c == ']') {
       if (--depth <= 0) return i + 1 - from;
     } else if (depth == 0 && (is_space(c) || c == ',')) {

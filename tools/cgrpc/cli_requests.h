@@ -10,12 +10,12 @@
 #include "cli.h"
 
 typedef struct cli_requests {
-  int fd;            /* -1: everything is in buf already */
-  const char *name;  /* for messages: "stdin", the file's name, "-d" */
-  char *buf;         /* heap; the unread bytes are [start, len) */
+  int fd;           /* -1: everything is in buf already */
+  const char *name; /* for messages: "stdin", the file's name, "-d" */
+  char *buf;        /* heap; the unread bytes are [start, len) */
   size_t start, len, cap;
   bool eof;
-  size_t count;      /* values returned so far */
+  size_t count; /* values returned so far */
 } cli_requests_t;
 
 /* Opens the source `data` names (NULL: no requests). Exit code. */

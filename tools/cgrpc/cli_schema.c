@@ -125,8 +125,9 @@ static int explain_unknown_service(cli_schema_t *s, const char *service) {
   int rc = cli_schema_services(s, &names, &count);
   if (rc) return rc;
   fprintf(stderr, "cgrpc: unknown service %s; %s:", service,
-          count ? (s->reflection ? "the server has" : "the schemas have")
-                : (s->reflection ? "the server lists no services" : "the schemas have no services"));
+          count
+              ? (s->reflection ? "the server has" : "the schemas have")
+              : (s->reflection ? "the server lists no services" : "the schemas have no services"));
   for (size_t i = 0; i < count; i++) fprintf(stderr, "%s %s", i ? "," : "", names[i]);
   fputc('\n', stderr);
   return CLI_EXIT_FAILURE;

@@ -9,9 +9,9 @@
 #include "cli_reflection.h"
 
 typedef struct cli_schema {
-  cgrpc_pool_t *pool;      /* the user's schemas */
-  cgrpc_pool_t *tool_pool; /* the tool's own */
-  cgrpc_channel_t *ch;     /* to ADDRESS, or NULL */
+  cgrpc_pool_t *pool;           /* the user's schemas */
+  cgrpc_pool_t *tool_pool;      /* the tool's own */
+  cgrpc_channel_t *ch;          /* to ADDRESS, or NULL */
   cli_reflection_t *reflection; /* NULL when schemas come from files */
   cgrpc_arena_t arena;          /* lists handed out, until cli_schema_close */
 } cli_schema_t;

@@ -24,13 +24,12 @@ void cli_print_metadata(FILE *out, const char *title, const cgrpc_metadata_t *md
 }
 
 /* One detail: its JSON when the type is known, else its type and size. */
-static void print_detail(const cgrpc_any_t *any, const cli_output_t *output,
-                         cgrpc_arena_t *arena) {
+static void print_detail(const cgrpc_any_t *any, const cli_output_t *output, cgrpc_arena_t *arena) {
   const cgrpc_msg_desc_t *type = output ? cli_output_find_message(output, any->type_url) : NULL;
   if (type) {
     void *msg = cgrpc_pb_msg_new(type->table, arena);
-    if (msg && cgrpc_pb_decode(any->value.data, any->value.len, msg, type->table, arena, 0,
-                               NULL) == 0) {
+    if (msg &&
+        cgrpc_pb_decode(any->value.data, any->value.len, msg, type->table, arena, 0, NULL) == 0) {
       fprintf(stderr, "  %.*s ", CGRPC_STR_ARGS(any->type_url));
       cli_output_t compact = *output;
       compact.format = CLI_FORMAT_JSON;

@@ -23,15 +23,29 @@ static void print_quoted(FILE *out, cgrpc_str_t s) {
   for (size_t i = 0; i < s.len; i++) {
     unsigned char c = (unsigned char)s.data[i];
     switch (c) {
-      case '\n': fputs("\\n", out); break;
-      case '\r': fputs("\\r", out); break;
-      case '\t': fputs("\\t", out); break;
-      case '"': fputs("\\\"", out); break;
-      case '\'': fputs("\\'", out); break;
-      case '\\': fputs("\\\\", out); break;
+      case '\n':
+        fputs("\\n", out);
+        break;
+      case '\r':
+        fputs("\\r", out);
+        break;
+      case '\t':
+        fputs("\\t", out);
+        break;
+      case '"':
+        fputs("\\\"", out);
+        break;
+      case '\'':
+        fputs("\\'", out);
+        break;
+      case '\\':
+        fputs("\\\\", out);
+        break;
       default:
-        if (c < 0x20 || c >= 0x7f) fprintf(out, "\\%03o", c);
-        else fputc(c, out);
+        if (c < 0x20 || c >= 0x7f)
+          fprintf(out, "\\%03o", c);
+        else
+          fputc(c, out);
     }
   }
   fputc('"', out);
@@ -60,24 +74,42 @@ static void print_message_body(const cli_output_t *o, FILE *out, const void *msg
 
 static void print_scalar(FILE *out, const cgrpc_field_desc_t *f, cgrpc_dyn_value_t v) {
   switch (f->type) {
-    case CGRPC_PB_DOUBLE: print_double(out, v.f64, false); break;
-    case CGRPC_PB_FLOAT: print_double(out, v.f32, true); break;
-    case CGRPC_PB_BOOL: fputs(v.b ? "true" : "false", out); break;
+    case CGRPC_PB_DOUBLE:
+      print_double(out, v.f64, false);
+      break;
+    case CGRPC_PB_FLOAT:
+      print_double(out, v.f32, true);
+      break;
+    case CGRPC_PB_BOOL:
+      fputs(v.b ? "true" : "false", out);
+      break;
     case CGRPC_PB_STRING:
-    case CGRPC_PB_BYTES: print_quoted(out, v.str); break;
+    case CGRPC_PB_BYTES:
+      print_quoted(out, v.str);
+      break;
     case CGRPC_PB_ENUM: {
       const cgrpc_enum_value_desc_t *ev =
           f->enum_type ? cgrpc_enum_desc_value_by_number(f->enum_type, v.i32) : NULL;
-      if (ev) fputs(ev->name, out);
-      else fprintf(out, "%d", v.i32);
+      if (ev)
+        fputs(ev->name, out);
+      else
+        fprintf(out, "%d", v.i32);
       break;
     }
     default:
       switch (cgrpc_dyn_kind_of(f->type)) {
-        case CGRPC_DYN_I64: fprintf(out, "%lld", (long long)v.i64); break;
-        case CGRPC_DYN_U64: fprintf(out, "%llu", (unsigned long long)v.u64); break;
-        case CGRPC_DYN_U32: fprintf(out, "%u", v.u32); break;
-        default: fprintf(out, "%d", v.i32); break;
+        case CGRPC_DYN_I64:
+          fprintf(out, "%lld", (long long)v.i64);
+          break;
+        case CGRPC_DYN_U64:
+          fprintf(out, "%llu", (unsigned long long)v.u64);
+          break;
+        case CGRPC_DYN_U32:
+          fprintf(out, "%u", v.u32);
+          break;
+        default:
+          fprintf(out, "%d", v.i32);
+          break;
       }
   }
 }
@@ -114,7 +146,8 @@ static void print_message_body(const cli_output_t *o, FILE *out, const void *msg
     const cgrpc_field_desc_t *f = sorted[i];
     if (f->label == CGRPC_LABEL_REPEATED) {
       size_t n = cgrpc_dyn_count(msg, f);
-      for (size_t k = 0; k < n; k++) print_value(o, out, f, cgrpc_dyn_get_at(msg, f, k), indent, arena);
+      for (size_t k = 0; k < n; k++)
+        print_value(o, out, f, cgrpc_dyn_get_at(msg, f, k), indent, arena);
     } else if (cgrpc_dyn_has(msg, f)) {
       print_value(o, out, f, cgrpc_dyn_get(msg, f), indent, arena);
     }

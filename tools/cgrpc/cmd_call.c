@@ -76,8 +76,10 @@ static request_t *decode_request(call_run_t *run, const char *json, size_t len, 
 
 static void push_request(call_run_t *run, request_t *req) {
   pthread_mutex_lock(&run->mu);
-  if (run->tail) run->tail->next = req;
-  else run->head = req;
+  if (run->tail)
+    run->tail->next = req;
+  else
+    run->head = req;
   run->tail = req;
   pthread_cond_signal(&run->cv);
   pthread_mutex_unlock(&run->mu);
@@ -223,8 +225,12 @@ static int drive(call_run_t *run, cgrpc_call_t *call, bool *headers_printed) {
 
 static int run_call(call_run_t *run) {
   const cgrpc_method_desc_t *m = run->method;
-  cgrpc_pb_method_t method = {m->name, m->path, m->input->table, m->output->table,
-                              m->client_streaming, m->server_streaming};
+  cgrpc_pb_method_t method = {m->name,
+                              m->path,
+                              m->input->table,
+                              m->output->table,
+                              m->client_streaming,
+                              m->server_streaming};
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
   cgrpc_metadata_t md = CGRPC_METADATA_INIT;
@@ -258,8 +264,10 @@ static int run_call(call_run_t *run) {
   bool reader_done = run->requests_end;
   pthread_mutex_unlock(&run->mu);
   if (reader_started) {
-    if (reader_done) pthread_join(reader, NULL);
-    else run->reader_detached = !pthread_detach(reader);
+    if (reader_done)
+      pthread_join(reader, NULL);
+    else
+      run->reader_detached = !pthread_detach(reader);
   }
   if (reader_done) {
     for (request_t *req = run->head, *next; req; req = next) {

@@ -43,8 +43,10 @@ static int check(const cli_args_t *args, cgrpc_channel_t *ch, const cgrpc_pool_t
   const cgrpc_field_desc_t *status_f = cgrpc_msg_desc_field(m->output, "status");
   int32_t status = cgrpc_dyn_get_int32(resp, status_f);
   const cgrpc_enum_value_desc_t *v = cgrpc_enum_desc_value_by_number(status_f->enum_type, status);
-  if (v) puts(v->name);
-  else printf("%d\n", status);
+  if (v)
+    puts(v->name);
+  else
+    printf("%d\n", status);
   return status == SERVING ? CLI_EXIT_OK : CLI_EXIT_NOT_SERVING;
 }
 
@@ -60,8 +62,7 @@ int cli_cmd_health(const cli_args_t *args) {
   int rc = cli_schema_tool_pool(&tool_pool);
   if (!rc) rc = cli_channel_open(args, args->positional[0], HEALTH_DEFAULT_TIMEOUT_NS, &ch);
   if (!rc)
-    rc = check(args, ch, tool_pool, args->positional_count == 2 ? args->positional[1] : "",
-               &arena);
+    rc = check(args, ch, tool_pool, args->positional_count == 2 ? args->positional[1] : "", &arena);
   cgrpc_channel_free(ch);
   cgrpc_pool_free(tool_pool);
   cgrpc_arena_free(&arena);
