@@ -579,9 +579,44 @@ def suite_unix():
         stop(server)
 
 
+# ---- .proto files, parsed natively --------------------------------------------------------
+
+def suite_proto():
+    """--proto and -I against an interop server (no reflection needed)."""
+    proto = ["--proto", "grpc/testing/test.proto", "-I", "/usr/share/grpc-proto"]
+    rc, out, err, _ = cgrpc("list", *proto)
+    check(rc == 0 and out.startswith("grpc.testing.TestService\n"), "list --proto",
+          show(rc, out, err))
+    rc, out, err, _ = cgrpc("describe", *proto, "grpc.testing.SimpleRequest")
+    check(rc == 0 and "int32 response_size = 2;" in out, "describe --proto", show(rc, out, err))
+    tmp = tempfile.mkdtemp()
+    with open(os.path.join(tmp, "broken.proto"), "w") as f:
+        f.write('syntax = "proto3";\npackage x;\nmessage M {\n  int32 a = ;\n}\n')
+    rc, out, err, _ = cgrpc("list", "--proto", "broken.proto", "-I", tmp)
+    check(rc == 1 and "broken.proto:4:" in err, "a syntax error: file:line:column",
+          show(rc, out, err))
+    rc, out, err, _ = cgrpc("list", "--proto", "missing.proto", "-I", tmp)
+    check(rc == 1 and "missing.proto" in err, "a .proto file that is not there",
+          show(rc, out, err))
+    proc, port = start_peer()
+    try:
+        address = "127.0.0.1:%d" % port
+        rc, out, err, _ = cgrpc("call", *proto, address, "grpc.testing.TestService/UnaryCall",
+                                "-d", '{"responseSize": 2}')
+        check(rc == 0 and json_values(out) == [{"payload": {"body": "AAA="}}],
+              "call with the schema from .proto files", show(rc, out, err))
+        rc, out, err, _ = cgrpc("call", *proto, address,
+                                "grpc.testing.TestService/StreamingInputCall", "-d",
+                                '{"payload": {"body": "AA=="}} {"payload": {"body": "AA=="}}')
+        check(rc == 0 and json_values(out) == [{"aggregatedPayloadSize": 2}],
+              "client streaming with the schema from .proto files", show(rc, out, err))
+    finally:
+        stop(proc)
+
+
 SUITES = {"usage": suite_usage, "peer": suite_peer, "details": suite_details,
           "health": suite_health, "reflection": suite_reflection, "text": suite_text,
-          "unix": suite_unix}
+          "unix": suite_unix, "proto": suite_proto}
 
 
 def main():
