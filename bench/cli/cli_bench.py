@@ -12,6 +12,7 @@ checked to be the same response first.
 
 import argparse
 import json
+import resource
 import signal
 import socket
 import statistics
@@ -26,13 +27,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def cpu_of_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd):
+    """Wall time, CPU time (user + system, the process and its children) and output."""
+    cpu = cpu_of_children()
     start = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True)
     took = time.perf_counter() - start
     if p.returncode:
         sys.exit("%s failed (%d): %s" % (cmd[0], p.returncode, p.stderr))
-    return took, p.stdout
+    return took, p.stdout, cpu_of_children() - cpu
 
 
 def main():
@@ -60,16 +68,20 @@ def main():
         if json.loads(a) != json.loads(b):
             sys.exit("the two tools printed different responses:\n%s\n%s" % (a, b))
         times = {"cgrpc": [], "buf": []}
+        cpu = {"cgrpc": [], "buf": []}
         for _ in range(args.runs):
-            times["cgrpc"].append(timed(cgrpc)[0])
-            times["buf"].append(timed(buf)[0])
+            for name, cmd in (("cgrpc", cgrpc), ("buf", buf)):
+                took, _, used = timed(cmd)
+                times[name].append(took)
+                cpu[name].append(used)
         med = {k: statistics.median(v) for k, v in times.items()}
-        print("cgrpc call (reflection, unary): median %.1f ms, min %.1f ms" %
-              (med["cgrpc"] * 1e3, min(times["cgrpc"]) * 1e3))
-        print("buf curl   (reflection, unary): median %.1f ms, min %.1f ms" %
-              (med["buf"] * 1e3, min(times["buf"]) * 1e3))
-        print("cgrpc is %.1fx faster (median wall time, %d runs each)" %
-              (med["buf"] / med["cgrpc"], args.runs))
+        med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+        for name, label in (("cgrpc", "cgrpc call"), ("buf", "buf curl  ")):
+            print("%s (reflection, unary): median %.1f ms wall (min %.1f), %.1f ms CPU" %
+                  (label, med[name] * 1e3, min(times[name]) * 1e3, med_cpu[name] * 1e3))
+        print("cgrpc is %.1fx faster (median wall time, %d runs each); %.0fx less CPU" %
+              (med["buf"] / med["cgrpc"], args.runs,
+               med_cpu["buf"] / max(med_cpu["cgrpc"], 1e-4)))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
