@@ -47,6 +47,7 @@
 #include "cgrpc/options.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
+#include "cgrpc/proto_parser.h"
 #include "cgrpc/reflection.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"
