@@ -69,8 +69,9 @@ if(MODE STREQUAL "update")
     message(STATUS "compiler/gen, src/wkt and src/services are a fixed point: nothing changed")
   endif()
 elseif(differ)
-  message(FATAL_ERROR "compiler/gen, src/wkt or src/services is not what the plugin generates: ${differ} differ "
-                      "(see ${WORK_DIR}; build the protoc-gen-cgrpc-bootstrap target)")
+  message(FATAL_ERROR "compiler/gen, src/wkt or src/services is not what the plugin generates: "
+                      "${differ} differ (see ${WORK_DIR}; build the protoc-gen-cgrpc-bootstrap "
+                      "target)")
 else()
   message(STATUS "compiler/gen, src/wkt and src/services are a fixed point of the plugin")
 endif()

@@ -282,8 +282,8 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
                                                   cgrpc_error_t *err) {
   for (size_t i = 0; i < service->method_count; i++) {
     if (!handlers[i]) continue;
-    cgrpc_status_code_t code = register_method(srv, &service->methods[i], service, handlers[i],
-                                               user_data, mode, err);
+    cgrpc_status_code_t code =
+        register_method(srv, &service->methods[i], service, handlers[i], user_data, mode, err);
     if (code != CGRPC_STATUS_OK) return code;
   }
   ok(err);

@@ -17,7 +17,7 @@
 cgrpc_health_status_t health_lookup_locked(const cgrpc_health_t *h, const char *name, size_t len) {
   for (size_t i = 0; i < h->count; i++) {
     const char *n = h->entries[i].name;
-    if (strlen(n) == len && memcmp(n, name, len) == 0) return h->entries[i].status;
+    if (strlen(n) == len && (len == 0 || memcmp(n, name, len) == 0)) return h->entries[i].status;
   }
   return CGRPC_HEALTH_SERVICE_UNKNOWN;
 }

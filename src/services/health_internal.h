@@ -24,6 +24,24 @@ typedef struct health_entry {
 
 typedef struct health_watch health_watch_t;
 
+/* One Watch stream (health_watch.c says how it moves), in its call's arena. */
+struct health_watch {
+  cgrpc_health_t *h;
+  cgrpc_server_call_t *call;
+  cgrpc_str_t service; /* the request's, in the call's arena */
+  int want, sent, sending;
+  bool busy;   /* an operation is in flight (or the call was finished) */
+  bool linked; /* in h->watches */
+  bool ending; /* to finish: at once (end_now) or once `want` is sent */
+  bool end_now;
+  cgrpc_status_code_t end_code;
+  const char *end_message; /* static */
+  health_watch_t *prev, *next;
+  /* health_watch_notify()'s list of operations to run, and each one's. */
+  health_watch_t *batch;
+  int batch_act;
+};
+
 struct cgrpc_health {
   pthread_mutex_t mu;
   health_entry_t *entries; /* unsorted; a server has few services */

@@ -26,23 +26,6 @@
 
 #define NOTHING_SENT (-1)
 
-struct health_watch {
-  cgrpc_health_t *h;
-  cgrpc_server_call_t *call;
-  cgrpc_str_t service; /* the request's, in the call's arena */
-  int want, sent, sending;
-  bool busy;    /* an operation is in flight (or the call was finished) */
-  bool linked;  /* in h->watches */
-  bool ending;  /* to finish: at once (end_now) or once `want` is sent */
-  bool end_now;
-  cgrpc_status_code_t end_code;
-  const char *end_message; /* static */
-  health_watch_t *prev, *next;
-  /* health_watch_notify()'s list of operations to run, and each one's. */
-  health_watch_t *batch;
-  int batch_act;
-};
-
 typedef enum { ACT_NONE, ACT_WRITE, ACT_FINISH } action_t;
 
 static void unlink_locked(health_watch_t *w) {
@@ -74,8 +57,7 @@ static action_t step_locked(health_watch_t *w) {
   return ACT_NONE;
 }
 
-static void end_locked(health_watch_t *w, cgrpc_status_code_t code, const char *message,
-                       bool now) {
+static void end_locked(health_watch_t *w, cgrpc_status_code_t code, const char *message, bool now) {
   if (!w->ending) {
     w->ending = true;
     w->end_code = code;
@@ -166,7 +148,9 @@ void health_watch_notify(cgrpc_health_t *h, const char *name, bool end) {
   health_watch_t *next;
   for (health_watch_t *w = h->watches; w; w = next) {
     next = w->next; /* step_locked() may unlink w */
-    if (name && (w->service.len != len || memcmp(w->service.data, name, len) != 0)) continue;
+    if (name && (w->service.len != len || (len && memcmp(w->service.data, name, len) != 0))) {
+      continue;
+    }
     w->want = (int)health_lookup_locked(h, w->service.data, w->service.len);
     if (end) end_locked(w, CGRPC_STATUS_UNAVAILABLE, "the server is shutting down", false);
     action_t act = step_locked(w);

@@ -65,6 +65,7 @@ bool reflection_ready(cgrpc_reflection_t *r) {
     for (size_t i = 0; i < srv->method_slots; i++) {
       const cgrpc_pb_service_t *svc = srv->methods[i].service;
       if (!srv->methods[i].method || !svc || !svc->file) continue;
+      if (cgrpc_pool_find_file(r->pool, svc->file->name)) continue; /* another method's */
       cgrpc_error_t err;
       if (cgrpc_pool_add_generated(r->pool, svc->file, &err) != CGRPC_STATUS_OK) {
         /* A conflict between two generated files: the others still answer. */

@@ -13,10 +13,10 @@
 #include "services/reflection_internal.h"
 
 /* The v1alpha structs go through the v1 code: same layout, checked here. */
-#define SAME_LAYOUT(type, field)                                                      \
-  _Static_assert(offsetof(grpc_reflection_v1_##type, field) ==                        \
-                     offsetof(grpc_reflection_v1alpha_##type, field),                 \
-                 #type "." #field " differs between v1 and v1alpha");                 \
+#define SAME_LAYOUT(type, field)                                                              \
+  _Static_assert(offsetof(grpc_reflection_v1_##type, field) ==                                \
+                     offsetof(grpc_reflection_v1alpha_##type, field),                         \
+                 #type "." #field " differs between v1 and v1alpha");                         \
   _Static_assert(sizeof(grpc_reflection_v1_##type) == sizeof(grpc_reflection_v1alpha_##type), \
                  #type " differs in size between v1 and v1alpha")
 SAME_LAYOUT(ServerReflectionRequest, message_request);
@@ -70,8 +70,8 @@ static bool was_sent(const reflection_sent_t *sent, const cgrpc_file_desc_t *f) 
 static bool add_sent(reflection_sent_t *sent, const cgrpc_file_desc_t *f, cgrpc_arena_t *arena) {
   if (sent->count == sent->cap) {
     size_t cap = sent->cap ? sent->cap * 2 : 16;
-    const cgrpc_file_desc_t **grown = cgrpc_arena_realloc(
-        arena, sent->files, sent->cap * sizeof *grown, cap * sizeof *grown);
+    const cgrpc_file_desc_t **grown =
+        cgrpc_arena_realloc(arena, sent->files, sent->cap * sizeof *grown, cap * sizeof *grown);
     if (!grown) return false;
     sent->files = grown;
     sent->cap = cap;
@@ -159,8 +159,7 @@ static bool extension_numbers(const cgrpc_reflection_t *r, const char *type, res
 }
 
 bool reflection_answer(const cgrpc_reflection_t *r, const request_t *req, response_t *resp,
-                       reflection_sent_t *sent, cgrpc_arena_t *arena,
-                       cgrpc_arena_t *stream_arena) {
+                       reflection_sent_t *sent, cgrpc_arena_t *arena, cgrpc_arena_t *stream_arena) {
   grpc_reflection_v1_ServerReflectionResponse_init(resp);
   resp->valid_host = req->host;
   resp->original_request = (request_t *)req;

@@ -44,7 +44,8 @@ typedef struct reflection_sent {
 /* Fills `resp` with the answer to `req`: memory from `arena` (the
  * message's), the sent-files set grown in `stream_arena`. False when memory
  * ran out. */
-bool reflection_answer(const cgrpc_reflection_t *r, const grpc_reflection_v1_ServerReflectionRequest *req,
+bool reflection_answer(const cgrpc_reflection_t *r,
+                       const grpc_reflection_v1_ServerReflectionRequest *req,
                        grpc_reflection_v1_ServerReflectionResponse *resp, reflection_sent_t *sent,
                        cgrpc_arena_t *arena, cgrpc_arena_t *stream_arena);
 

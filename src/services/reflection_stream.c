@@ -21,6 +21,7 @@ typedef struct stream {
   cgrpc_server_call_t *call;
   phase_t phase;
   bool in_op, op_done, op_ok; /* an operation completing inside its own start */
+  bool not_started;           /* ... or not even started: out of memory */
   cgrpc_arena_t arena;        /* one request and its answer */
   char room[1024];
   reflection_sent_t sent;
@@ -52,6 +53,7 @@ static bool start(stream_t *s) {
   if (!started) {
     s->op_done = true;
     s->op_ok = false;
+    s->not_started = true;
   }
   return s->op_done;
 }
@@ -59,6 +61,10 @@ static bool start(stream_t *s) {
 /* The operation of the current phase completed with `ok`: on to the next. */
 static void drive(stream_t *s, bool ok) {
   for (;;) {
+    if (s->not_started) {
+      end(s, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reflection stream");
+      return;
+    }
     if (s->phase == READING) {
       if (!ok) { /* the client half-closed, or the call is gone */
         end(s, cgrpc_server_call_cancelled(s->call) ? CGRPC_STATUS_CANCELLED : CGRPC_STATUS_OK,

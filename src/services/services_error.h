@@ -11,8 +11,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static inline cgrpc_status_code_t cgrpc_services_fail(cgrpc_error_t *err, cgrpc_status_code_t code,
-                                                      const char *fmt, ...) {
+static inline cgrpc_status_code_t
+cgrpc_services_fail(cgrpc_error_t *err, cgrpc_status_code_t code, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
