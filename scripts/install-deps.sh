@@ -12,8 +12,10 @@
 set -euo pipefail
 profile=${1:-test}
 
+# grpc-proto: the cgrpc command line tool (tools/cgrpc) embeds its reflection
+# and health .proto files at build time.
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
-            libssl-dev)
+            libssl-dev grpc-proto)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
 # and error_details.proto, for the rich error details tests. openssl: the TLS
