@@ -78,7 +78,10 @@ def main():
         for d in [root] + extra:
             includes += ["-I", d]
         files = []
-        for dirpath, _, names in os.walk(os.path.join(root, subdir)):
+        for dirpath, dirs, names in os.walk(os.path.join(root, subdir)):
+            # Installed npm packages carry copies of other projects' schemas
+            # (protobufjs's own google/protobuf): not this repository's.
+            dirs[:] = [d for d in dirs if d != "node_modules"]
             files += [os.path.relpath(os.path.join(dirpath, n), root) for n in names if n.endswith(".proto")]
         jobs += [(root, includes, name) for name in sorted(files)]
 
