@@ -193,9 +193,10 @@ cgrpc_http1_result_t cgrpc_http1_head_parse(const uint8_t *buf, size_t len, size
   }
   memset(head, 0, sizeof *head);
   size_t pos = start;
-  const uint8_t *line;
-  size_t n;
-  next_line(buf, end, &pos, &line, &n);
+  const uint8_t *line = NULL;
+  size_t n = 0;
+  /* The head's end was found above, so its first line ends before it. */
+  if (!next_line(buf, end, &pos, &line, &n)) return bad(why, "malformed request line");
   cgrpc_http1_result_t r = request_line(line, n, head, why);
   if (r != CGRPC_HTTP1_DONE) return r;
   while (next_line(buf, end, &pos, &line, &n) && n > 0) {
