@@ -12,8 +12,9 @@
 set -euo pipefail
 profile=${1:-test}
 
+# libc-ares-dev: channels' DNS resolver (src/rpc/resolver_dns.c).
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
-            libssl-dev)
+            libssl-dev libc-ares-dev)
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
 # and error_details.proto, for the rich error details tests. openssl: the TLS

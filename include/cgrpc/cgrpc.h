@@ -14,6 +14,8 @@
  *   options.h      how server and channel options are set
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
+ *   connectivity.h a channel's connectivity state, to read and wait on
+ *   resolver.h     plugging a name registry into channels
  *   server.h       servers and server calls
  *   log.h          where the library's diagnostics go
  *   version.h      library version
@@ -34,6 +36,7 @@
 #include "cgrpc/call.h"
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
+#include "cgrpc/connectivity.h"
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
 #include "cgrpc/interceptor.h"
@@ -44,6 +47,7 @@
 #include "cgrpc/options.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
+#include "cgrpc/resolver.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"
 #include "cgrpc/status.h"

@@ -77,7 +77,15 @@ extern "C" {
   X(INT,   compression_level,        6,                      0, 9,                                 \
     "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
-    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")
+    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")            \
+  X(STR,   lb_policy,                NULL,                   0, 0,                                 \
+    "load balancing: \"pick_first\" (NULL), \"round_robin\" or \"least_request\"")                \
+  X(BOOL,  shuffle_address_list,     false,                  0, 1,                                 \
+    "pick_first shuffles each address list (gRFC A62)")                                            \
+  X(STR,   health_check_service_name, NULL,                  0, 0,                                 \
+    "client-side health checking (gRFC A17) of this service (\"\": the server); NULL: off")        \
+  X(NS,    min_resolution_interval_ns, 30 * CGRPC_NS_PER_SEC, 0, CGRPC_INFINITE,                   \
+    "re-resolution of the target at most this often")
 /* clang-format on */
 
 typedef struct cgrpc_channel_options {

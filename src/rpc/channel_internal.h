@@ -19,15 +19,19 @@
 #include "io/workers.h"
 #include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
+#include "rpc/lb.h"
 #include "rpc/transport.h"
 
-/* One connection of the channel. The newest is the one new calls use;
- * older ones (after GOAWAY) live on until their calls are done. */
+/* One connection of the channel, to one backend (rpc/lb.h: its lb_sub_t,
+ * the subchannel). A subchannel's newest connection is the one new calls
+ * use; older ones (after GOAWAY, or of an address no longer resolved) live
+ * on until their calls are done. */
 typedef struct subchannel {
   cgrpc_transport_t t;
   cgrpc_channel_t *ch;
   struct subchannel *next;
-  bool ready; /* the server's SETTINGS arrived */
+  struct lb_sub *owner; /* NULL once the subchannel dropped this connection */
+  bool ready;           /* the server's SETTINGS arrived */
 } subchannel_t;
 
 typedef enum channel_state {
@@ -46,7 +50,7 @@ struct cgrpc_channel {
   cgrpc_h2_options_t h2opts;
   cgrpc_loop_t *loop;
   pthread_t thread;
-  cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
+  cgrpc_workers_t *resolver; /* one thread for DNS lookups (rpc/resolver_dns.c) */
   uint8_t *rbuf;
   cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
@@ -64,21 +68,21 @@ struct cgrpc_channel {
 
   /* Loop thread only. */
   channel_state_t state;
-  subchannel_t *subs;
-  subchannel_t *active;
+  subchannel_t *subs;                        /* every connection */
   cgrpc_call_t *waiting_head, *waiting_tail; /* calls waiting for a connection */
   cgrpc_call_t *calls;                       /* every call not yet ended */
-  cgrpc_address_list_t resolved;
-  const cgrpc_address_list_t *addrs; /* target->addrs or `resolved` */
-  size_t addr_index;
-  cgrpc_connect_t connect;
-  cgrpc_timer_t connect_timer;
-  cgrpc_resolve_req_t *resolving;
-  cgrpc_timer_t backoff_timer;
-  int64_t backoff;
+  lb_state_t lb;                             /* subchannels and policy (rpc/lb.h) */
+  resolver_state_t res;                      /* where addresses come from (rpc/lb.h) */
   uint64_t rng;
   char last_error[384];
   cgrpc_status_code_t failure; /* CH_FAILED: the code calls end with (last_error says why) */
+
+  /* The connectivity state for cgrpc/connectivity.h, published by the loop
+   * (channel_state.c). */
+  pthread_mutex_t state_mu;
+  pthread_cond_t state_cv;
+  atomic_int public_state;
+  bool state_sync_ready; /* state_mu and state_cv exist */
 
   /* Any thread, under rescue_mu (channel_rescue.c): calls with operations
    * that could not be posted for lack of memory, and a shutdown that could
@@ -224,6 +228,14 @@ struct cgrpc_call {
 
 /* Whether the channel's connections use TLS. Any thread. */
 bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
+
+/* channel_state.c: the connectivity state for applications. */
+int cgrpc_channel_state_init(cgrpc_channel_t *ch);
+void cgrpc_channel_state_destroy(cgrpc_channel_t *ch);
+/* Sets ch->state (loop thread) and publishes it. */
+void cgrpc_channel_set_state(cgrpc_channel_t *ch, channel_state_t st);
+/* lb_policy.c: "failed to connect to AUTHORITY: why" for calls that fail. */
+void cgrpc_channel_fail_message(cgrpc_channel_t *ch, char *buf, size_t size);
 
 /* channel.c: routes a call that needs a connection (loop thread): attaches
  * it, ends it, or makes it wait (cgrpc_call_wait). */

@@ -388,6 +388,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
   }
   set_state(call, CALL_ACTIVE);
   call->sub = sub;
+  if (sub->owner) sub->owner->outstanding++; /* least_request counts them */
   call->refs++; /* the transport's, until the stream closes */
   cgrpc_call_io_attach(&call->io, &call->stream);
   if (call->replay.state == REPLAY_RETRYING) {
@@ -440,6 +441,7 @@ static void retry(cgrpc_call_t *call) {
 
 void cgrpc_call_on_close(cgrpc_call_t *call) {
   call->refs++;
+  if (call->sub->owner) call->sub->owner->outstanding--;
   call->sub = NULL;
   unref(call); /* the transport's */
   if (call->state == CALL_DONE) {
