@@ -1,0 +1,86 @@
+/* tests/unit/rpc/lb_test_util.h — backends for the load-balancing tests:
+ * cgrpc servers on loopback addresses (127.0.0.x), each counting the calls
+ * it answered, and a way to start several on one port (a DNS name gives
+ * addresses, and the target the port). */
+#ifndef CGRPC_TESTS_UNIT_RPC_LB_TEST_UTIL_H
+#define CGRPC_TESTS_UNIT_RPC_LB_TEST_UTIL_H
+
+#include <stdatomic.h>
+
+#include "rpc_test_util.h"
+
+typedef struct backend {
+  cgrpc_server_t *srv;
+  char ip[32];
+  int port;
+  atomic_int calls;
+} backend_t;
+
+static void backend_unary(cgrpc_server_call_t *call, const void *request, void *ud) {
+  backend_t *b = ud;
+  atomic_fetch_add(&b->calls, 1);
+  const test_Msg *req = request;
+  test_Msg resp = {.text = req->text, .num = req->num + 1};
+  cgrpc_server_call_reply(call, &resp);
+}
+
+/* Starts a backend on ip:port (port 0: any). False when the port is taken. */
+static inline bool backend_start(backend_t *b, const char *ip, int port) {
+  cgrpc_error_t err;
+  cgrpc_server_options_t so = CGRPC_SERVER_OPTIONS_INIT;
+  so.loop_threads = 1;
+  atomic_store(&b->calls, 0);
+  snprintf(b->ip, sizeof b->ip, "%s", ip);
+  char addr[64];
+  snprintf(addr, sizeof addr, "%s:%d", ip, port);
+  CHECK_EQ_INT(cgrpc_server_new(&so, &b->srv, &err), CGRPC_STATUS_OK);
+  if (cgrpc_server_listen(b->srv, addr, &b->port, &err) != CGRPC_STATUS_OK) {
+    cgrpc_server_free(b->srv);
+    b->srv = NULL;
+    return false;
+  }
+  CHECK_EQ_INT(cgrpc_server_register(b->srv, &test_methods[M_UNARY], backend_unary, b,
+                                     CGRPC_HANDLER_INLINE, &err),
+               CGRPC_STATUS_OK);
+  CHECK_EQ_INT(cgrpc_server_start(b->srv, &err), CGRPC_STATUS_OK);
+  return true;
+}
+
+static inline void backend_stop(backend_t *b) {
+  if (!b->srv) return;
+  cgrpc_server_shutdown(b->srv, 0);
+  cgrpc_server_free(b->srv);
+  b->srv = NULL;
+}
+
+/* Starts n backends on 127.0.0.(first..first+n-1), all on one free port. */
+static inline int backends_start_same_port(backend_t *bs, int n, int first) {
+  for (int attempt = 0; attempt < 20; attempt++) {
+    char ip[32];
+    snprintf(ip, sizeof ip, "127.0.0.%d", first);
+    if (!backend_start(&bs[0], ip, 0)) continue;
+    int port = bs[0].port;
+    int ok = 1;
+    for (int i = 1; i < n && ok; i++) {
+      snprintf(ip, sizeof ip, "127.0.0.%d", first + i);
+      ok = backend_start(&bs[i], ip, port);
+      if (!ok) {
+        for (int j = 0; j < i; j++) backend_stop(&bs[j]);
+      }
+    }
+    if (ok) return port;
+  }
+  return -1;
+}
+
+/* One unary call; its status code. */
+static inline cgrpc_status_code_t lb_call(cgrpc_channel_t *ch, bool wait_for_ready) {
+  test_Msg req = {.text = test_str("x"), .num = 1};
+  cgrpc_call_options_t o = {.timeout_ns = 5 * CGRPC_NS_PER_SEC, .wait_for_ready = wait_for_ready};
+  cgrpc_result_t *r = cgrpc_unary_result(ch, &test_methods[M_UNARY], &req, &o);
+  cgrpc_status_code_t code = cgrpc_result_code(r);
+  cgrpc_result_free(r);
+  return code;
+}
+
+#endif /* CGRPC_TESTS_UNIT_RPC_LB_TEST_UTIL_H */
