@@ -52,6 +52,10 @@ void cgrpc_channel_unlink_waiting(cgrpc_channel_t *ch, cgrpc_call_t *call) {
 }
 
 void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
+  if (call->pin) {
+    lb_health_route(call);
+    return;
+  }
   if (ch->state == CH_READY) {
     lb_sub_t *s = lb_pick(ch);
     if (s) {

@@ -222,6 +222,8 @@ struct cgrpc_call {
    * on_send ended the call with travels to the loop in `icept_err`,
    * written once (icept_failed). */
   cgrpc_interceptor_call_t icept;
+  /* A health Watch (lb_health.c): goes to this watch's subchannel only. */
+  struct lb_health_watch *pin;
   atomic_bool icept_failed;
   cgrpc_error_t icept_err;
 };
@@ -292,6 +294,12 @@ cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t 
                                                  cgrpc_error_t *err);
 
 /* client_call.c */
+/* cgrpc_call_start() for a call that must use one subchannel (`pin`, a
+ * health watch; lb_health_route() places it). */
+cgrpc_call_t *cgrpc_call_start_pinned(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                                      const cgrpc_call_options_t *opts, struct lb_health_watch *pin);
+/* lb_health.c: attaches a pinned call to its subchannel, or ends it. */
+void lb_health_route(cgrpc_call_t *call);
 /* The call waits for a connection (-> WAITING). */
 void cgrpc_call_wait(cgrpc_call_t *call);
 /* Runs the operations rescued for `call` (loop thread). */

@@ -764,10 +764,11 @@ static void finish_on_loop(cgrpc_call_t *call, const call_finish_t *finish) {
 
 /* ---- Public API ------------------------------------------------------------------------ */
 
-cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
-                               const cgrpc_call_options_t *opts) {
+static cgrpc_call_t *call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                               const cgrpc_call_options_t *opts, struct lb_health_watch *pin) {
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) return ch->no_memory_call;
+  call->pin = pin;
   if (intercepted(call, opts)) {
     cgrpc_error_t err;
     cgrpc_status_code_t code = intercept_begin(call, opts, NULL, NULL, &err);
@@ -779,6 +780,17 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
   call_op_t op = {.kind = OP_START, .call = call};
   if (!submit(&op)) fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   return call;
+}
+
+cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                               const cgrpc_call_options_t *opts) {
+  return call_start(ch, method, opts, NULL);
+}
+
+cgrpc_call_t *cgrpc_call_start_pinned(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                                      const cgrpc_call_options_t *opts,
+                                      struct lb_health_watch *pin) {
+  return call_start(ch, method, opts, pin);
 }
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,

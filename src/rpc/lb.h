@@ -70,6 +70,8 @@ typedef struct lb_sub {
   uint32_t outstanding; /* calls on this subchannel's connections */
   lb_health_t health;
   struct lb_health_watch *watch; /* lb_health.c */
+  cgrpc_timer_t health_timer;    /* a failed Watch starts again */
+  lb_backoff_t health_backoff;
   bool listed;                   /* scratch: still in the new address list */
   char last_error[256];
 } lb_sub_t;
@@ -86,6 +88,7 @@ bool lb_sub_pickable(const lb_sub_t *s);
 cgrpc_connectivity_state_t lb_sub_lb_state(const lb_sub_t *s);
 
 /* lb_health.c: starts or stops the Watch of a READY subchannel. */
+void lb_health_init(lb_sub_t *s);
 void lb_health_start(lb_sub_t *s);
 void lb_health_stop(lb_sub_t *s);
 

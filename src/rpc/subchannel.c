@@ -206,6 +206,7 @@ lb_sub_t *lb_sub_new(cgrpc_channel_t *ch, const cgrpc_address_t *addr) {
   cgrpc_timer_init(&s->connect_timer, on_connect_timeout, s);
   cgrpc_timer_init(&s->backoff_timer, on_backoff, s);
   lb_backoff_init(&s->backoff, ch->opts.initial_backoff_ns, ch->opts.max_backoff_ns);
+  lb_health_init(s);
   return s;
 }
 

@@ -14,7 +14,53 @@ typedef struct backend {
   char ip[32];
   int port;
   atomic_int calls;
+  bool with_health; /* serve grpc.health.v1.Health/Watch (set before start) */
+  atomic_int health; /* what Watch says: 1 SERVING, 2 NOT_SERVING */
+  atomic_int watches; /* Watch calls received */
 } backend_t;
+
+/* grpc.health.v1's messages, by hand (the tests do not use the generator). */
+typedef struct hc_request {
+  cgrpc_str_t _unknown;
+  cgrpc_str_t service;
+} hc_request_t;
+typedef struct hc_response {
+  cgrpc_str_t _unknown;
+  int32_t status;
+} hc_response_t;
+static const cgrpc_pb_field_t hc_request_fields[] = {
+    {1, offsetof(hc_request_t, service), 0, 0, CGRPC_PB_STRING, 0, 0}};
+static const cgrpc_pb_field_t hc_response_fields[] = {
+    {1, offsetof(hc_response_t, status), 0, 0, CGRPC_PB_INT32, 0, 0}};
+static const char *const hc_service_names[] = {"service"};
+static const char *const hc_status_names[] = {"status"};
+static const cgrpc_pb_msg_table_t hc_request_table = {
+    "grpc.health.v1.HealthCheckRequest", hc_request_fields, NULL, hc_service_names,
+    hc_service_names, NULL, sizeof(hc_request_t), 1, 1, 0};
+static const cgrpc_pb_msg_table_t hc_response_table = {
+    "grpc.health.v1.HealthCheckResponse", hc_response_fields, NULL, hc_status_names,
+    hc_status_names, NULL, sizeof(hc_response_t), 1, 1, 0};
+static const cgrpc_pb_method_t hc_watch_method = {
+    "Watch", "/grpc.health.v1.Health/Watch", &hc_request_table, &hc_response_table, false, true};
+
+/* Watch: the backend's `health`, again each time it changes, until the
+ * client goes away. */
+static void backend_watch(cgrpc_server_call_t *call, const void *request, void *ud) {
+  (void)request;
+  backend_t *b = ud;
+  atomic_fetch_add(&b->watches, 1);
+  int sent = 0;
+  while (!cgrpc_server_call_cancelled(call)) {
+    int now = atomic_load(&b->health);
+    if (now != sent) {
+      hc_response_t resp = {.status = now};
+      if (!cgrpc_server_call_write(call, &resp, 0, NULL, NULL)) break;
+      sent = now;
+    }
+    test_sleep_ms(5);
+  }
+  cgrpc_server_call_finish(call, CGRPC_STATUS_OK, NULL, NULL);
+}
 
 static void backend_unary(cgrpc_server_call_t *call, const void *request, void *ud) {
   backend_t *b = ud;
@@ -42,6 +88,12 @@ static inline bool backend_start(backend_t *b, const char *ip, int port) {
   CHECK_EQ_INT(cgrpc_server_register(b->srv, &test_methods[M_UNARY], backend_unary, b,
                                      CGRPC_HANDLER_INLINE, &err),
                CGRPC_STATUS_OK);
+  if (b->with_health) {
+    if (atomic_load(&b->health) == 0) atomic_store(&b->health, 1);
+    CHECK_EQ_INT(cgrpc_server_register(b->srv, &hc_watch_method, backend_watch, b,
+                                       CGRPC_HANDLER_BLOCKING, &err),
+                 CGRPC_STATUS_OK);
+  }
   CHECK_EQ_INT(cgrpc_server_start(b->srv, &err), CGRPC_STATUS_OK);
   return true;
 }

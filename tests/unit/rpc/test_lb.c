@@ -301,6 +301,66 @@ static void test_registered_resolver_pushes_addresses(void) {
   for (int i = 0; i < 2; i++) backend_stop(&bs[i]);
 }
 
+/* ---- Health checking (gRFC A17) ------------------------------------------------------- */
+
+static void test_health_not_serving_gets_no_traffic(void) {
+  backend_t bs[3];
+  memset(bs, 0, sizeof bs);
+  for (int i = 0; i < 3; i++) bs[i].with_health = true;
+  atomic_store(&bs[1].health, 2); /* NOT_SERVING */
+  char target[256];
+  start_backends(bs, 3, target, sizeof target);
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.lb_policy = "round_robin";
+  o.health_check_service_name = "test.Svc";
+  o.initial_backoff_ns = 50 * CGRPC_NS_PER_MS;
+  cgrpc_channel_t *ch = NULL;
+  CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, NULL), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(lb_call(ch, true), CGRPC_STATUS_OK);
+  test_sleep_ms(100); /* every Watch has answered */
+  for (int i = 0; i < 3; i++) atomic_store(&bs[i].calls, 0);
+  for (int i = 0; i < 100; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 50);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 0);
+  CHECK_EQ_INT(atomic_load(&bs[2].calls), 50);
+  for (int i = 0; i < 3; i++) CHECK_EQ_INT(atomic_load(&bs[i].watches), 1);
+  /* It turns SERVING: it gets its share; the first one stops: it gets none. */
+  atomic_store(&bs[1].health, 1);
+  atomic_store(&bs[0].health, 2);
+  test_sleep_ms(100);
+  for (int i = 0; i < 3; i++) atomic_store(&bs[i].calls, 0);
+  for (int i = 0; i < 100; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 0);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 50);
+  CHECK_EQ_INT(atomic_load(&bs[2].calls), 50);
+  /* None SERVING: the channel is in TRANSIENT_FAILURE, calls fail fast. */
+  atomic_store(&bs[1].health, 2);
+  atomic_store(&bs[2].health, 2);
+  test_sleep_ms(100);
+  CHECK_EQ_INT(cgrpc_channel_get_state(ch, false), CGRPC_CHANNEL_TRANSIENT_FAILURE);
+  CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_UNAVAILABLE);
+  cgrpc_channel_free(ch);
+  for (int i = 0; i < 3; i++) backend_stop(&bs[i]);
+}
+
+static void test_health_unimplemented_means_healthy(void) {
+  backend_t bs[2];
+  memset(bs, 0, sizeof bs);
+  char target[256];
+  start_backends(bs, 2, target, sizeof target); /* no health service */
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.lb_policy = "round_robin";
+  o.health_check_service_name = "";
+  cgrpc_channel_t *ch = NULL;
+  CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, NULL), CGRPC_STATUS_OK);
+  warm_up(ch, bs, 2);
+  for (int i = 0; i < 100; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 50);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 50);
+  cgrpc_channel_free(ch);
+  for (int i = 0; i < 2; i++) backend_stop(&bs[i]);
+}
+
 /* ---- Backoff ------------------------------------------------------------------------ */
 
 static void test_backoff_follows_the_spec(void) {
@@ -352,5 +412,7 @@ int main(void) {
   TEST_RUN(test_state_idle_connecting_ready);
   TEST_RUN(test_state_transient_failure);
   TEST_RUN(test_registered_resolver_pushes_addresses);
+  TEST_RUN(test_health_not_serving_gets_no_traffic);
+  TEST_RUN(test_health_unimplemented_means_healthy);
   return TEST_DONE();
 }
