@@ -15,6 +15,7 @@ profile=${1:-test}
 # libc-ares-dev: channels' DNS resolver (src/rpc/resolver_dns.c).
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
             libssl-dev libc-ares-dev)
+# dnsmasq: the DNS server the load-balancing test starts (tests/unit/rpc/test_lb_dns.c).
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
 # and error_details.proto, for the rich error details tests. openssl: the TLS
@@ -25,7 +26,7 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography openssl dpkg-dev g++)
+           python3-cryptography openssl dpkg-dev g++ dnsmasq)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev
