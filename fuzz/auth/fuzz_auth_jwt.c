@@ -21,7 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "auth/base64url.h"
-#include "auth/json.h"
+#include "base/json_tree.h"
 #include "cgrpc/jwt.h"
 
 static const char kSecret[] = "fuzz-secret-fuzz-secret-fuzz-sec";
@@ -51,11 +51,11 @@ static cgrpc_jwt_verifier_t *verifier(void) {
   return v;
 }
 
-static size_t count_nodes(const cgrpc_auth_json_t *v) {
+static size_t count_nodes(const cgrpc_json_tree_t *v) {
   size_t n = 1, children = 0;
-  for (const cgrpc_auth_json_t *c = v->child; c; c = c->next, children++) n += count_nodes(c);
+  for (const cgrpc_json_tree_t *c = v->child; c; c = c->next, children++) n += count_nodes(c);
   if (children != v->count) abort();
-  if (v->kind == CGRPC_AUTH_JSON_STRING && strlen(v->str) != v->str_len) abort();
+  if (v->kind == CGRPC_JSON_TREE_STRING && strlen(v->str) != v->str_len) abort();
   return n;
 }
 
@@ -64,10 +64,10 @@ static void fuzz_json(const uint8_t *data, size_t size) {
   int depth = data[0] % 24;
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
-  const cgrpc_auth_json_t *root = NULL;
+  const cgrpc_json_tree_t *root = NULL;
   cgrpc_error_t err = {{0}};
   cgrpc_status_code_t rc =
-      cgrpc_auth_json_parse((const char *)data + 1, size - 1, depth, &arena, &root, &err);
+      cgrpc_json_tree_parse((const char *)data + 1, size - 1, depth, &arena, &root, &err);
   if (rc == CGRPC_STATUS_OK) {
     if (count_nodes(root) > size) abort(); /* every node takes at least one byte */
   } else if (rc != CGRPC_STATUS_INVALID_ARGUMENT || !err.message[0]) {

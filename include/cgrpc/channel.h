@@ -77,7 +77,13 @@ extern "C" {
   X(INT,   compression_level,        6,                      0, 9,                                 \
     "zlib level of compressed requests: 0 (stored) to 9 (smallest)")                               \
   X(NS,    busy_poll_ns,             0,                      0, CGRPC_NS_PER_SEC,                  \
-    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")            \
+    "the loop, out of work, polls this long before it sleeps (docs/performance.md)")          \
+  X(STR,   service_config_json,      NULL,                   0, 0,                                 \
+    "service config JSON (docs/service-config.md); NULL: none; invalid: INVALID_ARGUMENT")   \
+  X(BYTES, per_call_retry_buffer_size, 256 * 1024,           0, CGRPC_UNLIMITED,                   \
+    "request bytes a call keeps for retries; a call that sends more is no longer retried")     \
+  X(BYTES, retry_buffer_size,        16 * 1024 * 1024,       0, CGRPC_UNLIMITED,                   \
+    "request bytes all calls of the channel keep for retries; past it calls commit")          \
   X(STR,   lb_policy,                NULL,                   0, 0,                                 \
     "load balancing: \"pick_first\" (NULL), \"round_robin\" or \"least_request\"")                \
   X(BOOL,  shuffle_address_list,     false,                  0, 1,                                 \

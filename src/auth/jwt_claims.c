@@ -4,19 +4,19 @@
 #include "auth/jwt_internal.h"
 
 const char *cgrpc_jwt_claims_get_string(const cgrpc_jwt_claims_t *c, const char *name) {
-  return c ? cgrpc_auth_json_get_string(c->payload, name) : NULL;
+  return c ? cgrpc_json_tree_get_string(c->payload, name) : NULL;
 }
 
 bool cgrpc_jwt_claims_get_int(const cgrpc_jwt_claims_t *c, const char *name, int64_t *out) {
-  const cgrpc_auth_json_t *m = c ? cgrpc_auth_json_get(c->payload, name) : NULL;
-  if (!m || m->kind != CGRPC_AUTH_JSON_NUMBER || !m->is_int) return false;
+  const cgrpc_json_tree_t *m = c ? cgrpc_json_tree_get(c->payload, name) : NULL;
+  if (!m || m->kind != CGRPC_JSON_TREE_NUMBER || !m->is_int) return false;
   if (out) *out = m->integer;
   return true;
 }
 
 bool cgrpc_jwt_claims_get_bool(const cgrpc_jwt_claims_t *c, const char *name, bool *out) {
-  const cgrpc_auth_json_t *m = c ? cgrpc_auth_json_get(c->payload, name) : NULL;
-  if (!m || m->kind != CGRPC_AUTH_JSON_BOOL) return false;
+  const cgrpc_json_tree_t *m = c ? cgrpc_json_tree_get(c->payload, name) : NULL;
+  if (!m || m->kind != CGRPC_JSON_TREE_BOOL) return false;
   if (out) *out = m->boolean;
   return true;
 }
@@ -36,13 +36,13 @@ static bool word_in(const char *list, const char *scope) {
 
 bool cgrpc_jwt_claims_has_scope(const cgrpc_jwt_claims_t *c, const char *scope) {
   if (!c || !scope || !*scope) return false;
-  const char *words = cgrpc_auth_json_get_string(c->payload, "scope");
+  const char *words = cgrpc_json_tree_get_string(c->payload, "scope");
   if (words && word_in(words, scope)) return true;
-  const cgrpc_auth_json_t *scp = cgrpc_auth_json_get(c->payload, "scp");
-  if (scp && scp->kind == CGRPC_AUTH_JSON_STRING) return word_in(scp->str, scope);
-  if (scp && scp->kind == CGRPC_AUTH_JSON_ARRAY)
-    for (const cgrpc_auth_json_t *s = scp->child; s; s = s->next)
-      if (s->kind == CGRPC_AUTH_JSON_STRING && strcmp(s->str, scope) == 0) return true;
+  const cgrpc_json_tree_t *scp = cgrpc_json_tree_get(c->payload, "scp");
+  if (scp && scp->kind == CGRPC_JSON_TREE_STRING) return word_in(scp->str, scope);
+  if (scp && scp->kind == CGRPC_JSON_TREE_ARRAY)
+    for (const cgrpc_json_tree_t *s = scp->child; s; s = s->next)
+      if (s->kind == CGRPC_JSON_TREE_STRING && strcmp(s->str, scope) == 0) return true;
   return false;
 }
 

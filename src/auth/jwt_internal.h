@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "auth/json.h"
+#include "base/json_tree.h"
 #include "cgrpc/jwt.h"
 
 /* The algorithms a key can be bound to. */
@@ -46,7 +46,7 @@ struct cgrpc_jwt_verifier {
 };
 
 struct cgrpc_jwt_claims {
-  const cgrpc_auth_json_t *payload; /* an object */
+  const cgrpc_json_tree_t *payload; /* an object */
   cgrpc_str_t json;                 /* the decoded payload text */
 };
 

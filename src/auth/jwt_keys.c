@@ -198,10 +198,10 @@ static cgrpc_status_code_t jwk_fail(jwk_reader_t *r, const char *what) {
 }
 
 /* The base64url member `name` decoded into the arena. */
-static cgrpc_status_code_t jwk_bytes(jwk_reader_t *r, const cgrpc_auth_json_t *jwk,
+static cgrpc_status_code_t jwk_bytes(jwk_reader_t *r, const cgrpc_json_tree_t *jwk,
                                      const char *name, unsigned char **out, size_t *out_len) {
-  const cgrpc_auth_json_t *m = cgrpc_auth_json_get(jwk, name);
-  if (!m || m->kind != CGRPC_AUTH_JSON_STRING || m->str_len == 0) {
+  const cgrpc_json_tree_t *m = cgrpc_json_tree_get(jwk, name);
+  if (!m || m->kind != CGRPC_JSON_TREE_STRING || m->str_len == 0) {
     cgrpc_auth_fail(r->err, CGRPC_STATUS_INVALID_ARGUMENT,
                     "JWKS key %zu: member \"%s\" is missing or not a string", r->index, name);
     return CGRPC_STATUS_INVALID_ARGUMENT;
@@ -229,7 +229,7 @@ static EVP_PKEY *pkey_from_params(const char *type, OSSL_PARAM_BLD *bld) {
   return pkey;
 }
 
-static cgrpc_status_code_t jwk_rsa(jwk_reader_t *r, const cgrpc_auth_json_t *jwk, EVP_PKEY **out) {
+static cgrpc_status_code_t jwk_rsa(jwk_reader_t *r, const cgrpc_json_tree_t *jwk, EVP_PKEY **out) {
   unsigned char *n_bytes = NULL, *e_bytes = NULL;
   size_t n_len = 0, e_len = 0;
   cgrpc_status_code_t rc = jwk_bytes(r, jwk, "n", &n_bytes, &n_len);
@@ -247,7 +247,7 @@ static cgrpc_status_code_t jwk_rsa(jwk_reader_t *r, const cgrpc_auth_json_t *jwk
   return *out ? CGRPC_STATUS_OK : jwk_fail(r, "not a valid RSA public key");
 }
 
-static cgrpc_status_code_t jwk_ec(jwk_reader_t *r, const cgrpc_auth_json_t *jwk, EVP_PKEY **out) {
+static cgrpc_status_code_t jwk_ec(jwk_reader_t *r, const cgrpc_json_tree_t *jwk, EVP_PKEY **out) {
   unsigned char *x = NULL, *y = NULL;
   size_t x_len = 0, y_len = 0;
   cgrpc_status_code_t rc = jwk_bytes(r, jwk, "x", &x, &x_len);
@@ -269,22 +269,22 @@ static cgrpc_status_code_t jwk_ec(jwk_reader_t *r, const cgrpc_auth_json_t *jwk,
 }
 
 /* Reads one JWK into *key; *usable is false for keys skipped by rule. */
-static cgrpc_status_code_t jwk_read(jwk_reader_t *r, const cgrpc_auth_json_t *jwk,
+static cgrpc_status_code_t jwk_read(jwk_reader_t *r, const cgrpc_json_tree_t *jwk,
                                     cgrpc_jwt_key_t *key, bool *usable) {
   *usable = false;
   memset(key, 0, sizeof *key);
-  if (jwk->kind != CGRPC_AUTH_JSON_OBJECT) return jwk_fail(r, "not an object");
-  const char *kty = cgrpc_auth_json_get_string(jwk, "kty");
+  if (jwk->kind != CGRPC_JSON_TREE_OBJECT) return jwk_fail(r, "not an object");
+  const char *kty = cgrpc_json_tree_get_string(jwk, "kty");
   if (!kty) return jwk_fail(r, "member \"kty\" is missing or not a string");
-  const cgrpc_auth_json_t *kid = cgrpc_auth_json_get(jwk, "kid");
-  if (kid && kid->kind != CGRPC_AUTH_JSON_STRING) return jwk_fail(r, "\"kid\" is not a string");
-  const char *use = cgrpc_auth_json_get_string(jwk, "use");
-  const char *alg = cgrpc_auth_json_get_string(jwk, "alg");
+  const cgrpc_json_tree_t *kid = cgrpc_json_tree_get(jwk, "kid");
+  if (kid && kid->kind != CGRPC_JSON_TREE_STRING) return jwk_fail(r, "\"kid\" is not a string");
+  const char *use = cgrpc_json_tree_get_string(jwk, "use");
+  const char *alg = cgrpc_json_tree_get_string(jwk, "alg");
   const char *bound;
   if (strcmp(kty, "RSA") == 0) {
     bound = "RS256";
   } else if (strcmp(kty, "EC") == 0) {
-    const char *crv = cgrpc_auth_json_get_string(jwk, "crv");
+    const char *crv = cgrpc_json_tree_get_string(jwk, "crv");
     if (!crv) return jwk_fail(r, "member \"crv\" is missing or not a string");
     if (strcmp(crv, "P-256") != 0) return CGRPC_STATUS_OK; /* another curve: skipped */
     bound = "ES256";
@@ -323,16 +323,16 @@ static cgrpc_status_code_t jwk_read(jwk_reader_t *r, const cgrpc_auth_json_t *jw
 }
 
 /* The usable keys of a parsed JWK Set, into a heap array. */
-static cgrpc_status_code_t jwks_read(jwk_reader_t *r, const cgrpc_auth_json_t *root,
+static cgrpc_status_code_t jwks_read(jwk_reader_t *r, const cgrpc_json_tree_t *root,
                                      cgrpc_jwt_key_t **out, size_t *count) {
-  const cgrpc_auth_json_t *list = cgrpc_auth_json_get(root, "keys");
-  if (!list || list->kind != CGRPC_AUTH_JSON_ARRAY)
+  const cgrpc_json_tree_t *list = cgrpc_json_tree_get(root, "keys");
+  if (!list || list->kind != CGRPC_JSON_TREE_ARRAY)
     return cgrpc_auth_fail(r->err, CGRPC_STATUS_INVALID_ARGUMENT, "the JWKS has no \"keys\" array");
   cgrpc_jwt_key_t *keys = cgrpc_malloc((list->count ? list->count : 1) * sizeof *keys);
   if (!keys) return out_of_memory(r->err);
   size_t n = 0;
   cgrpc_status_code_t rc = CGRPC_STATUS_OK;
-  for (const cgrpc_auth_json_t *jwk = list->child; jwk && rc == CGRPC_STATUS_OK;
+  for (const cgrpc_json_tree_t *jwk = list->child; jwk && rc == CGRPC_STATUS_OK;
        jwk = jwk->next, r->index++) {
     bool usable;
     rc = jwk_read(r, jwk, &keys[n], &usable);
@@ -361,9 +361,9 @@ cgrpc_status_code_t cgrpc_jwt_verifier_add_jwks(cgrpc_jwt_verifier_t *v, const c
     return cgrpc_auth_fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "the JWKS is larger than 1 MiB");
   cgrpc_arena_t arena;
   cgrpc_arena_init(&arena, NULL, 0);
-  const cgrpc_auth_json_t *root;
+  const cgrpc_json_tree_t *root;
   cgrpc_status_code_t rc =
-      cgrpc_auth_json_parse(json, len, CGRPC_JWT_MAX_JSON_DEPTH, &arena, &root, err);
+      cgrpc_json_tree_parse(json, len, CGRPC_JWT_MAX_JSON_DEPTH, &arena, &root, err);
   if (rc == CGRPC_STATUS_INVALID_ARGUMENT && err) {
     char why[CGRPC_ERROR_MESSAGE_SIZE];
     memcpy(why, err->message, sizeof why);

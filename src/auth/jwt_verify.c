@@ -59,7 +59,7 @@ static int64_t sat_add(int64_t a, int64_t b) {
 
 /* A NumericDate (seconds since 1970, possibly fractional) in nanoseconds,
  * saturating at the ends of int64. */
-static int64_t numeric_date_ns(const cgrpc_auth_json_t *n) {
+static int64_t numeric_date_ns(const cgrpc_json_tree_t *n) {
   if (n->is_int) {
     if (n->integer > INT64_MAX / NS_PER_SEC) return INT64_MAX;
     if (n->integer < INT64_MIN / NS_PER_SEC) return INT64_MIN;
@@ -89,7 +89,7 @@ static cgrpc_status_code_t decode_segment(verify_ctx_t *c, const char *s, size_t
 
 /* Decodes and parses a JSON segment that must be an object. */
 static cgrpc_status_code_t decode_json(verify_ctx_t *c, const char *s, size_t len, const char *what,
-                                       cgrpc_str_t *text, const cgrpc_auth_json_t **root) {
+                                       cgrpc_str_t *text, const cgrpc_json_tree_t **root) {
   unsigned char *bytes = NULL;
   size_t n = 0;
   cgrpc_status_code_t rc = decode_segment(c, s, len, what, &bytes, &n);
@@ -99,19 +99,19 @@ static cgrpc_status_code_t decode_json(verify_ctx_t *c, const char *s, size_t le
   text->len = n;
   cgrpc_error_t why;
   rc =
-      cgrpc_auth_json_parse((const char *)bytes, n, CGRPC_JWT_MAX_JSON_DEPTH, c->arena, root, &why);
+      cgrpc_json_tree_parse((const char *)bytes, n, CGRPC_JWT_MAX_JSON_DEPTH, c->arena, root, &why);
   if (rc == CGRPC_STATUS_RESOURCE_EXHAUSTED) return no_memory(c);
   if (rc != CGRPC_STATUS_OK)
     return unauthenticated(c, "the token %s is not valid: %s", what, why.message);
-  if ((*root)->kind != CGRPC_AUTH_JSON_OBJECT)
+  if ((*root)->kind != CGRPC_JSON_TREE_OBJECT)
     return unauthenticated(c, "the token %s is not a JSON object", what);
   return CGRPC_STATUS_OK;
 }
 
 /* The algorithm the header names; refuses none and everything unsupported. */
-static cgrpc_status_code_t header_alg(verify_ctx_t *c, const cgrpc_auth_json_t *header,
+static cgrpc_status_code_t header_alg(verify_ctx_t *c, const cgrpc_json_tree_t *header,
                                       cgrpc_jwt_alg_t *alg) {
-  const char *name = cgrpc_auth_json_get_string(header, "alg");
+  const char *name = cgrpc_json_tree_get_string(header, "alg");
   if (!name) return unauthenticated(c, "the token header has no alg");
   if ((name[0] | 0x20) == 'n' && (name[1] | 0x20) == 'o' && (name[2] | 0x20) == 'n' &&
       (name[3] | 0x20) == 'e' && name[4] == '\0')
@@ -129,11 +129,11 @@ static cgrpc_status_code_t header_alg(verify_ctx_t *c, const cgrpc_auth_json_t *
 }
 
 /* Tries the keys the header allows; OK when one verifies the signature. */
-static cgrpc_status_code_t check_signature(verify_ctx_t *c, const cgrpc_auth_json_t *header,
+static cgrpc_status_code_t check_signature(verify_ctx_t *c, const cgrpc_json_tree_t *header,
                                            cgrpc_jwt_alg_t alg, const char *input, size_t input_len,
                                            const unsigned char *sig, size_t sig_len) {
-  const cgrpc_auth_json_t *kid_member = cgrpc_auth_json_get(header, "kid");
-  if (kid_member && kid_member->kind != CGRPC_AUTH_JSON_STRING)
+  const cgrpc_json_tree_t *kid_member = cgrpc_json_tree_get(header, "kid");
+  if (kid_member && kid_member->kind != CGRPC_JSON_TREE_STRING)
     return unauthenticated(c, "the token header's kid is not a string");
   const char *kid = kid_member ? kid_member->str : NULL;
   const cgrpc_jwt_key_t *other_alg = NULL;
@@ -163,18 +163,18 @@ static cgrpc_status_code_t check_signature(verify_ctx_t *c, const cgrpc_auth_jso
 }
 
 /* A time claim, if present, must be a number; *ns is set when it is. */
-static cgrpc_status_code_t time_claim(verify_ctx_t *c, const cgrpc_auth_json_t *payload,
+static cgrpc_status_code_t time_claim(verify_ctx_t *c, const cgrpc_json_tree_t *payload,
                                       const char *name, bool *present, int64_t *ns) {
-  const cgrpc_auth_json_t *m = cgrpc_auth_json_get(payload, name);
+  const cgrpc_json_tree_t *m = cgrpc_json_tree_get(payload, name);
   *present = m != NULL;
   if (!m) return CGRPC_STATUS_OK;
-  if (m->kind != CGRPC_AUTH_JSON_NUMBER)
+  if (m->kind != CGRPC_JSON_TREE_NUMBER)
     return unauthenticated(c, "the token's %s claim is not a number", name);
   *ns = numeric_date_ns(m);
   return CGRPC_STATUS_OK;
 }
 
-static cgrpc_status_code_t check_times(verify_ctx_t *c, const cgrpc_auth_json_t *payload,
+static cgrpc_status_code_t check_times(verify_ctx_t *c, const cgrpc_json_tree_t *payload,
                                        int64_t now) {
   int64_t leeway = c->v->leeway_ns, exp = 0, nbf = 0, iat = 0;
   bool has_exp, has_nbf, has_iat;
@@ -201,22 +201,22 @@ static bool audience_accepted(const cgrpc_jwt_verifier_t *v, const char *aud) {
 }
 
 static cgrpc_status_code_t check_issuer_audience(verify_ctx_t *c,
-                                                 const cgrpc_auth_json_t *payload) {
+                                                 const cgrpc_json_tree_t *payload) {
   const cgrpc_jwt_verifier_t *v = c->v;
   if (v->issuer) {
-    const cgrpc_auth_json_t *iss = cgrpc_auth_json_get(payload, "iss");
+    const cgrpc_json_tree_t *iss = cgrpc_json_tree_get(payload, "iss");
     if (!iss) return unauthenticated(c, "the token has no iss claim; the issuer must be given");
-    if (iss->kind != CGRPC_AUTH_JSON_STRING || strcmp(iss->str, v->issuer) != 0)
+    if (iss->kind != CGRPC_JSON_TREE_STRING || strcmp(iss->str, v->issuer) != 0)
       return unauthenticated(c, "issuer does not match");
   }
   if (v->audience_count == 0) return CGRPC_STATUS_OK;
-  const cgrpc_auth_json_t *aud = cgrpc_auth_json_get(payload, "aud");
+  const cgrpc_json_tree_t *aud = cgrpc_json_tree_get(payload, "aud");
   if (!aud) return unauthenticated(c, "the token has no aud claim; an audience must be given");
-  if (aud->kind == CGRPC_AUTH_JSON_STRING) {
+  if (aud->kind == CGRPC_JSON_TREE_STRING) {
     if (audience_accepted(v, aud->str)) return CGRPC_STATUS_OK;
-  } else if (aud->kind == CGRPC_AUTH_JSON_ARRAY) {
-    for (const cgrpc_auth_json_t *a = aud->child; a; a = a->next) {
-      if (a->kind != CGRPC_AUTH_JSON_STRING)
+  } else if (aud->kind == CGRPC_JSON_TREE_ARRAY) {
+    for (const cgrpc_json_tree_t *a = aud->child; a; a = a->next) {
+      if (a->kind != CGRPC_JSON_TREE_STRING)
         return unauthenticated(c, "the token's aud claim holds something other than strings");
       if (audience_accepted(v, a->str)) return CGRPC_STATUS_OK;
     }
@@ -256,11 +256,11 @@ cgrpc_status_code_t cgrpc_jwt_verify(const cgrpc_jwt_verifier_t *v, const char *
                            "by dots)");
 
   cgrpc_str_t header_text;
-  const cgrpc_auth_json_t *header = NULL;
+  const cgrpc_json_tree_t *header = NULL;
   cgrpc_status_code_t rc = decode_json(&c, token, dot1, "header", &header_text, &header);
   cgrpc_jwt_alg_t alg = CGRPC_JWT_HS256;
   if (rc == CGRPC_STATUS_OK) rc = header_alg(&c, header, &alg);
-  if (rc == CGRPC_STATUS_OK && cgrpc_auth_json_get(header, "crit"))
+  if (rc == CGRPC_STATUS_OK && cgrpc_json_tree_get(header, "crit"))
     rc = unauthenticated(&c,
                          "the token header has critical parameters (crit), which cgrpc "
                          "does not understand");

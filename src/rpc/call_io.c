@@ -1,6 +1,7 @@
 /* rpc/call_io.c — message reads and writes of one call. See call_io.h. */
 #include "rpc/call_io.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -78,6 +79,15 @@ void cgrpc_call_io_on_message(cgrpc_call_io_t *io, const uint8_t *data, size_t l
   if (io->expect_one && io->received > 0) {
     io->fail(io->owner, CGRPC_STATUS_UNIMPLEMENTED,
              "received more than one message for a method that takes one");
+    return;
+  }
+  if (io->max_recv && len > io->max_recv) {
+    char why[160];
+    snprintf(why, sizeof why,
+             "received a message of %zu bytes, larger than the limit of %zu bytes (service "
+             "config maxResponseMessageBytes)",
+             len, io->max_recv);
+    io->fail(io->owner, CGRPC_STATUS_RESOURCE_EXHAUSTED, why);
     return;
   }
   io->received++;

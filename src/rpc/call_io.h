@@ -28,6 +28,7 @@ typedef struct cgrpc_call_io {
   void (*fail)(void *owner, cgrpc_status_code_t code, const char *why);
   void *owner;
   bool expect_one; /* unary side: a second message is a cardinality violation */
+  size_t max_recv; /* a per-call limit below the connection's (service config); 0: none */
   /* The call's interceptors (NULL or a NULL chain: none): on_receive runs
    * on each message decoded, before its reader hears of it. */
   cgrpc_interceptor_call_t *icept;

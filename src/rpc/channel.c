@@ -82,10 +82,15 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
 }
 
 void cgrpc_channel_apply_resolver_config(cgrpc_channel_t *ch, const char *json) {
-  /* The service config parser (docs/service-config.md) is not in this
-   * branch yet: a pushed config is accepted and not applied. */
-  (void)ch;
-  (void)json;
+  cgrpc_error_t err;
+  if (cgrpc_channel_set_resolver_config(ch, json, strlen(json), &err) != CGRPC_STATUS_OK) {
+    /* Invalid, and nothing to fall back on (channel_config.c): the channel
+     * has no usable config, as gRPC's resolver owner says. */
+    snprintf(ch->last_error, sizeof ch->last_error, "%s", err.message);
+    ch->res.failing = true;
+    return;
+  }
+  lb_apply_config(ch);
 }
 
 /* ---- Lifecycle ------------------------------------------------------------------- */
@@ -131,7 +136,7 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
                                  const cgrpc_channel_options_t *opts, cgrpc_error_t *err) {
   cgrpc_status_code_t code = check_options(opts, err);
   if (code != CGRPC_STATUS_OK) return code;
-  if (lb_policy_parse(opts->lb_policy, &ch->lb.policy) != 0) {
+  if (lb_policy_parse(opts->lb_policy, &ch->lb.option_policy) != 0) {
     if (err) {
       snprintf(err->message, sizeof err->message,
                "channel option lb_policy is \"%.64s\" (expected pick_first, round_robin or "
@@ -141,12 +146,12 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
   if (opts->health_check_service_name &&
-      strlen(opts->health_check_service_name) >= sizeof ch->lb.health_service) {
+      strlen(opts->health_check_service_name) >= sizeof ch->lb.option_health_service) {
     if (err) {
       snprintf(err->message, sizeof err->message,
                "channel option health_check_service_name is %zu bytes long, over the limit of "
                "%zu",
-               strlen(opts->health_check_service_name), sizeof ch->lb.health_service - 1);
+               strlen(opts->health_check_service_name), sizeof ch->lb.option_health_service - 1);
     }
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
@@ -170,18 +175,27 @@ static cgrpc_status_code_t setup(cgrpc_channel_t *ch, const char *target,
     }
     return CGRPC_STATUS_INVALID_ARGUMENT;
   }
+  if (opts->service_config_json) {
+    const char *json = opts->service_config_json;
+    code = cgrpc_service_config_parse(json, strlen(json), &ch->default_config, err);
+    if (code != CGRPC_STATUS_OK) return code;
+    ch->config = cgrpc_service_config_ref(ch->default_config);
+    cgrpc_channel_throttle_setup(ch);
+  }
   ch->opts = *opts;
   snprintf(ch->authority, sizeof ch->authority, "%s",
            ch->opts.authority ? ch->opts.authority : ch->target.authority);
   ch->opts.authority = NULL; /* copied; the caller's string may go */
-  ch->lb.shuffle = opts->shuffle_address_list;
-  ch->lb.health_check = opts->health_check_service_name != NULL;
-  if (ch->lb.health_check) {
-    snprintf(ch->lb.health_service, sizeof ch->lb.health_service, "%s",
+  ch->lb.option_shuffle = opts->shuffle_address_list;
+  ch->lb.option_health_check = opts->health_check_service_name != NULL;
+  if (ch->lb.option_health_check) {
+    snprintf(ch->lb.option_health_service, sizeof ch->lb.option_health_service, "%s",
              opts->health_check_service_name);
   }
   ch->opts.lb_policy = NULL; /* parsed; the caller's strings may go */
   ch->opts.health_check_service_name = NULL;
+  lb_apply_config(ch); /* the default service config, or the options */
+  ch->opts.service_config_json = NULL; /* parsed */
   return CGRPC_STATUS_OK;
 }
 
@@ -201,6 +215,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   memset(ch, 0, sizeof *ch);
   cgrpc_status_code_t code = setup(ch, target, opts, err);
   if (code == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
+    cgrpc_target_free(&ch->target);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -240,6 +255,8 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
     cgrpc_target_free(&ch->target);
     cgrpc_channel_credentials_free(ch->creds);
     cgrpc_channel_state_destroy(ch);
+    cgrpc_service_config_unref(ch->config);
+    cgrpc_service_config_unref(ch->default_config);
     cgrpc_free(ch);
     goto no_memory;
   }
@@ -302,6 +319,8 @@ void cgrpc_channel_free(cgrpc_channel_t *ch) {
   cgrpc_channel_state_destroy(ch);
   cgrpc_tls_session_cache_clear(&ch->tls_cache);
   cgrpc_channel_credentials_free(ch->creds);
+  cgrpc_service_config_unref(ch->config);
+  cgrpc_service_config_unref(ch->default_config);
   cgrpc_free(ch->rbuf);
   cgrpc_free(ch);
 }

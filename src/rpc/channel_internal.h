@@ -20,6 +20,7 @@
 #include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
 #include "rpc/lb.h"
+#include "rpc/service_config.h"
 #include "rpc/transport.h"
 
 /* One connection of the channel, to one backend (rpc/lb.h: its lb_sub_t,
@@ -53,6 +54,17 @@ struct cgrpc_channel {
   cgrpc_workers_t *resolver; /* one thread for DNS lookups (rpc/resolver_dns.c) */
   uint8_t *rbuf;
   cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  /* The service config of the option service_config_json (NULL: none), and
+   * the one in force (loop thread; see cgrpc_channel_set_service_config). */
+  cgrpc_service_config_t *default_config;
+  cgrpc_service_config_t *config;
+  bool resolver_config_ok; /* the resolver has given a valid config */
+  /* Loop thread: retry throttling of the config in force (gRFC A6), in
+   * thousandths of a token; max 0: none. */
+  int64_t throttle_tokens;
+  uint32_t throttle_max, throttle_ratio;
+  /* Loop thread: bytes kept by every call for replays (retry_buffer_size). */
+  size_t replay_bytes;
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
@@ -135,9 +147,13 @@ typedef struct call_rescue {
  * ACTIVE: on a stream (`sub`). ENDING: on a stream we reset (cancel,
  * deadline); its close brings the status. DONE: the status is decided;
  * only the application's finish (and references) keep the call. A call
- * leaves ACTIVE for WAITING at most once: the transparent retry. */
+ * leaves ACTIVE for WAITING at most once without a retry policy: the
+ * transparent retry. With one (service config, gRFC A6) it leaves ACTIVE
+ * for BACKOFF after a failed attempt, and BACKOFF for WAITING when the
+ * retry timer fires. */
 typedef enum call_state {
   CALL_IDLE,
+  CALL_BACKOFF, /* between two attempts: the retry timer runs */
   CALL_WAITING,
   CALL_ACTIVE,
   CALL_ENDING,
@@ -199,6 +215,16 @@ struct cgrpc_call {
   call_early_t early;
   call_headers_t headers;
   call_replay_t replay;
+  /* Retries (rpc/client_retry.c). `policy` from the service config the call
+   * started with (`config`, referenced); NULL: only the transparent retry. */
+  cgrpc_service_config_t *config;
+  const cgrpc_sc_retry_policy_t *policy;
+  int attempts;          /* policy attempts that ended (the header's value) */
+  bool transparent_used; /* the one transparent retry happened */
+  int64_t backoff_ns;    /* the next backoff's upper bound */
+  size_t attempts_md;    /* index of grpc-previous-rpc-attempts in `metadata`; 0: none yet */
+  size_t max_send;       /* per-call send limit (maxRequestMessageBytes); 0: none */
+  cgrpc_timer_t retry_timer;
   /* A message received could not be delivered (out of memory): the call
    * ends with this even if the server's status, OK, came first. */
   cgrpc_status_code_t lost_code;
@@ -293,6 +319,30 @@ cgrpc_status_code_t cgrpc_call_credentials_apply(const cgrpc_call_credentials_t 
                                                  cgrpc_metadata_t *md, cgrpc_arena_t *arena,
                                                  cgrpc_error_t *err);
 
+/* channel_config.c: the resolver's service config (loop thread), JSON or
+ * NULL when the resolver has none; applies gRPC's fallback rules (see the
+ * file). OK when a config (or none) is in force; INVALID_ARGUMENT, why in
+ * err, when the config is invalid and there is nothing to fall back on:
+ * the caller then puts the channel into TRANSIENT_FAILURE. */
+cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const char *json,
+                                                      size_t len, cgrpc_error_t *err);
+
+/* Uniform in [0, 1) from the channel's generator (loop thread). */
+double cgrpc_channel_random(cgrpc_channel_t *ch);
+/* The throttling of a new config in force (channel_config.c). */
+void cgrpc_channel_throttle_setup(cgrpc_channel_t *ch);
+
+/* client_retry.c: the decisions of gRFC A6 (loop thread). */
+/* Applies the method config of the channel's service config to a call
+ * about to start: deadline, wait for ready, size limits, retry policy. */
+void cgrpc_call_apply_config(cgrpc_call_t *call);
+/* An attempt ended with `code` before the call committed: the delay before
+ * the next attempt, or -1 when there is none (not retryable, attempts used
+ * up, throttled, or the server's pushback said stop). Counts the attempt. */
+int64_t cgrpc_retry_next_delay(cgrpc_call_t *call, cgrpc_status_code_t code);
+/* A call with a policy ended with `code`: feeds retry throttling. */
+void cgrpc_retry_on_end(cgrpc_call_t *call, cgrpc_status_code_t code);
+
 /* client_call.c */
 /* cgrpc_call_start() for a call that must use one subchannel (`pin`, a
  * health watch; lb_health_route() places it). */
@@ -312,6 +362,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub);
 void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message);
 void cgrpc_call_on_headers(cgrpc_call_t *call);
 void cgrpc_call_on_sent(cgrpc_call_t *call);
+void cgrpc_call_on_eos(cgrpc_call_t *call);
 /* The stream ended: the call ends with its status, or, when the server
  * never processed it, is retried (once) on a new stream. */
 void cgrpc_call_on_close(cgrpc_call_t *call);

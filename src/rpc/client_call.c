@@ -51,9 +51,6 @@
 #define CALL_ARENA_INITIAL 512
 #define STREAM_ARENA_INITIAL 1536
 #define USER_AGENT CGRPC_USER_AGENT
-/* Bytes of sent messages kept for a replay (gRPC's default per-call retry
- * buffer); a call that sends more before the server answers commits. */
-#define REPLAY_BUFFER_LIMIT (256 * 1024)
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
@@ -71,6 +68,7 @@ static void replay_reset(call_replay_t *r) {
 static void commit(cgrpc_call_t *call) {
   call_replay_t *r = &call->replay;
   for (size_t i = 0; i < r->count; i++) cgrpc_h2_msg_free(r->msgs[i]);
+  if (r->bytes) call->ch->replay_bytes -= r->bytes;
   replay_reset(r);
   r->state = REPLAY_COMMITTED;
 }
@@ -78,7 +76,9 @@ static void commit(cgrpc_call_t *call) {
 /* Takes over a reference to a message the stream accepted, for a replay. */
 static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
   call_replay_t *r = &call->replay;
-  if (r->state == REPLAY_OPEN && r->bytes + m->len <= REPLAY_BUFFER_LIMIT) {
+  cgrpc_channel_t *ch = call->ch;
+  if (r->state == REPLAY_OPEN && r->bytes + m->len <= ch->opts.per_call_retry_buffer_size &&
+      ch->replay_bytes + m->len <= ch->opts.retry_buffer_size) {
     if (r->count == r->cap) {
       size_t cap = r->cap * 2;
       cgrpc_h2_msg_t **grown = cgrpc_malloc(cap * sizeof *grown);
@@ -92,6 +92,7 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
     if (r->count < r->cap) {
       r->msgs[r->count++] = m;
       r->bytes += m->len;
+      ch->replay_bytes += m->len;
       return;
     }
   }
@@ -101,6 +102,17 @@ static void keep_for_replay(cgrpc_call_t *call, cgrpc_h2_msg_t *m) {
 
 /* Hands a message to the call's stream, keeping it for a replay. */
 static void call_write(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done) {
+  if (call->max_send && m && m->len > call->max_send) {
+    char why[160];
+    snprintf(why, sizeof why,
+             "message of %zu bytes is larger than the send limit of %zu bytes (service config "
+             "maxRequestMessageBytes)",
+             m->len, call->max_send);
+    cgrpc_h2_msg_free(m);
+    cgrpc_completion_fire(&done, false);
+    cgrpc_call_end(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, why);
+    return;
+  }
   if (call->replay.state != REPLAY_OPEN) {
     cgrpc_call_io_write(&call->io, m, done);
     return;
@@ -121,6 +133,7 @@ static void kick(cgrpc_call_t *call) {
 
 static void call_free(cgrpc_call_t *call) {
   commit(call);
+  cgrpc_service_config_unref(call->config);
   for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
   cgrpc_free(call->early.msgs);
   cgrpc_free(call->early.done);
@@ -159,6 +172,12 @@ static void on_deadline(void *arg) {
   cgrpc_call_end(arg, CGRPC_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
 }
 
+/* The backoff between two attempts is over. */
+static void on_retry_timer(void *arg) {
+  cgrpc_call_t *call = arg;
+  if (call->state == CALL_BACKOFF) cgrpc_channel_enqueue(call->ch, call);
+}
+
 static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                               const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
@@ -176,6 +195,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   call->replay.state = REPLAY_OPEN;
   cgrpc_call_io_init(&call->io, method->output, io_fail, call);
   cgrpc_timer_init(&call->deadline_timer, on_deadline, call);
+  cgrpc_timer_init(&call->retry_timer, on_retry_timer, call);
   if (!atomic_load_explicit(&ch->calls_begun, memory_order_relaxed)) {
     atomic_store(&ch->calls_begun, true);
   }
@@ -239,6 +259,7 @@ static void set_state(cgrpc_call_t *call, call_state_t to) {
     }
   }
   if (from == CALL_WAITING) cgrpc_channel_unlink_waiting(ch, call);
+  if (from == CALL_BACKOFF) cgrpc_timer_cancel(&call->retry_timer);
   if (to == CALL_WAITING) cgrpc_channel_link_waiting(ch, call);
   if (to == CALL_DONE && from != CALL_IDLE) {
     unlink_call(call);
@@ -341,6 +362,7 @@ static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *m
     message = "the server sent no response message for a unary call";
     message_len = strlen(message);
   }
+  if (call->policy) cgrpc_retry_on_end(call, code);
   call->code = code;
   call->message = cgrpc_arena_memdup(&call->arena, message, message_len);
   call->message_len = call->message ? message_len : 0;
@@ -373,7 +395,30 @@ void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *me
 
 void cgrpc_call_wait(cgrpc_call_t *call) { set_state(call, CALL_WAITING); }
 
+/* Whether another attempt may still follow the one starting now. */
+static bool may_retry_again(const cgrpc_call_t *call) {
+  return !call->transparent_used ||
+         (call->policy && call->attempts + 1 < call->policy->max_attempts);
+}
+
+/* grpc-previous-rpc-attempts on every attempt after the first (gRFC A6):
+ * appended once, its one digit rewritten for later attempts. */
+static void note_previous_attempts(cgrpc_call_t *call) {
+  char digit = (char)('0' + call->attempts); /* at most CGRPC_SC_MAX_ATTEMPTS - 1 */
+  if (call->attempts_md == 0) {
+    static const char kKey[] = "grpc-previous-rpc-attempts";
+    if (cgrpc_h2_metadata_append_copy(&call->metadata, &call->arena, kKey, sizeof kKey - 1, &digit,
+                                      1)) {
+      call->attempts_md = call->metadata.count; /* index + 1 */
+    }
+    return;
+  }
+  cgrpc_metadata_entry_t *e = &call->metadata.entries[call->attempts_md - 1];
+  *(char *)e->value.data = digit;
+}
+
 void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
+  if (call->attempts > 0) note_previous_attempts(call);
   cgrpc_h2_request_t req = {
       .path = {call->method->path, strlen(call->method->path)},
       .authority = {call->ch->authority, strlen(call->ch->authority)},
@@ -395,11 +440,17 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
     /* The first stream's messages go out again, ahead of those sent since;
      * the stream takes over the references kept for them. */
     call_replay_t *r = &call->replay;
+    bool again = may_retry_again(call);
     for (size_t i = 0; i < r->count; i++) {
+      if (again) cgrpc_h2_msg_ref(r->msgs[i]); /* kept for the next attempt too */
       if (cgrpc_h2_stream_send(&call->stream, r->msgs[i])) r->unsent++;
     }
-    r->count = 0;
-    commit(call);
+    if (again) {
+      r->state = REPLAY_OPEN;
+    } else {
+      r->count = 0;
+      commit(call);
+    }
   }
   for (size_t i = 0; i < call->early.count; i++) {
     call_write(call, call->early.msgs[i], call->early.done[i]);
@@ -426,8 +477,10 @@ void cgrpc_call_on_sent(cgrpc_call_t *call) {
   cgrpc_call_io_on_sent(&call->io);
 }
 
-/* Sends the call again on a new stream (see the top of the file). */
-static void retry(cgrpc_call_t *call) {
+/* Sends the call again on a new stream (see the top of the file): at once
+ * (delay < 0: the transparent retry) or after `delay` ns (a retry policy's
+ * backoff or the server's pushback). */
+static void retry(cgrpc_call_t *call, int64_t delay) {
   call->replay.state = REPLAY_RETRYING;
   /* Writes still waiting for the old stream are complete: their messages
    * are in the replay buffer. Their callbacks may end the call. */
@@ -436,7 +489,25 @@ static void retry(cgrpc_call_t *call) {
   cgrpc_h2_stream_destroy(&call->stream);
   cgrpc_h2_stream_init(&call->stream, call, stream_room(call), STREAM_ARENA_INITIAL);
   call->replay.unsent = 0;
+  if (delay < 0) {
+    call->transparent_used = true;
+  } else if (delay > 0) {
+    set_state(call, CALL_BACKOFF);
+    cgrpc_loop_t *loop = call->ch->loop;
+    if (cgrpc_timer_start(loop, &call->retry_timer, cgrpc_time_add(cgrpc_loop_now(loop), delay)) ==
+        0) {
+      return;
+    }
+    /* No memory for the timer: retry at once rather than never. */
+  }
   cgrpc_channel_enqueue(call->ch, call);
+}
+
+/* The end of stream is news for the application only once the call is
+ * committed: until then a retry may follow (the close decides). */
+void cgrpc_call_on_eos(cgrpc_call_t *call) {
+  if (call->policy && call->replay.state == REPLAY_OPEN) return;
+  cgrpc_call_io_on_eos(&call->io);
 }
 
 void cgrpc_call_on_close(cgrpc_call_t *call) {
@@ -448,13 +519,20 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
     unref(call);
     return;
   }
-  if (call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN &&
-      cgrpc_h2_stream_retryable(&call->stream)) {
-    retry(call);
+  bool open = call->state == CALL_ACTIVE && call->replay.state == REPLAY_OPEN;
+  const char *message;
+  size_t len;
+  cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
+  int64_t delay = -2;
+  if (open && !call->transparent_used && cgrpc_h2_stream_retryable(&call->stream)) {
+    delay = -1;
+  } else if (open && call->policy && code != CGRPC_STATUS_OK && !call->lost_message) {
+    delay = cgrpc_retry_next_delay(call, code);
+    if (delay < 0) delay = -2;
+  }
+  if (delay >= -1) {
+    retry(call, delay);
   } else {
-    const char *message;
-    size_t len;
-    cgrpc_status_code_t code = cgrpc_h2_stream_status(&call->stream, &message, &len);
     if (code == CGRPC_STATUS_OK && call->lost_message) {
       /* The server finished, but a message it sent was lost here: the
        * application must not take what it received for the whole stream. */
@@ -469,6 +547,7 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 
 static void start_on_loop(cgrpc_call_t *call) {
   if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
+  if (call->ch->config) cgrpc_call_apply_config(call);
   cgrpc_channel_enqueue(call->ch, call);
 }
 

@@ -114,8 +114,18 @@ typedef struct lb_state {
   size_t rr_next;       /* round_robin: where the next pick starts */
   char health_service[200];
   bool health_check;    /* health_service names the service to watch */
+  /* The channel options' choices, used when the service config makes none. */
+  lb_policy_kind_t option_policy;
+  bool option_shuffle;
+  bool option_health_check;
+  char option_health_service[200];
 } lb_state_t;
 
+/* Takes the policy, A62's shuffleAddressList and the health-check service
+ * name from the channel's service config when it names them, else from the
+ * options. A new health-check setting applies to subchannels created from
+ * then on. */
+void lb_apply_config(struct cgrpc_channel *ch);
 /* Replaces the address list: subchannels of addresses still listed stay
  * (one per distinct address), new ones are created, the others freed. */
 void lb_update(struct cgrpc_channel *ch, const cgrpc_address_list_t *addrs);

@@ -23,9 +23,13 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/json_tree.h"
+#include "base/log.h"
 #include "rpc/channel_internal.h"
 
-double lb_rand_unit(cgrpc_channel_t *ch) {
+double lb_rand_unit(cgrpc_channel_t *ch) { return cgrpc_channel_random(ch); }
+
+double cgrpc_channel_random(cgrpc_channel_t *ch) {
   ch->rng ^= ch->rng << 13;
   ch->rng ^= ch->rng >> 7;
   ch->rng ^= ch->rng << 17;
@@ -58,6 +62,60 @@ const char *lb_policy_name(lb_policy_kind_t kind) {
       return "least_request";
     default:
       return "pick_first";
+  }
+}
+
+/* pick_first's config: {"shuffleAddressList": true}. */
+static bool shuffle_of(const char *config_json, size_t len) {
+  char room[512];
+  cgrpc_arena_t arena;
+  cgrpc_arena_init(&arena, room, sizeof room);
+  const cgrpc_json_tree_t *root = NULL;
+  bool on = false;
+  if (cgrpc_json_tree_parse(config_json, len, 8, &arena, &root, NULL) == CGRPC_STATUS_OK) {
+    const cgrpc_json_tree_t *v = cgrpc_json_tree_get(root, "shuffleAddressList");
+    on = v && v->kind == CGRPC_JSON_TREE_BOOL && v->boolean;
+  }
+  cgrpc_arena_free(&arena);
+  return on;
+}
+
+void lb_apply_config(cgrpc_channel_t *ch) {
+  lb_state_t *lb = &ch->lb;
+  const cgrpc_service_config_t *sc = ch->config;
+  lb_policy_kind_t kind = lb->option_policy;
+  bool shuffle = lb->option_shuffle;
+  bool chosen = false;
+  /* loadBalancingConfig: the first policy this library has wins (gRPC's
+   * rule); then the deprecated loadBalancingPolicy, in any case. */
+  for (size_t i = 0; sc && i < sc->lb_config_count && !chosen; i++) {
+    const cgrpc_sc_lb_config_t *c = &sc->lb_configs[i];
+    chosen = lb_policy_parse(c->policy, &kind) == 0;
+    if (chosen && kind == LB_PICK_FIRST) shuffle = shuffle_of(c->config_json, c->config_len);
+  }
+  if (sc && !chosen && sc->lb_policy) {
+    char lower[32];
+    size_t n = 0;
+    for (; sc->lb_policy[n] && n < sizeof lower - 1; n++) {
+      char c = sc->lb_policy[n];
+      lower[n] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    lower[n] = '\0';
+    chosen = lb_policy_parse(lower, &kind) == 0;
+    if (!chosen) {
+      cgrpc_log(CGRPC_LOG_WARNING, "%s: loadBalancingPolicy \"%s\" is not known: %s is used",
+                ch->authority, sc->lb_policy, lb_policy_name(lb->option_policy));
+      kind = lb->option_policy;
+    }
+  }
+  lb->policy = kind;
+  lb->shuffle = shuffle;
+  if (sc && sc->health_check_service) {
+    lb->health_check = true;
+    snprintf(lb->health_service, sizeof lb->health_service, "%s", sc->health_check_service);
+  } else {
+    lb->health_check = lb->option_health_check;
+    memcpy(lb->health_service, lb->option_health_service, sizeof lb->health_service);
   }
 }
 

@@ -32,6 +32,8 @@ static void call_on_sent(void *call) { cgrpc_call_on_sent(call); }
 
 static void call_on_close(void *call) { cgrpc_call_on_close(call); }
 
+static void call_on_eos(void *call) { cgrpc_call_on_eos(call); }
+
 static void set_state(lb_sub_t *s, cgrpc_connectivity_state_t state) {
   cgrpc_connectivity_state_t old = s->state;
   if (old == state) return;
@@ -68,6 +70,7 @@ static const cgrpc_transport_events_t kClientEvents = {
     .io_offset = offsetof(cgrpc_call_t, io),
     .on_headers = call_on_headers,
     .on_sent = call_on_sent,
+    .on_end_of_stream = call_on_eos,
     .on_close = call_on_close,
     .on_ready = conn_on_ready,
     .on_goaway = conn_on_goaway,

@@ -301,6 +301,38 @@ static void test_registered_resolver_pushes_addresses(void) {
   for (int i = 0; i < 2; i++) backend_stop(&bs[i]);
 }
 
+/* The resolver's service config chooses the policy (the option says
+ * pick_first); an invalid one later keeps the last good one in force. */
+static void test_resolver_service_config_chooses_the_policy(void) {
+  backend_t bs[2];
+  memset(bs, 0, sizeof bs);
+  char target[256];
+  start_backends(bs, 2, target, sizeof target);
+  cgrpc_channel_t *ch = channel_with("static-test:///svc", NULL);
+  char a0[64], a1[64];
+  snprintf(a0, sizeof a0, "127.0.0.1:%d", bs[0].port);
+  snprintf(a1, sizeof a1, "127.0.0.2:%d", bs[1].port);
+  const char *both[] = {a0, a1};
+  cgrpc_error_t err;
+  CHECK_EQ_INT(cgrpc_resolver_push(g_registry.sink, both, 2,
+                                   "{\"loadBalancingConfig\": [{\"round_robin\": {}}]}", &err),
+               CGRPC_STATUS_OK);
+  warm_up(ch, bs, 2);
+  for (int i = 0; i < 100; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 50);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 50);
+  CHECK_EQ_INT(cgrpc_resolver_push(g_registry.sink, both, 2, "{\"methodConfig\": 7}", &err),
+               CGRPC_STATUS_OK);
+  test_sleep_ms(50);
+  atomic_store(&bs[0].calls, 0);
+  atomic_store(&bs[1].calls, 0);
+  for (int i = 0; i < 100; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 50);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 50);
+  cgrpc_channel_free(ch);
+  for (int i = 0; i < 2; i++) backend_stop(&bs[i]);
+}
+
 /* ---- Health checking (gRFC A17) ------------------------------------------------------- */
 
 static void test_health_not_serving_gets_no_traffic(void) {
@@ -412,6 +444,7 @@ int main(void) {
   TEST_RUN(test_state_idle_connecting_ready);
   TEST_RUN(test_state_transient_failure);
   TEST_RUN(test_registered_resolver_pushes_addresses);
+  TEST_RUN(test_resolver_service_config_chooses_the_policy);
   TEST_RUN(test_health_not_serving_gets_no_traffic);
   TEST_RUN(test_health_unimplemented_means_healthy);
   return TEST_DONE();

@@ -1,11 +1,11 @@
 /* Load balancing driven by DNS, end to end on loopback: a dnsmasq started
  * here (unprivileged, on a free port, answering from a hosts file it
  * re-reads on SIGHUP) names four cgrpc backends on 127.0.0.21-24, and a
- * channel "dns://127.0.0.1:PORT/backends.lb.test:P" with round_robin and
- * health checking:
+ * channel "dns://127.0.0.1:PORT/backends.lb.test:P" whose service config
+ * asks for round_robin, health checking and retries:
  *   - calls spread evenly (each backend within 10% of its share);
- *   - a killed backend drops out (calls in flight on it at that moment may
- *     fail: that they do not, with a retry policy, is for the retry tests);
+ *   - a killed backend drops out without a failed call (the service config
+ *     has a retry policy for UNAVAILABLE, gRFC A6);
  *   - a backend added to DNS is used after re-resolution, one removed is not;
  *   - a backend whose health Watch says NOT_SERVING gets no traffic.
  * dnsmasq comes from scripts/install-deps.sh (test profile). */
@@ -118,6 +118,8 @@ static void check_spread(backend_t *bs, const bool *want, int n, int share) {
   }
 }
 
+static int g_failed_calls; /* calls that did not end OK in until_used() */
+
 /* Calls until every backend in `want` has answered (or 5 s). */
 static bool until_used(cgrpc_channel_t *ch, backend_t *bs, const bool *want, int n) {
   reset_counts(bs, n);
@@ -125,7 +127,7 @@ static bool until_used(cgrpc_channel_t *ch, backend_t *bs, const bool *want, int
     bool all = true;
     for (int i = 0; i < n; i++) all &= !want[i] || atomic_load(&bs[i].calls) > 0;
     if (all) return true;
-    (void)lb_call(ch, false);
+    if (lb_call(ch, false) != CGRPC_STATUS_OK) g_failed_calls++;
     test_sleep_ms(10);
   }
   return false;
@@ -147,8 +149,13 @@ static void test_dns_round_robin(void) {
   char target[96];
   snprintf(target, sizeof target, "dns://%s/%s:%d", g_server, NAME, port);
   cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
-  o.lb_policy = "round_robin";
-  o.health_check_service_name = "";
+  /* The policy, health checking and retries from the service config. */
+  o.service_config_json =
+      "{\"loadBalancingConfig\": [{\"weighted_target_experimental\": {}}, {\"round_robin\": {}}],"
+      " \"healthCheckConfig\": {\"serviceName\": \"\"},"
+      " \"methodConfig\": [{\"name\": [{}], \"retryPolicy\": {\"maxAttempts\": 3,"
+      " \"initialBackoff\": \"0.01s\", \"maxBackoff\": \"0.05s\", \"backoffMultiplier\": 2,"
+      " \"retryableStatusCodes\": [\"UNAVAILABLE\"]}}]}";
   o.min_resolution_interval_ns = 100 * CGRPC_NS_PER_MS;
   o.initial_backoff_ns = 50 * CGRPC_NS_PER_MS;
   o.max_backoff_ns = 200 * CGRPC_NS_PER_MS;
@@ -162,10 +169,13 @@ static void test_dns_round_robin(void) {
   for (int i = 0; i < 400; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
   check_spread(bs, listed, N, 100);
 
-  /* A backend dies (still in DNS): it drops out. */
+  /* A backend dies (still in DNS): it drops out, and with the retry policy
+   * not one call fails (one that was on its connection is retried). */
   backend_stop(&bs[2]);
   bool alive[N] = {true, true, false, true, false};
+  g_failed_calls = 0;
   CHECK(until_used(ch, bs, alive, N));
+  CHECK_EQ_INT(g_failed_calls, 0);
   test_sleep_ms(100);
   reset_counts(bs, N);
   for (int i = 0; i < 300; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
@@ -177,7 +187,9 @@ static void test_dns_round_robin(void) {
   write_hosts(bs, next, N);
   kill(g_dns_pid, SIGHUP);
   CHECK(dns_answers(4));
+  g_failed_calls = 0;
   CHECK(until_used(ch, bs, next, N));
+  CHECK_EQ_INT(g_failed_calls, 0);
   reset_counts(bs, N);
   for (int i = 0; i < 400; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
   check_spread(bs, next, N, 100);

@@ -1,16 +1,15 @@
-/* auth/json.c — strict recursive-descent JSON reader (see json.h).
+/* base/json_tree.c — strict recursive-descent JSON reader (see json_tree.h).
  *
  * One function per grammar rule; `depth` counts open arrays and objects so
  * the recursion is bounded by max_depth whatever the input. Children are
  * linked in input order through `next`, so building a tree never copies or
  * grows an array.
  */
-#include "auth/json.h"
+#include "base/json_tree.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
-
-#include "auth/fail.h"
 
 typedef struct parser {
   const char *start, *p, *end;
@@ -20,13 +19,16 @@ typedef struct parser {
 } parser_t;
 
 static cgrpc_status_code_t syntax(parser_t *ps, const char *what) {
-  return cgrpc_auth_fail(ps->err, CGRPC_STATUS_INVALID_ARGUMENT, "invalid JSON at byte %zu: %s",
-                         (size_t)(ps->p - ps->start), what);
+  if (ps->err) {
+    snprintf(ps->err->message, sizeof ps->err->message, "invalid JSON at byte %zu: %s",
+             (size_t)(ps->p - ps->start), what);
+  }
+  return CGRPC_STATUS_INVALID_ARGUMENT;
 }
 
 static cgrpc_status_code_t no_memory(parser_t *ps) {
-  return cgrpc_auth_fail(ps->err, CGRPC_STATUS_RESOURCE_EXHAUSTED,
-                         "out of memory while reading JSON");
+  if (ps->err) snprintf(ps->err->message, sizeof ps->err->message, "out of memory while reading JSON");
+  return CGRPC_STATUS_RESOURCE_EXHAUSTED;
 }
 
 static void skip_space(parser_t *ps) {
@@ -196,7 +198,7 @@ static cgrpc_status_code_t parse_string(parser_t *ps, const char **out, size_t *
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* The RFC 8259 number grammar; int64 exactly when possible, and a double. */
-static cgrpc_status_code_t parse_number(parser_t *ps, cgrpc_auth_json_t *v) {
+static cgrpc_status_code_t parse_number(parser_t *ps, cgrpc_json_tree_t *v) {
   bool negative = false;
   if (*ps->p == '-') negative = true, ps->p++;
   if (ps->p >= ps->end || !is_digit(*ps->p)) return syntax(ps, "bad number");
@@ -239,7 +241,7 @@ static cgrpc_status_code_t parse_number(parser_t *ps, cgrpc_auth_json_t *v) {
   for (; exp10 > 0 && d < 1e300; exp10--) d *= 10;
   for (; exp10 < 0 && d > 0; exp10++) d /= 10;
   if (exp10 > 0) d = HUGE_VAL;
-  v->kind = CGRPC_AUTH_JSON_NUMBER;
+  v->kind = CGRPC_JSON_TREE_NUMBER;
   v->number = negative ? -d : d;
   if (integral && fits && mag <= (uint64_t)INT64_MAX + (negative ? 1u : 0u)) {
     v->is_int = true;
@@ -248,19 +250,19 @@ static cgrpc_status_code_t parse_number(parser_t *ps, cgrpc_auth_json_t *v) {
   return CGRPC_STATUS_OK;
 }
 
-static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_auth_json_t *v);
+static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_json_tree_t *v);
 
-static cgrpc_status_code_t parse_array(parser_t *ps, cgrpc_auth_json_t *v) {
-  v->kind = CGRPC_AUTH_JSON_ARRAY;
+static cgrpc_status_code_t parse_array(parser_t *ps, cgrpc_json_tree_t *v) {
+  v->kind = CGRPC_JSON_TREE_ARRAY;
   ps->p++; /* '[' */
   skip_space(ps);
   if (ps->p < ps->end && *ps->p == ']') {
     ps->p++;
     return CGRPC_STATUS_OK;
   }
-  cgrpc_auth_json_t **tail = &v->child;
+  cgrpc_json_tree_t **tail = &v->child;
   for (;;) {
-    cgrpc_auth_json_t *item = cgrpc_arena_calloc(ps->arena, sizeof *item);
+    cgrpc_json_tree_t *item = cgrpc_arena_calloc(ps->arena, sizeof *item);
     if (!item) return no_memory(ps);
     cgrpc_status_code_t rc = parse_value(ps, item);
     if (rc != CGRPC_STATUS_OK) return rc;
@@ -276,15 +278,15 @@ static cgrpc_status_code_t parse_array(parser_t *ps, cgrpc_auth_json_t *v) {
   }
 }
 
-static cgrpc_status_code_t parse_object(parser_t *ps, cgrpc_auth_json_t *v) {
-  v->kind = CGRPC_AUTH_JSON_OBJECT;
+static cgrpc_status_code_t parse_object(parser_t *ps, cgrpc_json_tree_t *v) {
+  v->kind = CGRPC_JSON_TREE_OBJECT;
   ps->p++; /* '{' */
   skip_space(ps);
   if (ps->p < ps->end && *ps->p == '}') {
     ps->p++;
     return CGRPC_STATUS_OK;
   }
-  cgrpc_auth_json_t **tail = &v->child;
+  cgrpc_json_tree_t **tail = &v->child;
   for (;;) {
     skip_space(ps);
     if (ps->p >= ps->end || *ps->p != '"') return syntax(ps, "expected a member name");
@@ -292,14 +294,14 @@ static cgrpc_status_code_t parse_object(parser_t *ps, cgrpc_auth_json_t *v) {
     size_t key_len;
     cgrpc_status_code_t rc = parse_string(ps, &key, &key_len);
     if (rc != CGRPC_STATUS_OK) return rc;
-    for (const cgrpc_auth_json_t *m = v->child; m; m = m->next)
+    for (const cgrpc_json_tree_t *m = v->child; m; m = m->next)
       if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0)
         return syntax(ps, "duplicate member name");
-    if (v->count == CGRPC_AUTH_JSON_MAX_MEMBERS) return syntax(ps, "too many members in object");
+    if (v->count == CGRPC_JSON_TREE_MAX_MEMBERS) return syntax(ps, "too many members in object");
     skip_space(ps);
     if (ps->p >= ps->end || *ps->p != ':') return syntax(ps, "expected ':' after member name");
     ps->p++;
-    cgrpc_auth_json_t *member = cgrpc_arena_calloc(ps->arena, sizeof *member);
+    cgrpc_json_tree_t *member = cgrpc_arena_calloc(ps->arena, sizeof *member);
     if (!member) return no_memory(ps);
     rc = parse_value(ps, member);
     if (rc != CGRPC_STATUS_OK) return rc;
@@ -316,9 +318,7 @@ static cgrpc_status_code_t parse_object(parser_t *ps, cgrpc_auth_json_t *v) {
   }
 }
 
-static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_auth_json_t *v) {
-  skip_space(ps);
-  if (ps->p >= ps->end) return syntax(ps, "expected a value");
+static cgrpc_status_code_t parse_bare_value(parser_t *ps, cgrpc_json_tree_t *v) {
   switch (*ps->p) {
     case '{':
     case '[': {
@@ -329,16 +329,16 @@ static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_auth_json_t *v) {
       return rc;
     }
     case '"':
-      v->kind = CGRPC_AUTH_JSON_STRING;
+      v->kind = CGRPC_JSON_TREE_STRING;
       return parse_string(ps, &v->str, &v->str_len);
     case 't':
     case 'f':
-      v->kind = CGRPC_AUTH_JSON_BOOL;
+      v->kind = CGRPC_JSON_TREE_BOOL;
       v->boolean = *ps->p == 't';
       if (!literal(ps, v->boolean ? "true" : "false")) return syntax(ps, "unknown literal");
       return CGRPC_STATUS_OK;
     case 'n':
-      v->kind = CGRPC_AUTH_JSON_NULL;
+      v->kind = CGRPC_JSON_TREE_NULL;
       if (!literal(ps, "null")) return syntax(ps, "unknown literal");
       return CGRPC_STATUS_OK;
     default:
@@ -347,11 +347,22 @@ static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_auth_json_t *v) {
   }
 }
 
-cgrpc_status_code_t cgrpc_auth_json_parse(const char *text, size_t len, int max_depth,
-                                          cgrpc_arena_t *arena, const cgrpc_auth_json_t **root,
+/* A value and the span of input it came from. */
+static cgrpc_status_code_t parse_value(parser_t *ps, cgrpc_json_tree_t *v) {
+  skip_space(ps);
+  if (ps->p >= ps->end) return syntax(ps, "expected a value");
+  const char *start = ps->p;
+  cgrpc_status_code_t rc = parse_bare_value(ps, v);
+  v->text = start;
+  v->text_len = (size_t)(ps->p - start);
+  return rc;
+}
+
+cgrpc_status_code_t cgrpc_json_tree_parse(const char *text, size_t len, int max_depth,
+                                          cgrpc_arena_t *arena, const cgrpc_json_tree_t **root,
                                           cgrpc_error_t *err) {
   parser_t ps = {text, text, text + len, arena, 0, max_depth, err};
-  cgrpc_auth_json_t *v = cgrpc_arena_calloc(arena, sizeof *v);
+  cgrpc_json_tree_t *v = cgrpc_arena_calloc(arena, sizeof *v);
   if (!v) return no_memory(&ps);
   cgrpc_status_code_t rc = parse_value(&ps, v);
   if (rc != CGRPC_STATUS_OK) return rc;
@@ -361,15 +372,15 @@ cgrpc_status_code_t cgrpc_auth_json_parse(const char *text, size_t len, int max_
   return CGRPC_STATUS_OK;
 }
 
-const cgrpc_auth_json_t *cgrpc_auth_json_get(const cgrpc_auth_json_t *obj, const char *name) {
-  if (!obj || obj->kind != CGRPC_AUTH_JSON_OBJECT || !name) return NULL;
+const cgrpc_json_tree_t *cgrpc_json_tree_get(const cgrpc_json_tree_t *obj, const char *name) {
+  if (!obj || obj->kind != CGRPC_JSON_TREE_OBJECT || !name) return NULL;
   size_t n = strlen(name);
-  for (const cgrpc_auth_json_t *m = obj->child; m; m = m->next)
+  for (const cgrpc_json_tree_t *m = obj->child; m; m = m->next)
     if (m->key_len == n && memcmp(m->key, name, n) == 0) return m;
   return NULL;
 }
 
-const char *cgrpc_auth_json_get_string(const cgrpc_auth_json_t *obj, const char *name) {
-  const cgrpc_auth_json_t *m = cgrpc_auth_json_get(obj, name);
-  return m && m->kind == CGRPC_AUTH_JSON_STRING ? m->str : NULL;
+const char *cgrpc_json_tree_get_string(const cgrpc_json_tree_t *obj, const char *name) {
+  const cgrpc_json_tree_t *m = cgrpc_json_tree_get(obj, name);
+  return m && m->kind == CGRPC_JSON_TREE_STRING ? m->str : NULL;
 }

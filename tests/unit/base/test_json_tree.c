@@ -1,23 +1,23 @@
 /* Unit tests: the strict JSON reader of JWT headers, claims and JWKS
- * (src/auth/json.h): what it reads, and each thing it refuses. */
-#include "auth/json.h"
+ * (src/base/json_tree.h): what it reads, and each thing it refuses. */
+#include "base/json_tree.h"
 #include "test.h"
 
 static cgrpc_arena_t arena;
 
-static const cgrpc_auth_json_t *parse_ok(const char *text) {
-  const cgrpc_auth_json_t *root = NULL;
+static const cgrpc_json_tree_t *parse_ok(const char *text) {
+  const cgrpc_json_tree_t *root = NULL;
   cgrpc_error_t err = {{0}};
-  cgrpc_status_code_t rc = cgrpc_auth_json_parse(text, strlen(text), 8, &arena, &root, &err);
+  cgrpc_status_code_t rc = cgrpc_json_tree_parse(text, strlen(text), 8, &arena, &root, &err);
   if (rc != CGRPC_STATUS_OK) TEST_FAIL_("parse %s: %s", text, err.message);
   return root;
 }
 
 /* Parses `text`, which must fail with a message containing `why`. */
 static void check_refused(const char *text, size_t len, const char *why) {
-  const cgrpc_auth_json_t *root = NULL;
+  const cgrpc_json_tree_t *root = NULL;
   cgrpc_error_t err = {{0}};
-  cgrpc_status_code_t rc = cgrpc_auth_json_parse(text, len, 8, &arena, &root, &err);
+  cgrpc_status_code_t rc = cgrpc_json_tree_parse(text, len, 8, &arena, &root, &err);
   if (rc != CGRPC_STATUS_INVALID_ARGUMENT || !strstr(err.message, why))
     TEST_FAIL_("parse %.*s: got %d \"%s\", want INVALID_ARGUMENT \"%s\"", (int)len, text, rc,
                err.message, why);
@@ -25,36 +25,36 @@ static void check_refused(const char *text, size_t len, const char *why) {
 #define REFUSED(text, why) check_refused(text, sizeof(text) - 1, why)
 
 static void test_values(void) {
-  const cgrpc_auth_json_t *v = parse_ok(
+  const cgrpc_json_tree_t *v = parse_ok(
       " {\"s\":\"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\", \"i\": -42, \"big\": "
       "9223372036854775807,"
       "\"min\":-9223372036854775808, \"over\": 9223372036854775808, \"f\": 1.5e3, \"t\": true,"
       "\"n\": null, \"a\": [1, \"x\", {}], \"o\": {\"k\": false}} ");
-  CHECK(v && v->kind == CGRPC_AUTH_JSON_OBJECT);
+  CHECK(v && v->kind == CGRPC_JSON_TREE_OBJECT);
   CHECK_EQ_UINT(v->count, 10);
-  const cgrpc_auth_json_t *s = cgrpc_auth_json_get(v, "s");
-  CHECK(s && s->kind == CGRPC_AUTH_JSON_STRING);
+  const cgrpc_json_tree_t *s = cgrpc_json_tree_get(v, "s");
+  CHECK(s && s->kind == CGRPC_JSON_TREE_STRING);
   CHECK_EQ_STR(s->str, "a\"b\\c/\n\xc3\xa9\xf0\x9f\x98\x80");
   CHECK_EQ_UINT(s->str_len, strlen("a\"b\\c/\n\xc3\xa9\xf0\x9f\x98\x80"));
-  const cgrpc_auth_json_t *i = cgrpc_auth_json_get(v, "i");
+  const cgrpc_json_tree_t *i = cgrpc_json_tree_get(v, "i");
   CHECK(i->is_int && i->integer == -42 && i->number == -42.0);
-  CHECK(cgrpc_auth_json_get(v, "big")->integer == INT64_MAX);
-  CHECK(cgrpc_auth_json_get(v, "min")->integer == INT64_MIN);
-  CHECK(!cgrpc_auth_json_get(v, "over")->is_int); /* too big for int64: a double only */
-  CHECK(cgrpc_auth_json_get(v, "over")->number > 9.2e18);
-  const cgrpc_auth_json_t *f = cgrpc_auth_json_get(v, "f");
+  CHECK(cgrpc_json_tree_get(v, "big")->integer == INT64_MAX);
+  CHECK(cgrpc_json_tree_get(v, "min")->integer == INT64_MIN);
+  CHECK(!cgrpc_json_tree_get(v, "over")->is_int); /* too big for int64: a double only */
+  CHECK(cgrpc_json_tree_get(v, "over")->number > 9.2e18);
+  const cgrpc_json_tree_t *f = cgrpc_json_tree_get(v, "f");
   CHECK(!f->is_int && f->number == 1500.0);
-  CHECK(cgrpc_auth_json_get(v, "t")->boolean);
-  CHECK(cgrpc_auth_json_get(v, "n")->kind == CGRPC_AUTH_JSON_NULL);
-  const cgrpc_auth_json_t *a = cgrpc_auth_json_get(v, "a");
-  CHECK(a->kind == CGRPC_AUTH_JSON_ARRAY && a->count == 3);
-  CHECK(a->child->next->kind == CGRPC_AUTH_JSON_STRING);
-  CHECK(a->child->next->next->kind == CGRPC_AUTH_JSON_OBJECT);
-  CHECK(!cgrpc_auth_json_get(cgrpc_auth_json_get(v, "o"), "k")->boolean);
-  CHECK(cgrpc_auth_json_get(v, "missing") == NULL);
-  CHECK(cgrpc_auth_json_get(a, "x") == NULL); /* not an object */
-  CHECK_EQ_STR(cgrpc_auth_json_get_string(v, "s"), s->str);
-  CHECK(cgrpc_auth_json_get_string(v, "i") == NULL);
+  CHECK(cgrpc_json_tree_get(v, "t")->boolean);
+  CHECK(cgrpc_json_tree_get(v, "n")->kind == CGRPC_JSON_TREE_NULL);
+  const cgrpc_json_tree_t *a = cgrpc_json_tree_get(v, "a");
+  CHECK(a->kind == CGRPC_JSON_TREE_ARRAY && a->count == 3);
+  CHECK(a->child->next->kind == CGRPC_JSON_TREE_STRING);
+  CHECK(a->child->next->next->kind == CGRPC_JSON_TREE_OBJECT);
+  CHECK(!cgrpc_json_tree_get(cgrpc_json_tree_get(v, "o"), "k")->boolean);
+  CHECK(cgrpc_json_tree_get(v, "missing") == NULL);
+  CHECK(cgrpc_json_tree_get(a, "x") == NULL); /* not an object */
+  CHECK_EQ_STR(cgrpc_json_tree_get_string(v, "s"), s->str);
+  CHECK(cgrpc_json_tree_get_string(v, "i") == NULL);
 }
 
 static void test_numbers(void) {
@@ -119,10 +119,10 @@ static void test_depth_limit(void) {
 }
 
 static void test_member_limit(void) {
-  char text[CGRPC_AUTH_JSON_MAX_MEMBERS * 12 + 32];
+  char text[CGRPC_JSON_TREE_MAX_MEMBERS * 12 + 32];
   size_t n = 0;
   text[n++] = '{';
-  for (int i = 0; i <= CGRPC_AUTH_JSON_MAX_MEMBERS; i++)
+  for (int i = 0; i <= CGRPC_JSON_TREE_MAX_MEMBERS; i++)
     n += (size_t)snprintf(text + n, sizeof text - n, "%s\"m%d\":1", i ? "," : "", i);
   text[n++] = '}';
   text[n] = '\0'; /* strrchr() below reads to the terminator */
@@ -130,10 +130,10 @@ static void test_member_limit(void) {
   /* One fewer member is fine. */
   char *last_comma = strrchr(text, ',');
   last_comma[0] = '}';
-  const cgrpc_auth_json_t *root = NULL;
-  CHECK_EQ_INT(cgrpc_auth_json_parse(text, (size_t)(last_comma + 1 - text), 8, &arena, &root, NULL),
+  const cgrpc_json_tree_t *root = NULL;
+  CHECK_EQ_INT(cgrpc_json_tree_parse(text, (size_t)(last_comma + 1 - text), 8, &arena, &root, NULL),
                CGRPC_STATUS_OK);
-  CHECK(root && root->count == CGRPC_AUTH_JSON_MAX_MEMBERS);
+  CHECK(root && root->count == CGRPC_JSON_TREE_MAX_MEMBERS);
 }
 
 static void test_out_of_memory(void) {
@@ -141,10 +141,10 @@ static void test_out_of_memory(void) {
   cgrpc_arena_t small;
   cgrpc_arena_init(&small, buf, sizeof buf);
   cgrpc_arena_set_limit(&small, 1); /* nothing from the heap */
-  const cgrpc_auth_json_t *root = NULL;
+  const cgrpc_json_tree_t *root = NULL;
   cgrpc_error_t err;
   const char *text = "{\"a\":[1,2,3,4,5,6,7,8,9,10],\"b\":\"some text here\"}";
-  CHECK_EQ_INT(cgrpc_auth_json_parse(text, strlen(text), 8, &small, &root, &err),
+  CHECK_EQ_INT(cgrpc_json_tree_parse(text, strlen(text), 8, &small, &root, &err),
                CGRPC_STATUS_RESOURCE_EXHAUSTED);
   CHECK(strstr(err.message, "out of memory") != NULL);
   cgrpc_arena_free(&small);
