@@ -23,9 +23,14 @@
  * Request"", "connection lost: the peer closed the connection",
  * "connection lost: HTTP/2 protocol error (...)".
  *
- * Targets: "host:port" or "dns:///host:port" (resolved, first address that
- * connects wins), "ipv4:1.2.3.4:50051", "ipv6:[::1]:50051",
- * "unix:/path/to.sock" or "unix:relative", "unix-abstract:name".
+ * Targets: "host:port" or "dns:///host:port" (A and AAAA records),
+ * "dns://10.0.0.2:53/host:port" (asking that DNS server),
+ * "ipv4:1.2.3.4:50051,5.6.7.8:50051", "ipv6:[::1]:50051",
+ * "unix:/path/to.sock" or "unix:relative", "unix-abstract:name", or a
+ * registered scheme (cgrpc/resolver.h). Which address a call uses is the
+ * load-balancing policy's choice (the service config's, else the lb_policy
+ * option; pick_first: the first address that connects); each address has
+ * its own connection and backoff (docs/load-balancing.md).
  *
  * Threads. A channel runs a loop thread of its own, where calls execute and
  * callbacks run. All functions here may be called from any thread (except
