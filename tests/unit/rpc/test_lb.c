@@ -47,6 +47,7 @@ static void warm_up(cgrpc_channel_t *ch, backend_t *bs, int n) {
 
 static void test_round_robin_spreads_evenly(void) {
   backend_t bs[NB];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, NB, target, sizeof target);
   cgrpc_channel_t *ch = channel_with(target, "round_robin");
@@ -62,6 +63,7 @@ static void test_round_robin_spreads_evenly(void) {
 
 static void test_round_robin_skips_a_dead_backend(void) {
   backend_t bs[NB];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, NB, target, sizeof target);
   cgrpc_channel_t *ch = channel_with(target, "round_robin");
@@ -82,6 +84,7 @@ static void test_round_robin_skips_a_dead_backend(void) {
 
 static void test_pick_first_uses_the_first_that_connects(void) {
   backend_t bs[3];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, 3, target, sizeof target);
   backend_stop(&bs[0]); /* the first address refuses: the second wins */
@@ -101,6 +104,7 @@ static void test_pick_first_uses_the_first_that_connects(void) {
 
 static void test_pick_first_shuffle_spreads_channels(void) {
   backend_t bs[NB];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, NB, target, sizeof target);
   cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
@@ -121,6 +125,7 @@ static void test_pick_first_shuffle_spreads_channels(void) {
 
 static void test_least_request_uses_every_backend(void) {
   backend_t bs[NB];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, NB, target, sizeof target);
   cgrpc_channel_t *ch = channel_with(target, "least_request");
@@ -137,6 +142,7 @@ static void test_least_request_uses_every_backend(void) {
 
 static void test_one_subchannel_per_address(void) {
   backend_t bs[2];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, 2, target, sizeof target);
   /* The first address twice: one subchannel, so round robin halves. */
@@ -167,6 +173,7 @@ static void test_bad_policy_name(void) {
 
 static void test_state_idle_connecting_ready(void) {
   backend_t b;
+  memset(&b, 0, sizeof b);
   CHECK(backend_start(&b, "127.0.0.1", 0));
   char target[64];
   snprintf(target, sizeof target, "127.0.0.1:%d", b.port);
@@ -194,6 +201,7 @@ static void test_state_idle_connecting_ready(void) {
 
 static void test_state_transient_failure(void) {
   backend_t b;
+  memset(&b, 0, sizeof b);
   CHECK(backend_start(&b, "127.0.0.1", 0));
   char target[64];
   snprintf(target, sizeof target, "127.0.0.1:%d", b.port);
@@ -256,6 +264,7 @@ static void test_registered_resolver_pushes_addresses(void) {
                CGRPC_STATUS_INVALID_ARGUMENT);
 
   backend_t bs[2];
+  memset(bs, 0, sizeof bs);
   char target[256];
   start_backends(bs, 2, target, sizeof target);
   cgrpc_channel_t *ch = channel_with("static-test://cluster/orders", "round_robin");
