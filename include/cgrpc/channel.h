@@ -1,7 +1,9 @@
 /* cgrpc/channel.h — a client's connection to one target.
  *
  * A channel names a server (a target in gRPC syntax) and carries any number
- * of calls to it (cgrpc/call.h) over one HTTP/2 connection. It connects
+ * of calls to it (cgrpc/call.h) over one HTTP/2 connection per backend
+ * address its load-balancing policy uses (one in all for pick_first, the
+ * default; docs/load-balancing.md). It connects
  * lazily, on the first call; if the connection fails or breaks it connects
  * again, waiting between attempts with exponential backoff (from
  * initial_backoff_ns, growing 1.6 times up to max_backoff_ns, with jitter:
