@@ -207,6 +207,43 @@ static void test_dns_round_robin(void) {
   for (int i = 0; i < N; i++) backend_stop(&bs[i]);
 }
 
+/* A and AAAA records both come back: a name with an IPv4 and an IPv6
+ * address, and a channel reaching a backend on [::1] through it. */
+static void test_dns_a_and_aaaa(void) {
+  backend_t b;
+  memset(&b, 0, sizeof b);
+  CHECK(backend_start(&b, "[::1]", 0));
+  FILE *f = fopen(g_hosts, "w");
+  CHECK(f != NULL);
+  if (!f) return;
+  fprintf(f, "192.0.2.1 %s\n::1 %s\n", NAME, NAME); /* 192.0.2.1: TEST-NET, unreachable */
+  fclose(f);
+  CHECK(dns_start(2));
+  cgrpc_address_list_t list;
+  CHECK_EQ_INT(cgrpc_dns_lookup(g_server, NAME, 7, &list), 0);
+  int v4 = 0, v6 = 0;
+  for (size_t i = 0; i < list.count; i++) {
+    v4 += list.items[i].u.sa.sa_family == AF_INET;
+    v6 += list.items[i].u.sa.sa_family == AF_INET6;
+    CHECK_EQ_INT(cgrpc_address_port(&list.items[i]), 7);
+  }
+  CHECK_EQ_INT(v4, 1);
+  CHECK_EQ_INT(v6, 1);
+  cgrpc_address_list_free(&list);
+  char target[96];
+  snprintf(target, sizeof target, "dns://%s/%s:%d", g_server, NAME, b.port);
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.lb_policy = "round_robin"; /* the unreachable IPv4 one never becomes READY */
+  o.connect_timeout_ns = CGRPC_NS_PER_SEC;
+  cgrpc_channel_t *ch = NULL;
+  CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, NULL), CGRPC_STATUS_OK);
+  for (int i = 0; i < 10; i++) CHECK_EQ_INT(lb_call(ch, true), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&b.calls), 10);
+  cgrpc_channel_free(ch);
+  dns_stop();
+  backend_stop(&b);
+}
+
 /* A name the server does not know: UNAVAILABLE naming it. */
 static void test_dns_unknown_name(void) {
   bool none[1] = {false};
@@ -234,6 +271,7 @@ int main(void) {
   }
   snprintf(g_hosts, sizeof g_hosts, "/tmp/cgrpc-lb-hosts-%d", (int)getpid());
   TEST_RUN(test_dns_round_robin);
+  TEST_RUN(test_dns_a_and_aaaa);
   TEST_RUN(test_dns_unknown_name);
   unlink(g_hosts);
   return TEST_DONE();
