@@ -78,7 +78,11 @@ void cgrpc_channel_enqueue(cgrpc_channel_t *ch, cgrpc_call_t *call) {
     return;
   }
   cgrpc_call_wait(call);
-  if (ch->state == CH_IDLE || !ch->lb.active) lb_exit_idle(ch);
+  if (ch->state == CH_IDLE || !ch->lb.active) {
+    lb_exit_idle(ch);
+  } else {
+    lb_kick(ch);
+  }
 }
 
 void cgrpc_channel_apply_resolver_config(cgrpc_channel_t *ch, const char *json) {

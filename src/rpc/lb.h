@@ -128,7 +128,11 @@ typedef struct lb_state {
 void lb_apply_config(struct cgrpc_channel *ch);
 /* Replaces the address list: subchannels of addresses still listed stay
  * (one per distinct address), new ones are created, the others freed. */
-void lb_update(struct cgrpc_channel *ch, const cgrpc_address_list_t *addrs);
+bool lb_update(struct cgrpc_channel *ch, const cgrpc_address_list_t *addrs); /* false: no memory */
+/* A call has to wait: whatever stalled for lack of memory (a resolution
+ * with no timer to retry it, a subchannel idle for the same reason) starts
+ * again, as "the next call connects" promises. */
+void lb_kick(struct cgrpc_channel *ch);
 /* The channel leaves IDLE: the policy starts connecting. */
 void lb_exit_idle(struct cgrpc_channel *ch);
 /* A subchannel changed state (or health): the policy reacts, the channel's
@@ -179,6 +183,9 @@ bool cgrpc_resolver_setup_custom(struct cgrpc_channel *ch, const char *target,
                                  cgrpc_status_code_t *code, cgrpc_error_t *err);
 /* The first resolution (on leaving IDLE). */
 void cgrpc_resolver_start(struct cgrpc_channel *ch);
+/* Resolves again at once when no result arrived and nothing is pending
+ * (a resolution that failed with no memory for its retry timer). */
+void cgrpc_resolver_kick(struct cgrpc_channel *ch);
 /* Asks for a re-resolution, at most once per min_resolution_interval_ns. */
 void cgrpc_resolver_request(struct cgrpc_channel *ch);
 /* Loop thread, at shutdown: cancels lookups and timers. */

@@ -163,12 +163,12 @@ static lb_sub_t *find_sub(lb_sub_t **subs, size_t n, const cgrpc_address_t *addr
   return NULL;
 }
 
-void lb_update(cgrpc_channel_t *ch, const cgrpc_address_list_t *addrs) {
+bool lb_update(cgrpc_channel_t *ch, const cgrpc_address_list_t *addrs) {
   lb_state_t *lb = &ch->lb;
   lb_sub_t **next = addrs->count ? cgrpc_malloc(addrs->count * sizeof *next) : NULL;
   if (addrs->count && !next) {
     snprintf(ch->last_error, sizeof ch->last_error, "out of memory for the address list");
-    return; /* keep the old list */
+    return false; /* keep the old list */
   }
   for (size_t i = 0; i < lb->count; i++) lb->subs[i]->listed = false;
   size_t n = 0;
@@ -193,7 +193,7 @@ void lb_update(cgrpc_channel_t *ch, const cgrpc_address_list_t *addrs) {
     for (size_t i = 0; i < lb->count; i++) lb->subs[i]->listed = true;
     cgrpc_free(next);
     snprintf(ch->last_error, sizeof ch->last_error, "out of memory for the address list");
-    return;
+    return false;
   }
   for (size_t i = 0; i < lb->count; i++) {
     if (!lb->subs[i]->listed) lb_sub_free(lb->subs[i]);
@@ -211,6 +211,14 @@ void lb_update(cgrpc_channel_t *ch, const cgrpc_address_list_t *addrs) {
   lb->count = n;
   lb->rr_next = n ? rand_below(ch, n) : 0; /* gRPC starts round_robin at random too */
   if (n == 0) snprintf(ch->last_error, sizeof ch->last_error, "the resolver returned no addresses");
+  policy_connect(ch);
+  lb_refresh(ch);
+  return true;
+}
+
+void lb_kick(cgrpc_channel_t *ch) {
+  if (ch->state == CH_SHUTDOWN || ch->state == CH_FAILED) return;
+  cgrpc_resolver_kick(ch);
   policy_connect(ch);
   lb_refresh(ch);
 }

@@ -253,7 +253,7 @@ static void resolve_now(cgrpc_channel_t *ch) {
       memcpy(copy.items, ch->target.addrs.items, ch->target.addrs.count * sizeof *copy.items);
       copy.count = ch->target.addrs.count;
     }
-    on_resolved(ch, copy.items ? 0 : -ENOMEM, &copy, "out of memory");
+    on_resolved(ch, copy.items ? 0 : -ENOMEM, &copy, "cannot resolve: out of memory");
     return;
   }
   if (res->dns) return;
@@ -306,11 +306,24 @@ static void on_resolved(cgrpc_channel_t *ch, int err, cgrpc_address_list_t *addr
     lb_refresh(ch);
     return;
   }
+  if (!lb_update(ch, addrs)) {
+    cgrpc_address_list_free(addrs);
+    res->failing = true; /* out of memory: like a failed lookup, tried again */
+    int64_t wait = lb_backoff_next(&res->backoff, lb_rand_unit(ch));
+    arm_timer(ch, cgrpc_time_add(cgrpc_loop_now(ch->loop), wait));
+    lb_refresh(ch);
+    return;
+  }
   res->failing = false;
   res->have_result = true;
   lb_backoff_reset(&res->backoff);
-  lb_update(ch, addrs);
   cgrpc_address_list_free(addrs);
+}
+
+void cgrpc_resolver_kick(cgrpc_channel_t *ch) {
+  resolver_state_t *res = &ch->res;
+  if (!res->started || !res->failing || res->dns || res->timer_armed) return;
+  resolve_now(ch);
 }
 
 void cgrpc_resolver_init(cgrpc_channel_t *ch) {

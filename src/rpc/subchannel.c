@@ -82,13 +82,20 @@ static void attempt_failed(lb_sub_t *s, const char *why) {
   cgrpc_channel_t *ch = s->ch;
   cgrpc_timer_cancel(&s->connect_timer);
   snprintf(s->last_error, sizeof s->last_error, "%s", why);
-  snprintf(ch->last_error, sizeof ch->last_error, "%s: %s", s->name, why);
+  /* With one address the channel's authority already names it. */
+  if (ch->lb.count > 1) {
+    snprintf(ch->last_error, sizeof ch->last_error, "%s: %s", s->name, why);
+  } else {
+    snprintf(ch->last_error, sizeof ch->last_error, "%s", why);
+  }
   int64_t now = cgrpc_loop_now(ch->loop);
   int64_t at = s->next_attempt > now ? s->next_attempt : now;
   if (cgrpc_timer_start(ch->loop, &s->backoff_timer, at) != 0) {
     /* No memory for the timer: without it the subchannel would never try
-     * again. Idle instead, so that the policy or the next call connects. */
-    set_state(s, CGRPC_CHANNEL_IDLE);
+     * again. Idle, quietly (the policy would connect again at once, and
+     * fail again): the next call connects (lb_kick). */
+    s->state = CGRPC_CHANNEL_IDLE;
+    lb_refresh(ch);
     return;
   }
   cgrpc_resolver_request(ch);
@@ -187,7 +194,11 @@ void lb_sub_connect(lb_sub_t *s) {
   int64_t now = cgrpc_loop_now(ch->loop);
   int64_t backoff = lb_backoff_next(&s->backoff, lb_rand_unit(ch));
   s->next_attempt = cgrpc_time_add(now, backoff);
-  int64_t timeout = backoff > ch->opts.connect_timeout_ns ? backoff : ch->opts.connect_timeout_ns;
+  /* The attempt's limit is connect_timeout_ns, as the option promises (the
+   * spec's MIN_CONNECT_TIMEOUT, 20 s by default; the spec lets an attempt
+   * run for the backoff when that is longer, from the eighth failure on
+   * with the defaults: here the next attempt waits for it instead). */
+  int64_t timeout = ch->opts.connect_timeout_ns;
   s->state = CGRPC_CHANNEL_CONNECTING; /* the policy that asked refreshes */
   if (cgrpc_timer_start(ch->loop, &s->connect_timer, cgrpc_time_add(now, timeout)) != 0) {
     /* An attempt without its timeout could wait on a silent peer for ever. */

@@ -9,7 +9,8 @@
 
 #include "rpc_test_util.h"
 
-typedef struct backend {
+typedef struct backend backend_t;
+struct backend {
   cgrpc_server_t *srv;
   char ip[32];
   int port;
@@ -17,7 +18,11 @@ typedef struct backend {
   bool with_health; /* serve grpc.health.v1.Health/Watch (set before start) */
   atomic_int health; /* what Watch says: 1 SERVING, 2 NOT_SERVING */
   atomic_int watches; /* Watch calls received */
-} backend_t;
+  /* Runs before the server starts (set before backend_start), to register
+   * more services; `extra` is its to use. */
+  void (*before_start)(struct backend *b);
+  void *extra;
+};
 
 /* grpc.health.v1's messages, by hand (the tests do not use the generator). */
 typedef struct hc_request {
@@ -94,6 +99,7 @@ static inline bool backend_start(backend_t *b, const char *ip, int port) {
                                        CGRPC_HANDLER_BLOCKING, &err),
                  CGRPC_STATUS_OK);
   }
+  if (b->before_start) b->before_start(b);
   CHECK_EQ_INT(cgrpc_server_start(b->srv, &err), CGRPC_STATUS_OK);
   return true;
 }
