@@ -169,7 +169,7 @@ static void emit_message(gen_text_t *t, const gen_msg_t *msg) {
   gen_text_put(t, ",\n};\n");
 }
 
-static void emit_service(gen_text_t *t, const gen_service_t *s) {
+static void emit_service(gen_text_t *t, const gen_service_t *s, const char *file_symbol) {
   cgrpc_arena_t *a = t->arena;
   gen_text_printf(t, "\n/* Service %s */\n", s->full_name);
   if (s->method_count) {
@@ -183,11 +183,12 @@ static void emit_service(gen_text_t *t, const gen_service_t *s) {
     }
     gen_text_put(t, "};\n");
   }
-  const char *items[3] = {cstring(a, s->full_name),
+  const char *items[4] = {cstring(a, s->full_name),
                           s->method_count ? gen_strprintf(a, "%s_methods", s->c_name) : "NULL",
-                          gen_strprintf(a, "%zu", s->method_count)};
+                          gen_strprintf(a, "%zu", s->method_count),
+                          gen_strprintf(a, "&%s_file", file_symbol)};
   gen_text_put_wrapped(t, gen_strprintf(a, "const cgrpc_pb_service_t %s_service = {", s->c_name),
-                       items, 3, "};");
+                       items, 4, "};");
 }
 
 static void emit_descriptor(gen_text_t *t, const gen_file_t *file, const uint8_t *bytes,
@@ -249,7 +250,9 @@ void gen_emit_source(gen_text_t *t, const gen_file_t *file, const uint8_t *descr
   gen_text_printf(t, "#include \"%s\"\n", gen_name_output(t->arena, file->name, ".pb.h"));
   for (size_t i = 0; i < file->enum_count; i++) emit_enum(t, file->enums[i]);
   for (size_t i = 0; i < file->msg_count; i++) emit_message(t, file->msgs[i]);
-  for (size_t i = 0; i < file->service_count; i++) emit_service(t, &file->services[i]);
+  for (size_t i = 0; i < file->service_count; i++) {
+    emit_service(t, &file->services[i], file->symbol);
+  }
   emit_descriptor(t, file, descriptor, descriptor_len);
   emit_file_record(t, file);
 }

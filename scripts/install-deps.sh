@@ -22,7 +22,10 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # tests' certificates and s_client. dpkg-dev and g++ (in build-essential too;
 # named for what uses them): scripts/conformance-runner.sh unpacks Debian's
 # protobuf source package and builds protobuf's conformance_test_runner
-# against libprotobuf-dev.
+# against libprotobuf-dev. grpc-proto: grpc's own .proto files (the interop
+# service; health and reflection, from which compiler/bootstrap.cmake checks
+# src/services and tests/services generates grpcio stubs). The npm peers
+# (buf curl for tests/services too) come from scripts/install-npm-deps.sh.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt

@@ -2,13 +2,15 @@
  *
  *   greeter_server [ADDRESS]    default 127.0.0.1:50051; port 0 picks a free port
  *
- * It prints the address it listens on, answers SayHello until Ctrl-C or
- * SIGTERM, then shuts down gracefully. The service comes from
+ * It prints the address it listens on, answers SayHello (and the standard
+ * health and reflection services) until Ctrl-C or SIGTERM, then shuts down
+ * gracefully. The service comes from
  * helloworld.proto, the file every gRPC quick start uses, so any gRPC
  * greeter client (Python, Go, Java, ...) can call this server too.
  */
 #include <stdio.h>
 
+#include "cgrpc/cgrpc.h"
 #include "helloworld.pb.h"
 
 /* rpc SayHello(HelloRequest) returns (HelloReply). The reply's text lives in
@@ -33,6 +35,9 @@ int main(int argc, char **argv) {
   cgrpc_status_code_t code = cgrpc_server_new(NULL, &srv, &err);
   if (!code) code = cgrpc_server_listen(srv, argc > 1 ? argv[1] : "127.0.0.1:50051", NULL, &err);
   if (!code) code = helloworld_Greeter_register(srv, &greeter, CGRPC_HANDLER_INLINE, &err);
+  /* The standard health service and server reflection: `cgrpc list` works. */
+  if (!code) code = cgrpc_server_enable_health(srv, NULL, &err);
+  if (!code) code = cgrpc_server_enable_reflection(srv, NULL, &err);
   if (!code) printf("greeter server listening on %s\n", cgrpc_server_listen_address(srv, 0));
   fflush(stdout);
   /* Serves until Ctrl-C or SIGTERM, then gives calls in flight up to 5 s. */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgrpc/health.h"
+#include "cgrpc/reflection.h"
 #include "product.pb.h"
 
 /* ---- The catalogue --------------------------------------------------------------------- */
@@ -150,6 +152,11 @@ int main(int argc, char **argv) {
   cgrpc_status_code_t code = cgrpc_server_new(NULL, &srv, &err);
   if (!code) code = cgrpc_server_listen(srv, argc > 1 ? argv[1] : "127.0.0.1:50051", NULL, &err);
   if (!code) code = shop_ProductService_register(srv, &service, CGRPC_HANDLER_INLINE, &err);
+  /* The standard health service (Kubernetes gRPC probes; graceful shutdown
+   * turns it NOT_SERVING first) and server reflection (`cgrpc list`,
+   * `buf curl --list-services`, grpcurl). */
+  if (!code) code = cgrpc_server_enable_health(srv, NULL, &err);
+  if (!code) code = cgrpc_server_enable_reflection(srv, NULL, &err);
   if (!code) {
     printf("product server listening on %s\n", cgrpc_server_listen_address(srv, 0));
     fflush(stdout);

@@ -17,6 +17,8 @@
  *   connectivity.h a channel's connectivity state, to read and wait on
  *   resolver.h     plugging a name registry into channels
  *   server.h       servers and server calls
+ *   health.h       the standard health service (grpc.health.v1)
+ *   reflection.h   server reflection (grpc.reflection.v1 and v1alpha)
  *   log.h          where the library's diagnostics go
  *   version.h      library version
  */
@@ -39,6 +41,7 @@
 #include "cgrpc/connectivity.h"
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
+#include "cgrpc/health.h"
 #include "cgrpc/interceptor.h"
 #include "cgrpc/json.h"
 #include "cgrpc/jwt.h"
@@ -47,6 +50,7 @@
 #include "cgrpc/options.h"
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
+#include "cgrpc/reflection.h"
 #include "cgrpc/resolver.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"

@@ -177,15 +177,20 @@ typedef struct cgrpc_pb_method {
   bool server_streaming;
 } cgrpc_pb_method_t;
 
+struct cgrpc_pb_file;
+
 typedef struct cgrpc_pb_service {
   const char *full_name; /* "shop.ProductService" */
   const cgrpc_pb_method_t *methods;
   size_t method_count;
+  /* The generated file that declares the service (server reflection
+   * answers with its descriptor); NULL in tables written by hand. */
+  const struct cgrpc_pb_file *file;
 } cgrpc_pb_service_t;
 
 /* Everything generated for one .proto file, with its serialized descriptor:
- * what a program needs to describe its schema at run time. The library does
- * not read it yet. */
+ * what a program needs to describe its schema at run time (descriptor pools,
+ * server reflection). */
 typedef struct cgrpc_pb_file {
   const char *name;                          /* "shop/product.proto" */
   const uint8_t *descriptor;                 /* serialized FileDescriptorProto */

@@ -272,7 +272,8 @@ void cgrpc_server_stop_run(cgrpc_server_t *srv);
  * see cancellation) and closes every connection. Blocks until done; the
  * threads are stopped when it returns, also when another thread had begun
  * the shutdown. Any thread but the server's own (not from a handler or a
- * callback); idempotent. */
+ * callback); idempotent. With the health service enabled (cgrpc/health.h),
+ * every status turns NOT_SERVING first, before the GOAWAYs. */
 void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns);
 
 /* Shuts down (grace 0) if still running and frees the server. Every call

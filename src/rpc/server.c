@@ -230,9 +230,21 @@ static bool table_insert(method_entry_t *slots, size_t nslots, const method_entr
   }
 }
 
+static cgrpc_status_code_t register_method(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
+                                           const cgrpc_pb_service_t *service,
+                                           cgrpc_server_handler_fn handler, void *user_data,
+                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err);
+
 cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
                                           cgrpc_server_handler_fn handler, void *user_data,
                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err) {
+  return register_method(srv, method, NULL, handler, user_data, mode, err);
+}
+
+static cgrpc_status_code_t register_method(cgrpc_server_t *srv, const cgrpc_pb_method_t *method,
+                                           const cgrpc_pb_service_t *service,
+                                           cgrpc_server_handler_fn handler, void *user_data,
+                                           cgrpc_handler_mode_t mode, cgrpc_error_t *err) {
   if (srv->started) {
     return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "register %s: the server is started",
                 method->path);
@@ -240,7 +252,7 @@ cgrpc_status_code_t cgrpc_server_register(cgrpc_server_t *srv, const cgrpc_pb_me
   if (!handler || !method->path || method->path[0] != '/') {
     return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "register: a method needs a path and handler");
   }
-  method_entry_t e = {method, handler, user_data, mode, strlen(method->path)};
+  method_entry_t e = {method, handler, user_data, mode, strlen(method->path), service};
   if (cgrpc_server_lookup(srv, method->path, e.path_len)) {
     return fail(err, CGRPC_STATUS_ALREADY_EXISTS, "method %s is already registered", method->path);
   }
@@ -271,11 +283,18 @@ cgrpc_status_code_t cgrpc_server_register_service(cgrpc_server_t *srv,
   for (size_t i = 0; i < service->method_count; i++) {
     if (!handlers[i]) continue;
     cgrpc_status_code_t code =
-        cgrpc_server_register(srv, &service->methods[i], handlers[i], user_data, mode, err);
+        register_method(srv, &service->methods[i], service, handlers[i], user_data, mode, err);
     if (code != CGRPC_STATUS_OK) return code;
   }
   ok(err);
   return CGRPC_STATUS_OK;
+}
+
+void cgrpc_server_add_hook(cgrpc_server_t *srv, cgrpc_server_hook_t *hook) {
+  cgrpc_server_hook_t **tail = &srv->hooks;
+  while (*tail) tail = &(*tail)->next;
+  hook->next = NULL;
+  *tail = hook;
 }
 
 /* ---- Threads -------------------------------------------------------------------- */
@@ -414,6 +433,9 @@ void cgrpc_server_shutdown(cgrpc_server_t *srv, int64_t grace_ns) {
   while (!run && srv->started && !srv->stopped) pthread_cond_wait(&srv->cv, &srv->mu);
   pthread_mutex_unlock(&srv->mu);
   if (!run) return;
+  for (cgrpc_server_hook_t *h = srv->hooks; h; h = h->next) {
+    if (h->on_shutdown) h->on_shutdown(h->user_data);
+  }
   if (srv->loops[0].loop) {
     cgrpc_post_node_t *node = &srv->loops[0].shutdown_posts[POST_STOP_LISTENERS];
     *node = (cgrpc_post_node_t){.fn = stop_listeners, .arg = srv};
@@ -526,6 +548,11 @@ void cgrpc_server_free(cgrpc_server_t *srv) {
   cgrpc_free(srv->listeners);
   cgrpc_free(srv->loops);
   cgrpc_free(srv->methods);
+  while (srv->hooks) {
+    cgrpc_server_hook_t *h = srv->hooks;
+    srv->hooks = h->next;
+    if (h->on_free) h->on_free(h->user_data);
+  }
   pthread_cond_destroy(&srv->cv);
   pthread_mutex_destroy(&srv->mu);
   cgrpc_free(srv);

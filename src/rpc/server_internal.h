@@ -32,7 +32,21 @@ typedef struct method_entry {
   void *user_data;
   cgrpc_handler_mode_t mode;
   size_t path_len;
+  const cgrpc_pb_service_t *service; /* registered with its service; else NULL */
 } method_entry_t;
+
+/* A built-in service's part in its server's life (src/services: health,
+ * reflection). on_shutdown (may be NULL) runs once, on the thread of
+ * cgrpc_server_shutdown(), before the listeners close and the GOAWAYs go
+ * out, while the loops still run: the health service turns every status to
+ * NOT_SERVING there. on_free (may be NULL) runs in cgrpc_server_free()
+ * once the threads are gone, and may free the hook itself. */
+typedef struct cgrpc_server_hook {
+  void (*on_shutdown)(void *user_data);
+  void (*on_free)(void *user_data);
+  void *user_data;
+  struct cgrpc_server_hook *next;
+} cgrpc_server_hook_t;
 
 typedef struct server_conn server_conn_t;
 
@@ -87,6 +101,7 @@ struct cgrpc_server {
    * cgrpc_server_stop_run() asked it to stop (and sent it its signal). */
   pthread_t run_thread;
   bool running, run_waiting, stop_requested, stop_signalled;
+  cgrpc_server_hook_t *hooks; /* cgrpc_server_add_hook(), before start */
 };
 
 struct server_conn {
@@ -180,6 +195,8 @@ struct cgrpc_server_call {
 
 /* server.c */
 const method_entry_t *cgrpc_server_lookup(const cgrpc_server_t *srv, const char *path, size_t len);
+/* Adds a hook (the caller's memory, until its on_free). Before start. */
+void cgrpc_server_add_hook(cgrpc_server_t *srv, cgrpc_server_hook_t *hook);
 void cgrpc_server_conn_gone(cgrpc_server_t *srv);
 
 /* server_conn.c */

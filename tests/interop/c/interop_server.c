@@ -36,6 +36,8 @@
 #include <time.h>
 
 #include "cgrpc/alloc.h"
+#include "cgrpc/health.h"
+#include "cgrpc/reflection.h"
 #include "cgrpc/server.h"
 #include "cgrpc/tls.h"
 #include "grpc/testing/test.pb.h"
@@ -379,6 +381,10 @@ int main(int argc, char **argv) {
   }
   check(cgrpc_server_register_service(srv, service, handlers, NULL, CGRPC_HANDLER_BLOCKING, &err),
         "registering grpc.testing.TestService", &err);
+  /* The standard health and reflection services, as every example server
+   * has them: `cgrpc list` and `buf curl --list-services` work here too. */
+  check(cgrpc_server_enable_health(srv, NULL, &err), "enabling the health service", &err);
+  check(cgrpc_server_enable_reflection(srv, NULL, &err), "enabling reflection", &err);
   check(cgrpc_server_start(srv, &err), "starting", &err);
   printf("cgrpc interop server listening on port %d%s\n", port, creds ? " (TLS)" : "");
   fflush(stdout);
