@@ -58,8 +58,8 @@ typedef struct cgrpc_resolver_vtable {
  * ipv6, unix, unix-abstract), ALREADY_EXISTS when the scheme is registered,
  * RESOURCE_EXHAUSTED past 16 schemes. Any thread. */
 cgrpc_status_code_t cgrpc_resolver_register(const char *scheme,
-                                            const cgrpc_resolver_vtable_t *vtable,
-                                            void *user_data, cgrpc_error_t *err);
+                                            const cgrpc_resolver_vtable_t *vtable, void *user_data,
+                                            cgrpc_error_t *err);
 
 /* Gives the channel a new list of `count` addresses, each an IP literal
  * with its port ("10.0.0.7:50051", "[fd00::7]:50051") or a unix socket
@@ -72,9 +72,9 @@ cgrpc_status_code_t cgrpc_resolver_register(const char *scheme,
  * address that is not an IP literal or unix socket (nothing is applied);
  * RESOURCE_EXHAUSTED out of memory. Any thread, between start() and the
  * return of stop(). */
-cgrpc_status_code_t cgrpc_resolver_push(cgrpc_resolver_sink_t *sink,
-                                        const char *const *addresses, size_t count,
-                                        const char *service_config_json, cgrpc_error_t *err);
+cgrpc_status_code_t cgrpc_resolver_push(cgrpc_resolver_sink_t *sink, const char *const *addresses,
+                                        size_t count, const char *service_config_json,
+                                        cgrpc_error_t *err);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

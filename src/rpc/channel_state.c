@@ -81,7 +81,8 @@ cgrpc_connectivity_state_t cgrpc_channel_get_state(cgrpc_channel_t *ch, bool try
   if (!ch) return CGRPC_CHANNEL_SHUTDOWN;
   cgrpc_connectivity_state_t st = (cgrpc_connectivity_state_t)atomic_load(&ch->public_state);
   /* Out of memory the post fails: the next call connects instead. */
-  if (try_to_connect && st == CGRPC_CHANNEL_IDLE) (void)cgrpc_loop_post(ch->loop, exit_idle_on_loop, ch);
+  if (try_to_connect && st == CGRPC_CHANNEL_IDLE)
+    (void)cgrpc_loop_post(ch->loop, exit_idle_on_loop, ch);
   return st;
 }
 
@@ -118,8 +119,8 @@ cgrpc_status_code_t cgrpc_channel_wait_for_state_change(cgrpc_channel_t *ch,
   if (new_state) *new_state = st;
   if (st == last_observed) {
     if (err) {
-      snprintf(err->message, sizeof err->message,
-               "the channel stayed %s until the deadline", cgrpc_connectivity_state_name(st));
+      snprintf(err->message, sizeof err->message, "the channel stayed %s until the deadline",
+               cgrpc_connectivity_state_name(st));
     }
     return CGRPC_STATUS_DEADLINE_EXCEEDED;
   }

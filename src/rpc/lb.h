@@ -72,7 +72,7 @@ typedef struct lb_sub {
   struct lb_health_watch *watch; /* lb_health.c */
   cgrpc_timer_t health_timer;    /* a failed Watch starts again */
   lb_backoff_t health_backoff;
-  bool listed;                   /* scratch: still in the new address list */
+  bool listed; /* scratch: still in the new address list */
   char last_error[256];
 } lb_sub_t;
 
@@ -107,13 +107,13 @@ const char *lb_policy_name(lb_policy_kind_t kind);
 
 typedef struct lb_state {
   lb_policy_kind_t policy;
-  bool shuffle;         /* pick_first: gRFC A62 */
-  bool active;          /* the policy connects (a call or get_state asked) */
-  lb_sub_t **subs;      /* in address-list order (shuffled for A62) */
+  bool shuffle;    /* pick_first: gRFC A62 */
+  bool active;     /* the policy connects (a call or get_state asked) */
+  lb_sub_t **subs; /* in address-list order (shuffled for A62) */
   size_t count;
-  size_t rr_next;       /* round_robin: where the next pick starts */
+  size_t rr_next; /* round_robin: where the next pick starts */
   char health_service[200];
-  bool health_check;    /* health_service names the service to watch */
+  bool health_check; /* health_service names the service to watch */
   /* The channel options' choices, used when the service config makes none. */
   lb_policy_kind_t option_policy;
   bool option_shuffle;
@@ -156,16 +156,16 @@ struct cgrpc_resolver_sink {
 };
 
 typedef struct resolver_state {
-  bool started;                    /* a first resolution was asked for */
-  bool have_result;                /* an address list arrived */
-  bool failing;                    /* the last resolution failed (last_error says why) */
-  struct dns_req *dns;             /* a DNS lookup in flight */
-  int64_t last_start;              /* when the last resolution started */
-  cgrpc_timer_t timer;             /* a re-resolution held back by the interval */
+  bool started;        /* a first resolution was asked for */
+  bool have_result;    /* an address list arrived */
+  bool failing;        /* the last resolution failed (last_error says why) */
+  struct dns_req *dns; /* a DNS lookup in flight */
+  int64_t last_start;  /* when the last resolution started */
+  cgrpc_timer_t timer; /* a re-resolution held back by the interval */
   bool timer_armed;
-  lb_backoff_t backoff;            /* after failed resolutions */
-  char dns_server[64];             /* dns://server:port/: the server, "" the system's */
-  const resolver_entry_t *custom;  /* a registered scheme, or NULL */
+  lb_backoff_t backoff;           /* after failed resolutions */
+  char dns_server[64];            /* dns://server:port/: the server, "" the system's */
+  const resolver_entry_t *custom; /* a registered scheme, or NULL */
   void *custom_state;
   cgrpc_resolver_sink_t sink;
 } resolver_state_t;

@@ -45,12 +45,26 @@ static const cgrpc_pb_field_t kResponseFields[] = {
     {1, offsetof(health_response_t, status), 0, 0, CGRPC_PB_INT32, 0, 0}};
 static const char *const kServiceName[] = {"service"};
 static const char *const kStatusName[] = {"status"};
-static const cgrpc_pb_msg_table_t kRequestTable = {
-    "grpc.health.v1.HealthCheckRequest", kRequestFields, NULL, kServiceName, kServiceName, NULL,
-    sizeof(health_request_t), 1, 1, 0};
-static const cgrpc_pb_msg_table_t kResponseTable = {
-    "grpc.health.v1.HealthCheckResponse", kResponseFields, NULL, kStatusName, kStatusName, NULL,
-    sizeof(health_response_t), 1, 1, 0};
+static const cgrpc_pb_msg_table_t kRequestTable = {"grpc.health.v1.HealthCheckRequest",
+                                                   kRequestFields,
+                                                   NULL,
+                                                   kServiceName,
+                                                   kServiceName,
+                                                   NULL,
+                                                   sizeof(health_request_t),
+                                                   1,
+                                                   1,
+                                                   0};
+static const cgrpc_pb_msg_table_t kResponseTable = {"grpc.health.v1.HealthCheckResponse",
+                                                    kResponseFields,
+                                                    NULL,
+                                                    kStatusName,
+                                                    kStatusName,
+                                                    NULL,
+                                                    sizeof(health_response_t),
+                                                    1,
+                                                    1,
+                                                    0};
 static const cgrpc_pb_method_t kWatch = {
     "Watch", "/grpc.health.v1.Health/Watch", &kRequestTable, &kResponseTable, false, true};
 
@@ -81,8 +95,8 @@ static void on_recv(void *arg, bool ok) {
   struct lb_health_watch *w = arg;
   if (ok && w->sub) {
     lb_sub_t *s = w->sub;
-    set_health(s, w->resp.status == SERVING_STATUS_SERVING ? LB_HEALTH_SERVING
-                                                           : LB_HEALTH_NOT_SERVING);
+    set_health(
+        s, w->resp.status == SERVING_STATUS_SERVING ? LB_HEALTH_SERVING : LB_HEALTH_NOT_SERVING);
     cgrpc_arena_reset(&w->arena, 1);
     if (w->sub && cgrpc_call_recv(w->call, &w->resp, &w->arena, on_recv, w)) return;
   }
@@ -95,8 +109,7 @@ static void on_finished(void *arg, const cgrpc_status_t *status) {
   if (s && s->ch->state != CH_SHUTDOWN) {
     s->watch = NULL;
     if (status->code == CGRPC_STATUS_UNIMPLEMENTED) {
-      cgrpc_log(CGRPC_LOG_INFO, "%s has no health service: health checking is off for it",
-                s->name);
+      cgrpc_log(CGRPC_LOG_INFO, "%s has no health service: health checking is off for it", s->name);
       set_health(s, LB_HEALTH_SERVING);
     } else {
       set_health(s, LB_HEALTH_NOT_SERVING);

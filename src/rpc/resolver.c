@@ -57,8 +57,8 @@ static bool valid_scheme(const char *s) {
 }
 
 cgrpc_status_code_t cgrpc_resolver_register(const char *scheme,
-                                            const cgrpc_resolver_vtable_t *vtable,
-                                            void *user_data, cgrpc_error_t *err) {
+                                            const cgrpc_resolver_vtable_t *vtable, void *user_data,
+                                            cgrpc_error_t *err) {
   static const char *const kBuiltin[] = {"dns", "ipv4", "ipv6", "unix", "unix-abstract"};
   if (!scheme || !valid_scheme(scheme)) {
     return fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
@@ -116,15 +116,15 @@ static const resolver_entry_t *find_entry(const char *target) {
 
 bool cgrpc_resolver_is_custom(const char *target) { return find_entry(target) != NULL; }
 
-bool cgrpc_resolver_setup_custom(cgrpc_channel_t *ch, const char *target,
-                                 cgrpc_status_code_t *code, cgrpc_error_t *err) {
+bool cgrpc_resolver_setup_custom(cgrpc_channel_t *ch, const char *target, cgrpc_status_code_t *code,
+                                 cgrpc_error_t *err) {
   const resolver_entry_t *e = find_entry(target);
   if (!e) return false;
   ch->res.custom = e;
   ch->res.sink.ch = ch;
   cgrpc_error_t local = {{0}};
-  *code = e->vt->start(e->user_data, target, &ch->res.sink, &ch->res.custom_state,
-                       err ? err : &local);
+  *code =
+      e->vt->start(e->user_data, target, &ch->res.sink, &ch->res.custom_state, err ? err : &local);
   if (*code != CGRPC_STATUS_OK) ch->res.custom = NULL; /* no stop() for a failed start() */
   return true;
 }
@@ -141,8 +141,7 @@ typedef struct push {
   char *service_config; /* NULL: none */
 } push_t;
 
-static void on_resolved(cgrpc_channel_t *ch, int err, cgrpc_address_list_t *addrs,
-                        const char *why);
+static void on_resolved(cgrpc_channel_t *ch, int err, cgrpc_address_list_t *addrs, const char *why);
 
 static void apply_push(void *arg) {
   push_t *p = arg;
@@ -152,11 +151,12 @@ static void apply_push(void *arg) {
   cgrpc_free(p);
 }
 
-cgrpc_status_code_t cgrpc_resolver_push(cgrpc_resolver_sink_t *sink,
-                                        const char *const *addresses, size_t count,
-                                        const char *service_config_json, cgrpc_error_t *err) {
+cgrpc_status_code_t cgrpc_resolver_push(cgrpc_resolver_sink_t *sink, const char *const *addresses,
+                                        size_t count, const char *service_config_json,
+                                        cgrpc_error_t *err) {
   if (!sink || !sink->ch || (count > 0 && !addresses)) {
-    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT, "cgrpc_resolver_push needs a sink and addresses");
+    return fail(err, CGRPC_STATUS_INVALID_ARGUMENT,
+                "cgrpc_resolver_push needs a sink and addresses");
   }
   push_t *p = cgrpc_malloc(sizeof *p);
   if (!p) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for the addresses");

@@ -86,7 +86,8 @@ static void drive(ares_channel chan, lookup_t *l) {
       continue;
     }
     for (nfds_t i = 0; i < n; i++) {
-      ares_socket_t r = pfds[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD;
+      ares_socket_t r =
+          pfds[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD;
       ares_socket_t w = pfds[i].revents & (POLLOUT | POLLERR) ? pfds[i].fd : ARES_SOCKET_BAD;
       if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(chan, r, w);
     }

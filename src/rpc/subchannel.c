@@ -235,8 +235,8 @@ void lb_sub_free(lb_sub_t *s) {
     conn->owner = NULL;
     if (ch->state == CH_SHUTDOWN) continue; /* the shutdown ends every connection */
     /* Calls in flight finish; an idle connection goes now. */
-    cgrpc_h2_end_t step = conn->ready && s->outstanding > 0 ? CGRPC_H2_END_DRAIN
-                                                             : CGRPC_H2_END_CANCEL;
+    cgrpc_h2_end_t step =
+        conn->ready && s->outstanding > 0 ? CGRPC_H2_END_DRAIN : CGRPC_H2_END_CANCEL;
     cgrpc_h2_conn_end(conn->t.h2, step, 0, NULL, "the address was removed by the resolver");
     cgrpc_transport_kick(&conn->t);
   }

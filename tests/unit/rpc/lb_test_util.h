@@ -15,8 +15,8 @@ struct backend {
   char ip[32];
   int port;
   atomic_int calls;
-  bool with_health; /* serve grpc.health.v1.Health/Watch (set before start) */
-  atomic_int health; /* what Watch says: 1 SERVING, 2 NOT_SERVING */
+  bool with_health;   /* serve grpc.health.v1.Health/Watch (set before start) */
+  atomic_int health;  /* what Watch says: 1 SERVING, 2 NOT_SERVING */
   atomic_int watches; /* Watch calls received */
   /* Runs before the server starts (set before backend_start), to register
    * more services; `extra` is its to use. */
@@ -39,12 +39,26 @@ static const cgrpc_pb_field_t hc_response_fields[] = {
     {1, offsetof(hc_response_t, status), 0, 0, CGRPC_PB_INT32, 0, 0}};
 static const char *const hc_service_names[] = {"service"};
 static const char *const hc_status_names[] = {"status"};
-static const cgrpc_pb_msg_table_t hc_request_table = {
-    "grpc.health.v1.HealthCheckRequest", hc_request_fields, NULL, hc_service_names,
-    hc_service_names, NULL, sizeof(hc_request_t), 1, 1, 0};
-static const cgrpc_pb_msg_table_t hc_response_table = {
-    "grpc.health.v1.HealthCheckResponse", hc_response_fields, NULL, hc_status_names,
-    hc_status_names, NULL, sizeof(hc_response_t), 1, 1, 0};
+static const cgrpc_pb_msg_table_t hc_request_table = {"grpc.health.v1.HealthCheckRequest",
+                                                      hc_request_fields,
+                                                      NULL,
+                                                      hc_service_names,
+                                                      hc_service_names,
+                                                      NULL,
+                                                      sizeof(hc_request_t),
+                                                      1,
+                                                      1,
+                                                      0};
+static const cgrpc_pb_msg_table_t hc_response_table = {"grpc.health.v1.HealthCheckResponse",
+                                                       hc_response_fields,
+                                                       NULL,
+                                                       hc_status_names,
+                                                       hc_status_names,
+                                                       NULL,
+                                                       sizeof(hc_response_t),
+                                                       1,
+                                                       1,
+                                                       0};
 static const cgrpc_pb_method_t hc_watch_method = {
     "Watch", "/grpc.health.v1.Health/Watch", &hc_request_table, &hc_response_table, false, true};
 

@@ -183,15 +183,13 @@ static void test_state_idle_connecting_ready(void) {
   cgrpc_connectivity_state_t st = CGRPC_CHANNEL_IDLE;
   int64_t deadline = cgrpc_deadline_after(5 * CGRPC_NS_PER_SEC);
   while (st != CGRPC_CHANNEL_READY) {
-    CHECK_EQ_INT(cgrpc_channel_wait_for_state_change(ch, st, deadline, &st, NULL),
-                 CGRPC_STATUS_OK);
+    CHECK_EQ_INT(cgrpc_channel_wait_for_state_change(ch, st, deadline, &st, NULL), CGRPC_STATUS_OK);
     if (st == CGRPC_CHANNEL_TRANSIENT_FAILURE) break;
   }
   CHECK_EQ_INT(st, CGRPC_CHANNEL_READY);
   cgrpc_error_t err;
-  CHECK_EQ_INT(cgrpc_channel_wait_for_state_change(ch, CGRPC_CHANNEL_READY,
-                                                   cgrpc_deadline_after(20 * CGRPC_NS_PER_MS),
-                                                   &st, &err),
+  CHECK_EQ_INT(cgrpc_channel_wait_for_state_change(
+                   ch, CGRPC_CHANNEL_READY, cgrpc_deadline_after(20 * CGRPC_NS_PER_MS), &st, &err),
                CGRPC_STATUS_DEADLINE_EXCEEDED);
   CHECK_EQ_INT(st, CGRPC_CHANNEL_READY);
   CHECK(strstr(err.message, "stayed READY") != NULL);

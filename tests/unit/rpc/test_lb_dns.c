@@ -78,11 +78,19 @@ static bool dns_start(size_t count) {
   char port[32], hosts[96];
   snprintf(port, sizeof port, "--port=%d", g_dns_port);
   snprintf(hosts, sizeof hosts, "--addn-hosts=%s", g_hosts);
-  const char *argv[] = {DNSMASQ,         "--keep-in-foreground", "--conf-file=/dev/null",
-                        "--no-resolv",   "--no-hosts",           hosts,
-                        port,            "--listen-address=127.0.0.1",
-                        "--bind-interfaces", "--pid-file",       "--local-ttl=0",
-                        "--log-facility=/dev/null", geteuid() == 0 ? "--user=root" : NULL,
+  const char *argv[] = {DNSMASQ,
+                        "--keep-in-foreground",
+                        "--conf-file=/dev/null",
+                        "--no-resolv",
+                        "--no-hosts",
+                        hosts,
+                        port,
+                        "--listen-address=127.0.0.1",
+                        "--bind-interfaces",
+                        "--pid-file",
+                        "--local-ttl=0",
+                        "--log-facility=/dev/null",
+                        geteuid() == 0 ? "--user=root" : NULL,
                         NULL};
   g_dns_pid = fork();
   if (g_dns_pid == 0) {

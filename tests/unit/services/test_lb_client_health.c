@@ -37,12 +37,14 @@ static void test_health_service_decides(void) {
     snprintf(ip, sizeof ip, "127.0.0.%d", i + 1);
     bs[i].before_start = enable_health;
     CHECK(backend_start(&bs[i], ip, 0));
-    at += (size_t)snprintf(target + at, sizeof target - at, "%s%s:%d", i ? "," : "", ip, bs[i].port);
+    at +=
+        (size_t)snprintf(target + at, sizeof target - at, "%s%s:%d", i ? "," : "", ip, bs[i].port);
   }
   set(&bs[1], CGRPC_HEALTH_NOT_SERVING);
   cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
-  o.service_config_json = "{\"loadBalancingConfig\": [{\"round_robin\": {}}],"
-                          " \"healthCheckConfig\": {\"serviceName\": \"shop.Orders\"}}";
+  o.service_config_json =
+      "{\"loadBalancingConfig\": [{\"round_robin\": {}}],"
+      " \"healthCheckConfig\": {\"serviceName\": \"shop.Orders\"}}";
   cgrpc_channel_t *ch = NULL;
   cgrpc_error_t err;
   CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, &err), CGRPC_STATUS_OK);
