@@ -9,7 +9,9 @@
 #   make check      build and run every test (the first run also fetches
 #                   protobuf's conformance suite from Debian's source
 #                   packages into build/conformance: tests/conformance/)
-#   make demo       build and run the example system
+#   make demo       build and run the example system: the shop's five services
+#                   over mutual TLS and a scripted scenario (examples/shop)
+#   make demo-product  the earlier demo: the product example alone
 #   make check-asan every test under AddressSanitizer + UBSan (clang)
 #   make check-tsan the unit tests under ThreadSanitizer (clang)
 #   make check-valgrind  unit tests and cgrpc interop peers under valgrind
@@ -33,7 +35,7 @@ COVERAGE_EXCLUDE ?=
 # once into build/ and used by every build directory (check-asan, coverage).
 CONFORMANCE_DIR ?= $(CURDIR)/build/conformance
 
-.PHONY: all lib deps build check check-asan check-tsan check-valgrind coverage demo bench fuzz install format clean
+.PHONY: all lib deps build check check-asan check-tsan check-valgrind coverage demo demo-product bench fuzz install format clean
 
 all: lib
 
@@ -82,6 +84,9 @@ check-valgrind: build
 	@scripts/valgrind-check.sh $(BUILD)
 
 demo: build
+	@examples/shop/scripts/demo.sh $(BUILD)
+
+demo-product: build
 	@scripts/demo.sh $(BUILD)
 
 bench:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the shop's product service (examples/product) end to end. It
+# make demo-product: the shop's product service (examples/product) end to end. It
 # starts product_server on a free port, looks products up with the C client
 # (blocking and callback stubs) and with grpcio, the reference gRPC stack,
 # shows protobuf bytes going both ways between cgrpc and protoc, and stops

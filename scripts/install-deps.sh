@@ -26,10 +26,24 @@ build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zl
 # service; health and reflection, from which compiler/bootstrap.cmake checks
 # src/services and tests/services generates grpcio stubs). The npm peers
 # (buf curl for tests/services too) come from scripts/install-npm-deps.sh.
+# protoparse.same_as_protoc (tests/protoparse/)
+# compares the .proto parser with protoc on libprotobuf-dev's and grpc-proto's
+# files, with python3-protobuf.
+# chromium: the browser of the web.browser test
+# (tests/web/test_browser.py, driven by npm playwright-core); python3-h2 (and
+# its python3-hpack): the web and h2spec tests' HTTP/2 client and raw frames;
+# python3-grpc-tools: the protosets the web tests give buf curl and
+# connect-node.
+# examples/shop (`make demo`): libsqlite3-dev (each service's database),
+# golang-github-gogo-googleapis-dev (google.api.http annotations, google.rpc
+# error details), libprotobuf-dev (Timestamp, Empty), grpc-proto (shop-cli's
+# health and reflection calls), openssl (its local CA); sqlite3: the shop's
+# tests query the databases.
 test_pkgs=(libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc-proto
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
-           python3-cryptography openssl dpkg-dev g++ dnsmasq)
+           python3-cryptography openssl dpkg-dev g++ chromium sqlite3
+           nginx-light dnsmasq)  # nginx-light: the L7 proxy of tests/nginx (grpc_pass, grpcs upstream)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 bench_pkgs=(libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnanopb-dev nanopb libcjson-dev

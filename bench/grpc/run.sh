@@ -4,7 +4,8 @@
 # every response checked before anything is timed. harness.py does the work
 # and prints the tables; this script checks the tools and installs the
 # grpc-js peer's npm packages (npm ci, exactly as package-lock.json pins
-# them) when they are missing or older than the lock file.
+# them) when they are missing or older than the lock file. idle_conns.py then
+# measures the servers' memory per idle connection.
 #
 # Usage: bench/grpc/run.sh BUILD_DIR   (configured with -DCGRPC_BUILD_BENCH=ON)
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS per measurement (2),
@@ -34,4 +35,7 @@ else
   echo "bench grpc: node and npm not found; leaving grpc-js out"
 fi
 
-exec /usr/bin/python3 "$here/harness.py" "$build"
+/usr/bin/python3 "$here/harness.py" "$build"
+# Memory per idle connection (10,000 of them), never used and after a call.
+"$here/idle_conns.py" "$build"
+"$here/idle_conns.py" "$build" --used

@@ -59,6 +59,8 @@ extern "C" {
 
 typedef struct cgrpc_channel cgrpc_channel_t;
 typedef struct cgrpc_call cgrpc_call_t;
+/* A server's call (cgrpc/server.h), the parent of calls made for it. */
+typedef struct cgrpc_server_call cgrpc_server_call_t;
 /* Per-call credentials: see cgrpc/interceptor.h. */
 typedef struct cgrpc_call_credentials cgrpc_call_credentials_t;
 
@@ -105,7 +107,26 @@ typedef struct cgrpc_call_options {
   /* Credentials for this call only (cgrpc/interceptor.h), run after the
    * channel's; NULL for none. */
   const cgrpc_call_credentials_t *call_credentials;
+  /* Propagation: the server call this call is made for (a handler calling
+   * another service), or NULL. The call takes the parent's deadline when
+   * it is earlier than its own, and is cancelled (CANCELLED, "the server
+   * call it was made for was cancelled") when the parent is: the client
+   * cancelled, its deadline passed or its connection was lost. So a
+   * cancelled request stops the whole chain. A call started after its
+   * parent was cancelled ends CANCELLED at once. The parent must be alive
+   * when the call starts (its handler has not ended it); it may end before
+   * the call does. docs/service-config.md, "Propagation". */
+  cgrpc_server_call_t *parent;
+  /* What the call does NOT take from `parent`: CGRPC_PROPAGATE_* bits; 0
+   * (the zero value) takes both. */
+  unsigned no_propagate;
 } cgrpc_call_options_t;
+
+/* Bits of cgrpc_call_options_t.no_propagate. */
+enum {
+  CGRPC_PROPAGATE_DEADLINE = 1u << 0,
+  CGRPC_PROPAGATE_CANCELLATION = 1u << 1,
+};
 
 /* ---- Unary calls --------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
  *   metadata.h     call metadata (headers and trailers)
  *   compression.h  message compression choices
  *   descriptor.h   descriptor pools and dynamic messages
+ *   proto_parser.h .proto files parsed at run time, no protoc needed
  *   error.h        library error values
  *   jwt.h          verifying JSON Web Tokens (bearer tokens)
  *   time.h         durations, deadlines, CGRPC_INFINITE
@@ -51,6 +52,7 @@
 #include "cgrpc/pb.h"
 #include "cgrpc/pb_table.h"
 #include "cgrpc/reflection.h"
+#include "cgrpc/proto_parser.h"
 #include "cgrpc/resolver.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"

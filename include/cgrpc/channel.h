@@ -16,9 +16,17 @@
  * with REFUSED_STREAM, beyond the last stream of a GOAWAY, or never sent on
  * a connection that went away — is sent again once, by the channel, on
  * whatever connection it has by then; the application sees only the
- * outcome of the second attempt. A call that sent more than 256 KiB of
- * messages before the server answered is not retried (its messages are no
- * longer kept), nor is one the server had begun to answer.
+ * outcome of the second attempt. A call that sent more than
+ * per_call_retry_buffer_size (256 KiB) of messages before the server
+ * answered is not retried (its messages are no longer kept), nor is one the
+ * server had begun to answer.
+ *
+ * Service config (docs/service-config.md). The option service_config_json
+ * sets per-method timeouts, waitForReady, message size limits, retries
+ * (gRFC A6: backoff, retryable codes, grpc-retry-pushback-ms, throttling,
+ * grpc-previous-rpc-attempts) and hedging of unary calls. Keepalive
+ * (keepalive_time_ns, off by default) and idle mode (idle_timeout_ns, 30
+ * min: connections close, the next call reconnects) are options too.
  *
  * Failures say what happened: "failed to connect to HOST: Connection
  * refused", "...: not an HTTP/2 server: it answered "HTTP/1.1 400 Bad
@@ -91,6 +99,14 @@ extern "C" {
     "request bytes a call keeps for retries; a call that sends more is no longer retried")     \
   X(BYTES, retry_buffer_size,        16 * 1024 * 1024,       0, CGRPC_UNLIMITED,                   \
     "request bytes all calls of the channel keep for retries; past it calls commit")          \
+  X(NS,    keepalive_time_ns,        CGRPC_INFINITE,         CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "PING the server after this long without hearing from it (gRFC A8); INFINITE: off")       \
+  X(NS,    keepalive_timeout_ns,     20 * CGRPC_NS_PER_SEC,  CGRPC_NS_PER_MS, CGRPC_INFINITE,      \
+    "close the connection when a keepalive PING gets no answer within this")                   \
+  X(BOOL,  keepalive_permit_without_calls, false,            0, 1,                                 \
+    "send keepalive PINGs also while no call is open")                                         \
+  X(NS,    idle_timeout_ns,          30 * 60 * CGRPC_NS_PER_SEC, CGRPC_NS_PER_MS, CGRPC_INFINITE,  \
+    "close connections after this long without calls; the next call reconnects")                    \
   X(STR,   lb_policy,                NULL,                   0, 0,                                 \
     "load balancing: \"pick_first\" (NULL), \"round_robin\" or \"least_request\"")                \
   X(BOOL,  shuffle_address_list,     false,                  0, 1,                                 \

@@ -154,7 +154,21 @@ typedef struct cgrpc_server_call cgrpc_server_call_t;
   X(NS,    tls_handshake_timeout_ns,    10 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
     "TLS listeners: a client's TLS handshake is done within")                                      \
   X(COUNT, max_concurrent_tls_handshakes, 1024,                 1, CGRPC_UNLIMITED,                \
-    "TLS handshakes in progress server-wide; over it new TLS connections are closed")
+    "TLS handshakes in progress server-wide; over it new TLS connections are closed")              \
+  X(BOOL,  grpc_web,                    true,                   0, 1,                              \
+    "serve gRPC-Web (application/grpc-web*) next to gRPC (docs/web.md)")                          \
+  X(BOOL,  http1,                       true,                   0, 1,                              \
+    "accept HTTP/1.1 on the same port (gRPC-Web, Connect, REST; docs/web.md)")                    \
+  X(STR,   cors_allowed_origins,        NULL,                   0, 0,                              \
+    "origins browsers may call from (CORS), comma-separated; * for any; NULL: none")              \
+  X(BYTES, http1_max_header_size,       16 * 1024,              256, CGRPC_UNLIMITED,              \
+    "HTTP/1.1: request line and headers; more: 431")                                               \
+  X(BYTES, http1_max_body_size,         8 * 1024 * 1024,        0, CGRPC_UNLIMITED,                \
+    "HTTP/1.1: one request body; more: 413")                                                       \
+  X(NS,    http1_header_timeout_ns,     10 * CGRPC_NS_PER_SEC,  1, CGRPC_INFINITE,                 \
+    "HTTP/1.1: a request's line and headers arrive within (slow clients: 408)")                   \
+  X(NS,    http1_idle_timeout_ns,       120 * CGRPC_NS_PER_SEC, 1, CGRPC_INFINITE,                 \
+    "HTTP/1.1: close a keep-alive connection idle this long between requests")
 /* clang-format on */
 
 typedef struct cgrpc_server_options {

@@ -27,7 +27,8 @@ static cgrpc_status_code_t syntax(parser_t *ps, const char *what) {
 }
 
 static cgrpc_status_code_t no_memory(parser_t *ps) {
-  if (ps->err) snprintf(ps->err->message, sizeof ps->err->message, "out of memory while reading JSON");
+  if (ps->err)
+    snprintf(ps->err->message, sizeof ps->err->message, "out of memory while reading JSON");
   return CGRPC_STATUS_RESOURCE_EXHAUSTED;
 }
 

@@ -33,6 +33,7 @@
 #include "h2/block_cache.h"
 #include "h2/conn_internal.h"
 #include "h2/http_status.h"
+#include "h2/http1_bridge.h"
 
 const uint8_t cgrpc_h2_shutdown_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 's', 'd'};
 const uint8_t cgrpc_h2_keepalive_ping[8] = {'c', 'g', 'r', 'p', 'c', '-', 'k', 'a'};
@@ -211,7 +212,63 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
   return 0;
 }
 
+static void end_refuse(cgrpc_h2_conn_t *c, uint32_t error_code, const char *debug,
+                       const char *reason);
+
+static bool in_ring(const int32_t *ring, size_t n, int32_t id) {
+  for (size_t i = 0; i < n; i++) {
+    if (ring[i] == id) return true;
+  }
+  return false;
+}
+
+#define RING_LEN(r) (sizeof(r) / sizeof((r)[0]))
+
+/* A PRIORITY frame on stream 0 is a connection error (RFC 9113 §6.3);
+ * nghttp2 ignores PRIORITY altogether with RFC 7540 priorities off. */
+static int server_conformance(cgrpc_h2_conn_t *c, const nghttp2_frame_hd *hd) {
+  if (hd->type == NGHTTP2_PRIORITY && hd->stream_id == 0) {
+    end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "PRIORITY on stream 0",
+               "the client sent a PRIORITY frame on stream 0");
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  return 0;
+}
+
+/* Frames on streams nghttp2 has forgotten (no_closed_streams, and RFC 7540
+ * priorities off: it keeps no closed stream) are dropped by nghttp2 before
+ * any callback sees them. RFC 9113 §5.1 wants an answer: DATA on a closed
+ * stream is a stream error STREAM_CLOSED, HEADERS on a stream closed by
+ * END_STREAMs a connection error STREAM_CLOSED, and HEADERS on a lower
+ * stream id never used a connection error PROTOCOL_ERROR (§5.1.1). Frames
+ * on a stream this side reset are ignored, as §5.1 asks (the client may
+ * have sent them before our RST_STREAM arrived). False when the connection
+ * is refused. */
+static bool closed_stream_frame(cgrpc_h2_conn_t *c, uint8_t type, int32_t sid) {
+  if (nghttp2_session_find_stream(c->session, sid) ||
+      in_ring(c->reset_ids, RING_LEN(c->reset_ids), sid)) {
+    return true;
+  }
+  if (type == NGHTTP2_DATA) {
+    nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, sid, NGHTTP2_STREAM_CLOSED);
+    return true;
+  }
+  if (in_ring(c->closed_ids, RING_LEN(c->closed_ids), sid)) {
+    end_refuse(c, NGHTTP2_STREAM_CLOSED, "HEADERS on a closed stream",
+               "the client sent HEADERS on a stream it had ended");
+  } else {
+    end_refuse(c, NGHTTP2_PROTOCOL_ERROR, "HEADERS on a lower stream id",
+               "the client opened a stream with an id lower than one it used before");
+  }
+  return false;
+}
+
 static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *ud) {
+  cgrpc_h2_conn_t *c = ud;
+  if (c->flags & CONN_REPLAYING) return 0; /* h2/dormant.c: heard and checked before */
+  if (c->role == CGRPC_H2_SERVER && server_conformance(c, hd) != 0) {
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
   return cgrpc_h2_guard_frame_begin(ud, hd) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
@@ -248,6 +305,7 @@ static void fail_queued(cgrpc_h2_conn_t *c, const char *why) {
 
 static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  if (c->flags & CONN_REPLAYING) return 0; /* h2/dormant.c: heard and counted before */
   if (!cgrpc_h2_guard_frame_recv(c, frame)) return NGHTTP2_ERR_CALLBACK_FAILURE;
   cgrpc_h2_stream_t *s = frame->hd.stream_id ? stream_of(c, frame->hd.stream_id) : NULL;
   switch (frame->hd.type) {
@@ -338,6 +396,7 @@ static void status_on_reset(cgrpc_h2_conn_t *c, cgrpc_h2_stream_t *s, uint32_t e
 static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
                            void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  c->closed_ids[c->closed_next++ % RING_LEN(c->closed_ids)] = stream_id;
   cgrpc_h2_stream_t *s = stream_of(c, stream_id);
   if (!s || !(s->state & ST_LIVE)) return 0;
   s->state |= ST_H2_CLOSED;
@@ -354,7 +413,11 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
 
 static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *ud) {
   cgrpc_h2_conn_t *c = ud;
+  if (c->flags & CONN_REPLAYING) return 0;
   cgrpc_h2_guard_frame_sent(c, frame);
+  if (frame->hd.type == NGHTTP2_RST_STREAM) {
+    c->reset_ids[c->reset_next++ % RING_LEN(c->reset_ids)] = frame->hd.stream_id;
+  }
   if (frame->hd.type == NGHTTP2_GOAWAY) note_goaway_sent(c, frame->goaway.error_code);
   if (frame->hd.type == NGHTTP2_GOAWAY && (c->flags & CONN_CLOSING) &&
       frame->goaway.error_code == c->fail_code) {
@@ -416,7 +479,7 @@ static void *mem_realloc(void *p, size_t size, void *ud) { return cgrpc_h2_block
 
 static nghttp2_mem session_mem = {NULL, mem_malloc, mem_free, mem_calloc, mem_realloc};
 
-static int session_create(cgrpc_h2_conn_t *c) {
+int cgrpc_h2_conn_session_create(cgrpc_h2_conn_t *c) {
   nghttp2_session_callbacks *cb;
   nghttp2_option *opt;
   if (nghttp2_session_callbacks_new(&cb) != 0) return -ENOMEM;
@@ -489,9 +552,11 @@ int cgrpc_h2_conn_new(cgrpc_h2_role_t role, const cgrpc_h2_options_t *opts,
   c->ev = events;
   c->ctx = ctx;
   c->next_deadline = CGRPC_INFINITE;
+  if (role == CGRPC_H2_SERVER) c->scan_skip = 24; /* the client's preface */
   cgrpc_h2_guard_init(c, events->now(ctx));
   cgrpc_compressor_init(&c->compressor, c->opts.compression_level);
-  int rv = session_create(c);
+  cgrpc_h2_dormant_init(c);
+  int rv = cgrpc_h2_conn_session_create(c);
   if (rv != 0) {
     cgrpc_h2_conn_free(c);
     return rv;
@@ -521,6 +586,7 @@ void cgrpc_h2_conn_free(cgrpc_h2_conn_t *c) {
   if (!c) return;
   close_all(c, "the connection was freed");
   if (c->session) nghttp2_session_del(c->session);
+  cgrpc_h2_http1_free(c->http1);
   cgrpc_h2_output_free(&c->out);
   cgrpc_compressor_destroy(&c->compressor);
   cgrpc_free(c);
@@ -578,6 +644,7 @@ static void end_drain(cgrpc_h2_conn_t *c, const char *debug) {
 
 void cgrpc_h2_conn_end(cgrpc_h2_conn_t *c, cgrpc_h2_end_t step, uint32_t error_code,
                        const char *debug, const char *reason) {
+  if (cgrpc_h2_conn_wake(c) != 0) return; /* dead: nothing more to say */
   switch (step) {
     case CGRPC_H2_END_DRAIN:
       end_drain(c, debug);
@@ -636,12 +703,116 @@ static void fail_on_error(cgrpc_h2_conn_t *c, ssize_t error) {
   }
 }
 
+/* A server's first bytes decide between HTTP/2 and HTTP/1.1 (when the
+ * server takes HTTP/1.1). Returns 1 when the bytes were kept for later
+ * (too few to tell), 0 when decided, or a negative error. */
+static int decide_protocol(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  uint8_t head[sizeof c->first];
+  size_t n = c->first_len;
+  memcpy(head, c->first, n);
+  size_t k = len < sizeof head - n ? len : sizeof head - n;
+  memcpy(head + n, data, k);
+  bool need_more;
+  bool http1 = cgrpc_h2_http1_detect(head, n + k, &need_more);
+  if (need_more && n + k < sizeof head) {
+    memcpy(c->first + n, data, k);
+    c->first_len = n + k;
+    return 1;
+  }
+  c->decided = true;
+  if (!http1) return 0;
+  /* The bridge keeps the session busy with every request: it never sleeps. */
+  c->dormant.eligible = false;
+  int rv = cgrpc_h2_http1_new(c, &c->http1);
+  if (rv != 0) return NGHTTP2_ERR_NOMEM;
+  cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
+  return 0;
+}
+
 int cgrpc_h2_conn_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
+  if (!c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1 && len > 0) {
+    int d = decide_protocol(c, data, len);
+    if (d < 0) return d;
+    if (d == 1) return 0;
+    if (c->first_len) {
+      /* The kept bytes first. */
+      uint8_t kept[sizeof c->first];
+      size_t n = c->first_len;
+      memcpy(kept, c->first, n);
+      c->first_len = 0;
+      int rv = cgrpc_h2_conn_recv(c, kept, n);
+      if (rv != 0) return rv;
+    }
+  }
+  if (c->http1) return cgrpc_h2_http1_recv(c->http1, data, len);
+  return cgrpc_h2_conn_recv_frames(c, data, len);
+}
+
+/* A server looks at the header of each frame before nghttp2 reads the
+ * input, for frames on streams nghttp2 no longer knows
+ * (closed_stream_frame()). The cost: a look at each frame header, and a
+ * stream lookup for DATA or HEADERS on a stream opened by an earlier read
+ * (a new call's HEADERS and DATA, arriving together, need none). A stream
+ * closed before this read stays closed, so it is checked at once; a
+ * HEADERS frame whose id is below one opened earlier in this very read
+ * (trailers, or a lower id never used) is checked once nghttp2 has read
+ * it. What this leaves out: a stream the client resets and then sends DATA
+ * on within one read is still ignored silently. */
+static ssize_t server_recv(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
+  int32_t known = nghttp2_session_get_last_proc_stream_id(c->session);
+  int32_t later[4];
+  size_t later_count = 0;
+  size_t off = 0;
+  while (off < len) {
+    if (c->scan_skip > 0) {
+      size_t k = len - off < c->scan_skip ? len - off : c->scan_skip;
+      off += k;
+      c->scan_skip -= k;
+      continue;
+    }
+    size_t k = 9 - c->scan_hdr_len < len - off ? 9 - c->scan_hdr_len : len - off;
+    memcpy(c->scan_hdr + c->scan_hdr_len, data + off, k);
+    c->scan_hdr_len += k;
+    off += k;
+    if (c->scan_hdr_len < 9) break;
+    const uint8_t *h = c->scan_hdr;
+    c->scan_hdr_len = 0;
+    c->scan_skip = (size_t)h[0] << 16 | (size_t)h[1] << 8 | h[2];
+    if (h[3] != NGHTTP2_DATA && h[3] != NGHTTP2_HEADERS) continue;
+    int32_t sid = (int32_t)(((uint32_t)h[5] & 0x7f) << 24 | (uint32_t)h[6] << 16 |
+                            (uint32_t)h[7] << 8 | h[8]);
+    if (sid == 0 || !(sid & 1)) continue; /* nghttp2's own errors */
+    if (h[3] == NGHTTP2_HEADERS && sid > c->scan_max_sid) {
+      c->scan_max_sid = sid; /* a new stream */
+      continue;
+    }
+    if (sid <= known) {
+      if (!closed_stream_frame(c, h[3], sid)) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    } else if (h[3] == NGHTTP2_HEADERS && later_count < 4) {
+      later[later_count++] = sid;
+    }
+  }
+  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
+  if (n < 0) return n;
+  for (size_t i = 0; i < later_count && !(c->flags & CONN_CLOSING); i++) {
+    if (!closed_stream_frame(c, NGHTTP2_HEADERS, later[i])) return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  return (ssize_t)len;
+}
+
+int cgrpc_h2_conn_recv_frames(cgrpc_h2_conn_t *c, const uint8_t *data, size_t len) {
   if (c->flags & CONN_DEAD) return NGHTTP2_ERR_EOF;
   if (c->flags & CONN_CLOSING) return NGHTTP2_ERR_SESSION_CLOSING;
   cgrpc_h2_guard_on_read(c, c->ev->now(c->ctx));
   check_not_http2(c, data, len);
-  ssize_t n = nghttp2_session_mem_recv(c->session, data, len);
+  if (cgrpc_h2_conn_wake(c) != 0) {
+    set_error(c, "out of memory");
+    return NGHTTP2_ERR_NOMEM;
+  }
+  if (c->dormant.eligible) cgrpc_h2_dormant_observe(c, data, len);
+  ssize_t n = c->role == CGRPC_H2_SERVER ? server_recv(c, data, len)
+                                         : nghttp2_session_mem_recv(c->session, data, len);
   if (n < 0) {
     set_error(c, "HTTP/2 protocol error: %s",
               c->protocol_complaint[0] ? c->protocol_complaint : nghttp2_strerror((int)n));
@@ -677,7 +848,12 @@ static void run_work(cgrpc_h2_conn_t *c) {
 }
 
 int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
-  if (c->flags & (CONN_DEAD | CONN_IN_FLUSH)) return 0;
+  if (c->http1) return cgrpc_h2_http1_flush(c->http1);
+  return cgrpc_h2_conn_flush_frames(c);
+}
+
+int cgrpc_h2_conn_flush_frames(cgrpc_h2_conn_t *c) {
+  if (c->flags & (CONN_DEAD | CONN_IN_FLUSH) || !c->session) return 0;
   c->flags |= CONN_IN_FLUSH;
   int rv = 0;
   for (;;) {
@@ -705,26 +881,53 @@ int cgrpc_h2_conn_flush(cgrpc_h2_conn_t *c) {
   if (rv == 0) run_work(c);
   c->flags &= ~CONN_IN_FLUSH;
   if (!(c->flags & CONN_DEAD)) cgrpc_h2_guard_after_flush(c, c->ev->now(c->ctx));
+  if (rv == 0 && c->dormant.eligible) cgrpc_h2_dormant_maybe_sleep(c);
   return rv;
 }
 
+/* A server that takes HTTP/1.1 says nothing until the client's first
+ * bytes told which protocol it speaks: its SETTINGS would be garbage to an
+ * HTTP/1.1 client (they go to the bridge's loopback instead). */
+static bool holding_output(const cgrpc_h2_conn_t *c) {
+  /* Ending the connection before the client said anything (the handshake
+   * timeout, a shutdown) speaks HTTP/2: its GOAWAY explains. */
+  return !c->decided && c->role == CGRPC_H2_SERVER && c->opts.http1 &&
+         !(c->flags & (CONN_GOAWAY_SENT | CONN_SHUTDOWN_PING | CONN_CLOSING | CONN_TERMINATED));
+}
+
 size_t cgrpc_h2_conn_output(cgrpc_h2_conn_t *c, struct iovec *iov, size_t max) {
+  if (c->http1) return cgrpc_h2_http1_output(c->http1, iov, max);
+  if (holding_output(c)) return 0;
   return cgrpc_h2_output_iov(&c->out, iov, max);
 }
 
-size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) { return c->out.pending; }
+size_t cgrpc_h2_conn_output_size(const cgrpc_h2_conn_t *c) {
+  if (c->http1) return cgrpc_h2_http1_output_size(c->http1);
+  return holding_output(c) ? 0 : c->out.pending;
+}
 
 void cgrpc_h2_conn_written(cgrpc_h2_conn_t *c, size_t n) {
+  if (c->http1) {
+    cgrpc_h2_http1_written(c->http1, n);
+    if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
+    return;
+  }
   cgrpc_h2_output_consume(&c->out, n);
   if (n > 0) cgrpc_h2_guard_on_written(c, c->ev->now(c->ctx));
+  if (c->out.pending > 0 || c->role != CGRPC_H2_SERVER || c->stream_count > 0) return;
+  /* A server connection between calls keeps no output memory (output.c). */
+  if (c->dormant.eligible) cgrpc_h2_dormant_maybe_sleep(c);
+  if (!(c->flags & CONN_IN_FLUSH)) cgrpc_h2_output_free(&c->out);
 }
 
 bool cgrpc_h2_conn_output_full(const cgrpc_h2_conn_t *c) {
-  return c->role == CGRPC_H2_SERVER && c->out.pending >= c->opts.output_high_water;
+  return c->role == CGRPC_H2_SERVER && cgrpc_h2_conn_output_size(c) >= c->opts.output_high_water;
 }
 
 bool cgrpc_h2_conn_finished(const cgrpc_h2_conn_t *c) {
   if (c->flags & CONN_DEAD) return true;
+  if (c->http1) return cgrpc_h2_http1_finished(c->http1);
+  if (!c->session) return false; /* asleep (h2/dormant.h): idle, and open */
   if (c->flags & CONN_CLOSING) {
     /* Done once our GOAWAY is written, or when nghttp2 will send nothing
      * more (it ended the session itself first). */
@@ -759,9 +962,22 @@ void cgrpc_h2_conn_expire(cgrpc_h2_conn_t *c, int64_t now) {
   }
   c->next_deadline = next;
   cgrpc_h2_guard_expire(c, now);
+  if (c->http1) cgrpc_h2_http1_expire(c->http1, now);
 }
 
 int64_t cgrpc_h2_conn_next_deadline(const cgrpc_h2_conn_t *c) {
   int64_t guard = cgrpc_h2_guard_next(c);
-  return guard < c->next_deadline ? guard : c->next_deadline;
+  int64_t next = guard < c->next_deadline ? guard : c->next_deadline;
+  if (c->http1) {
+    int64_t h1 = cgrpc_h2_http1_next_deadline(c->http1);
+    if (h1 < next) next = h1;
+  }
+  return next;
 }
+
+bool cgrpc_h2_conn_ping(cgrpc_h2_conn_t *c) {
+  if (c->flags & (CONN_DEAD | CONN_CLOSING)) return false;
+  return nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_keepalive_ping) == 0;
+}
+
+int64_t cgrpc_h2_conn_last_read(const cgrpc_h2_conn_t *c) { return c->guard.last_read; }

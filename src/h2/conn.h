@@ -84,6 +84,7 @@ typedef struct cgrpc_h2_msg {
   size_t queued_off;         /* private: bytes (prefix included) handed to frames */
   unsigned refs;             /* private: queue + output references */
   bool no_compress;          /* send uncompressed even if the stream compresses */
+  bool raw;                  /* private: bytes of a web protocol, sent as they are (no prefix) */
   uint8_t data[];            /* prefix (CGRPC_MESSAGE_PREFIX_SIZE) + payload */
 } cgrpc_h2_msg_t;
 
@@ -179,6 +180,18 @@ typedef struct cgrpc_h2_options {
   /* Close when queued output has not moved for this long (a peer that does
    * not read). */
   int64_t write_stall_timeout;
+
+  /* Server: requests that are not plain gRPC (gRPC-Web, Connect, REST,
+   * static files, CORS preflights) go to this server's web protocols
+   * (web/protocol.h); NULL: answered 405/415 as not gRPC. */
+  const struct cgrpc_web_server *web;
+  /* Server: HTTP/1.1 on the same connection (the first bytes tell it from
+   * the HTTP/2 preface; h2/http1_bridge.c), with its limits. */
+  bool http1;
+  size_t http1_max_header_bytes; /* request line and headers */
+  size_t http1_max_body_bytes;   /* one request body (decoded) */
+  int64_t http1_header_timeout;  /* a request's head arrives within this */
+  int64_t http1_idle_timeout;    /* close a connection idle between requests */
 } cgrpc_h2_options_t;
 
 /* The callbacks, all called on the connection's thread with `ctx`. */
@@ -276,6 +289,13 @@ bool cgrpc_h2_conn_draining(const cgrpc_h2_conn_t *c);
 
 /* Streams started or handed out and not closed yet. */
 size_t cgrpc_h2_conn_stream_count(const cgrpc_h2_conn_t *c);
+
+/* Client keepalive (gRFC A8, rpc/channel_keepalive.c): queues a PING (flush
+ * to send it); false when the connection takes no more frames. */
+bool cgrpc_h2_conn_ping(cgrpc_h2_conn_t *c);
+
+/* When bytes last arrived from the peer (the engine's clock). */
+int64_t cgrpc_h2_conn_last_read(const cgrpc_h2_conn_t *c);
 
 /* Ending a connection: one verb, cgrpc_h2_conn_end(), and a ladder of four
  * steps, each harder than the one before. A connection only goes down the
@@ -474,6 +494,14 @@ struct cgrpc_h2_stream {
 
   /* Header parsing scratch. */
   struct cgrpc_h2_header_state *hs;
+
+  /* A request of a web protocol (web/protocol.h), in the arena; NULL for
+   * gRPC. The only field the gRPC path tests. */
+  struct cgrpc_web_exchange *web;
 };
+
+/* Server: the web exchange of a request that is not plain gRPC (gRPC-Web,
+ * Connect, REST), or NULL. Valid from on_request until destroy. */
+struct cgrpc_web_exchange *cgrpc_h2_stream_web(const cgrpc_h2_stream_t *s);
 
 #endif /* CGRPC_SRC_H2_CONN_H */

@@ -175,6 +175,12 @@ void cgrpc_h2_guard_frame_sent(cgrpc_h2_conn_t *c, const nghttp2_frame *frame) {
   }
 }
 
+bool cgrpc_h2_guard_settled(const cgrpc_h2_conn_t *c) {
+  const cgrpc_h2_guard_t *g = &c->guard;
+  return g->handshake_due == OFF && g->settings_due == OFF && g->keepalive_sent == OFF &&
+         g->drain_started == OFF;
+}
+
 bool cgrpc_h2_guard_stream_refused(cgrpc_h2_conn_t *c) { return !c->guard.on || reset(c); }
 
 bool cgrpc_h2_guard_output_over(const cgrpc_h2_conn_t *c) {
@@ -282,6 +288,7 @@ void cgrpc_h2_guard_expire(cgrpc_h2_conn_t *c, int64_t now) {
              now >= cgrpc_time_add(g->idle_since, o->max_connection_idle)) {
     cgrpc_h2_conn_end(c, CGRPC_H2_END_DRAIN, 0, "max_idle", NULL);
   } else if (g->keepalive_sent == OFF && now >= cgrpc_time_add(g->last_read, o->keepalive_time)) {
+    if (cgrpc_h2_conn_wake(c) != 0) return;
     g->keepalive_sent = now;
     nghttp2_submit_ping(c->session, NGHTTP2_FLAG_NONE, cgrpc_h2_keepalive_ping);
   }

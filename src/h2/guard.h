@@ -95,6 +95,10 @@ void cgrpc_h2_guard_frame_sent(cgrpc_h2_conn_t *c, const nghttp2_frame *frame);
  * a reset it caused. False on a violation (as the frame hooks). */
 bool cgrpc_h2_guard_stream_refused(cgrpc_h2_conn_t *c);
 
+/* No timer of the handshake, keepalive or shutdown is waiting on the
+ * client (what h2/dormant.c needs before the session may sleep). */
+bool cgrpc_h2_guard_settled(const cgrpc_h2_conn_t *c);
+
 /* True when queued output is over max_outbound_bytes: refuse new streams. */
 bool cgrpc_h2_guard_output_over(const cgrpc_h2_conn_t *c);
 

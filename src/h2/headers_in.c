@@ -141,6 +141,9 @@ static void reserved_field(cgrpc_h2_stream_t *s, const char *name, size_t nlen, 
     if (!hs->content_type_ok || !is_server(s)) {
       snprintf(hs->content_type, sizeof hs->content_type, "%.*s", (int)vlen, value);
     }
+    if (!hs->content_type_ok && is_server(s) && s->conn->opts.web) {
+      hs->content_type_full = arena_str(&s->arena, value, vlen);
+    }
   } else if (eq(name, nlen, "te")) {
     hs->te_trailers = eq(value, vlen, "trailers");
   } else if (eq(name, nlen, "grpc-timeout")) {
@@ -217,6 +220,7 @@ static void request_field(cgrpc_h2_stream_t *s, const char *name, size_t nlen, c
   if (nlen > 0 && name[0] == ':') {
     if (eq(name, nlen, ":method")) {
       hs->method_post = eq(value, vlen, "POST");
+      if (!hs->method_post && s->conn->opts.web) hs->method = arena_str(&s->arena, value, vlen);
     } else if (eq(name, nlen, ":path")) {
       s->path = arena_str(&s->arena, value, vlen);
     } else if (eq(name, nlen, ":authority")) {
@@ -265,6 +269,13 @@ static void request_end(cgrpc_h2_stream_t *s) {
   cgrpc_h2_conn_t *c = s->conn;
   char msg[160];
   if (s->state & ST_HEADERS_DONE) return; /* trailers from a client: nothing in them for us */
+  /* Not plain gRPC: the server's web protocols may take it (one branch on
+   * the gRPC path). */
+  bool grpc = hs->method_post && hs->content_type_ok;
+  if (!grpc && c->opts.web && hs->budget.used <= hs->budget.max_bytes &&
+      hs->budget.fields <= hs->budget.max_fields && cgrpc_h2_web_request(s)) {
+    return;
+  }
   if (hs->budget.used > hs->budget.max_bytes) {
     snprintf(msg, sizeof msg, "request metadata is larger than the limit of %zu bytes",
              hs->budget.max_bytes);

@@ -167,3 +167,59 @@ bool cgrpc_h2_build_trailers(cgrpc_h2_stream_t *s, int http_status, cgrpc_status
   s->trailers_nva_len = b.len;
   return true;
 }
+
+/* Access-Control-Expose-Headers: what a browser may read of a response
+ * (only with CORS): the status headers and every header the head carries,
+ * so custom response metadata is readable too (Envoy forgets this). */
+static void nv_expose(nv_builder_t *b, const cgrpc_metadata_t *md) {
+  static const char kFixed[] = "grpc-status,grpc-message,grpc-status-details-bin";
+  size_t len = sizeof kFixed - 1;
+  for (size_t i = 0; md && i < md->count; i++) len += 1 + md->entries[i].key.len;
+  /* (A preflight's own access-control-* headers are not worth exposing.) */
+  char *v = b->ok ? cgrpc_arena_alloc(b->arena, len) : NULL;
+  if (!v) {
+    b->ok = false;
+    return;
+  }
+  size_t n = sizeof kFixed - 1;
+  memcpy(v, kFixed, n);
+  for (size_t i = 0; md && i < md->count; i++) {
+    const cgrpc_str_t *k = &md->entries[i].key;
+    if (k->len >= 15 && memcmp(k->data, "access-control-", 15) == 0) continue;
+    v[n++] = ',';
+    memcpy(v + n, md->entries[i].key.data, md->entries[i].key.len);
+    n += md->entries[i].key.len;
+  }
+  nv_static(b, "access-control-expose-headers", v, n);
+}
+
+bool cgrpc_h2_build_web_head(cgrpc_h2_stream_t *s, const struct cgrpc_web_head *head,
+                             bool grpc_encoding) {
+  const cgrpc_web_exchange_t *x = s->web;
+  size_t extra = head->headers.count + (x ? x->cors.count : 0);
+  nv_builder_t b;
+  nv_begin(&b, &s->arena, 6 + extra);
+  char status[4];
+  int code = head->status >= 100 && head->status <= 999 ? head->status : 500;
+  snprintf(status, sizeof status, "%03d", code);
+  nv_copy(&b, ":status", status, 3);
+  if (head->content_type.len) {
+    nv_copy(&b, "content-type", head->content_type.data, head->content_type.len);
+  }
+  if (grpc_encoding) {
+    if (s->send_encoding != CGRPC_COMPRESSION_IDENTITY) {
+      nv_lit(&b, "grpc-encoding", cgrpc_compression_name(s->send_encoding));
+    }
+    nv_lit(&b, "grpc-accept-encoding",
+           cgrpc_compression_format_accept(s->conn->opts.accept_encodings));
+  }
+  nv_metadata(&b, &head->headers);
+  if (x && x->cors.count) {
+    nv_metadata(&b, &x->cors);
+    nv_expose(&b, &head->headers);
+  }
+  if (!b.ok) return false;
+  s->nva = b.nv;
+  s->nva_len = b.len;
+  return true;
+}

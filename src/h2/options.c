@@ -46,6 +46,11 @@ void cgrpc_h2_options_from_server(cgrpc_h2_options_t *h, const cgrpc_server_opti
   h->max_empty_frames_per_second = o->max_empty_frames_per_second;
   h->max_outbound_bytes = bytes(o->max_outbound_bytes);
   h->write_stall_timeout = o->write_stall_timeout_ns;
+  h->http1 = o->http1;
+  h->http1_max_header_bytes = o->http1_max_header_size;
+  h->http1_max_body_bytes = bytes(o->http1_max_body_size);
+  h->http1_header_timeout = o->http1_header_timeout_ns;
+  h->http1_idle_timeout = o->http1_idle_timeout_ns;
 }
 
 void cgrpc_h2_options_from_channel(cgrpc_h2_options_t *h, const cgrpc_channel_options_t *o) {

@@ -10,11 +10,13 @@
  * encoder and the kernel.
  *
  * Messages are blocks of h2/block_cache.h: a server loop recycles them, so
- * encoding a response takes no heap allocation in a steady state.
+ * encoding a response takes no heap allocation in a steady state. So are the
+ * queue's own buffer and segment ring: a server connection gives them back
+ * whenever it has no call and nothing to write (conn.c), and an idle
+ * connection holds no output memory.
  */
 #include <string.h>
 
-#include "base/alloc.h"
 #include "h2/block_cache.h"
 #include "h2/conn_internal.h"
 
@@ -41,10 +43,10 @@ void cgrpc_h2_msg_unref(cgrpc_h2_msg_t *m) {
 static bool seg_push(cgrpc_h2_output_t *o, cgrpc_h2_seg_t seg) {
   if (o->seg_count == o->seg_cap) {
     size_t cap = o->seg_cap ? o->seg_cap * 2 : 64;
-    cgrpc_h2_seg_t *grown = cgrpc_malloc(cap * sizeof *grown);
+    cgrpc_h2_seg_t *grown = cgrpc_h2_block_alloc(cap * sizeof *grown);
     if (!grown) return false;
     for (size_t i = 0; i < o->seg_count; i++) grown[i] = o->segs[(o->seg_head + i) % o->seg_cap];
-    cgrpc_free(o->segs);
+    cgrpc_h2_block_free(o->segs);
     o->segs = grown;
     o->seg_cap = cap;
     o->seg_head = 0;
@@ -89,7 +91,7 @@ bool cgrpc_h2_output_copy(cgrpc_h2_output_t *o, const uint8_t *data, size_t len)
     if (o->buf_cap - o->buf_len < len) {
       size_t cap = o->buf_cap ? o->buf_cap : 4096;
       while (cap - o->buf_len < len) cap *= 2;
-      uint8_t *grown = cgrpc_realloc(o->buf, cap);
+      uint8_t *grown = cgrpc_h2_block_realloc(o->buf, cap);
       if (!grown) return false;
       o->buf = grown;
       o->buf_cap = cap;
@@ -157,7 +159,7 @@ void cgrpc_h2_output_consume(cgrpc_h2_output_t *o, size_t n) {
 
 void cgrpc_h2_output_free(cgrpc_h2_output_t *o) {
   cgrpc_h2_output_consume(o, o->pending);
-  cgrpc_free(o->buf);
-  cgrpc_free(o->segs);
+  cgrpc_h2_block_free(o->buf);
+  cgrpc_h2_block_free(o->segs);
   memset(o, 0, sizeof *o);
 }

@@ -169,7 +169,14 @@ void cgrpc_h2_stream_wake_data(cgrpc_h2_stream_t *s) {
 /* Server: puts the response HEADERS (and the data provider) on the wire. */
 static void start_response(cgrpc_h2_stream_t *s) {
   if (s->state & ST_RESP_STARTED) return;
-  if (!s->nva && !cgrpc_h2_build_response(s, NULL)) {
+  if (s->web) {
+    /* A buffered web exchange sends its head with its end (web_stream.c). */
+    if (s->web->flags & CGRPC_WEB_BUFFERED) return;
+    if (!s->nva && !cgrpc_h2_web_set_response(s, NULL)) {
+      cgrpc_h2_stream_cancel(s, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+      return;
+    }
+  } else if (!s->nva && !cgrpc_h2_build_response(s, NULL)) {
     cgrpc_h2_stream_cancel(s, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     return;
   }
@@ -229,6 +236,21 @@ bool cgrpc_h2_stream_send(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m) {
     m = z;
   }
   cgrpc_message_prefix_write(m->data, compressed, m->len, NULL);
+  if (s->web) {
+    m = cgrpc_h2_web_message(s, m, compressed);
+    if (!m) return (s->state & ST_STATUS) == 0; /* buffered (true) or failed */
+  }
+  cgrpc_h2_stream_queue(s, m);
+  if (c->role == CGRPC_H2_SERVER) start_response(s);
+  cgrpc_h2_stream_wake_data(s);
+  return true;
+}
+
+static size_t msg_total(const cgrpc_h2_msg_t *m) {
+  return m->raw ? m->len : CGRPC_MESSAGE_PREFIX_SIZE + m->len;
+}
+
+void cgrpc_h2_stream_queue(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m) {
   m->next = NULL;
   m->queued_off = 0;
   if (s->sendq_tail) {
@@ -237,11 +259,8 @@ bool cgrpc_h2_stream_send(cgrpc_h2_stream_t *s, cgrpc_h2_msg_t *m) {
     s->sendq_head = m;
   }
   s->sendq_tail = m;
-  s->send_pending += CGRPC_MESSAGE_PREFIX_SIZE + m->len;
-  c->send_queued += CGRPC_MESSAGE_PREFIX_SIZE + m->len;
-  if (c->role == CGRPC_H2_SERVER) start_response(s);
-  cgrpc_h2_stream_wake_data(s);
-  return true;
+  s->send_pending += msg_total(m);
+  s->conn->send_queued += msg_total(m);
 }
 
 void cgrpc_h2_stream_half_close(cgrpc_h2_stream_t *s) {
@@ -256,6 +275,12 @@ void cgrpc_h2_stream_set_response(cgrpc_h2_stream_t *s, const cgrpc_metadata_t *
   s->send_encoding = (s->peer_accepts & CGRPC_COMPRESSION_SET_OF(encoding))
                          ? encoding
                          : CGRPC_COMPRESSION_IDENTITY;
+  if (s->web) {
+    bool grpc_compression = (s->web->flags & CGRPC_WEB_GRPC_COMPRESSION) != 0;
+    if (!grpc_compression) s->send_encoding = CGRPC_COMPRESSION_IDENTITY;
+    if (!cgrpc_h2_web_set_response(s, md)) s->nva = NULL;
+    return;
+  }
   if (!cgrpc_h2_build_response(s, md)) s->nva = NULL;
 }
 
@@ -283,6 +308,10 @@ static void stream_end(cgrpc_h2_stream_t *s, int http_status, cgrpc_status_code_
   if (!(s->state & ST_LIVE) || (s->state & (ST_FINISHING | ST_H2_CLOSED))) return;
   s->state |= ST_FINISHING;
   cgrpc_h2_stream_set_status(s, code, message, message_len);
+  if (s->web) {
+    cgrpc_h2_web_end(s, code, message, message_len, md);
+    return;
+  }
   if (!cgrpc_h2_build_trailers(s, http_status, code, message, message_len, md,
                                advertise_encodings)) {
     ended_or_fail(s, nghttp2_submit_rst_stream(s->conn->session, NGHTTP2_FLAG_NONE, s->id,
@@ -381,7 +410,7 @@ static ssize_t data_read(nghttp2_session *session, int32_t stream_id, uint8_t *b
   if (n > 0) *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
   if (end) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    if (s->conn->role == CGRPC_H2_SERVER) {
+    if (s->conn->role == CGRPC_H2_SERVER && !s->web) { /* web protocols have no HTTP trailers */
       *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
       if (nghttp2_submit_trailer(session, stream_id, s->trailers_nva, s->trailers_nva_len) != 0) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -402,7 +431,7 @@ int cgrpc_h2_send_data_cb(nghttp2_session *session, nghttp2_frame *frame, const 
   c->send_queued -= length;
   while (length > 0) {
     cgrpc_h2_msg_t *m = s->sendq_head;
-    size_t total = CGRPC_MESSAGE_PREFIX_SIZE + m->len;
+    size_t total = msg_total(m);
     size_t k = total - m->queued_off < length ? total - m->queued_off : length;
     if (!cgrpc_h2_output_ref(&c->out, m, m->data + m->queued_off, k)) {
       return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -433,9 +462,10 @@ void cgrpc_h2_stream_pause_read(cgrpc_h2_stream_t *s, bool paused) {
   if (s->state & ST_LIVE) cgrpc_h2_conn_add_work(s->conn, s);
 }
 
-/* Returns stream window credit for bytes taken off the wire's account. */
+/* Returns stream window credit for bytes taken off the wire's account
+ * (transformed web bytes were accounted for as they arrived). */
 static void consume(cgrpc_h2_stream_t *s, size_t n) {
-  if (n && !(s->state & ST_H2_CLOSED)) {
+  if (n && !(s->state & (ST_H2_CLOSED | ST_WEB_XFORM))) {
     nghttp2_session_consume_stream(s->conn->session, s->id, n);
   }
 }
@@ -526,6 +556,18 @@ void cgrpc_h2_stream_on_data(cgrpc_h2_stream_t *s, const uint8_t *data, size_t l
     consume(s, len);
     return;
   }
+  if (s->state & ST_WEB_XFORM) {
+    /* The raw bytes are the protocol's; their gRPC frames come back
+     * through cgrpc_h2_stream_feed_framed(). */
+    if (!(s->state & ST_H2_CLOSED)) nghttp2_session_consume_stream(s->conn->session, s->id, len);
+    cgrpc_h2_web_on_body(s, data, len, false);
+    return;
+  }
+  cgrpc_h2_stream_feed_framed(s, data, len);
+}
+
+void cgrpc_h2_stream_feed_framed(cgrpc_h2_stream_t *s, const uint8_t *data, size_t len) {
+  if (len == 0 || (s->state & ST_IGNORE_INPUT)) return;
   if ((s->state & ST_PAUSED) || s->held_len > s->held_off) {
     if (!hold(s, data, len))
       cgrpc_h2_stream_fail(s, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -542,6 +584,9 @@ void cgrpc_h2_stream_on_data(cgrpc_h2_stream_t *s, const uint8_t *data, size_t l
 
 void cgrpc_h2_stream_on_remote_end(cgrpc_h2_stream_t *s) {
   s->state |= ST_REMOTE_END;
+  if ((s->state & ST_WEB_XFORM) && !(s->state & ST_IGNORE_INPUT)) {
+    cgrpc_h2_web_on_body(s, NULL, 0, true);
+  }
   if (s->conn->role == CGRPC_H2_CLIENT) {
     if (!(s->state & ST_STATUS)) {
       int http = s->http_status ? s->http_status : 200;

@@ -228,6 +228,7 @@ static cgrpc_status_code_t channel_new(const char *target, cgrpc_channel_credent
   cgrpc_h2_options_from_channel(&ch->h2opts, &ch->opts);
   ch->rng = (uint64_t)cgrpc_now_ns() | 1;
   cgrpc_resolver_init(ch);
+  cgrpc_channel_keepalive_init(ch);
   ch->rbuf = cgrpc_malloc(CGRPC_TRANSPORT_READ_BUFFER_SIZE);
   bool ready = ch->rbuf && cgrpc_channel_state_init(ch) == 0 && cgrpc_loop_new(&ch->loop) == 0 &&
                cgrpc_workers_new(1, &ch->resolver) == 0;
@@ -288,6 +289,10 @@ void cgrpc_channel_shutdown_on_loop(void *arg) {
   cgrpc_channel_t *ch = arg;
   cgrpc_channel_set_state(ch, CH_SHUTDOWN);
   cgrpc_resolver_shutdown(ch);
+  cgrpc_timer_cancel(&ch->idle_timer);
+  for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
+    if (sub->ready) cgrpc_channel_keepalive_stop(sub);
+  }
   /* Ending a call can run callbacks that touch the list, so look for the
    * next one to end from the start each time. */
   for (;;) {

@@ -11,6 +11,7 @@
  * Calls keep the config they started with (a reference).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/log.h"
 #include "rpc/channel_internal.h"
@@ -18,6 +19,7 @@
 static void use(cgrpc_channel_t *ch, cgrpc_service_config_t *sc) {
   cgrpc_service_config_t *old = ch->config;
   ch->config = cgrpc_service_config_ref(sc);
+  memset(ch->mc_cache, 0, sizeof ch->mc_cache);
   cgrpc_service_config_unref(old);
   cgrpc_channel_throttle_setup(ch);
 }
@@ -39,13 +41,17 @@ cgrpc_status_code_t cgrpc_channel_set_resolver_config(cgrpc_channel_t *ch, const
   }
   const char *why = err ? err->message : "invalid";
   if (ch->resolver_config_ok) {
-    cgrpc_log(CGRPC_LOG_WARNING, "%s: the resolver's new service config is ignored (%s); the last "
-              "good one stays in force", ch->authority, why);
+    cgrpc_log(CGRPC_LOG_WARNING,
+              "%s: the resolver's new service config is ignored (%s); the last "
+              "good one stays in force",
+              ch->authority, why);
     return CGRPC_STATUS_OK;
   }
   if (ch->default_config) {
-    cgrpc_log(CGRPC_LOG_WARNING, "%s: the resolver's service config is ignored (%s); the channel's "
-              "service_config_json is used", ch->authority, why);
+    cgrpc_log(CGRPC_LOG_WARNING,
+              "%s: the resolver's service config is ignored (%s); the channel's "
+              "service_config_json is used",
+              ch->authority, why);
     use(ch, ch->default_config);
     return CGRPC_STATUS_OK;
   }

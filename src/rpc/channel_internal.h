@@ -33,6 +33,10 @@ typedef struct subchannel {
   struct subchannel *next;
   struct lb_sub *owner; /* NULL once the subchannel dropped this connection */
   bool ready;           /* the server's SETTINGS arrived */
+  /* Keepalive (channel_keepalive.c): the timer, and when the PING went
+   * out (CGRPC_INFINITE: none outstanding). */
+  cgrpc_timer_t keepalive_timer;
+  int64_t ping_sent;
 } subchannel_t;
 
 typedef enum channel_state {
@@ -53,18 +57,31 @@ struct cgrpc_channel {
   pthread_t thread;
   cgrpc_workers_t *resolver; /* one thread for DNS lookups (rpc/resolver_dns.c) */
   uint8_t *rbuf;
-  cgrpc_channel_credentials_t *creds;  /* TLS; NULL: plaintext */
+  cgrpc_channel_credentials_t *creds; /* TLS; NULL: plaintext */
   /* The service config of the option service_config_json (NULL: none), and
    * the one in force (loop thread; see cgrpc_channel_set_service_config). */
   cgrpc_service_config_t *default_config;
   cgrpc_service_config_t *config;
   bool resolver_config_ok; /* the resolver has given a valid config */
+  /* Loop thread: method -> method config of `config` (NULL: none applies),
+   * direct-mapped by the method descriptor's address, so a call finds its
+   * config without comparing names; cleared when `config` changes. */
+  struct {
+    const cgrpc_pb_method_t *method;
+    const char *path; /* method->path when cached: a descriptor reused for another method misses */
+    const cgrpc_sc_method_config_t *mc;
+  } mc_cache[16];
   /* Loop thread: retry throttling of the config in force (gRFC A6), in
    * thousandths of a token; max 0: none. */
   int64_t throttle_tokens;
   uint32_t throttle_max, throttle_ratio;
   /* Loop thread: bytes kept by every call for replays (retry_buffer_size). */
   size_t replay_bytes;
+  /* Loop thread: the keepalive time in force (doubled on each GOAWAY
+   * too_many_pings), and the idle timer (channel_keepalive.c). */
+  int64_t keepalive_time;
+  cgrpc_timer_t idle_timer;
+  int64_t last_call_end;               /* loop clock; while no call runs */
   cgrpc_tls_session_cache_t tls_cache; /* loop thread: the last TLS session, to resume */
 
   /* Interceptors and call credentials, set before the first call
@@ -154,6 +171,7 @@ typedef struct call_rescue {
 typedef enum call_state {
   CALL_IDLE,
   CALL_BACKOFF, /* between two attempts: the retry timer runs */
+  CALL_HEDGING, /* a hedged unary call: its attempts run as child calls */
   CALL_WAITING,
   CALL_ACTIVE,
   CALL_ENDING,
@@ -225,6 +243,18 @@ struct cgrpc_call {
   size_t attempts_md;    /* index of grpc-previous-rpc-attempts in `metadata`; 0: none yet */
   size_t max_send;       /* per-call send limit (maxRequestMessageBytes); 0: none */
   cgrpc_timer_t retry_timer;
+  /* Propagation (rpc/propagation.h): the parent's record while registered
+   * there, and the call's neighbours in it (under the record's mutex). */
+  struct cgrpc_propagation *prop;
+  struct cgrpc_call *prop_prev, *prop_next;
+  bool parent_cancelled; /* the parent was cancelled before the call started */
+  /* Hedging (client_call.c, "Hedging"): a parent's attempts, started so
+   * far, and the one that answered first; an attempt's parent. */
+  const cgrpc_sc_hedging_policy_t *hedging;
+  struct cgrpc_call *hedges[CGRPC_SC_MAX_ATTEMPTS];
+  int hedges_started, hedges_done;
+  struct cgrpc_call *hedge_winner;
+  struct cgrpc_call *hedge_parent;
   /* A message received could not be delivered (out of memory): the call
    * ends with this even if the server's status, OK, came first. */
   cgrpc_status_code_t lost_code;
@@ -332,6 +362,15 @@ double cgrpc_channel_random(cgrpc_channel_t *ch);
 /* The throttling of a new config in force (channel_config.c). */
 void cgrpc_channel_throttle_setup(cgrpc_channel_t *ch);
 
+/* channel_keepalive.c (loop thread). */
+void cgrpc_channel_keepalive_init(cgrpc_channel_t *ch);
+/* A connection is READY / closed / said GOAWAY with `error_code`. */
+void cgrpc_channel_keepalive_start(subchannel_t *sub);
+void cgrpc_channel_keepalive_stop(subchannel_t *sub);
+void cgrpc_channel_keepalive_on_goaway(cgrpc_channel_t *ch, uint32_t error_code);
+/* The channel's list of calls became empty / a call starts. */
+void cgrpc_channel_idle_arm(cgrpc_channel_t *ch);
+
 /* client_retry.c: the decisions of gRFC A6 (loop thread). */
 /* Applies the method config of the channel's service config to a call
  * about to start: deadline, wait for ready, size limits, retry policy. */
@@ -340,6 +379,9 @@ void cgrpc_call_apply_config(cgrpc_call_t *call);
  * the next attempt, or -1 when there is none (not retryable, attempts used
  * up, throttled, or the server's pushback said stop). Counts the attempt. */
 int64_t cgrpc_retry_next_delay(cgrpc_call_t *call, cgrpc_status_code_t code);
+/* Hedging's use of throttling: records an attempt's failure (outcome < 0)
+ * or success (> 0), or nothing (0); true when no more attempts may start. */
+bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome);
 /* A call with a policy ended with `code`: feeds retry throttling. */
 void cgrpc_retry_on_end(cgrpc_call_t *call, cgrpc_status_code_t code);
 
@@ -363,6 +405,8 @@ void cgrpc_call_end(cgrpc_call_t *call, cgrpc_status_code_t code, const char *me
 void cgrpc_call_on_headers(cgrpc_call_t *call);
 void cgrpc_call_on_sent(cgrpc_call_t *call);
 void cgrpc_call_on_eos(cgrpc_call_t *call);
+/* cgrpc_call_cancel() for a parent's cancellation (another message). */
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call);
 /* The stream ended: the call ends with its status, or, when the server
  * never processed it, is retried (once) on a new stream. */
 void cgrpc_call_on_close(cgrpc_call_t *call);

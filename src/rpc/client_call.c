@@ -45,12 +45,15 @@
 #include "h2/metadata.h"
 #include "h2/metadata_check.h"
 #include "rpc/channel_internal.h"
+#include "rpc/propagation.h"
 
 /* Arena memory inside the call's own allocation (request metadata copy,
  * status message; the stream's request headers and received metadata). */
 #define CALL_ARENA_INITIAL 512
 #define STREAM_ARENA_INITIAL 1536
 #define USER_AGENT CGRPC_USER_AGENT
+
+static const char kParentCancelled[] = "the server call it was made for was cancelled";
 
 static void *stream_room(cgrpc_call_t *call) { return (char *)(call + 1) + CALL_ARENA_INITIAL; }
 
@@ -131,7 +134,12 @@ static void kick(cgrpc_call_t *call) {
   if (call->sub) cgrpc_transport_kick(&call->sub->t);
 }
 
+static void unref(cgrpc_call_t *call);
+
 static void call_free(cgrpc_call_t *call) {
+  cgrpc_propagation_leave(call);
+  if (call->hedge_winner) unref(call->hedge_winner);
+  if (call->hedge_parent) unref(call->hedge_parent);
   commit(call);
   cgrpc_service_config_unref(call->config);
   for (size_t i = 0; i < call->early.count; i++) cgrpc_h2_msg_free(call->early.msgs[i]);
@@ -178,6 +186,18 @@ static void on_retry_timer(void *arg) {
   if (call->state == CALL_BACKOFF) cgrpc_channel_enqueue(call->ch, call);
 }
 
+/* Propagation from a server call: its deadline, and a place among its
+ * children so that its cancellation reaches this call. */
+static void inherit(cgrpc_call_t *call, const cgrpc_call_options_t *opts) {
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_DEADLINE)) {
+    int64_t d = cgrpc_server_call_deadline(opts->parent);
+    if (d < call->deadline) call->deadline = d;
+  }
+  if (!(opts->no_propagate & CGRPC_PROPAGATE_CANCELLATION)) {
+    call->parent_cancelled = !cgrpc_propagation_join(opts->parent, call);
+  }
+}
+
 static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
                               const cgrpc_call_options_t *opts) {
   cgrpc_call_t *call = cgrpc_malloc(sizeof *call + CALL_ARENA_INITIAL + STREAM_ARENA_INITIAL);
@@ -208,6 +228,7 @@ static cgrpc_call_t *call_new(cgrpc_channel_t *ch, const cgrpc_pb_method_t *meth
   }
   if (!opts) return call;
   if (opts->timeout_ns != 0) call->deadline = cgrpc_time_add(cgrpc_now_ns(), opts->timeout_ns);
+  if (opts->parent) inherit(call, opts);
   call->compression = opts->compression;
   call->wait_for_ready = opts->wait_for_ready;
   /* Entries that could not legally go out are left behind. */
@@ -259,11 +280,12 @@ static void set_state(cgrpc_call_t *call, call_state_t to) {
     }
   }
   if (from == CALL_WAITING) cgrpc_channel_unlink_waiting(ch, call);
-  if (from == CALL_BACKOFF) cgrpc_timer_cancel(&call->retry_timer);
+  if (from == CALL_BACKOFF || from == CALL_HEDGING) cgrpc_timer_cancel(&call->retry_timer);
   if (to == CALL_WAITING) cgrpc_channel_link_waiting(ch, call);
   if (to == CALL_DONE && from != CALL_IDLE) {
     unlink_call(call);
     cgrpc_timer_cancel(&call->deadline_timer);
+    if (!ch->calls) cgrpc_channel_idle_arm(ch);
   }
   call->state = to;
 }
@@ -281,8 +303,9 @@ static void copy_status(cgrpc_call_t *call, cgrpc_status_t *st, cgrpc_arena_t *a
   } else {
     st->message = (cgrpc_str_t){"", 0};
   }
-  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(&call->stream));
-  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(&call->stream));
+  const cgrpc_h2_stream_t *s = call->hedge_winner ? &call->hedge_winner->stream : &call->stream;
+  cgrpc_metadata_copy(&st->initial_metadata, arena, cgrpc_h2_stream_metadata(s));
+  cgrpc_metadata_copy(&st->trailing_metadata, arena, cgrpc_h2_stream_trailers(s));
 }
 
 /* The application asked for the status and the call has one: hand it over
@@ -351,11 +374,164 @@ static cgrpc_status_code_t intercept_begin(cgrpc_call_t *call, const cgrpc_call_
   return code;
 }
 
+/* ---- Hedging --------------------------------------------------------------------------- */
+
+/* A unary call with a hedging policy (gRFC A6) runs its attempts as child
+ * calls of its own: the first at once, the next ones hedgingDelay apart, or
+ * at once after an attempt failed with a non-fatal code. The first attempt
+ * whose server answers (response headers) wins: the others are cancelled
+ * (the servers see RST_STREAM CANCEL), no more start, and the winner reads
+ * the response into the caller's struct. A fatal status ends the call with
+ * it; when every attempt failed non-fatally, the last status is the call's.
+ * The parent holds each attempt until it ends; each attempt holds the
+ * parent until it is freed. Streaming calls are not hedged. */
+
+static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
+                     size_t message_len);
+static void send_on_loop(cgrpc_call_t *call, cgrpc_h2_msg_t *m, cgrpc_completion_t done);
+static void hedge_next(cgrpc_call_t *parent);
+
+static const char kHedgeLost[] = "another hedged attempt answered first";
+
+static void on_hedge_timer(void *arg) { hedge_next(arg); }
+
+/* Starts attempt number `hedges_started` (0-based; its
+ * grpc-previous-rpc-attempts). False when it could not be created. */
+static bool hedge_start_one(cgrpc_call_t *parent) {
+  cgrpc_call_t *a = call_new(parent->ch, parent->method, NULL);
+  if (!a) return false;
+  a->icept.chain = NULL; /* the parent's interceptors see the call once */
+  a->io.icept = parent->io.icept;
+  a->hedge_parent = parent;
+  parent->refs++;
+  a->deadline = parent->deadline;
+  a->wait_for_ready = parent->wait_for_ready;
+  a->compression = parent->compression;
+  a->max_send = parent->max_send;
+  a->io.max_recv = parent->io.max_recv;
+  a->io.expect_one = true;
+  a->attempts = parent->hedges_started;
+  for (size_t i = 0; i < parent->metadata.count; i++) {
+    const cgrpc_metadata_entry_t *e = &parent->metadata.entries[i];
+    cgrpc_h2_metadata_append_copy(&a->metadata, &a->arena, e->key.data, e->key.len, e->value.data,
+                                  e->value.len);
+  }
+  parent->hedges[parent->hedges_started++] = a;
+  /* A message is queued on one stream at a time (its queue state is its
+   * own): each attempt sends a copy. */
+  for (size_t i = 0; i < parent->early.count; i++) {
+    const cgrpc_h2_msg_t *m = parent->early.msgs[i];
+    cgrpc_h2_msg_t *copy = cgrpc_h2_msg_new(m->len);
+    if (!copy) {
+      cgrpc_call_end(a, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+      return true;
+    }
+    memcpy(cgrpc_h2_msg_payload(copy), m->data + CGRPC_MESSAGE_PREFIX_SIZE, m->len);
+    copy->len = m->len;
+    copy->no_compress = m->no_compress;
+    send_on_loop(a, copy, (cgrpc_completion_t){0});
+  }
+  a->half_closed = true;
+  cgrpc_channel_enqueue(a->ch, a);
+  return true;
+}
+
+/* Starts the next attempt if one is due and allowed, and arms the timer
+ * for the one after. */
+static void hedge_next(cgrpc_call_t *parent) {
+  if (parent->state != CALL_HEDGING || parent->hedge_winner) return;
+  const cgrpc_sc_hedging_policy_t *p = parent->hedging;
+  if (parent->hedges_started >= p->max_attempts) return;
+  if (parent->hedges_started > 0 && cgrpc_retry_throttled(parent->ch, 0)) return;
+  if (!hedge_start_one(parent)) {
+    if (parent->hedges_started == 0) {
+      cgrpc_call_end(parent, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory for an attempt");
+    }
+    return;
+  }
+  if (parent->state == CALL_HEDGING && parent->hedges_started < p->max_attempts &&
+      p->hedging_delay_ns > 0) {
+    cgrpc_loop_t *loop = parent->ch->loop;
+    cgrpc_timer_start(loop, &parent->retry_timer,
+                      cgrpc_time_add(cgrpc_loop_now(loop), p->hedging_delay_ns));
+  } else if (parent->state == CALL_HEDGING && p->hedging_delay_ns == 0) {
+    hedge_next(parent); /* no delay: every attempt at once */
+  }
+}
+
+static void hedge_begin(cgrpc_call_t *parent) {
+  set_state(parent, CALL_HEDGING);
+  cgrpc_timer_init(&parent->retry_timer, on_hedge_timer, parent);
+  hedge_next(parent);
+}
+
+/* An attempt's server answered: it wins if none did before. */
+static void hedge_on_headers(cgrpc_call_t *a) {
+  cgrpc_call_t *parent = a->hedge_parent;
+  if (parent->state != CALL_HEDGING || parent->hedge_winner) return;
+  parent->hedge_winner = a;
+  a->refs++; /* kept for the status's metadata */
+  cgrpc_timer_cancel(&parent->retry_timer);
+  for (int i = 0; i < parent->hedges_started; i++) {
+    if (parent->hedges[i] != a) {
+      cgrpc_call_end(parent->hedges[i], CGRPC_STATUS_CANCELLED, kHedgeLost);
+    }
+  }
+  /* The caller's read moves to the winner. */
+  cgrpc_call_io_t *io = &parent->io;
+  if (io->read_pending) {
+    io->read_pending = false;
+    cgrpc_call_io_read(&a->io, io->read_msg, io->read_arena, io->read_done);
+  }
+}
+
+/* An attempt ended (from its finalize). */
+static void hedge_attempt_done(cgrpc_call_t *a) {
+  cgrpc_call_t *parent = a->hedge_parent;
+  if (parent->state != CALL_HEDGING) return;
+  parent->hedges_done++;
+  if (parent->hedge_winner && parent->hedge_winner != a) return; /* cancelled: it lost */
+  cgrpc_status_code_t code = a->code;
+  bool non_fatal =
+      code != CGRPC_STATUS_OK && (parent->hedging->non_fatal_codes & CGRPC_SC_CODE(code));
+  if (parent->hedge_winner == a || !non_fatal) {
+    (void)cgrpc_retry_throttled(parent->ch, code == CGRPC_STATUS_OK ? 1 : 0);
+    if (parent->hedge_winner != a && !parent->hedge_winner) {
+      parent->hedge_winner = a; /* a fatal status: the call's */
+      a->refs++;
+    }
+    parent->io.received = a->io.received;
+    finalize(parent, code, a->message, a->message_len);
+    return;
+  }
+  (void)cgrpc_retry_throttled(parent->ch, -1);
+  /* A non-fatal failure: the next attempt at once, if one is left and
+   * allowed; when none is and none runs, this status is the call's. */
+  cgrpc_timer_cancel(&parent->retry_timer);
+  hedge_next(parent);
+  if (parent->state == CALL_HEDGING && parent->hedges_done == parent->hedges_started) {
+    finalize(parent, code, a->message, a->message_len);
+  }
+}
+
+/* The parent ended (answered, cancelled, deadline, channel closed): the
+ * attempts still running end too, and are let go. */
+static void hedge_parent_done(cgrpc_call_t *parent) {
+  for (int i = 0; i < parent->hedges_started; i++) {
+    cgrpc_call_t *a = parent->hedges[i];
+    parent->hedges[i] = NULL;
+    if (a != parent->hedge_winner) cgrpc_call_end(a, CGRPC_STATUS_CANCELLED, kHedgeLost);
+    unref(a);
+  }
+  parent->hedges_started = 0;
+}
+
 /* The status is decided (-> DONE): complete everything that waits on the
  * call. */
 static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message,
                      size_t message_len) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   commit(call);
   if (call->io.expect_one && code == CGRPC_STATUS_OK && call->io.received == 0) {
     code = CGRPC_STATUS_UNIMPLEMENTED;
@@ -369,6 +545,15 @@ static void finalize(cgrpc_call_t *call, cgrpc_status_code_t code, const char *m
   if (!call->message) call->message = "";
   if (call->icept.started) intercept_end(call, cgrpc_h2_stream_trailers(&call->stream));
   call->refs++;
+  if (call->hedging) hedge_parent_done(call);
+  if (call->hedge_parent) {
+    /* An attempt never looks at its parent again: let go of it now (the
+     * parent may hold this attempt, as its winner, until it is freed). */
+    cgrpc_call_t *parent = call->hedge_parent;
+    hedge_attempt_done(call);
+    call->hedge_parent = NULL;
+    unref(parent);
+  }
   for (size_t i = 0; i < call->early.count; i++) {
     cgrpc_h2_msg_free(call->early.msgs[i]);
     cgrpc_completion_fire(&call->early.done[i], false);
@@ -462,6 +647,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
 
 void cgrpc_call_on_headers(cgrpc_call_t *call) {
   commit(call); /* the server is processing the call */
+  if (call->hedge_parent) hedge_on_headers(call);
   call_headers_t *h = &call->headers;
   h->received = true;
   if (h->out) cgrpc_metadata_copy(h->out, h->arena, cgrpc_h2_stream_metadata(&call->stream));
@@ -547,7 +733,17 @@ void cgrpc_call_on_close(cgrpc_call_t *call) {
 
 static void start_on_loop(cgrpc_call_t *call) {
   if (call->state != CALL_IDLE) return; /* a rescued cancel overtook the start */
-  if (call->ch->config) cgrpc_call_apply_config(call);
+  if (call->parent_cancelled) {
+    cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, kParentCancelled);
+    return;
+  }
+  if (call->ch->config) {
+    cgrpc_call_apply_config(call);
+    if (call->hedging) {
+      hedge_begin(call);
+      return;
+    }
+  }
   cgrpc_channel_enqueue(call->ch, call);
 }
 
@@ -657,7 +853,8 @@ static void run_op(void *arg) {
       }
       break;
     case OP_CANCEL:
-      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, "cancelled by the client");
+      cgrpc_call_end(call, CGRPC_STATUS_CANCELLED,
+                     op->end_code ? kParentCancelled : "cancelled by the client");
       break;
     case OP_FINISH:
       set_finish(call, &op->finish);
@@ -771,6 +968,7 @@ void cgrpc_call_run_rescued(cgrpc_call_t *call, const call_rescue_t *r) {
  * still owns it): its status is decided here. */
 static void fail_unstarted(cgrpc_call_t *call, cgrpc_status_code_t code, const char *message) {
   set_state(call, CALL_DONE);
+  cgrpc_propagation_leave(call);
   call->code = code;
   call->message = message;
   call->message_len = strlen(message);
@@ -929,6 +1127,11 @@ void cgrpc_call_cancel(cgrpc_call_t *call) {
   if (is_no_memory(call)) return;
   call_op_t op = {.kind = OP_CANCEL, .call = call};
   if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, "cancelled by the client", NULL);
+}
+
+void cgrpc_call_cancel_propagated(cgrpc_call_t *call) {
+  call_op_t op = {.kind = OP_CANCEL, .call = call, .end_code = CGRPC_STATUS_CANCELLED};
+  if (!submit(&op)) rescue(call, CGRPC_STATUS_CANCELLED, kParentCancelled, NULL);
 }
 
 cgrpc_status_code_t cgrpc_call_finish(cgrpc_call_t *call, cgrpc_arena_t *arena,

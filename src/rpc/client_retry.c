@@ -21,9 +21,24 @@
 #include "base/time.h"
 #include "rpc/channel_internal.h"
 
+/* The method config of `method` in the channel's config, from the cache
+ * when it was looked up before. */
+static const cgrpc_sc_method_config_t *method_config(cgrpc_channel_t *ch,
+                                                     const cgrpc_pb_method_t *method) {
+  size_t slot = ((uintptr_t)method >> 4) % (sizeof ch->mc_cache / sizeof ch->mc_cache[0]);
+  if (ch->mc_cache[slot].method == method && ch->mc_cache[slot].path == method->path) {
+    return ch->mc_cache[slot].mc;
+  }
+  const cgrpc_sc_method_config_t *mc = cgrpc_service_config_lookup(ch->config, method->path);
+  ch->mc_cache[slot].method = method;
+  ch->mc_cache[slot].path = method->path;
+  ch->mc_cache[slot].mc = mc;
+  return mc;
+}
+
 void cgrpc_call_apply_config(cgrpc_call_t *call) {
   cgrpc_channel_t *ch = call->ch;
-  const cgrpc_sc_method_config_t *mc = cgrpc_service_config_lookup(ch->config, call->method->path);
+  const cgrpc_sc_method_config_t *mc = method_config(ch, call->method);
   if (!mc) return;
   if (mc->has_timeout) {
     int64_t deadline = cgrpc_time_add(cgrpc_loop_now(ch->loop), mc->timeout_ns);
@@ -32,6 +47,10 @@ void cgrpc_call_apply_config(cgrpc_call_t *call) {
   if (mc->has_wait_for_ready && !call->wait_for_ready) call->wait_for_ready = mc->wait_for_ready;
   if (mc->has_max_request_bytes) call->max_send = mc->max_request_bytes;
   if (mc->has_max_response_bytes) call->io.max_recv = mc->max_response_bytes;
+  if (mc->hedging && call->io.expect_one) {
+    call->config = cgrpc_service_config_ref(ch->config);
+    call->hedging = mc->hedging;
+  }
   if (mc->retry) {
     call->config = cgrpc_service_config_ref(ch->config);
     call->policy = mc->retry;
@@ -63,6 +82,12 @@ static void throttle_success(cgrpc_channel_t *ch) {
   if (!ch->throttle_max) return;
   ch->throttle_tokens += ch->throttle_ratio;
   if (ch->throttle_tokens > ch->throttle_max) ch->throttle_tokens = ch->throttle_max;
+}
+
+bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome) {
+  if (outcome < 0) throttle_failure(ch);
+  if (outcome > 0) throttle_success(ch);
+  return ch->throttle_max && ch->throttle_tokens <= ch->throttle_max / 2;
 }
 
 static bool throttled(const cgrpc_channel_t *ch) {

@@ -82,6 +82,10 @@ void lb_sub_connect(lb_sub_t *s);
 /* The address is gone: stops connecting, drains its connection (calls in
  * flight finish), frees the subchannel. */
 void lb_sub_free(lb_sub_t *s);
+/* Idle mode (channel_keepalive.c): stops connecting and lets go of the
+ * connection (the caller closes it); the subchannel is IDLE, its backoff
+ * reset, until the policy connects it again. */
+void lb_sub_enter_idle(lb_sub_t *s);
 /* Whether a call may be sent on it now. */
 bool lb_sub_pickable(const lb_sub_t *s);
 /* The state the policy sees: READY only when health allows it. */

@@ -93,6 +93,11 @@ cgrpc_status_code_t cgrpc_server_new(const cgrpc_server_options_t *opts, cgrpc_s
   srv->max_connections =
       srv->opts.max_connections ? srv->opts.max_connections : default_max_connections();
   cgrpc_h2_options_from_server(&srv->h2opts, &srv->opts);
+  if (!cgrpc_server_web_init(srv, err)) {
+    cgrpc_server_web_free(srv);
+    cgrpc_free(srv);
+    return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
   pthread_mutex_init(&srv->mu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
@@ -316,6 +321,8 @@ static void *loop_main(void *arg) {
 
 cgrpc_status_code_t cgrpc_server_start(cgrpc_server_t *srv, cgrpc_error_t *err) {
   if (srv->started) return fail(err, CGRPC_STATUS_FAILED_PRECONDITION, "the server is started");
+  cgrpc_status_code_t web = cgrpc_server_web_start(srv, err);
+  if (web != CGRPC_STATUS_OK) return web;
   size_t n = (size_t)srv->opts.loop_threads;
   srv->loops = cgrpc_malloc(n * sizeof *srv->loops);
   if (!srv->loops) return fail(err, CGRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -553,6 +560,7 @@ void cgrpc_server_free(cgrpc_server_t *srv) {
     srv->hooks = h->next;
     if (h->on_free) h->on_free(h->user_data);
   }
+  cgrpc_server_web_free(srv);
   pthread_cond_destroy(&srv->cv);
   pthread_mutex_destroy(&srv->mu);
   cgrpc_free(srv);

@@ -31,6 +31,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "h2/metadata.h"
+#include "rpc/propagation.h"
 #include "rpc/server_internal.h"
 #include "rpc/status_details_internal.h"
 
@@ -56,6 +57,9 @@ static void call_free(cgrpc_server_call_t *call) {
   server_loop_t *sl = call->sl;
   if (conn) cgrpc_server_call_detach(call);
   if (call->identity) cgrpc_tls_identity_unref(call->identity);
+  if (atomic_load_explicit(&call->propagation, memory_order_relaxed)) {
+    cgrpc_propagation_unref(atomic_exchange(&call->propagation, NULL));
+  }
   cgrpc_call_io_destroy(&call->io);
   cgrpc_h2_stream_destroy(&call->stream);
   if (sl->spare_count >= MAX_SPARE_CALLS) {
@@ -243,6 +247,19 @@ static bool intercept_start(cgrpc_server_call_t *call) {
   return false;
 }
 
+/* A call that came in on a web protocol (web/protocol.h): the protocol
+ * learns its method and may refuse it. */
+static bool web_method(cgrpc_server_call_t *call, cgrpc_web_exchange_t *web,
+                       const cgrpc_pb_method_t *m) {
+  web->method = m;
+  if (!web->proto->on_method) return true;
+  cgrpc_error_t err = {{0}};
+  cgrpc_status_code_t code = web->proto->on_method(web, &err);
+  if (code == CGRPC_STATUS_OK) return true;
+  fail_n(call, code, err.message, strlen(err.message));
+  return false;
+}
+
 void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
   cgrpc_str_t path = cgrpc_h2_stream_path(&call->stream);
   const method_entry_t *entry = cgrpc_server_lookup(call->sl->srv, path.data, path.len);
@@ -260,6 +277,8 @@ void cgrpc_server_call_on_request(cgrpc_server_call_t *call) {
     call->identity = cgrpc_tls_identity_ref(cgrpc_transport_identity(&call->conn->t));
   cgrpc_call_io_init(&call->io, m->input, io_fail, call);
   cgrpc_call_io_attach(&call->io, &call->stream);
+  cgrpc_web_exchange_t *web = cgrpc_h2_stream_web(&call->stream);
+  if (web && !web_method(call, web, m)) return;
   if (call->sl->srv->icept.count && !intercept_start(call)) return;
   if (m->client_streaming) {
     dispatch(call);
@@ -310,6 +329,9 @@ void cgrpc_server_call_on_close(cgrpc_server_call_t *call) {
                                     .messages_received = call->io.received,
                                     .messages_sent = call->io.sent};
     cgrpc_icept_end(&call->icept, &summary);
+  }
+  if (cancelled && atomic_load_explicit(&call->propagation, memory_order_relaxed)) {
+    cgrpc_propagation_cancel(atomic_load(&call->propagation));
   }
   if (cancelled) {
     void (*fn)(void *) = call->cancel_fn;

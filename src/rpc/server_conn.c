@@ -105,6 +105,7 @@ static int start_transport(server_conn_t *conn, int fd) {
     cgrpc_socket_close(fd);
     return -1;
   }
+  cgrpc_tls_session_allow_http1(session, srv->opts.http1);
   cgrpc_transport_tls_config_t tls = {
       .session = session,
       .handshake_timeout_ns = srv->opts.tls_handshake_timeout_ns,

@@ -25,6 +25,7 @@
 #include "io/workers.h"
 #include "rpc/call_io.h"
 #include "rpc/transport.h"
+#include "web/protocol.h"
 
 typedef struct method_entry {
   const cgrpc_pb_method_t *method; /* NULL: empty slot */
@@ -84,6 +85,11 @@ struct cgrpc_server {
   method_entry_t *methods; /* open-addressing hash table by path */
   size_t method_slots, method_count;
   cgrpc_icept_chain_t icept; /* cgrpc_server_add_interceptor(), before start */
+  /* The web side (server_web.c): protocols and CORS, read-only once
+   * started; the h2 options point at it. */
+  cgrpc_web_server_t web;
+  char *cors_text; /* the option's copy, cut into cors_list */
+  const char **cors_list;
   server_loop_t *loops;
   size_t loop_count;
   size_t next_loop; /* round robin; loop 0's thread only */
@@ -191,6 +197,8 @@ struct cgrpc_server_call {
   cgrpc_interceptor_call_t icept;
   cgrpc_metadata_t end_trailers;
   cgrpc_tls_identity_t *identity; /* the client's, over TLS */
+  /* The client calls made for this one (rpc/propagation.h); NULL: none. */
+  struct cgrpc_propagation *_Atomic propagation;
 };
 
 /* server.c */
@@ -198,6 +206,13 @@ const method_entry_t *cgrpc_server_lookup(const cgrpc_server_t *srv, const char 
 /* Adds a hook (the caller's memory, until its on_free). Before start. */
 void cgrpc_server_add_hook(cgrpc_server_t *srv, cgrpc_server_hook_t *hook);
 void cgrpc_server_conn_gone(cgrpc_server_t *srv);
+
+/* server_web.c */
+/* Copies the web options (cgrpc_server_new): false when out of memory. */
+bool cgrpc_server_web_init(cgrpc_server_t *srv, cgrpc_error_t *err);
+/* Starts the protocols (cgrpc_server_start) and points the h2 options at them. */
+cgrpc_status_code_t cgrpc_server_web_start(cgrpc_server_t *srv, cgrpc_error_t *err);
+void cgrpc_server_web_free(cgrpc_server_t *srv);
 
 /* server_conn.c */
 void cgrpc_server_conn_accept(server_loop_t *sl, int fd, const cgrpc_address_t *peer,

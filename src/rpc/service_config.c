@@ -77,12 +77,18 @@ static void pop(walk_t *w, size_t old) {
 
 static const char *kind_name(const json_t *v) {
   switch (v->kind) {
-    case CGRPC_JSON_TREE_NULL: return "null";
-    case CGRPC_JSON_TREE_BOOL: return "a boolean";
-    case CGRPC_JSON_TREE_NUMBER: return "a number";
-    case CGRPC_JSON_TREE_STRING: return "a string";
-    case CGRPC_JSON_TREE_ARRAY: return "an array";
-    case CGRPC_JSON_TREE_OBJECT: return "an object";
+    case CGRPC_JSON_TREE_NULL:
+      return "null";
+    case CGRPC_JSON_TREE_BOOL:
+      return "a boolean";
+    case CGRPC_JSON_TREE_NUMBER:
+      return "a number";
+    case CGRPC_JSON_TREE_STRING:
+      return "a string";
+    case CGRPC_JSON_TREE_ARRAY:
+      return "an array";
+    case CGRPC_JSON_TREE_OBJECT:
+      return "an object";
   }
   return "a value";
 }
@@ -177,9 +183,8 @@ static cgrpc_status_code_t get_bytes(walk_t *w, const json_t *v, uint32_t *out) 
 
 static cgrpc_status_code_t get_max_attempts(walk_t *w, const json_t *v, int *out) {
   if (v->kind != CGRPC_JSON_TREE_NUMBER || !v->is_int) {
-    return invalid(w, "must be a whole number, not %s", v->kind == CGRPC_JSON_TREE_NUMBER
-                                                           ? "a fraction"
-                                                           : kind_name(v));
+    return invalid(w, "must be a whole number, not %s",
+                   v->kind == CGRPC_JSON_TREE_NUMBER ? "a fraction" : kind_name(v));
   }
   if (v->integer < 2) return invalid(w, "must be at least 2, not %lld", (long long)v->integer);
   *out = v->integer > CGRPC_SC_MAX_ATTEMPTS ? CGRPC_SC_MAX_ATTEMPTS : (int)v->integer;
@@ -221,16 +226,16 @@ static cgrpc_status_code_t get_string(walk_t *w, const json_t *v, const char **o
 /* ---- Objects ------------------------------------------------------------------------- */
 
 /* Runs `fn` on member `name` of obj when present, with the path extended. */
-#define FIELD(w, obj, name, call)                               \
-  do {                                                          \
-    const json_t *v_ = cgrpc_json_tree_get((obj), (name));      \
-    if (v_ && v_->kind != CGRPC_JSON_TREE_NULL) {               \
-      size_t old_ = push((w), (name), 0);                       \
-      const json_t *v = v_;                                     \
-      cgrpc_status_code_t rc_ = (call);                         \
-      if (rc_ != CGRPC_STATUS_OK) return rc_;                   \
-      pop((w), old_);                                           \
-    }                                                           \
+#define FIELD(w, obj, name, call)                          \
+  do {                                                     \
+    const json_t *v_ = cgrpc_json_tree_get((obj), (name)); \
+    if (v_ && v_->kind != CGRPC_JSON_TREE_NULL) {          \
+      size_t old_ = push((w), (name), 0);                  \
+      const json_t *v = v_;                                \
+      cgrpc_status_code_t rc_ = (call);                    \
+      if (rc_ != CGRPC_STATUS_OK) return rc_;              \
+      pop((w), old_);                                      \
+    }                                                      \
   } while (0)
 
 static bool has(const json_t *obj, const char *name) {
@@ -412,12 +417,12 @@ static cgrpc_status_code_t parse_throttling(walk_t *w, const json_t *o,
             ? invalid(w, "must be a whole number from 1 to 1000")
             : (sc->max_milli_tokens = (uint32_t)v->integer * 1000, CGRPC_STATUS_OK));
   /* Three decimal places count; more are dropped (gRFC A6). */
-  FIELD(w, o, "tokenRatio",
-        v->kind != CGRPC_JSON_TREE_NUMBER || !(v->number > 0) || v->number > 1e6
-            ? invalid(w, "must be a number greater than zero")
-            : (sc->token_ratio_milli = (uint32_t)(v->number * 1000.0 + 1e-9),
-               sc->token_ratio_milli == 0 ? invalid(w, "must be at least 0.001")
-                                          : CGRPC_STATUS_OK));
+  FIELD(
+      w, o, "tokenRatio",
+      v->kind != CGRPC_JSON_TREE_NUMBER || !(v->number > 0) || v->number > 1e6
+          ? invalid(w, "must be a number greater than zero")
+          : (sc->token_ratio_milli = (uint32_t)(v->number * 1000.0 + 1e-9),
+             sc->token_ratio_milli == 0 ? invalid(w, "must be at least 0.001") : CGRPC_STATUS_OK));
   return CGRPC_STATUS_OK;
 }
 
@@ -501,7 +506,7 @@ cgrpc_status_code_t cgrpc_service_config_parse(const char *json, size_t len,
     if (rc == CGRPC_STATUS_RESOURCE_EXHAUSTED) {
       rc = no_memory(&w);
     } else if (rc != CGRPC_STATUS_OK) {
-      if (err) snprintf(err->message, sizeof err->message, "service config: %s", jerr.message);
+      if (err) snprintf(err->message, sizeof err->message, "service config: %.200s", jerr.message);
     } else {
       rc = parse_root(&w, root, sc);
     }

@@ -40,8 +40,8 @@ typedef struct cgrpc_sc_retry_policy {
 } cgrpc_sc_retry_policy_t;
 
 typedef struct cgrpc_sc_hedging_policy {
-  int max_attempts;           /* 2..CGRPC_SC_MAX_ATTEMPTS (larger values capped) */
-  int64_t hedging_delay_ns;   /* 0: every attempt at once */
+  int max_attempts;                 /* 2..CGRPC_SC_MAX_ATTEMPTS (larger values capped) */
+  int64_t hedging_delay_ns;         /* 0: every attempt at once */
   cgrpc_sc_codes_t non_fatal_codes; /* may be empty: any failure ends the call */
 } cgrpc_sc_hedging_policy_t;
 
@@ -89,7 +89,7 @@ typedef struct cgrpc_service_config {
   uint32_t token_ratio_milli;
   const cgrpc_sc_lb_config_t *lb_configs;
   size_t lb_config_count;
-  const char *lb_policy; /* the deprecated loadBalancingPolicy; NULL: absent */
+  const char *lb_policy;            /* the deprecated loadBalancingPolicy; NULL: absent */
   const char *health_check_service; /* healthCheckConfig.serviceName; NULL: absent */
 } cgrpc_service_config_t;
 

@@ -46,6 +46,7 @@ static void set_state(lb_sub_t *s, cgrpc_connectivity_state_t state) {
 static void conn_on_ready(void *owner) {
   subchannel_t *conn = owner;
   conn->ready = true;
+  cgrpc_channel_keepalive_start(conn);
   lb_sub_t *s = conn->owner;
   if (!s || s->conn != conn) return;
   cgrpc_timer_cancel(&s->connect_timer);
@@ -55,8 +56,8 @@ static void conn_on_ready(void *owner) {
 }
 
 static void conn_on_goaway(void *owner, uint32_t error_code) {
-  (void)error_code;
   subchannel_t *conn = owner;
+  cgrpc_channel_keepalive_on_goaway(conn->ch, error_code);
   lb_sub_t *s = conn->owner;
   if (!s || s->conn != conn) return;
   /* Calls in flight finish on this connection; new ones need another. */
@@ -119,6 +120,7 @@ static void conn_closed(void *owner, cgrpc_transport_t *t, const char *reason) {
   lb_sub_t *s = conn->owner;
   bool current = s && s->conn == conn;
   bool was_ready = conn->ready;
+  if (was_ready) cgrpc_channel_keepalive_stop(conn);
   cgrpc_transport_release(t);
   cgrpc_free(conn);
   if (!current || ch->state == CH_SHUTDOWN) return;
@@ -206,6 +208,17 @@ void lb_sub_connect(lb_sub_t *s) {
     return;
   }
   cgrpc_connect_start(&s->connect, ch->loop, &s->addr, on_connected, s);
+}
+
+void lb_sub_enter_idle(lb_sub_t *s) {
+  cgrpc_timer_cancel(&s->connect_timer);
+  cgrpc_timer_cancel(&s->backoff_timer);
+  cgrpc_connect_cancel(&s->connect);
+  /* The connection is no longer this subchannel's: its close (the caller
+   * drains it) neither asks for a re-resolution nor changes the state. */
+  s->conn = NULL;
+  lb_backoff_reset(&s->backoff);
+  set_state(s, CGRPC_CHANNEL_IDLE);
 }
 
 lb_sub_t *lb_sub_new(cgrpc_channel_t *ch, const cgrpc_address_t *addr) {

@@ -48,9 +48,13 @@ static int client_hello_cb(SSL *ssl, int *alert, void *arg) {
   return SSL_CLIENT_HELLO_ERROR;
 }
 
+/* "h2" when offered; else "http/1.1" when the server takes HTTP/1.1 on
+ * the same port (cgrpc_tls_session_allow_http1()). */
 static int alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                           const unsigned char *in, unsigned int inlen, void *arg) {
   (void)arg;
+  cgrpc_tls_session_t *s = SSL_get_app_data(ssl);
+  const unsigned char *http1 = NULL;
   for (unsigned int i = 0; i < inlen;) {
     unsigned int n = in[i];
     if (i + 1 + n > inlen) break;
@@ -59,10 +63,19 @@ static int alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *ou
       *outlen = 2;
       return SSL_TLSEXT_ERR_OK;
     }
+    if (n == 8 && memcmp(in + i + 1, "http/1.1", 8) == 0) http1 = in + i + 1;
     i += 1 + n;
   }
-  cgrpc_tls_session_t *s = SSL_get_app_data(ssl);
-  if (s) s->alpn_refused = "the client's ALPN list does not offer \"h2\"";
+  if (http1 && s && s->allow_http1) {
+    *out = http1;
+    *outlen = 8;
+    return SSL_TLSEXT_ERR_OK;
+  }
+  if (s) {
+    s->alpn_refused = s->allow_http1
+                          ? "the client's ALPN list offers neither \"h2\" nor \"http/1.1\""
+                          : "the client's ALPN list does not offer \"h2\"";
+  }
   return SSL_TLSEXT_ERR_ALERT_FATAL; /* no_application_protocol */
 }
 

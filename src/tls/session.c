@@ -145,7 +145,9 @@ cgrpc_tls_result_t cgrpc_tls_session_handshake(cgrpc_tls_session_t *s) {
     const unsigned char *proto = NULL;
     unsigned int len = 0;
     SSL_get0_alpn_selected(s->ssl, &proto, &len);
-    if (len != 2 || memcmp(proto, "h2", 2) != 0) {
+    bool h2 = len == 2 && memcmp(proto, "h2", 2) == 0;
+    bool http1 = s->server && s->allow_http1 && len == 8 && memcmp(proto, "http/1.1", 8) == 0;
+    if (!h2 && !http1) {
       return set_failed(s, "%s",
                         s->server ? "the client did not agree to ALPN \"h2\""
                                   : "the server did not select ALPN \"h2\" (it does not offer "
@@ -229,3 +231,5 @@ bool cgrpc_tls_session_resumed(const cgrpc_tls_session_t *s) {
 int cgrpc_tls_session_first_byte(const cgrpc_tls_session_t *s) {
   return s->got_data ? s->first_byte : -1;
 }
+
+void cgrpc_tls_session_allow_http1(cgrpc_tls_session_t *s, bool allow) { s->allow_http1 = allow; }

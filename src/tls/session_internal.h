@@ -18,6 +18,7 @@ struct cgrpc_tls_session {
   uint8_t first_byte;
   /* Set by the ALPN callbacks when they refuse the peer: the reason. */
   const char *alpn_refused;
+  bool allow_http1; /* server: ALPN "http/1.1" is accepted when "h2" is not offered */
   cgrpc_tls_session_cache_t *cache; /* clients: where new sessions go */
   char error[CGRPC_TLS_WHY_SIZE];
 };

@@ -61,6 +61,11 @@ cgrpc_tls_session_t *cgrpc_tls_session_new_client(cgrpc_channel_credentials_t *c
 
 void cgrpc_tls_session_free(cgrpc_tls_session_t *s);
 
+/* Server: ALPN "http/1.1" is accepted from a client that does not offer
+ * "h2" (the server takes HTTP/1.1 on the same port). Before the
+ * handshake. */
+void cgrpc_tls_session_allow_http1(cgrpc_tls_session_t *s, bool allow);
+
 /* Takes `len` bytes of ciphertext from the peer. False when out of memory. */
 bool cgrpc_tls_session_feed(cgrpc_tls_session_t *s, const uint8_t *data, size_t len);
 
@@ -71,9 +76,9 @@ typedef enum cgrpc_tls_result {
   CGRPC_TLS_FAILED = -1, /* the session is dead: cgrpc_tls_session_error() says why */
 } cgrpc_tls_result_t;
 
-/* Advances the handshake with what was fed. OK once complete (ALPN "h2"
- * agreed and, for clients, the server verified), WANT for more, FAILED with
- * the reason. Output to send may be pending in any case. */
+/* Advances the handshake with what was fed. OK once complete (ALPN "h2",
+ * or "http/1.1" where allowed, agreed and, for clients, the server verified), WANT for more, FAILED
+ * with the reason. Output to send may be pending in any case. */
 cgrpc_tls_result_t cgrpc_tls_session_handshake(cgrpc_tls_session_t *s);
 
 bool cgrpc_tls_session_handshake_done(const cgrpc_tls_session_t *s);

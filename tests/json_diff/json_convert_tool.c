@@ -22,51 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob_io.h"
 #include "cgrpc/alloc.h"
 #include "cgrpc/arena.h"
 #include "cgrpc/json.h"
 #include "cgrpc/pb.h"
 #include "conformance_schemas.h"
 #include "jsontest/all3.pb.h"
-
-typedef struct blob {
-  const uint8_t *data;
-  size_t len;
-} blob_t;
-
-static uint8_t *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0, got;
-  uint8_t *buf = cgrpc_malloc(cap);
-  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      uint8_t *bigger = cgrpc_realloc(buf, cap *= 2);
-      if (!bigger) cgrpc_free(buf);
-      buf = bigger;
-    }
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
-
-static bool next_blob(const uint8_t **p, const uint8_t *end, blob_t *out) {
-  if (end - *p < 4) return false;
-  uint32_t n = (uint32_t)(*p)[0] | (uint32_t)(*p)[1] << 8 | (uint32_t)(*p)[2] << 16 |
-               (uint32_t)(*p)[3] << 24;
-  if ((size_t)(end - *p - 4) < n) return false;
-  *out = (blob_t){*p + 4, n};
-  *p += 4 + n;
-  return true;
-}
-
-static void write_blob(FILE *f, const void *data, size_t len) {
-  uint8_t n[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
-  fwrite(n, 1, 4, f);
-  fwrite(data, 1, len, f);
-}
 
 static bool has_flag(blob_t op, const char *flag) {
   const char *colon = memchr(op.data, ':', op.len);
@@ -113,8 +75,8 @@ static cgrpc_json_options_t options_for(blob_t op) {
 }
 
 static void result(FILE *out, bool ok, const void *data, size_t len) {
-  write_blob(out, ok ? "ok" : "error", ok ? 2 : 5);
-  write_blob(out, data, len);
+  blob_write(out, ok ? "ok" : "error", ok ? 2 : 5);
+  blob_write(out, data, len);
 }
 
 /* Converts one record's input; writes its result to `out`. */
@@ -171,7 +133,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t len;
-  uint8_t *in = read_file(argv[1], &len);
+  uint8_t *in = blob_read_file(argv[1], &len);
   if (!in) {
     fprintf(stderr, "json_convert_tool: cannot read %s\n", argv[1]);
     return 1;
@@ -188,7 +150,7 @@ int main(int argc, char **argv) {
   int status = 0;
   while (p < end) {
     blob_t op, type, input;
-    if (!next_blob(&p, end, &op) || !next_blob(&p, end, &type) || !next_blob(&p, end, &input)) {
+    if (!blob_next(&p, end, &op) || !blob_next(&p, end, &type) || !blob_next(&p, end, &input)) {
       fprintf(stderr, "json_convert_tool: malformed record at byte %zu\n", (size_t)(p - in));
       status = 1;
       break;

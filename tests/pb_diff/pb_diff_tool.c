@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob_io.h"
 #include "cgrpc/alloc.h"
 #include "cgrpc/pb.h"
 #include "encoding_tools.h"
@@ -33,46 +34,6 @@
 #include "text_cases.h"
 
 enum { MAX_PRINTED_PER_FAMILY = 3, MAX_FAMILIES = 32 };
-
-typedef struct blob {
-  const uint8_t *data;
-  size_t len;
-} blob_t;
-
-static uint8_t *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0;
-  uint8_t *buf = cgrpc_malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      uint8_t *bigger = cgrpc_realloc(buf, cap *= 2);
-      if (!bigger) cgrpc_free(buf);
-      buf = bigger;
-    }
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
-
-static bool next_blob(const uint8_t **p, const uint8_t *end, blob_t *out) {
-  if (end - *p < 4) return false;
-  uint32_t n = (uint32_t)(*p)[0] | (uint32_t)(*p)[1] << 8 | (uint32_t)(*p)[2] << 16 |
-               (uint32_t)(*p)[3] << 24;
-  if ((size_t)(end - *p - 4) < n) return false;
-  *out = (blob_t){*p + 4, n};
-  *p += 4 + n;
-  return true;
-}
-
-static void write_blob(FILE *f, const void *data, size_t len) {
-  uint8_t n[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
-  fwrite(n, 1, 4, f);
-  fwrite(data, 1, len, f);
-}
 
 /* ---- check -------------------------------------------------------------- */
 
@@ -166,10 +127,10 @@ static verdict_t check_one(const char *label, const cgrpc_pb_msg_table_t *t, blo
       verdict = SAME;
     } else if (x->recheck) {
       verdict = RECHECK;
-      write_blob(recheck, full, strlen(full));
-      write_blob(recheck, t->full_name, strlen(t->full_name));
-      write_blob(recheck, out, out_len);
-      write_blob(recheck, want.data, want.len);
+      blob_write(recheck, full, strlen(full));
+      blob_write(recheck, t->full_name, strlen(t->full_name));
+      blob_write(recheck, out, out_len);
+      blob_write(recheck, want.data, want.len);
     } else if (print) {
       pbt_same_bytes(full, out, out_len, "cgrpc", want.data, want.len, "reference");
       if (want.len != in.len || memcmp(want.data, in.data, in.len) != 0) {
@@ -185,7 +146,7 @@ static verdict_t check_one(const char *label, const cgrpc_pb_msg_table_t *t, blo
 
 static int run_check(const char *path) {
   size_t len;
-  uint8_t *data = read_file(path, &len);
+  uint8_t *data = blob_read_file(path, &len);
   char recheck_path[4096];
   snprintf(recheck_path, sizeof recheck_path, "%s.recheck", path);
   FILE *recheck = data ? fopen(recheck_path, "wb") : NULL;
@@ -199,8 +160,8 @@ static int run_check(const char *path) {
   long total = 0, failed = 0, rechecks = 0;
   const uint8_t *p = data, *end = data + len;
   blob_t label, type, in, want;
-  while (next_blob(&p, end, &label) && next_blob(&p, end, &type) && next_blob(&p, end, &in) &&
-         next_blob(&p, end, &want)) {
+  while (blob_next(&p, end, &label) && blob_next(&p, end, &type) && blob_next(&p, end, &in) &&
+         blob_next(&p, end, &want)) {
     char lbl[200], tname[100];
     snprintf(lbl, sizeof lbl, "%.*s", (int)label.len, (const char *)label.data);
     snprintf(tname, sizeof tname, "%.*s", (int)type.len, (const char *)type.data);
@@ -275,9 +236,9 @@ static int run_generate(const char *seeds_arg, const char *path) {
         fprintf(stderr, "FAIL %s: cannot build and encode: %s\n", label, why);
         failed++;
       } else {
-        write_blob(f, label, strlen(label));
-        write_blob(f, t->full_name, strlen(t->full_name));
-        write_blob(f, out, out_len);
+        blob_write(f, label, strlen(label));
+        blob_write(f, t->full_name, strlen(t->full_name));
+        blob_write(f, out, out_len);
       }
       cgrpc_arena_free(&a);
     }
@@ -291,7 +252,7 @@ static int run_generate(const char *seeds_arg, const char *path) {
 static int run_text_check(const char *name, const char *in_path, const char *out_path) {
   const pbt_text_case_t *c = pbt_text_case_find(name);
   size_t len;
-  uint8_t *in = read_file(in_path, &len);
+  uint8_t *in = blob_read_file(in_path, &len);
   if (!c || !in) {
     fprintf(stderr, "pb_diff_tool: unknown case %s or cannot read %s\n", name, in_path);
     cgrpc_free(in);

@@ -116,8 +116,11 @@ case("s_client_ok", tls_server(), lambda p: s_client(p, "-alpn", "h2"),
      ["ALPN protocol: h2", "Verify return code: 0 (ok)", "TLSv1.3"], [], client_fails=False)
 case("s_client_no_alpn", tls_server(), lambda p: s_client(p),
      ["no application protocol"], ["did not offer ALPN"])
+# HTTP/1.1 on the same port (gRPC-Web, docs/web.md): ALPN http/1.1 is taken.
 case("s_client_alpn_http1", tls_server(), lambda p: s_client(p, "-alpn", "http/1.1"),
-     ["no application protocol"], ["ALPN list does not offer \"h2\""])
+     ["ALPN protocol: http/1.1"], [], client_fails=False)
+case("s_client_alpn_other", tls_server(), lambda p: s_client(p, "-alpn", "spdy/3"),
+     ["no application protocol"], ["offers neither \"h2\" nor \"http/1.1\""])
 case("s_client_tls1_1", tls_server(),
      lambda p: s_client(p, "-alpn", "h2", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"),
      ["alert protocol version"], ["unsupported protocol"])

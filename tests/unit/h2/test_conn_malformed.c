@@ -267,12 +267,21 @@ static void test_padded_data(void) {
   rig_free(&r);
 }
 
-/* A bad preface ends the connection with an error. */
+/* A bad preface ends the connection with an error: bytes that are no
+ * HTTP at all, and an HTTP/1.1 request on a server that does not take
+ * HTTP/1.1 (one that does serves it: tests/web/test_http1.py). */
 static void test_bad_preface(void) {
   tpeer_t server;
   tpeer_init(&server, CGRPC_H2_SERVER, NULL, &g_clock);
-  static const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  static const char junk[] = "\x01\x02 not a preface at all, not HTTP/1.1 either\r\n\r\n";
   CHECK(cgrpc_h2_conn_recv(server.conn, (const uint8_t *)junk, sizeof junk - 1) < 0);
+  tpeer_free(&server);
+  cgrpc_h2_options_t opts;
+  cgrpc_h2_options_init(&opts);
+  opts.http1 = false;
+  tpeer_init(&server, CGRPC_H2_SERVER, &opts, &g_clock);
+  static const char http1[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  CHECK(cgrpc_h2_conn_recv(server.conn, (const uint8_t *)http1, sizeof http1 - 1) < 0);
   tpeer_free(&server);
 }
 

@@ -302,6 +302,23 @@ static void test_server_on_start_ends_the_call(void) {
   test_pair_stop(&p);
 }
 
+/* One bidi message through the mutator: the reply carries "changed" and
+ * num + 100, and the caller's own message is left as it was. */
+static void check_bidi_message_changed(cgrpc_channel_t *ch) {
+  cgrpc_call_t *call = cgrpc_call_start(ch, &test_methods[M_BIDI], NULL);
+  test_Msg req = {.text = test_str("original"), .num = 1}, m;
+  cgrpc_arena_t arena;
+  cgrpc_arena_init(&arena, NULL, 0);
+  CHECK(cgrpc_call_send(call, &req, 0, NULL, NULL));
+  CHECK(cgrpc_call_recv(call, &m, &arena, NULL, NULL));
+  CHECK(test_str_is(m.text, "changed"));
+  CHECK_EQ_INT(m.num, 101);
+  CHECK(test_str_is(req.text, "original"));
+  cgrpc_call_half_close(call);
+  CHECK_EQ_INT(cgrpc_call_finish(call, NULL, NULL), CGRPC_STATUS_OK);
+  cgrpc_arena_free(&arena);
+}
+
 static void test_server_changes_messages(void) {
   const icept_reg_t s[] = {{&mutator, NULL}};
   test_pair_t p;
@@ -311,17 +328,7 @@ static void test_server_changes_messages(void) {
   CHECK_EQ_INT(resp.num, 105);
   CHECK(test_str_is(resp.text, "changed"));
   /* Streamed messages too. */
-  cgrpc_call_t *call = cgrpc_call_start(p.ch, &test_methods[M_BIDI], NULL);
-  test_Msg req = {.text = test_str("x"), .num = 1}, m;
-  cgrpc_arena_t arena;
-  cgrpc_arena_init(&arena, NULL, 0);
-  CHECK(cgrpc_call_send(call, &req, 0, NULL, NULL));
-  CHECK(cgrpc_call_recv(call, &m, &arena, NULL, NULL));
-  CHECK_EQ_INT(m.num, 101);
-  CHECK(test_str_is(m.text, "changed"));
-  cgrpc_call_half_close(call);
-  CHECK_EQ_INT(cgrpc_call_finish(call, NULL, NULL), CGRPC_STATUS_OK);
-  cgrpc_arena_free(&arena);
+  check_bidi_message_changed(p.ch);
   test_pair_stop(&p);
 }
 
@@ -513,18 +520,7 @@ static void test_client_changes_messages(void) {
   start(&p, NULL, 0, c, 1);
   /* The request's text is replaced on its way out; the echo comes back
    * with num + 100. */
-  cgrpc_call_t *call = cgrpc_call_start(p.ch, &test_methods[M_BIDI], NULL);
-  test_Msg req = {.text = test_str("original"), .num = 1}, m;
-  cgrpc_arena_t arena;
-  cgrpc_arena_init(&arena, NULL, 0);
-  CHECK(cgrpc_call_send(call, &req, 0, NULL, NULL));
-  CHECK(cgrpc_call_recv(call, &m, &arena, NULL, NULL));
-  CHECK(test_str_is(m.text, "changed"));
-  CHECK_EQ_INT(m.num, 101);
-  CHECK(test_str_is(req.text, "original")); /* the caller's message is untouched */
-  cgrpc_call_half_close(call);
-  CHECK_EQ_INT(cgrpc_call_finish(call, NULL, NULL), CGRPC_STATUS_OK);
-  cgrpc_arena_free(&arena);
+  check_bidi_message_changed(p.ch);
   test_Msg resp;
   CHECK_EQ_INT(unary(&p, M_UNARY, "x", 2, &resp, NULL, 0), CGRPC_STATUS_OK);
   CHECK_EQ_INT(resp.num, 102);

@@ -29,11 +29,13 @@ static void refused(const char *json, const char *part) {
   cgrpc_status_code_t rc = cgrpc_service_config_parse(json, strlen(json), &sc, &err);
   CHECK_EQ_INT(rc, CGRPC_STATUS_INVALID_ARGUMENT);
   CHECK(sc == NULL);
-  if (!contains(err.message, part)) TEST_FAIL_("%s: message \"%s\" lacks \"%s\"", json, err.message, part);
+  if (!contains(err.message, part))
+    TEST_FAIL_("%s: message \"%s\" lacks \"%s\"", json, err.message, part);
 }
 
 static const char kFull[] =
-    "{\"loadBalancingConfig\": [{\"round_robin\": {}}, {\"pick_first\": {\"shuffleAddressList\": true}}],"
+    "{\"loadBalancingConfig\": [{\"round_robin\": {}}, {\"pick_first\": {\"shuffleAddressList\": "
+    "true}}],"
     " \"loadBalancingPolicy\": \"round_robin\","
     " \"healthCheckConfig\": {\"serviceName\": \"shop.Health\"},"
     " \"retryThrottling\": {\"maxTokens\": 10, \"tokenRatio\": 0.1234},"
@@ -62,8 +64,8 @@ static void test_every_field(void) {
   CHECK_EQ_INT(cart->retry->initial_backoff_ns, 100000000);
   CHECK_EQ_INT(cart->retry->max_backoff_ns, 1000000000);
   CHECK(cart->retry->backoff_multiplier == 2.0);
-  CHECK_EQ_UINT(cart->retry->retryable_codes,
-                CGRPC_SC_CODE(CGRPC_STATUS_UNAVAILABLE) | CGRPC_SC_CODE(CGRPC_STATUS_DEADLINE_EXCEEDED));
+  CHECK_EQ_UINT(cart->retry->retryable_codes, CGRPC_SC_CODE(CGRPC_STATUS_UNAVAILABLE) |
+                                                  CGRPC_SC_CODE(CGRPC_STATUS_DEADLINE_EXCEEDED));
   const cgrpc_sc_method_config_t *get = &sc->methods[1];
   CHECK(get->hedging && !get->retry);
   CHECK_EQ_INT(get->hedging->max_attempts, 3);
@@ -113,7 +115,7 @@ static void test_durations(void) {
 }
 
 #define RETRY(body) "{\"methodConfig\": [{\"name\": [{}], \"retryPolicy\": " body "}]}"
-#define GOOD_RETRY_REST \
+#define GOOD_RETRY_REST                                                              \
   "\"initialBackoff\": \"1s\", \"maxBackoff\": \"2s\", \"backoffMultiplier\": 1.5, " \
   "\"retryableStatusCodes\": [\"UNAVAILABLE\"]"
 
@@ -146,18 +148,19 @@ static void test_invalid_configs(void) {
   refused(RETRY("{\"maxAttempts\": 2, \"initialBackoff\": \"1s\", \"maxBackoff\": \"2s\", "
                 "\"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"OK\"]}"),
           "retryableStatusCodes[0]: OK is not a failure");
-  refused(RETRY("{\"maxAttempts\": 3}"),
-          "methodConfig[0].retryPolicy: initialBackoff is required");
+  refused(RETRY("{\"maxAttempts\": 3}"), "methodConfig[0].retryPolicy: initialBackoff is required");
   refused(RETRY("{\"maxAttempts\": 3, \"initialBackoff\": \"1\", \"maxBackoff\": \"2s\", "
                 "\"backoffMultiplier\": 2, \"retryableStatusCodes\": [14]}"),
           "retryPolicy.initialBackoff: \"1\" is not a duration");
-  refused("{\"methodConfig\": [{\"name\": [{}], \"retryPolicy\": {\"maxAttempts\": 2, " GOOD_RETRY_REST
-          "}, \"hedgingPolicy\": {\"maxAttempts\": 2}}]}",
-          "methodConfig[0]: retryPolicy and hedgingPolicy cannot both be set");
+  refused(
+      "{\"methodConfig\": [{\"name\": [{}], \"retryPolicy\": {\"maxAttempts\": 2, " GOOD_RETRY_REST
+      "}, \"hedgingPolicy\": {\"maxAttempts\": 2}}]}",
+      "methodConfig[0]: retryPolicy and hedgingPolicy cannot both be set");
   refused("{\"methodConfig\": [{\"hedgingPolicy\": {\"maxAttempts\": 1}}]}",
           "methodConfig[0].hedgingPolicy.maxAttempts: must be at least 2");
-  refused("{\"methodConfig\": [{\"hedgingPolicy\": {\"maxAttempts\": 2, \"hedgingDelay\": \"-1s\"}}]}",
-          "methodConfig[0].hedgingPolicy.hedgingDelay: must not be negative");
+  refused(
+      "{\"methodConfig\": [{\"hedgingPolicy\": {\"maxAttempts\": 2, \"hedgingDelay\": \"-1s\"}}]}",
+      "methodConfig[0].hedgingPolicy.hedgingDelay: must not be negative");
   refused("{\"methodConfig\": [{\"timeout\": \"0s\"}]}",
           "methodConfig[0].timeout: must be greater than zero");
   refused("{\"methodConfig\": [{\"waitForReady\": \"yes\"}]}",
@@ -166,8 +169,10 @@ static void test_invalid_configs(void) {
           "methodConfig[0].maxRequestMessageBytes: must be a whole number of at least 0");
   refused("{\"methodConfig\": [{\"name\": [{\"method\": \"Get\"}]}]}",
           "methodConfig[0].name[0]: a method (\"Get\") needs its service");
-  refused("{\"methodConfig\": [{\"name\": [{\"service\": \"a.B\"}]}, {\"name\": [{\"service\": \"x\"}, {\"service\": \"a.B\"}]}]}",
-          "methodConfig[1].name[1]: \"a.B/\" is named twice (also in methodConfig[0])");
+  refused(
+      "{\"methodConfig\": [{\"name\": [{\"service\": \"a.B\"}]}, {\"name\": [{\"service\": \"x\"}, "
+      "{\"service\": \"a.B\"}]}]}",
+      "methodConfig[1].name[1]: \"a.B/\" is named twice (also in methodConfig[0])");
   refused("{\"methodConfig\": [{\"name\": [{}, {\"service\": \"\"}]}]}",
           "methodConfig[0].name[1]: the default (empty name) is given twice");
   refused("{\"retryThrottling\": {\"maxTokens\": 0, \"tokenRatio\": 1}}",
@@ -176,8 +181,7 @@ static void test_invalid_configs(void) {
           "retryThrottling.maxTokens: must be a whole number from 1 to 1000");
   refused("{\"retryThrottling\": {\"maxTokens\": 10, \"tokenRatio\": 0}}",
           "retryThrottling.tokenRatio: must be a number greater than zero");
-  refused("{\"retryThrottling\": {\"maxTokens\": 10}}",
-          "retryThrottling: tokenRatio is required");
+  refused("{\"retryThrottling\": {\"maxTokens\": 10}}", "retryThrottling: tokenRatio is required");
   refused("{\"loadBalancingConfig\": [{\"round_robin\": {}, \"pick_first\": {}}]}",
           "loadBalancingConfig[0]: must hold exactly one policy, not 2");
   refused("{\"loadBalancingConfig\": [{\"round_robin\": 1}]}",
