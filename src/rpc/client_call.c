@@ -737,7 +737,10 @@ static void start_on_loop(cgrpc_call_t *call) {
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, kParentCancelled);
     return;
   }
-  if (call->ch->config) {
+  /* A health Watch (pinned) is the channel's own stream, not an
+   * application call: a method config's timeout or retries would end or
+   * repeat it and take a healthy backend out of the policy. */
+  if (call->ch->config && !call->pin) {
     cgrpc_call_apply_config(call);
     if (call->hedging) {
       hedge_begin(call);

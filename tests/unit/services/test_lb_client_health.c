@@ -74,7 +74,44 @@ static void test_health_service_decides(void) {
   for (int i = 0; i < N; i++) backend_stop(&bs[i]);
 }
 
+/* A default method config (every method) with a short timeout and a retry
+ * policy applies to the application's calls, not to the health Watch: the
+ * Watch outlives the timeout and both backends keep their traffic. */
+static void test_method_config_spares_the_watch(void) {
+  backend_t bs[2];
+  memset(bs, 0, sizeof bs);
+  char target[128];
+  for (int i = 0; i < 2; i++) {
+    char ip[32];
+    snprintf(ip, sizeof ip, "127.0.0.%d", i + 1);
+    bs[i].before_start = enable_health;
+    CHECK(backend_start(&bs[i], ip, 0));
+  }
+  snprintf(target, sizeof target, "ipv4:127.0.0.1:%d,127.0.0.2:%d", bs[0].port, bs[1].port);
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.service_config_json =
+      "{\"loadBalancingConfig\": [{\"round_robin\": {}}],"
+      " \"healthCheckConfig\": {\"serviceName\": \"shop.Orders\"},"
+      " \"methodConfig\": [{\"name\": [{}], \"timeout\": \"0.25s\","
+      " \"retryPolicy\": {\"maxAttempts\": 2, \"initialBackoff\": \"0.01s\","
+      " \"maxBackoff\": \"0.01s\", \"backoffMultiplier\": 1,"
+      " \"retryableStatusCodes\": [\"UNAVAILABLE\"]}}]}";
+  cgrpc_channel_t *ch = NULL;
+  cgrpc_error_t err;
+  CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, &err), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(lb_call(ch, true), CGRPC_STATUS_OK);
+  test_sleep_ms(600); /* twice the method timeout and more */
+  for (int i = 0; i < 2; i++) atomic_store(&bs[i].calls, 0);
+  for (int i = 0; i < 40; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  CHECK_EQ_INT(atomic_load(&bs[0].calls), 20);
+  CHECK_EQ_INT(atomic_load(&bs[1].calls), 20);
+  CHECK_EQ_INT(cgrpc_channel_get_state(ch, false), CGRPC_CHANNEL_READY);
+  cgrpc_channel_free(ch);
+  for (int i = 0; i < 2; i++) backend_stop(&bs[i]);
+}
+
 int main(void) {
   TEST_RUN(test_health_service_decides);
+  TEST_RUN(test_method_config_spares_the_watch);
   return TEST_DONE();
 }
