@@ -82,6 +82,37 @@ static void test_round_robin_skips_a_dead_backend(void) {
   for (int i = 0; i < NB; i++) backend_stop(&bs[i]);
 }
 
+/* Idle mode (idle_timeout_ns) over round_robin: every subchannel lets go
+ * of its connection and the policy stops connecting, so the channel stays
+ * IDLE (round_robin would otherwise reconnect at once); the next call
+ * brings every backend back. */
+static void test_idle_mode_stops_round_robin(void) {
+  backend_t bs[NB];
+  memset(bs, 0, sizeof bs);
+  char target[256];
+  start_backends(bs, NB, target, sizeof target);
+  cgrpc_channel_options_t o = CGRPC_CHANNEL_OPTIONS_INIT;
+  o.lb_policy = "round_robin";
+  o.idle_timeout_ns = 300 * CGRPC_NS_PER_MS;
+  cgrpc_channel_t *ch = NULL;
+  CHECK_EQ_INT(cgrpc_channel_new(target, &o, &ch, NULL), CGRPC_STATUS_OK);
+  warm_up(ch, bs, NB);
+  CHECK_EQ_INT(cgrpc_channel_get_state(ch, false), CGRPC_CHANNEL_READY);
+  cgrpc_connectivity_state_t st = CGRPC_CHANNEL_READY;
+  int64_t deadline = cgrpc_deadline_after(5 * CGRPC_NS_PER_SEC);
+  while (st != CGRPC_CHANNEL_IDLE) {
+    CHECK_EQ_INT(cgrpc_channel_wait_for_state_change(ch, st, deadline, &st, NULL), CGRPC_STATUS_OK);
+  }
+  test_sleep_ms(200); /* no reconnection behind the application's back */
+  CHECK_EQ_INT(cgrpc_channel_get_state(ch, false), CGRPC_CHANNEL_IDLE);
+  warm_up(ch, bs, NB);
+  for (int i = 0; i < 400; i++) CHECK_EQ_INT(lb_call(ch, false), CGRPC_STATUS_OK);
+  for (int i = 0; i < NB; i++) CHECK_EQ_INT(atomic_load(&bs[i].calls), 100);
+  CHECK_EQ_INT(cgrpc_channel_get_state(ch, false), CGRPC_CHANNEL_READY);
+  cgrpc_channel_free(ch);
+  for (int i = 0; i < NB; i++) backend_stop(&bs[i]);
+}
+
 static void test_pick_first_uses_the_first_that_connects(void) {
   backend_t bs[3];
   memset(bs, 0, sizeof bs);
@@ -443,6 +474,7 @@ int main(void) {
   TEST_RUN(test_policy_names);
   TEST_RUN(test_round_robin_spreads_evenly);
   TEST_RUN(test_round_robin_skips_a_dead_backend);
+  TEST_RUN(test_idle_mode_stops_round_robin);
   TEST_RUN(test_pick_first_uses_the_first_that_connects);
   TEST_RUN(test_pick_first_shuffle_spreads_channels);
   TEST_RUN(test_least_request_uses_every_backend);
