@@ -13,9 +13,12 @@ set -euo pipefail
 profile=${1:-test}
 
 # grpc-proto: the cgrpc command line tool (tools/cgrpc) embeds its reflection
-# and health .proto files at build time.
+# and health .proto files at build time. libc-ares-dev: channels' DNS resolver
+# (src/rpc/resolver_dns.c).
 build_pkgs=(build-essential cmake pkg-config protobuf-compiler libnghttp2-dev zlib1g-dev
-            libssl-dev grpc-proto)
+            libssl-dev grpc-proto libc-ares-dev)
+# dnsmasq-base: /usr/sbin/dnsmasq, the DNS server the load-balancing test starts
+# (tests/unit/rpc/test_lb_dns.c); the binary only, no system service.
 # libprotobuf-dev: the well-known types (google/protobuf/*.proto) the tests'
 # schemas import. golang-github-gogo-googleapis-dev: google/rpc/status.proto
 # and error_details.proto, for the rich error details tests. openssl: the TLS
@@ -46,7 +49,7 @@ test_pkgs=(curl libprotobuf-dev clang libclang-rt-14-dev llvm valgrind lcov grpc
            python3-protobuf python3-grpcio python3-grpc-tools python3-h2 nghttp2-client
            libsqlite3-dev nodejs npm golang-github-gogo-googleapis-dev python3-jwt
            python3-cryptography openssl dpkg-dev g++ chromium sqlite3
-           nginx-light)  # nginx-light: the L7 proxy of tests/nginx (grpc_pass, grpcs upstream)
+           nginx-light dnsmasq-base)  # nginx-light: the L7 proxy of tests/nginx (grpc_pass, grpcs upstream)
 # grpc-go's generator is the 1.3 line Debian's grpc-go sources expect. nginx:
 # the reference for TLS handshakes per second (bench/grpc/tls_bench.py).
 # golang-grpc-gateway (protoc-gen-grpc-gateway) and

@@ -22,7 +22,10 @@
  *
  * Usage: bench_client MODE --target=HOST:PORT [--seconds=2] [--warmup=0.5]
  *                          [--inflight=128] [--payload=100] [--busy-poll-us=0]
- * --busy-poll-us sets the channel's busy_poll_ns (docs/performance.md).
+ *                          [--lb=POLICY]
+ * --busy-poll-us sets the channel's busy_poll_ns (docs/performance.md);
+ * --lb its lb_policy (round_robin over "ipv4:A:P,B:P,..." for the
+ * load-balancing figure, docs/load-balancing.md).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -48,6 +51,7 @@ typedef struct config {
   int inflight;
   size_t payload;
   int busy_poll_us;
+  const char *lb;
 } config_t;
 
 /* The payload every client of the benchmark sends: byte i is (i * 31 + seed)
@@ -356,6 +360,8 @@ static bool parse(int argc, char **argv, config_t *cfg) {
       cfg->payload = (size_t)atol(a + 10);
     } else if (strncmp(a, "--busy-poll-us=", 15) == 0) {
       cfg->busy_poll_us = atoi(a + 15);
+    } else if (strncmp(a, "--lb=", 5) == 0) {
+      cfg->lb = a + 5;
     } else {
       return false;
     }
@@ -371,7 +377,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "usage: bench_client verify|pingpong|throughput --target=HOST:PORT [--seconds=2]\n"
             "       [--warmup=0.5] [--inflight=128 (max %d)] [--payload=100 (max %d)]\n"
-            "       [--busy-poll-us=0]\n",
+            "       [--busy-poll-us=0] [--lb=POLICY]\n",
             MAX_INFLIGHT, MAX_PAYLOAD);
     return 2;
   }
@@ -388,6 +394,7 @@ int main(int argc, char **argv) {
   cgrpc_error_t err;
   cgrpc_channel_options_t opts = CGRPC_CHANNEL_OPTIONS_INIT;
   opts.busy_poll_ns = (int64_t)cfg.busy_poll_us * CGRPC_NS_PER_US;
+  opts.lb_policy = cfg.lb;
   if (cgrpc_channel_new(cfg.target, &opts, &ch, &err) != CGRPC_STATUS_OK) {
     fprintf(stderr, "bench_client: %s\n", err.message);
     return 1;

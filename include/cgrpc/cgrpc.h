@@ -15,6 +15,8 @@
  *   options.h      how server and channel options are set
  *   call.h         client calls: options, status, streaming
  *   channel.h      client channels
+ *   connectivity.h a channel's connectivity state, to read and wait on
+ *   resolver.h     plugging a name registry into channels
  *   server.h       servers and server calls
  *   health.h       the standard health service (grpc.health.v1)
  *   reflection.h   server reflection (grpc.reflection.v1 and v1alpha)
@@ -37,6 +39,7 @@
 #include "cgrpc/call.h"
 #include "cgrpc/channel.h"
 #include "cgrpc/compression.h"
+#include "cgrpc/connectivity.h"
 #include "cgrpc/descriptor.h"
 #include "cgrpc/error.h"
 #include "cgrpc/health.h"
@@ -50,6 +53,7 @@
 #include "cgrpc/pb_table.h"
 #include "cgrpc/reflection.h"
 #include "cgrpc/proto_parser.h"
+#include "cgrpc/resolver.h"
 #include "cgrpc/server.h"
 #include "cgrpc/status_details.h"
 #include "cgrpc/status.h"

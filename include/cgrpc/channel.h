@@ -1,7 +1,9 @@
 /* cgrpc/channel.h — a client's connection to one target.
  *
  * A channel names a server (a target in gRPC syntax) and carries any number
- * of calls to it (cgrpc/call.h) over one HTTP/2 connection. It connects
+ * of calls to it (cgrpc/call.h) over one HTTP/2 connection per backend
+ * address its load-balancing policy uses (one in all for pick_first, the
+ * default; docs/load-balancing.md). It connects
  * lazily, on the first call; if the connection fails or breaks it connects
  * again, waiting between attempts with exponential backoff (from
  * initial_backoff_ns, growing 1.6 times up to max_backoff_ns, with jitter:
@@ -31,9 +33,14 @@
  * Request"", "connection lost: the peer closed the connection",
  * "connection lost: HTTP/2 protocol error (...)".
  *
- * Targets: "host:port" or "dns:///host:port" (resolved, first address that
- * connects wins), "ipv4:1.2.3.4:50051", "ipv6:[::1]:50051",
- * "unix:/path/to.sock" or "unix:relative", "unix-abstract:name".
+ * Targets: "host:port" or "dns:///host:port" (A and AAAA records),
+ * "dns://10.0.0.2:53/host:port" (asking that DNS server),
+ * "ipv4:1.2.3.4:50051,5.6.7.8:50051", "ipv6:[::1]:50051",
+ * "unix:/path/to.sock" or "unix:relative", "unix-abstract:name", or a
+ * registered scheme (cgrpc/resolver.h). Which address a call uses is the
+ * load-balancing policy's choice (the service config's, else the lb_policy
+ * option; pick_first: the first address that connects); each address has
+ * its own connection and backoff (docs/load-balancing.md).
  *
  * Threads. A channel runs a loop thread of its own, where calls execute and
  * callbacks run. All functions here may be called from any thread (except
@@ -99,7 +106,15 @@ extern "C" {
   X(BOOL,  keepalive_permit_without_calls, false,            0, 1,                                 \
     "send keepalive PINGs also while no call is open")                                         \
   X(NS,    idle_timeout_ns,          30 * 60 * CGRPC_NS_PER_SEC, CGRPC_NS_PER_MS, CGRPC_INFINITE,  \
-    "close connections after this long without calls; the next call reconnects")
+    "close connections after this long without calls; the next call reconnects")                    \
+  X(STR,   lb_policy,                NULL,                   0, 0,                                 \
+    "load balancing: \"pick_first\" (NULL), \"round_robin\" or \"least_request\"")                \
+  X(BOOL,  shuffle_address_list,     false,                  0, 1,                                 \
+    "pick_first shuffles each address list (gRFC A62)")                                            \
+  X(STR,   health_check_service_name, NULL,                  0, 0,                                 \
+    "client-side health checking (gRFC A17) of this service (\"\": the server); NULL: off")        \
+  X(NS,    min_resolution_interval_ns, 30 * CGRPC_NS_PER_SEC, 0, CGRPC_INFINITE,                   \
+    "re-resolution of the target at most this often")
 /* clang-format on */
 
 typedef struct cgrpc_channel_options {

@@ -254,13 +254,35 @@ static int alloc_addrs(cgrpc_target_t *t, size_t count) {
   return 0;
 }
 
+/* The authority of dns://server[:port]/name: an IP literal (the server is
+ * what resolves names, so it cannot be a name itself), port 53 unless said. */
+static int parse_dns_server(const parse_ctx_t *c, span_t s, cgrpc_target_t *t) {
+  endpoint_t ep;
+  int err = parse_endpoint(c, s, &ep);
+  if (err) return err;
+  cgrpc_address_t addr;
+  bool has_port = s.n > 0 && s.p[s.n - 1] != ']' && memchr(s.p, ':', s.n) &&
+                  (ep.bracketed || !strchr(ep.host, ':'));
+  uint16_t port = has_port ? ep.port : 53;
+  if (ipv4_literal(ep.host, port, &addr) && !ep.bracketed) {
+    snprintf(t->dns_server, sizeof t->dns_server, "%.15s:%u", ep.host, (unsigned)port);
+  } else if (ipv6_literal(ep.host, port, &addr) && !strchr(ep.host, '%') &&
+             strlen(ep.host) <= 45) {
+    snprintf(t->dns_server, sizeof t->dns_server, "[%.45s]:%u", ep.host, (unsigned)port);
+  } else {
+    return bad(c, "DNS server \"%.*s\" is not an IP address (expected dns://1.2.3.4:53/name)",
+               (int)s.n, s.p);
+  }
+  return 0;
+}
+
 static int parse_dns(const parse_ctx_t *c, span_t s, cgrpc_target_t *t) {
   if (span_eat(&s, "//")) {
     const char *slash = memchr(s.p, '/', s.n);
     if (!slash) return bad(c, "missing '/' after the DNS authority (expected dns:///host:port)");
     if (slash != s.p) {
-      return bad(c, "DNS server \"%.*s\" is not supported (use dns:///host:port)",
-                 (int)(slash - s.p), s.p);
+      int err = parse_dns_server(c, span_of(s.p, slash), t);
+      if (err) return err;
     }
     s = span_of(slash + 1, s.p + s.n);
   }

@@ -5,6 +5,7 @@
  *
  *   host:port  localhost  1.2.3.4:50051  [::1]:50051    (no scheme: DNS)
  *   dns:host:port  dns:///host:port                     (explicit DNS)
+ *   dns://8.8.8.8/host:port  dns://[::1]:5353/host      (DNS asking that server)
  *   ipv4:1.2.3.4:80  ipv4:1.2.3.4:80,5.6.7.8:81         (IPv4 literals)
  *   ipv6:[::1]:80  ipv6:::1  ipv6:[fe80::1%eth0]:80     (IPv6 literals)
  *   unix:/abs/path  unix:///abs/path  unix:relative     (unix socket path)
@@ -85,6 +86,9 @@ typedef struct cgrpc_target {
   /* The addresses, already known for every kind except DNS names that are
    * not IP literals, where it is empty until resolved (io/resolve.h). */
   cgrpc_address_list_t addrs;
+  /* DNS: the server of "dns://server[:port]/name" as c-ares takes it
+   * ("8.8.8.8:53", "[::1]:5353"); "" for the system's servers. */
+  char dns_server[64];
 } cgrpc_target_t;
 
 /* Parses `text` into *out (overwritten; on failure it is left empty, so

@@ -19,16 +19,20 @@
 #include "io/workers.h"
 #include "cgrpc/interceptor.h"
 #include "rpc/call_io.h"
+#include "rpc/lb.h"
 #include "rpc/service_config.h"
 #include "rpc/transport.h"
 
-/* One connection of the channel. The newest is the one new calls use;
- * older ones (after GOAWAY) live on until their calls are done. */
+/* One connection of the channel, to one backend (rpc/lb.h: its lb_sub_t,
+ * the subchannel). A subchannel's newest connection is the one new calls
+ * use; older ones (after GOAWAY, or of an address no longer resolved) live
+ * on until their calls are done. */
 typedef struct subchannel {
   cgrpc_transport_t t;
   cgrpc_channel_t *ch;
   struct subchannel *next;
-  bool ready; /* the server's SETTINGS arrived */
+  struct lb_sub *owner; /* NULL once the subchannel dropped this connection */
+  bool ready;           /* the server's SETTINGS arrived */
   /* Keepalive (channel_keepalive.c): the timer, and when the PING went
    * out (CGRPC_INFINITE: none outstanding). */
   cgrpc_timer_t keepalive_timer;
@@ -51,7 +55,7 @@ struct cgrpc_channel {
   cgrpc_h2_options_t h2opts;
   cgrpc_loop_t *loop;
   pthread_t thread;
-  cgrpc_workers_t *resolver; /* one thread for getaddrinfo */
+  cgrpc_workers_t *resolver; /* one thread for DNS lookups (rpc/resolver_dns.c) */
   uint8_t *rbuf;
   cgrpc_channel_credentials_t *creds; /* TLS; NULL: plaintext */
   /* The service config of the option service_config_json (NULL: none), and
@@ -93,21 +97,21 @@ struct cgrpc_channel {
 
   /* Loop thread only. */
   channel_state_t state;
-  subchannel_t *subs;
-  subchannel_t *active;
+  subchannel_t *subs;                        /* every connection */
   cgrpc_call_t *waiting_head, *waiting_tail; /* calls waiting for a connection */
   cgrpc_call_t *calls;                       /* every call not yet ended */
-  cgrpc_address_list_t resolved;
-  const cgrpc_address_list_t *addrs; /* target->addrs or `resolved` */
-  size_t addr_index;
-  cgrpc_connect_t connect;
-  cgrpc_timer_t connect_timer;
-  cgrpc_resolve_req_t *resolving;
-  cgrpc_timer_t backoff_timer;
-  int64_t backoff;
+  lb_state_t lb;                             /* subchannels and policy (rpc/lb.h) */
+  resolver_state_t res;                      /* where addresses come from (rpc/lb.h) */
   uint64_t rng;
   char last_error[384];
   cgrpc_status_code_t failure; /* CH_FAILED: the code calls end with (last_error says why) */
+
+  /* The connectivity state for cgrpc/connectivity.h, published by the loop
+   * (channel_state.c). */
+  pthread_mutex_t state_mu;
+  pthread_cond_t state_cv;
+  atomic_int public_state;
+  bool state_sync_ready; /* state_mu and state_cv exist */
 
   /* Any thread, under rescue_mu (channel_rescue.c): calls with operations
    * that could not be posted for lack of memory, and a shutdown that could
@@ -274,12 +278,22 @@ struct cgrpc_call {
    * on_send ended the call with travels to the loop in `icept_err`,
    * written once (icept_failed). */
   cgrpc_interceptor_call_t icept;
+  /* A health Watch (lb_health.c): goes to this watch's subchannel only. */
+  struct lb_health_watch *pin;
   atomic_bool icept_failed;
   cgrpc_error_t icept_err;
 };
 
 /* Whether the channel's connections use TLS. Any thread. */
 bool cgrpc_channel_uses_tls(const cgrpc_channel_t *ch);
+
+/* channel_state.c: the connectivity state for applications. */
+int cgrpc_channel_state_init(cgrpc_channel_t *ch);
+void cgrpc_channel_state_destroy(cgrpc_channel_t *ch);
+/* Sets ch->state (loop thread) and publishes it. */
+void cgrpc_channel_set_state(cgrpc_channel_t *ch, channel_state_t st);
+/* lb_policy.c: "failed to connect to AUTHORITY: why" for calls that fail. */
+void cgrpc_channel_fail_message(cgrpc_channel_t *ch, char *buf, size_t size);
 
 /* channel.c: routes a call that needs a connection (loop thread): attaches
  * it, ends it, or makes it wait (cgrpc_call_wait). */
@@ -372,6 +386,12 @@ bool cgrpc_retry_throttled(cgrpc_channel_t *ch, int outcome);
 void cgrpc_retry_on_end(cgrpc_call_t *call, cgrpc_status_code_t code);
 
 /* client_call.c */
+/* cgrpc_call_start() for a call that must use one subchannel (`pin`, a
+ * health watch; lb_health_route() places it). */
+cgrpc_call_t *cgrpc_call_start_pinned(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                                      const cgrpc_call_options_t *opts, struct lb_health_watch *pin);
+/* lb_health.c: attaches a pinned call to its subchannel, or ends it. */
+void lb_health_route(cgrpc_call_t *call);
 /* The call waits for a connection (-> WAITING). */
 void cgrpc_call_wait(cgrpc_call_t *call);
 /* Runs the operations rescued for `call` (loop thread). */

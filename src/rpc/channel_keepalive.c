@@ -101,15 +101,18 @@ static void on_idle(void *arg) {
     cgrpc_timer_start(ch->loop, &ch->idle_timer, due);
     return;
   }
-  if (!ch->subs) return;
+  if (!ch->subs && !ch->lb.active) return;
   cgrpc_log(CGRPC_LOG_DEBUG, "%s: idle for %lld ms: connections closed", ch->authority,
             (long long)(ch->opts.idle_timeout_ns / CGRPC_NS_PER_MS));
-  ch->active = NULL;
-  if (ch->state == CH_READY || ch->state == CH_CONNECTING) ch->state = CH_IDLE;
+  /* The policy stops connecting (the next call starts it again, lb_exit_idle)
+   * and every subchannel lets go of its connection, which is drained. */
+  ch->lb.active = false;
+  for (size_t i = 0; i < ch->lb.count; i++) lb_sub_enter_idle(ch->lb.subs[i]);
   for (subchannel_t *sub = ch->subs; sub; sub = sub->next) {
     cgrpc_h2_conn_end(sub->t.h2, CGRPC_H2_END_DRAIN, 0, NULL, "the channel went idle");
     cgrpc_transport_kick(&sub->t);
   }
+  cgrpc_channel_set_state(ch, CH_IDLE);
 }
 
 void cgrpc_channel_idle_arm(cgrpc_channel_t *ch) {

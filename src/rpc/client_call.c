@@ -618,6 +618,7 @@ void cgrpc_call_attach(cgrpc_call_t *call, subchannel_t *sub) {
   }
   set_state(call, CALL_ACTIVE);
   call->sub = sub;
+  if (sub->owner) sub->owner->outstanding++; /* least_request counts them */
   call->refs++; /* the transport's, until the stream closes */
   cgrpc_call_io_attach(&call->io, &call->stream);
   if (call->replay.state == REPLAY_RETRYING) {
@@ -697,6 +698,7 @@ void cgrpc_call_on_eos(cgrpc_call_t *call) {
 
 void cgrpc_call_on_close(cgrpc_call_t *call) {
   call->refs++;
+  if (call->sub->owner) call->sub->owner->outstanding--;
   call->sub = NULL;
   unref(call); /* the transport's */
   if (call->state == CALL_DONE) {
@@ -735,7 +737,10 @@ static void start_on_loop(cgrpc_call_t *call) {
     cgrpc_call_end(call, CGRPC_STATUS_CANCELLED, kParentCancelled);
     return;
   }
-  if (call->ch->config) {
+  /* A health Watch (pinned) is the channel's own stream, not an
+   * application call: a method config's timeout or retries would end or
+   * repeat it and take a healthy backend out of the policy. */
+  if (call->ch->config && !call->pin) {
     cgrpc_call_apply_config(call);
     if (call->hedging) {
       hedge_begin(call);
@@ -1039,10 +1044,11 @@ static void finish_on_loop(cgrpc_call_t *call, const call_finish_t *finish) {
 
 /* ---- Public API ------------------------------------------------------------------------ */
 
-cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
-                               const cgrpc_call_options_t *opts) {
+static cgrpc_call_t *call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                               const cgrpc_call_options_t *opts, struct lb_health_watch *pin) {
   cgrpc_call_t *call = call_new(ch, method, opts);
   if (!call) return ch->no_memory_call;
+  call->pin = pin;
   if (intercepted(call, opts)) {
     cgrpc_error_t err;
     cgrpc_status_code_t code = intercept_begin(call, opts, NULL, NULL, &err);
@@ -1054,6 +1060,17 @@ cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *met
   call_op_t op = {.kind = OP_START, .call = call};
   if (!submit(&op)) fail_unstarted(call, CGRPC_STATUS_RESOURCE_EXHAUSTED, kNoMemoryStart);
   return call;
+}
+
+cgrpc_call_t *cgrpc_call_start(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                               const cgrpc_call_options_t *opts) {
+  return call_start(ch, method, opts, NULL);
+}
+
+cgrpc_call_t *cgrpc_call_start_pinned(cgrpc_channel_t *ch, const cgrpc_pb_method_t *method,
+                                      const cgrpc_call_options_t *opts,
+                                      struct lb_health_watch *pin) {
+  return call_start(ch, method, opts, pin);
 }
 
 bool cgrpc_call_send(cgrpc_call_t *call, const void *msg, unsigned flags, cgrpc_done_fn done,

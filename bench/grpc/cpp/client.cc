@@ -8,6 +8,7 @@
 //
 // Usage: bench_client_cpp MODE --target=HOST:PORT [--seconds=2]
 //                         [--warmup=0.5] [--inflight=128] [--payload=100]
+//                         [--lb=POLICY]   (e.g. round_robin over "ipv4:A:P,B:P")
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,6 +30,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Config {
   std::string mode, target;
+  std::string lb;  // --lb=POLICY: the channel's load-balancing policy
   double seconds = 2, warmup = 0.5;
   int inflight = 128;
   size_t payload = 100;
@@ -237,6 +239,8 @@ bool Parse(int argc, char **argv, Config *cfg) {
       cfg->inflight = std::atoi(a + 11);
     } else if (std::strncmp(a, "--payload=", 10) == 0) {
       cfg->payload = static_cast<size_t>(std::atol(a + 10));
+    } else if (std::strncmp(a, "--lb=", 5) == 0) {
+      cfg->lb = a + 5;
     } else {
       return false;
     }
@@ -251,10 +255,12 @@ int main(int argc, char **argv) {
   if (!Parse(argc, argv, &cfg)) {
     std::fprintf(stderr,
                  "usage: bench_client_cpp verify|pingpong|throughput --target=HOST:PORT "
-                 "[--seconds=2] [--warmup=0.5] [--inflight=128] [--payload=100]\n");
+                 "[--seconds=2] [--warmup=0.5] [--inflight=128] [--payload=100] [--lb=POLICY]\n");
     return 2;
   }
-  auto channel = grpc::CreateChannel(cfg.target, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  if (!cfg.lb.empty()) args.SetLoadBalancingPolicyName(cfg.lb);
+  auto channel = grpc::CreateCustomChannel(cfg.target, grpc::InsecureChannelCredentials(), args);
   auto stub = Bench::NewStub(channel);
   if (cfg.mode == "verify") return RunVerify(*stub);
   if (cfg.mode == "pingpong") return RunPingpong(*stub, cfg);

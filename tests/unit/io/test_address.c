@@ -68,7 +68,7 @@ static const bad_t bad[] = {
     {".a:80", "bad host name"},
     {"h\xc3\xa9llo:80", "bad host name"},
     {"http://example.com", "unsupported scheme \"http\""},
-    {"dns://8.8.8.8/host:80", "DNS server \"8.8.8.8\" is not supported"},
+    {"dns://dns.example/host:80", "DNS server \"dns.example\" is not an IP address"},
     {"dns://host", "missing '/' after the DNS authority"},
     {"ipv4:", "empty address in the IPv4 list"},
     {"ipv4:1.2.3.4:80,", "empty address in the IPv4 list"},
@@ -179,11 +179,33 @@ static void test_abstract_names_keep_their_exact_length(void) {
   cgrpc_target_free(&t);
 }
 
+/* dns://server[:port]/name: the server as c-ares takes it, port 53 unless said. */
+static void test_dns_server_authority(void) {
+  static const struct {
+    const char *text, *server, *host;
+  } cases[] = {
+      {"dns://8.8.8.8/host:80", "8.8.8.8:53", "host"},
+      {"dns://127.0.0.1:5353/backends.test:50051", "127.0.0.1:5353", "backends.test"},
+      {"dns://[::1]:5353/h", "[::1]:5353", "h"},
+      {"dns://[::1]/h", "[::1]:53", "h"},
+      {"dns:///h:1", "", "h"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cgrpc_target_t t;
+    char err[256];
+    CHECK_EQ_INT(cgrpc_target_parse(cases[i].text, &t, err, sizeof err), 0);
+    CHECK_EQ_STR(t.dns_server, cases[i].server);
+    CHECK_EQ_STR(t.host, cases[i].host);
+    cgrpc_target_free(&t);
+  }
+}
+
 int main(void) {
   TEST_RUN(test_good_targets);
   TEST_RUN(test_bad_targets);
   TEST_RUN(test_length_limits);
   TEST_RUN(test_error_buffer_is_optional_and_truncated);
   TEST_RUN(test_abstract_names_keep_their_exact_length);
+  TEST_RUN(test_dns_server_authority);
   return TEST_DONE();
 }

@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	bench_client_go MODE --target=HOST:PORT [--seconds=2] [--warmup=0.5]
+//	bench_client_go MODE --target=HOST:PORT [--seconds=2] [--warmup=0.5] [--lb=POLICY]
 //	    [--inflight=128] [--payload=100]
 package main
 
@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,6 +29,8 @@ import (
 
 	pb "cgrpcbench/benchpb"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 )
 
 // payload: byte i is (i * 31 + seed) mod 256, as in every client of the
@@ -206,6 +209,7 @@ func main() {
 	warmup := flag.Float64("warmup", 0.5, "seconds before measuring")
 	inflight := flag.Int("inflight", 128, "calls in flight (throughput)")
 	size := flag.Int("payload", 100, "request payload bytes")
+	lb := flag.String("lb", "", "load-balancing policy (with an ipv4:A:P,B:P target)")
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: bench_client_go verify|pingpong|throughput --target=HOST:PORT ...")
 		os.Exit(2)
@@ -216,7 +220,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench_client_go: bad arguments")
 		os.Exit(2)
 	}
-	conn, err := grpc.Dial(*target, grpc.WithInsecure())
+	dialTarget := *target
+	dialOpts := []grpc.DialOption{grpc.WithInsecure()}
+	if *lb != "" {
+		// grpc-go has no ipv4: scheme: the addresses go through a manual
+		// resolver, the policy through the default service config.
+		var addrs []resolver.Address
+		for _, a := range strings.Split(strings.TrimPrefix(*target, "ipv4:"), ",") {
+			addrs = append(addrs, resolver.Address{Addr: a})
+		}
+		r := manual.NewBuilderWithScheme("bench")
+		r.InitialState(resolver.State{Addresses: addrs})
+		dialTarget = r.Scheme() + ":///backends"
+		dialOpts = append(dialOpts, grpc.WithResolvers(r),
+			grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"`+*lb+`": {}}]}`))
+	}
+	conn, err := grpc.Dial(dialTarget, dialOpts...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench_client_go: %v\n", err)
 		os.Exit(1)
