@@ -73,8 +73,11 @@ static void drive(ares_channel chan, lookup_t *l) {
     struct pollfd pfds[ARES_GETSOCK_MAXNUM];
     nfds_t n = 0;
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-      short ev = (short)((ARES_GETSOCK_READABLE(mask, i) ? POLLIN : 0) |
-                         (ARES_GETSOCK_WRITABLE(mask, i) ? POLLOUT : 0));
+      /* c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31 places
+       * (undefined); the same bits, read unsigned. */
+      unsigned bits = (unsigned)mask;
+      short ev = (short)(((bits >> i) & 1u ? POLLIN : 0) |
+                         ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u ? POLLOUT : 0));
       if (ev) pfds[n++] = (struct pollfd){.fd = socks[i], .events = ev};
     }
     struct timeval tv_buf, *tv = ares_timeout(chan, NULL, &tv_buf);

@@ -59,6 +59,7 @@ bool cgrpc_web_b64_decode(cgrpc_web_b64_t *st, const uint8_t *src, size_t len, c
 bool cgrpc_web_b64_complete(const cgrpc_web_b64_t *st) { return st->count == 0; }
 
 bool cgrpc_web_b64_encode(const uint8_t *src, size_t len, cgrpc_web_buf_t *out) {
+  if (len == 0) return true; /* out->data may still be NULL */
   size_t need = (len + 2) / 3 * 4;
   if (!cgrpc_web_buf_reserve(out, need)) return false;
   char *d = (char *)out->data + out->len;

@@ -149,7 +149,7 @@ static cgrpc_http1_result_t dechunk(const char *in, size_t step, char *body, siz
       size_t dlen;
       const char *why;
       cgrpc_http1_result_t r = cgrpc_http1_chunked_next(&d, &p, &len, &data, &dlen, &why);
-      memcpy(body + *body_len, data, dlen);
+      if (dlen) memcpy(body + *body_len, data, dlen); /* data may be NULL when empty */
       *body_len += dlen;
       if (r == CGRPC_HTTP1_BAD) return r;
       if (r == CGRPC_HTTP1_DONE) {
