@@ -308,19 +308,36 @@ static cgrpc_status_code_t parse_name(walk_t *w, const json_t *o, cgrpc_sc_name_
   return CGRPC_STATUS_OK;
 }
 
+/* A JSON array parsed element by element into a new arena array of
+ * `size`-byte elements, each by `parse` with its index on the error path. */
+typedef cgrpc_status_code_t (*parse_elem_fn)(walk_t *w, const json_t *v, void *elem);
+
+static cgrpc_status_code_t parse_elements(walk_t *w, const json_t *v, size_t size,
+                                          parse_elem_fn parse, void **out) {
+  uint8_t *elems = cgrpc_arena_calloc(w->arena, v->count * size);
+  if (!elems) return no_memory(w);
+  size_t i = 0;
+  for (const json_t *c = v->child; c; c = c->next, i++) {
+    size_t old = push(w, NULL, i);
+    cgrpc_status_code_t rc = parse(w, c, elems + i * size);
+    if (rc != CGRPC_STATUS_OK) return rc;
+    pop(w, old);
+  }
+  *out = elems;
+  return CGRPC_STATUS_OK;
+}
+
+static cgrpc_status_code_t parse_name_elem(walk_t *w, const json_t *v, void *elem) {
+  return parse_name(w, v, elem);
+}
+
 static cgrpc_status_code_t parse_names(walk_t *w, const json_t *v, cgrpc_sc_method_config_t *mc) {
   cgrpc_status_code_t rc = want(w, v, CGRPC_JSON_TREE_ARRAY, "an array of names");
   if (rc != CGRPC_STATUS_OK) return rc;
   if (v->count == 0) return invalid(w, "must name at least one service");
-  cgrpc_sc_name_t *names = cgrpc_arena_calloc(w->arena, v->count * sizeof *names);
-  if (!names) return no_memory(w);
-  size_t i = 0;
-  for (const json_t *c = v->child; c; c = c->next, i++) {
-    size_t old = push(w, NULL, i);
-    rc = parse_name(w, c, &names[i]);
-    if (rc != CGRPC_STATUS_OK) return rc;
-    pop(w, old);
-  }
+  void *names;
+  rc = parse_elements(w, v, sizeof *mc->names, parse_name_elem, &names);
+  if (rc != CGRPC_STATUS_OK) return rc;
   mc->names = names;
   mc->name_count = v->count;
   return CGRPC_STATUS_OK;
@@ -387,20 +404,18 @@ static cgrpc_status_code_t check_duplicates(walk_t *w, const cgrpc_sc_method_con
   return CGRPC_STATUS_OK;
 }
 
+static cgrpc_status_code_t parse_method_config_elem(walk_t *w, const json_t *v, void *elem) {
+  return parse_method_config(w, v, elem);
+}
+
 static cgrpc_status_code_t parse_method_configs(walk_t *w, const json_t *v,
                                                 cgrpc_service_config_t *sc) {
   cgrpc_status_code_t rc = want(w, v, CGRPC_JSON_TREE_ARRAY, "an array");
   if (rc != CGRPC_STATUS_OK) return rc;
   if (v->count == 0) return CGRPC_STATUS_OK;
-  cgrpc_sc_method_config_t *mcs = cgrpc_arena_calloc(w->arena, v->count * sizeof *mcs);
-  if (!mcs) return no_memory(w);
-  size_t i = 0;
-  for (const json_t *c = v->child; c; c = c->next, i++) {
-    size_t old = push(w, NULL, i);
-    rc = parse_method_config(w, c, &mcs[i]);
-    if (rc != CGRPC_STATUS_OK) return rc;
-    pop(w, old);
-  }
+  void *mcs;
+  rc = parse_elements(w, v, sizeof *sc->methods, parse_method_config_elem, &mcs);
+  if (rc != CGRPC_STATUS_OK) return rc;
   sc->methods = mcs;
   sc->method_count = v->count;
   return CGRPC_STATUS_OK;
