@@ -102,6 +102,12 @@ bool shop_db_exec(shop_db_t *db, const char *sql) {
   return false;
 }
 
+bool shop_db_step_and_commit(shop_db_t *db, sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE && shop_db_exec(db, "COMMIT");
+}
+
 const char *shop_db_errmsg(shop_db_t *db) {
   sqlite3 *conn = shop_db_conn(db);
   return conn ? sqlite3_errmsg(conn) : "no connection";

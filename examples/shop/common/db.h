@@ -37,6 +37,11 @@ sqlite3_stmt *shop_db_stmt(shop_db_t *db, const char *sql);
  * COMMIT, ROLLBACK); false (logged) when it fails. */
 bool shop_db_exec(shop_db_t *db, const char *sql);
 
+/* Steps `st`, a statement that returns no rows, resets it and commits the
+ * open transaction. False (logged) when either fails; the transaction is
+ * then still open, for the caller's ROLLBACK (shop_fail_rollback()). */
+bool shop_db_step_and_commit(shop_db_t *db, sqlite3_stmt *st);
+
 /* The last error of this thread's connection, for logs. */
 const char *shop_db_errmsg(shop_db_t *db);
 

@@ -118,3 +118,10 @@ void shop_fail_db(cgrpc_server_call_t *call, const char *what) {
 bool shop_text_ok(cgrpc_str_t s, size_t max) {
   return s.len <= max && (s.len == 0 || memchr(s.data, '\0', s.len) == NULL);
 }
+
+void shop_fail_rollback(cgrpc_server_call_t *call, shop_db_t *db) {
+  char what[256];
+  snprintf(what, sizeof what, "%s", shop_db_errmsg(db)); /* before ROLLBACK replaces it */
+  shop_db_exec(db, "ROLLBACK");
+  shop_fail_db(call, what);
+}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "cgrpc/cgrpc.h"
+#include "db.h"
 #include "google/rpc/error_details.pb.h"
 
 #define SHOP_ERROR_DOMAIN "shop.example"
@@ -56,6 +57,10 @@ __attribute__((format(printf, 4, 5))) void shop_fail_reason(cgrpc_server_call_t 
 
 /* INTERNAL "database error" (the details go to the log, not to the client). */
 void shop_fail_db(cgrpc_server_call_t *call, const char *what);
+
+/* Rolls back the transaction open on this thread's connection of `db` and
+ * ends the call with shop_fail_db() and the database's error. */
+void shop_fail_rollback(cgrpc_server_call_t *call, shop_db_t *db);
 
 /* True when a string is valid as a stored text field: at most `max` bytes
  * and no NUL (SQL metacharacters are fine: every query binds parameters). */

@@ -174,9 +174,7 @@ static void reserve(cgrpc_server_call_t *call, const inventory_v1_ReserveRequest
   sqlite3_bind_int64(st, 3, req->quantity);
   sqlite3_bind_int(st, 4, inventory_v1_Reservation_ACTIVE);
   sqlite3_bind_int64(st, 5, now);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE || !shop_db_exec(svc->db, "COMMIT")) goto db_error;
+  if (!shop_db_step_and_commit(svc->db, st)) goto db_error;
   inventory_v1_Reservation made = {.reservation_id = req->reservation_id,
                                    .product_id = req->product_id,
                                    .quantity = req->quantity,
@@ -184,8 +182,7 @@ static void reserve(cgrpc_server_call_t *call, const inventory_v1_ReserveRequest
                                    .created_at = shop_timestamp(arena, now)};
   return inventory_v1_InventoryService_Reserve_reply(call, &made);
 db_error:
-  shop_db_exec(svc->db, "ROLLBACK");
-  shop_fail_db(call, shop_db_errmsg(svc->db));
+  shop_fail_rollback(call, svc->db);
 }
 
 static void release(cgrpc_server_call_t *call, const inventory_v1_ReleaseRequest *req, void *ud) {
@@ -224,8 +221,7 @@ static void release(cgrpc_server_call_t *call, const inventory_v1_ReleaseRequest
   if (!shop_db_exec(svc->db, "COMMIT")) goto db_error;
   return inventory_v1_InventoryService_Release_reply(call, r);
 db_error:
-  shop_db_exec(svc->db, "ROLLBACK");
-  shop_fail_db(call, shop_db_errmsg(svc->db));
+  shop_fail_rollback(call, svc->db);
 }
 
 static cgrpc_status_code_t start(shop_service_t *svc, cgrpc_error_t *err) {

@@ -116,9 +116,7 @@ static void process_payment(cgrpc_server_call_t *call, const payment_v1_ProcessP
   shop_bind_str(st, 6, req->currency);
   sqlite3_bind_int(st, 7, payment_v1_Payment_CAPTURED);
   sqlite3_bind_int64(st, 8, now);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE || !shop_db_exec(svc->db, "COMMIT")) goto db_error;
+  if (!shop_db_step_and_commit(svc->db, st)) goto db_error;
   payment_v1_Payment made = {.id = cgrpc_arena_printf(arena, "%s", id),
                              .idempotency_key = req->idempotency_key,
                              .user_id = req->user_id,
@@ -129,8 +127,7 @@ static void process_payment(cgrpc_server_call_t *call, const payment_v1_ProcessP
                              .created_at = shop_timestamp(arena, now)};
   return payment_v1_PaymentService_ProcessPayment_reply(call, &made);
 db_error:
-  shop_db_exec(svc->db, "ROLLBACK");
-  shop_fail_db(call, shop_db_errmsg(svc->db));
+  shop_fail_rollback(call, svc->db);
 }
 
 static void refund(cgrpc_server_call_t *call, const payment_v1_RefundRequest *req, void *ud) {
